@@ -1,0 +1,42 @@
+# Ferry: `make run` starts everything on its embedded defaults; `make test` runs every test.
+# Both install what is missing first (npm packages; nats-server from Debian's apt).
+
+SHELL := /bin/bash
+NODE ?= node
+TEST_FILES = $(shell find dist/test -name '*.test.js' | sort)
+UNIT_FILES = $(shell find dist/test/unit -name '*.unit.test.js' | sort)
+
+.PHONY: all deps nats-server build run test test-unit clean
+
+all: build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+nats-server:
+	@if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing nats-server with apt-get"; \
+	    (apt-get install -y nats-server || (apt-get update && apt-get install -y nats-server)) >/dev/null; \
+	  else \
+	    echo "nats-server is missing: install it with 'sudo apt-get install nats-server' (Debian) and run make again" >&2; exit 1; \
+	  fi; \
+	fi
+
+deps: node_modules/.package-lock.json nats-server
+
+build: deps
+	npx tsc -p tsconfig.json
+
+run: build
+	$(NODE) dist/services/main.js --target all
+
+test: build
+	$(NODE) --test --test-reporter=spec $(TEST_FILES)
+
+test-unit: build
+	$(NODE) --test --test-reporter=spec $(UNIT_FILES)
+
+clean:
+	rm -rf dist

@@ -1,0 +1,152 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { parseDurationMs } from '../domain/duration.js';
+import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath } from './schema.js';
+
+export interface S3EndpointConfig {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+  region: string;
+}
+
+export interface FerryConfig {
+  batch: {
+    enabled: boolean;
+    maxConcurrentJobs: number;
+    defaultConcurrency: number;
+    maxRetries: number;
+    retryDelayMs: number;
+    historyLimit: number;
+    checkpointInterval: number;
+  };
+  dataDir: string;
+  natsUrl?: string;
+  httpAddr: string;
+  grpcAddr: string;
+  metricsAddr?: string;
+  adminToken?: string;
+  readToken?: string;
+  secretKey?: string;
+  logLevel: string;
+  /** Unset until the embedded endpoint is started or FERRY_SOURCE_ENDPOINT is given. */
+  source?: S3EndpointConfig;
+  sourceRegion: string;
+  sourceCredentials: { accessKey?: string; secretKey?: string };
+  copier: { slots: number; multipartThreshold: number; partSize: number };
+  natsReplicas: number;
+}
+
+function lookup(tree: unknown, path: string): unknown {
+  let node = tree;
+  for (const part of path.split('.')) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return node;
+}
+
+/** Rejects YAML keys Ferry does not know, so a misspelt key is never silently ignored. */
+function checkUnknownKeys(tree: unknown, prefix = ''): void {
+  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return;
+  for (const [key, value] of Object.entries(tree as Record<string, unknown>)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    const known = SETTINGS.some((s) => s.path === path || s.path.startsWith(`${path}.`));
+    if (!known) throw new ConfigError(path, 'unknown key');
+    if (!SETTINGS.some((s) => s.path === path)) checkUnknownKeys(value, path);
+  }
+}
+
+export interface ConfigSources {
+  file?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Reads the YAML file (if any), applies environment overrides and validates every value. */
+export function loadConfig({ file, env = process.env }: ConfigSources = {}): FerryConfig {
+  const path = file ?? env.FERRY_CONFIG;
+  let tree: unknown = {};
+  if (path) {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError('config', `cannot read ${path}: ${(err as Error).message}`);
+    }
+    try {
+      tree = parseYaml(text) ?? {};
+    } catch (err) {
+      throw new ConfigError('config', `${path} is not valid YAML: ${(err as Error).message}`);
+    }
+    checkUnknownKeys(tree);
+  }
+  const values = new Map<SettingPath, string | number | boolean | undefined>();
+  for (const setting of SETTINGS as readonly Setting[]) {
+    const fromEnv = env[setting.env];
+    const fromFile = lookup(tree, setting.path);
+    let value: string | number | boolean | undefined = setting.default;
+    if (fromFile !== undefined && fromFile !== null) value = coerce(setting, fromFile, 'file');
+    if (fromEnv !== undefined && fromEnv !== '') value = coerce(setting, fromEnv, 'env');
+    values.set(setting.path as SettingPath, value);
+  }
+  const get = <T>(p: SettingPath) => values.get(p) as T;
+  const opt = (p: SettingPath) => values.get(p) as string | undefined;
+
+  const endpoint = opt('ferry.source.endpoint');
+  const accessKey = opt('ferry.source.access_key');
+  const secretKey = opt('ferry.source.secret_key');
+  const region = get<string>('ferry.source.region');
+  if (endpoint !== undefined) {
+    try {
+      const url = new URL(endpoint);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+    } catch {
+      throw new ConfigError('ferry.source.endpoint', `must be an http or https URL, got ${JSON.stringify(endpoint)}`);
+    }
+    if (!accessKey || !secretKey) {
+      throw new ConfigError('ferry.source.access_key', 'FERRY_SOURCE_ACCESS_KEY and FERRY_SOURCE_SECRET_KEY are required with FERRY_SOURCE_ENDPOINT');
+    }
+  }
+  const secret = opt('ferry.secret_key');
+  if (secret !== undefined && !/^[0-9a-fA-F]{64}$/.test(secret)) {
+    throw new ConfigError('ferry.secret_key', 'must be 64 hex characters (a 256-bit key)');
+  }
+  if (opt('ferry.admin_token') !== undefined && opt('ferry.admin_token')!.length < 16) {
+    throw new ConfigError('ferry.admin_token', 'must be at least 16 characters');
+  }
+
+  return {
+    batch: {
+      enabled: get('batch_replication.enabled'),
+      maxConcurrentJobs: get('batch_replication.max_concurrent_jobs'),
+      defaultConcurrency: get('batch_replication.default_concurrency'),
+      maxRetries: get('batch_replication.max_retries'),
+      retryDelayMs: parseDurationMs(get<string>('batch_replication.retry_delay'))!,
+      historyLimit: get('batch_replication.history_limit'),
+      checkpointInterval: get('batch_replication.checkpoint_interval'),
+    },
+    dataDir: get('ferry.data_dir'),
+    natsUrl: opt('ferry.nats_url'),
+    httpAddr: get('ferry.http_addr'),
+    grpcAddr: get('ferry.grpc_addr'),
+    metricsAddr: opt('ferry.metrics_addr'),
+    adminToken: opt('ferry.admin_token'),
+    readToken: opt('ferry.read_token'),
+    secretKey: secret,
+    logLevel: get('ferry.log_level'),
+    source: endpoint ? { endpoint, accessKey: accessKey!, secretKey: secretKey!, region } : undefined,
+    sourceRegion: region,
+    sourceCredentials: { accessKey, secretKey },
+    copier: {
+      slots: get('ferry.copier.slots'),
+      multipartThreshold: get('ferry.copier.multipart_threshold'),
+      partSize: get('ferry.copier.part_size'),
+    },
+    natsReplicas: get('ferry.nats.replicas'),
+  };
+}
+
+export function splitAddress(address: string): { host: string; port: number } {
+  const index = address.lastIndexOf(':');
+  return { host: address.slice(0, index).replace(/^\[|\]$/g, ''), port: Number(address.slice(index + 1)) };
+}

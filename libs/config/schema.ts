@@ -1,0 +1,94 @@
+import { parseDurationMs } from '../domain/duration.js';
+
+type Kind =
+  | { kind: 'integer'; min: number; max: number }
+  | { kind: 'boolean' }
+  | { kind: 'duration' }
+  | { kind: 'string' }
+  | { kind: 'address' }
+  | { kind: 'enum'; values: readonly string[] };
+
+export interface Setting {
+  /** Dotted YAML path, e.g. batch_replication.max_retries. */
+  path: string;
+  env: string;
+  type: Kind;
+  default?: string | number | boolean;
+}
+
+const int = (min: number, max: number): Kind => ({ kind: 'integer', min, max });
+
+/** Every setting Ferry reads: the spec's batch_replication keys first, then Ferry's own. */
+export const SETTINGS = [
+  { path: 'batch_replication.enabled', env: 'FERRY_ENABLED', type: { kind: 'boolean' }, default: true },
+  { path: 'batch_replication.max_concurrent_jobs', env: 'FERRY_MAX_CONCURRENT_JOBS', type: int(1, 10_000), default: 5 },
+  { path: 'batch_replication.default_concurrency', env: 'FERRY_DEFAULT_CONCURRENCY', type: int(1, 1000), default: 10 },
+  { path: 'batch_replication.max_retries', env: 'FERRY_MAX_RETRIES', type: int(0, 100), default: 3 },
+  { path: 'batch_replication.retry_delay', env: 'FERRY_RETRY_DELAY', type: { kind: 'duration' }, default: '5s' },
+  { path: 'batch_replication.history_limit', env: 'FERRY_HISTORY_LIMIT', type: int(1, 1_000_000), default: 100 },
+  { path: 'batch_replication.checkpoint_interval', env: 'FERRY_CHECKPOINT_INTERVAL', type: int(1, 10_000_000), default: 1000 },
+  { path: 'ferry.data_dir', env: 'FERRY_DATA_DIR', type: { kind: 'string' }, default: './.data' },
+  { path: 'ferry.nats_url', env: 'NATS_URL', type: { kind: 'string' } },
+  { path: 'ferry.http_addr', env: 'FERRY_HTTP_ADDR', type: { kind: 'address' }, default: '127.0.0.1:9000' },
+  { path: 'ferry.grpc_addr', env: 'FERRY_GRPC_ADDR', type: { kind: 'address' }, default: '127.0.0.1:9090' },
+  { path: 'ferry.metrics_addr', env: 'FERRY_METRICS_ADDR', type: { kind: 'address' } },
+  { path: 'ferry.admin_token', env: 'FERRY_ADMIN_TOKEN', type: { kind: 'string' } },
+  { path: 'ferry.read_token', env: 'FERRY_READ_TOKEN', type: { kind: 'string' } },
+  { path: 'ferry.secret_key', env: 'FERRY_SECRET_KEY', type: { kind: 'string' } },
+  { path: 'ferry.log_level', env: 'LOG_LEVEL', type: { kind: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, default: 'info' },
+  { path: 'ferry.source.endpoint', env: 'FERRY_SOURCE_ENDPOINT', type: { kind: 'string' } },
+  { path: 'ferry.source.access_key', env: 'FERRY_SOURCE_ACCESS_KEY', type: { kind: 'string' } },
+  { path: 'ferry.source.secret_key', env: 'FERRY_SOURCE_SECRET_KEY', type: { kind: 'string' } },
+  { path: 'ferry.source.region', env: 'FERRY_SOURCE_REGION', type: { kind: 'string' }, default: 'us-east-1' },
+  { path: 'ferry.copier.slots', env: 'FERRY_COPIER_SLOTS', type: int(1, 10_000), default: 64 },
+  { path: 'ferry.copier.multipart_threshold', env: 'FERRY_MULTIPART_THRESHOLD', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 64 * 1024 * 1024 },
+  { path: 'ferry.copier.part_size', env: 'FERRY_PART_SIZE', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 16 * 1024 * 1024 },
+  { path: 'ferry.nats.replicas', env: 'FERRY_NATS_REPLICAS', type: int(1, 5), default: 1 },
+] as const satisfies readonly Setting[];
+
+export type SettingPath = (typeof SETTINGS)[number]['path'];
+
+export class ConfigError extends Error {
+  constructor(readonly key: string, reason: string) {
+    super(`invalid configuration: ${key}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Turns a raw YAML or environment value into the setting's type, or throws naming the key. */
+export function coerce(setting: Setting, raw: unknown, origin: string): string | number | boolean {
+  const key = origin === 'env' ? `${setting.env} (${setting.path})` : setting.path;
+  const type = setting.type;
+  switch (type.kind) {
+    case 'integer': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n)) throw new ConfigError(key, `must be an integer, got ${JSON.stringify(raw)}`);
+      if (n < type.min || n > type.max) throw new ConfigError(key, `must be between ${type.min} and ${type.max}, got ${n}`);
+      return n;
+    }
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw new ConfigError(key, `must be true or false, got ${JSON.stringify(raw)}`);
+    case 'duration':
+      if (typeof raw !== 'string' || parseDurationMs(raw) === undefined) {
+        throw new ConfigError(key, `must be a duration such as "5s" or "500ms", got ${JSON.stringify(raw)}`);
+      }
+      return raw;
+    case 'string':
+      if (typeof raw !== 'string' && typeof raw !== 'number') throw new ConfigError(key, `must be a string, got ${JSON.stringify(raw)}`);
+      return String(raw);
+    case 'address': {
+      const text = String(raw);
+      const match = /^(.*):(\d+)$/.exec(text);
+      if (!match || Number(match[2]) > 65535) throw new ConfigError(key, `must be host:port, got ${JSON.stringify(raw)}`);
+      return text;
+    }
+    case 'enum':
+      if (typeof raw !== 'string' || !type.values.includes(raw)) {
+        throw new ConfigError(key, `must be one of ${type.values.join(', ')}, got ${JSON.stringify(raw)}`);
+      }
+      return raw;
+  }
+}

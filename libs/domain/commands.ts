@@ -1,0 +1,27 @@
+import type { JobDefinition, StoredJobDefinition } from './jobDefinition.js';
+import type { RunCounts } from './events.js';
+
+/** Time comes in with every command so the decider stays pure. */
+export interface CommandMetadata {
+  now: string;
+}
+
+export type JobCommand =
+  | { type: 'CreateJob'; data: { definition: StoredJobDefinition }; metadata: CommandMetadata }
+  | { type: 'StartJob'; data: { job_id: string }; metadata: CommandMetadata }
+  | { type: 'PauseJob'; data: { job_id: string }; metadata: CommandMetadata }
+  | { type: 'ResumeJob'; data: { job_id: string }; metadata: CommandMetadata }
+  | { type: 'CancelJob'; data: { job_id: string }; metadata: CommandMetadata }
+  | { type: 'DeleteJob'; data: { job_id: string }; metadata: CommandMetadata }
+  | {
+      type: 'RecordListingCheckpoint';
+      data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string };
+      metadata: CommandMetadata;
+    }
+  | { type: 'CompleteListing'; data: { job_id: string; run: number; total_objects: number; total_bytes: number }; metadata: CommandMetadata }
+  | { type: 'FinishRun'; data: { job_id: string; run: number; counts: RunCounts }; metadata: CommandMetadata }
+  | { type: 'FailRun'; data: { job_id: string; run: number; error: string }; metadata: CommandMetadata };
+
+export type JobCommandType = JobCommand['type'];
+
+export type { JobDefinition };

@@ -1,0 +1,174 @@
+import type { JobCommand } from './commands.js';
+import type { JobEvent, RunCounts } from './events.js';
+import type { JobStatus, StoredJobDefinition } from './jobDefinition.js';
+import { jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
+
+export interface ListingProgress {
+  complete: boolean;
+  listed_objects: number;
+  listed_bytes: number;
+  /** The last key published; listing resumes after it. */
+  start_after: string;
+}
+
+/** Everything a command needs to be decided, folded from the job's own subject. */
+export interface JobState {
+  exists: boolean;
+  job_id: string;
+  status: JobStatus;
+  definition?: StoredJobDefinition;
+  created_at?: string;
+  run: number;
+  listing: ListingProgress;
+}
+
+export const initialJobState = (jobId: string): JobState => ({
+  exists: false,
+  job_id: jobId,
+  status: 'pending',
+  run: 0,
+  listing: { complete: false, listed_objects: 0, listed_bytes: 0, start_after: '' },
+});
+
+const ACTIVE: ReadonlySet<JobStatus> = new Set(['running', 'paused']);
+const RESTARTABLE: ReadonlySet<JobStatus> = new Set(['pending', 'completed', 'failed', 'cancelled']);
+const CANCELLABLE: ReadonlySet<JobStatus> = new Set(['pending', 'running', 'paused']);
+
+export function isActive(status: JobStatus): boolean {
+  return ACTIVE.has(status);
+}
+
+function isCurrentRun(state: JobState, run: number): boolean {
+  return ACTIVE.has(state.status) && state.run === run;
+}
+
+/** Ends a run as the spec's state machine says: completed only when nothing failed. */
+function runEnding(jobId: string, run: number, counts: RunCounts, at: string): JobEvent {
+  if (counts.failed_objects > 0) {
+    const error = `${counts.failed_objects} object${counts.failed_objects === 1 ? '' : 's'} failed after retries`;
+    return { type: 'RunFailed', data: { job_id: jobId, run, error, counts, at } };
+  }
+  return { type: 'RunCompleted', data: { job_id: jobId, run, counts, at } };
+}
+
+/**
+ * Decides a command against the job's state. User commands that the state machine
+ * refuses throw a FerryError; internal commands from lister and supervisor that
+ * arrive late (the run already ended) decide to nothing, so they are safe to repeat.
+ */
+export function decide(command: JobCommand, state: JobState): JobEvent[] {
+  const at = command.metadata.now;
+  if (command.type === 'CreateJob') {
+    if (state.exists) throw jobAlreadyExists(state.job_id);
+    return [{ type: 'JobCreated', data: { job_id: state.job_id, definition: command.data.definition, at } }];
+  }
+  if (!state.exists) throw jobNotFound(state.job_id);
+  const job_id = state.job_id;
+
+  switch (command.type) {
+    case 'StartJob':
+      if (!RESTARTABLE.has(state.status)) throw transitionRefused('start', state.status);
+      return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at } }];
+    case 'PauseJob':
+      if (state.status !== 'running') throw transitionRefused('pause', state.status);
+      return [{ type: 'JobPaused', data: { job_id, run: state.run, at } }];
+    case 'ResumeJob':
+      if (state.status !== 'paused') throw transitionRefused('resume', state.status);
+      return [{ type: 'JobResumed', data: { job_id, run: state.run, at } }];
+    case 'CancelJob':
+      if (!CANCELLABLE.has(state.status)) throw transitionRefused('cancel', state.status);
+      return [{ type: 'JobCancelled', data: { job_id, run: state.run, at } }];
+    case 'DeleteJob':
+      if (ACTIVE.has(state.status)) throw transitionRefused('delete', `${state.status} (cancel it first)`);
+      return [{ type: 'JobDeleted', data: { job_id, at } }];
+    case 'RecordListingCheckpoint': {
+      const { run, listed_objects, listed_bytes, start_after } = command.data;
+      if (!isCurrentRun(state, run) || state.listing.complete || listed_objects <= state.listing.listed_objects) return [];
+      return [{ type: 'ListingCheckpointed', data: { job_id, run, listed_objects, listed_bytes, start_after, at } }];
+    }
+    case 'CompleteListing': {
+      const { run, total_objects, total_bytes } = command.data;
+      if (!isCurrentRun(state, run) || state.listing.complete) return [];
+      return [{ type: 'ListingCompleted', data: { job_id, run, total_objects, total_bytes, at } }];
+    }
+    case 'FinishRun': {
+      const { run, counts } = command.data;
+      if (state.status !== 'running' || state.run !== run || !state.listing.complete) return [];
+      return [runEnding(job_id, run, counts, at)];
+    }
+    case 'FailRun': {
+      const { run, error } = command.data;
+      if (!isCurrentRun(state, run)) return [];
+      const counts: RunCounts = {
+        total_objects: state.listing.listed_objects,
+        total_bytes: state.listing.listed_bytes,
+        completed_objects: 0,
+        completed_bytes: 0,
+        skipped_objects: 0,
+        skipped_bytes: 0,
+        failed_objects: 0,
+        failed_bytes: 0,
+      };
+      return [{ type: 'RunFailed', data: { job_id, run, error, counts, at } }];
+    }
+    default: {
+      const exhaustive: never = command;
+      throw new Error(`unhandled command ${(exhaustive as JobCommand).type}`);
+    }
+  }
+}
+
+const freshListing = (): ListingProgress => ({ complete: false, listed_objects: 0, listed_bytes: 0, start_after: '' });
+
+export function evolve(state: JobState, event: JobEvent): JobState {
+  switch (event.type) {
+    case 'JobCreated':
+      return {
+        ...initialJobState(state.job_id),
+        exists: true,
+        definition: event.data.definition,
+        created_at: event.data.at,
+        // A re-created job id continues the run numbering so run numbers stay unique per subject.
+        run: state.run,
+      };
+    case 'RunStarted':
+      return { ...state, status: 'running', run: event.data.run, listing: freshListing() };
+    case 'ListingCheckpointed':
+      return {
+        ...state,
+        listing: {
+          complete: false,
+          listed_objects: event.data.listed_objects,
+          listed_bytes: event.data.listed_bytes,
+          start_after: event.data.start_after,
+        },
+      };
+    case 'ListingCompleted':
+      return {
+        ...state,
+        listing: { ...state.listing, complete: true, listed_objects: event.data.total_objects, listed_bytes: event.data.total_bytes },
+      };
+    case 'JobPaused':
+      return { ...state, status: 'paused' };
+    case 'JobResumed':
+      return { ...state, status: 'running' };
+    case 'JobCancelled':
+      return { ...state, status: 'cancelled' };
+    case 'RunCompleted':
+      return { ...state, status: 'completed' };
+    case 'RunFailed':
+      return { ...state, status: 'failed' };
+    case 'JobDeleted':
+      return { ...initialJobState(state.job_id), run: state.run };
+    default: {
+      const exhaustive: never = event;
+      throw new Error(`unhandled event ${(exhaustive as JobEvent).type}`);
+    }
+  }
+}
+
+export function foldJob(jobId: string, events: Iterable<JobEvent>): JobState {
+  let state = initialJobState(jobId);
+  for (const event of events) state = evolve(state, event);
+  return state;
+}

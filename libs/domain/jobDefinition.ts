@@ -1,0 +1,208 @@
+import { FerryError, invalidField } from './errors.js';
+import { parseDurationMs } from './duration.js';
+
+export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+
+export const RETRY_BACKOFFS = ['fixed', 'linear', 'exponential'] as const;
+export type RetryBackoff = (typeof RETRY_BACKOFFS)[number];
+
+/** A job as the spec's JSON describes it (snake_case, as users script against it). */
+export interface JobDefinition {
+  job_id: string;
+  source_bucket: string;
+  destination_bucket: string;
+  description?: string;
+  destination_endpoint?: string;
+  destination_access_key?: string;
+  destination_secret_key?: string;
+  destination_region?: string;
+  prefix?: string;
+  min_size?: number;
+  max_size?: number;
+  created_after?: string;
+  created_before?: string;
+  tags?: Record<string, string>;
+  concurrency?: number;
+  rate_limit_bytes_per_sec?: number;
+  priority?: number;
+  max_retries?: number;
+  retry_delay?: string;
+  retry_backoff?: RetryBackoff;
+  checkpoint_interval?: number;
+  notification_webhook?: string;
+  notify_on?: JobStatus[];
+}
+
+/** What the event log holds: the secret replaced by its sealed form. */
+export type StoredJobDefinition = Omit<JobDefinition, 'destination_secret_key'> & {
+  destination_secret_key_sealed?: string;
+};
+
+export const DEFAULT_PRIORITY = 100;
+export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+const IPV4_PATTERN = /^\d{1,3}(\.\d{1,3}){3}$/;
+const MAX_TEXT = 1024;
+const MAX_PREFIX = 1024;
+
+type FieldKind = 'string' | 'integer' | 'object' | 'array';
+const FIELDS: Record<keyof JobDefinition, FieldKind> = {
+  job_id: 'string',
+  source_bucket: 'string',
+  destination_bucket: 'string',
+  description: 'string',
+  destination_endpoint: 'string',
+  destination_access_key: 'string',
+  destination_secret_key: 'string',
+  destination_region: 'string',
+  prefix: 'string',
+  min_size: 'integer',
+  max_size: 'integer',
+  created_after: 'string',
+  created_before: 'string',
+  tags: 'object',
+  concurrency: 'integer',
+  rate_limit_bytes_per_sec: 'integer',
+  priority: 'integer',
+  max_retries: 'integer',
+  retry_delay: 'string',
+  retry_backoff: 'string',
+  checkpoint_interval: 'integer',
+  notification_webhook: 'string',
+  notify_on: 'array',
+};
+
+function kindOf(value: unknown): FieldKind | 'other' {
+  if (typeof value === 'string') return 'string';
+  if (typeof value === 'number' && Number.isSafeInteger(value)) return 'integer';
+  if (Array.isArray(value)) return 'array';
+  if (value !== null && typeof value === 'object') return 'object';
+  return 'other';
+}
+
+export function isValidBucketName(name: string): boolean {
+  return BUCKET_PATTERN.test(name) && !IPV4_PATTERN.test(name) && !name.includes('..');
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+function parseTimestamp(field: string, text: string): number {
+  const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+  const ms = Date.parse(text);
+  if (!rfc3339.test(text) || Number.isNaN(ms)) throw invalidField(field, 'must be an RFC 3339 timestamp');
+  return ms;
+}
+
+function requireNonEmpty(body: Record<string, unknown>, field: keyof JobDefinition): void {
+  if (body[field] === undefined || body[field] === '') throw invalidField(field, 'is required');
+}
+
+/**
+ * Checks a create request field by field; the first problem found is thrown as an
+ * INVALID_ARGUMENT naming the field. Unknown fields are refused so a typo never
+ * silently changes what a job copies.
+ */
+export function validateJobDefinition(input: unknown): JobDefinition {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new FerryError('INVALID_ARGUMENT', 'request body must be a JSON object');
+  }
+  const body = input as Record<string, unknown>;
+  for (const [field, value] of Object.entries(body)) {
+    const expected = FIELDS[field as keyof JobDefinition];
+    if (!expected) throw invalidField(field, 'unknown field');
+    if (value === null || value === undefined) continue;
+    if (kindOf(value) !== expected) throw invalidField(field, `must be ${expected === 'integer' ? 'an integer' : `a${expected === 'object' || expected === 'array' ? 'n' : ''} ${expected}`}`);
+  }
+  const def = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== null && v !== undefined)) as unknown as JobDefinition;
+
+  requireNonEmpty(body, 'job_id');
+  if (!JOB_ID_PATTERN.test(def.job_id)) throw invalidField('job_id', `must match ${JOB_ID_PATTERN.source}`);
+  for (const field of ['source_bucket', 'destination_bucket'] as const) {
+    requireNonEmpty(body, field);
+    if (!isValidBucketName(def[field])) throw invalidField(field, 'is not a valid bucket name');
+  }
+  for (const field of ['description', 'destination_access_key', 'destination_secret_key', 'destination_region'] as const) {
+    const value = def[field];
+    if (value !== undefined && value.length > MAX_TEXT) throw invalidField(field, `must be at most ${MAX_TEXT} characters`);
+  }
+  if (def.prefix !== undefined && def.prefix.length > MAX_PREFIX) throw invalidField('prefix', `must be at most ${MAX_PREFIX} characters`);
+
+  if (def.destination_endpoint !== undefined) {
+    if (!isHttpUrl(def.destination_endpoint)) throw invalidField('destination_endpoint', 'must be an http or https URL');
+  }
+  if ((def.destination_access_key === undefined) !== (def.destination_secret_key === undefined)) {
+    const missing = def.destination_access_key === undefined ? 'destination_access_key' : 'destination_secret_key';
+    throw invalidField(missing, 'destination_access_key and destination_secret_key go together');
+  }
+  if (def.destination_access_key !== undefined && def.destination_endpoint === undefined) {
+    throw invalidField('destination_endpoint', 'is required when destination credentials are given');
+  }
+  if (def.destination_endpoint === undefined && def.source_bucket === def.destination_bucket) {
+    throw invalidField('destination_bucket', 'must differ from source_bucket on the same endpoint (the copy would overlap its source)');
+  }
+
+  for (const field of ['min_size', 'max_size'] as const) {
+    const value = def[field];
+    if (value !== undefined && value < 0) throw invalidField(field, 'must not be negative');
+  }
+  if (def.min_size !== undefined && def.max_size !== undefined && def.min_size > def.max_size) {
+    throw invalidField('min_size', 'must not exceed max_size');
+  }
+  const after = def.created_after === undefined ? undefined : parseTimestamp('created_after', def.created_after);
+  const before = def.created_before === undefined ? undefined : parseTimestamp('created_before', def.created_before);
+  if (after !== undefined && before !== undefined && after > before) {
+    throw invalidField('created_after', 'must not be later than created_before');
+  }
+  if (def.tags !== undefined) {
+    for (const [key, value] of Object.entries(def.tags)) {
+      if (typeof value !== 'string') throw invalidField(`tags.${key}`, 'must be a string');
+      if (key === '' || key.length > 128 || value.length > 256) throw invalidField(`tags.${key}`, 'tag keys are 1-128 characters, values at most 256');
+    }
+  }
+  if (def.concurrency !== undefined && (def.concurrency < 1 || def.concurrency > 1000)) {
+    throw invalidField('concurrency', 'must be between 1 and 1000');
+  }
+  if (def.rate_limit_bytes_per_sec !== undefined && def.rate_limit_bytes_per_sec < 0) {
+    throw invalidField('rate_limit_bytes_per_sec', 'must not be negative');
+  }
+  if (def.priority !== undefined && (def.priority < 0 || def.priority > 1_000_000)) {
+    throw invalidField('priority', 'must be between 0 and 1000000');
+  }
+  if (def.max_retries !== undefined && (def.max_retries < 0 || def.max_retries > 100)) {
+    throw invalidField('max_retries', 'must be between 0 and 100');
+  }
+  if (def.retry_delay !== undefined && parseDurationMs(def.retry_delay) === undefined) {
+    throw invalidField('retry_delay', 'must be a duration such as "5s" or "500ms"');
+  }
+  if (def.retry_backoff !== undefined && !RETRY_BACKOFFS.includes(def.retry_backoff)) {
+    throw invalidField('retry_backoff', `must be one of ${RETRY_BACKOFFS.join(', ')}`);
+  }
+  if (def.checkpoint_interval !== undefined && (def.checkpoint_interval < 1 || def.checkpoint_interval > 10_000_000)) {
+    throw invalidField('checkpoint_interval', 'must be between 1 and 10000000');
+  }
+  if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
+    throw invalidField('notification_webhook', 'must be an http or https URL');
+  }
+  if (def.notify_on !== undefined) {
+    for (const state of def.notify_on) {
+      if (!JOB_STATUSES.includes(state)) throw invalidField('notify_on', `must list job states (${JOB_STATUSES.join(', ')})`);
+    }
+  }
+  return def;
+}
+
+/** The definition as any API shows it: the secret is never returned. */
+export function publicDefinition(def: StoredJobDefinition): Omit<StoredJobDefinition, 'destination_secret_key_sealed'> & {
+  destination_secret_key?: string;
+} {
+  const { destination_secret_key_sealed, ...rest } = def;
+  return destination_secret_key_sealed === undefined ? rest : { ...rest, destination_secret_key: '********' };
+}

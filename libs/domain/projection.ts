@@ -1,0 +1,221 @@
+import type { FerryEvent, JobEvent, ObjectsProcessed, RunCounts } from './events.js';
+import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
+import { OrdinalSet } from './ordinalSet.js';
+
+/** Rate is measured over this many seconds of recent copies, not since the run began. */
+export const RATE_WINDOW_SECONDS = 10;
+const MAX_RUNS_KEPT = 20;
+
+export interface Progress extends RunCounts {
+  listing_complete: boolean;
+  current_rate_bytes_sec: number;
+  estimated_completion?: string;
+}
+
+export interface RunSummary {
+  run: number;
+  status: JobStatus;
+  started_at: string;
+  completed_at?: string;
+  error?: string;
+  counts: RunCounts;
+}
+
+/** The read model of one job: exactly what GET /admin/batch/jobs/{id} returns. */
+export type JobView = ReturnType<typeof publicDefinition> & {
+  status: JobStatus;
+  run: number;
+  progress: Progress;
+  created_at: string;
+  started_at?: string;
+  completed_at?: string;
+  paused_at?: string;
+  duration_seconds?: number;
+  error?: string;
+  runs: RunSummary[];
+  /** Stream sequence of the last event folded into this view. */
+  updated_seq: number;
+};
+
+/** Per-job projection state: the view plus what counting needs (ordinals seen, rate window). */
+export interface JobProjection {
+  view: JobView;
+  definition: StoredJobDefinition;
+  done: OrdinalSet;
+  /** [epoch second, bytes] of recent copies, oldest first. */
+  rate: Array<[number, number]>;
+}
+
+export const emptyCounts = (): RunCounts => ({
+  total_objects: 0,
+  total_bytes: 0,
+  completed_objects: 0,
+  completed_bytes: 0,
+  skipped_objects: 0,
+  skipped_bytes: 0,
+  failed_objects: 0,
+  failed_bytes: 0,
+});
+
+const emptyProgress = (): Progress => ({ ...emptyCounts(), listing_complete: false, current_rate_bytes_sec: 0 });
+
+export function countsOf(progress: Progress): RunCounts {
+  const { listing_complete: _l, current_rate_bytes_sec: _r, estimated_completion: _e, ...counts } = progress;
+  return counts;
+}
+
+export function processedObjects(progress: RunCounts): number {
+  return progress.completed_objects + progress.skipped_objects + progress.failed_objects;
+}
+
+/** True when every listed object of the current run has a final outcome and the run has not been ended yet. */
+export function runIsOver(view: JobView): boolean {
+  return view.status === 'running' && view.progress.listing_complete && processedObjects(view.progress) >= view.progress.total_objects;
+}
+
+function seconds(from: string, to: string): number {
+  return Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
+}
+
+function endRun(p: JobProjection, status: JobStatus, at: string, counts: RunCounts, error?: string): JobProjection {
+  const progress: Progress = { ...counts, listing_complete: true, current_rate_bytes_sec: 0 };
+  const runs = p.view.runs.map((r) => (r.run === p.view.run ? { ...r, status, completed_at: at, counts, ...(error ? { error } : {}) } : r));
+  const { estimated_completion: _e, ...rest } = p.view.progress;
+  void rest;
+  const view: JobView = {
+    ...p.view,
+    status,
+    progress,
+    completed_at: at,
+    runs,
+    ...(p.view.started_at ? { duration_seconds: seconds(p.view.started_at, at) } : {}),
+    ...(error ? { error } : {}),
+  };
+  return { ...p, view, rate: [] };
+}
+
+function withStatus(p: JobProjection, status: JobStatus, extra: Partial<JobView> = {}): JobProjection {
+  const runs = p.view.runs.map((r) => (r.run === p.view.run ? { ...r, status } : r));
+  return { ...p, view: { ...p.view, status, runs, ...extra } };
+}
+
+function applyRate(p: JobProjection, at: string, bytes: number): Array<[number, number]> {
+  const second = Math.floor(Date.parse(at) / 1000);
+  const rate = p.rate.filter(([s]) => s > second - RATE_WINDOW_SECONDS);
+  const last = rate[rate.length - 1];
+  if (last && last[0] === second) last[1] += bytes;
+  else rate.push([second, bytes]);
+  return rate;
+}
+
+function rateOf(rate: Array<[number, number]>): number {
+  if (rate.length === 0) return 0;
+  const span = Math.max(1, rate[rate.length - 1]![0] - rate[0]![0] + 1);
+  return Math.round(rate.reduce((sum, [, b]) => sum + b, 0) / span);
+}
+
+function applyOutcomes(p: JobProjection, event: ObjectsProcessed): JobProjection {
+  const { run, outcomes, at } = event.data;
+  if (run !== p.view.run || (p.view.status !== 'running' && p.view.status !== 'paused')) return p;
+  const progress = { ...p.view.progress };
+  let movedBytes = 0;
+  for (const outcome of outcomes) {
+    if (!p.done.add(outcome.ordinal)) continue;
+    if (outcome.result === 'copied') {
+      progress.completed_objects++;
+      progress.completed_bytes += outcome.size;
+      movedBytes += outcome.size;
+    } else if (outcome.result === 'skipped') {
+      progress.skipped_objects++;
+      progress.skipped_bytes += outcome.size;
+    } else {
+      progress.failed_objects++;
+      progress.failed_bytes += outcome.size;
+    }
+  }
+  const rate = applyRate(p, at, movedBytes);
+  progress.current_rate_bytes_sec = rateOf(rate);
+  const remaining = progress.total_bytes - progress.completed_bytes - progress.skipped_bytes - progress.failed_bytes;
+  delete progress.estimated_completion;
+  if (progress.listing_complete && progress.current_rate_bytes_sec > 0 && remaining >= 0) {
+    progress.estimated_completion = new Date(Date.parse(at) + (remaining / progress.current_rate_bytes_sec) * 1000).toISOString();
+  }
+  return { ...p, rate, view: { ...p.view, progress } };
+}
+
+function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjection | undefined {
+  if (event.type === 'JobCreated') {
+    const { definition, at } = event.data;
+    const view: JobView = {
+      ...publicDefinition(definition),
+      status: 'pending',
+      run: p?.view.run ?? 0,
+      progress: emptyProgress(),
+      created_at: at,
+      runs: [],
+      updated_seq: 0,
+    };
+    return { view, definition, done: new OrdinalSet(), rate: [] };
+  }
+  if (!p) return undefined;
+  switch (event.type) {
+    case 'RunStarted': {
+      const { run, at } = event.data;
+      const summary: RunSummary = { run, status: 'running', started_at: at, counts: emptyCounts() };
+      const { completed_at: _c, error: _e, duration_seconds: _d, paused_at: _p, ...view } = p.view;
+      return {
+        ...p,
+        done: new OrdinalSet(),
+        rate: [],
+        view: { ...view, status: 'running', run, started_at: at, progress: emptyProgress(), runs: [...p.view.runs, summary].slice(-MAX_RUNS_KEPT) },
+      };
+    }
+    case 'ListingCheckpointed': {
+      const progress = { ...p.view.progress };
+      progress.total_objects = Math.max(progress.total_objects, event.data.listed_objects);
+      progress.total_bytes = Math.max(progress.total_bytes, event.data.listed_bytes);
+      return { ...p, view: { ...p.view, progress } };
+    }
+    case 'ListingCompleted':
+      return {
+        ...p,
+        view: {
+          ...p.view,
+          progress: { ...p.view.progress, listing_complete: true, total_objects: event.data.total_objects, total_bytes: event.data.total_bytes },
+        },
+      };
+    case 'JobPaused':
+      return withStatus(p, 'paused', { paused_at: event.data.at });
+    case 'JobResumed': {
+      const { paused_at: _p, ...view } = p.view;
+      return withStatus({ ...p, view: view as JobView }, 'running');
+    }
+    case 'JobCancelled':
+      return endRun(p, 'cancelled', event.data.at, countsOf(p.view.progress));
+    case 'RunCompleted':
+      return endRun(p, 'completed', event.data.at, event.data.counts);
+    case 'RunFailed':
+      return endRun(p, 'failed', event.data.at, { ...event.data.counts, ...pickMax(countsOf(p.view.progress), event.data.counts) }, event.data.error);
+    case 'JobDeleted':
+      return undefined;
+    default: {
+      const exhaustive: never = event;
+      throw new Error(`unhandled event ${(exhaustive as JobEvent).type}`);
+    }
+  }
+}
+
+/** A fatal RunFailed carries no per-object counts; keep what the projection had counted. */
+function pickMax(a: RunCounts, b: RunCounts): RunCounts {
+  const out = { ...b };
+  for (const key of Object.keys(out) as Array<keyof RunCounts>) out[key] = Math.max(a[key], b[key]);
+  return out;
+}
+
+/** Folds one event (at stream sequence `seq`) into the job's projection. undefined means the job does not exist. */
+export function project(p: JobProjection | undefined, event: FerryEvent, seq: number): JobProjection | undefined {
+  const next = event.type === 'ObjectsProcessed' ? (p ? applyOutcomes(p, event) : undefined) : applyJobEvent(p, event);
+  if (!next) return undefined;
+  if (next === p) return p;
+  return { ...next, view: { ...next.view, updated_seq: seq } };
+}

@@ -1,0 +1,110 @@
+import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
+import { decide, evolve, initialJobState, type JobCommand, type JobEvent, type JobState } from '../domain/index.js';
+import { decodeJson, encodeJson } from './codec.js';
+import { isWrongLastSequence, publishDurably } from './publish.js';
+import { STREAMS, subjects } from './subjects.js';
+
+export interface StoredJobEvent {
+  seq: number;
+  event: JobEvent;
+}
+
+interface CachedState {
+  state: JobState;
+  lastSeq: number;
+}
+
+export interface ExecuteResult {
+  state: JobState;
+  events: JobEvent[];
+  lastSeq: number;
+}
+
+const MAX_CONFLICT_RETRIES = 20;
+
+/**
+ * The job log: one subject per job in the events stream. Commands are decided
+ * against the folded subject and appended with the expected last subject sequence,
+ * so of two concurrent commands only one can win; the loser re-reads and decides again.
+ */
+export class JobEventStore {
+  private readonly cache = new Map<string, CachedState>();
+
+  private constructor(
+    private readonly js: JetStreamClient,
+    private readonly jsm: JetStreamManager,
+  ) {}
+
+  static async open(nc: NatsConnection): Promise<JobEventStore> {
+    return new JobEventStore(nc.jetstream(), await nc.jetstreamManager());
+  }
+
+  /** Sequence of the last message on the job's subject, 0 when it has none. */
+  private async lastSubjectSequence(jobId: string): Promise<number> {
+    try {
+      const msg = await this.jsm.streams.getMessage(STREAMS.events, { last_by_subj: subjects.job(jobId) });
+      return msg.seq;
+    } catch (err) {
+      if (/no message found|404/i.test(String((err as Error).message))) return 0;
+      throw err;
+    }
+  }
+
+  /** Reads the job's events with sequence >= fromSeq, up to the subject's current end. */
+  async read(jobId: string, fromSeq = 1): Promise<StoredJobEvent[]> {
+    const last = await this.lastSubjectSequence(jobId);
+    if (last < fromSeq) return [];
+    const consumer = await this.js.consumers.get(STREAMS.events, {
+      filterSubjects: subjects.job(jobId),
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: fromSeq,
+    });
+    const out: StoredJobEvent[] = [];
+    const messages = await consumer.consume({ max_messages: 256 });
+    for await (const msg of messages) {
+      out.push({ seq: msg.seq, event: decodeJson<JobEvent>(msg.data) });
+      if (msg.seq >= last) break;
+    }
+    messages.stop();
+    await consumer.delete().catch(() => undefined);
+    return out;
+  }
+
+  /** The job's decision state, caught up from the cache's last sequence. */
+  async load(jobId: string): Promise<CachedState> {
+    const cached = this.cache.get(jobId) ?? { state: initialJobState(jobId), lastSeq: 0 };
+    let { state, lastSeq } = cached;
+    for (const { seq, event } of await this.read(jobId, lastSeq + 1)) {
+      state = evolve(state, event);
+      lastSeq = seq;
+    }
+    const fresh = { state, lastSeq };
+    this.cache.set(jobId, fresh);
+    return fresh;
+  }
+
+  /** Decides the command and appends its events; repeats the decision on a concurrent append. */
+  async execute(jobId: string, command: JobCommand): Promise<ExecuteResult> {
+    for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
+      let { state, lastSeq } = await this.load(jobId);
+      const events = decide(command, state);
+      try {
+        for (const event of events) {
+          const ack = await publishDurably(this.js, subjects.job(jobId), encodeJson(event), {
+            // Stable for this decision: a retried publish after a lost ack is dropped as a duplicate.
+            msgID: `${jobId}:${lastSeq}`,
+            expect: { lastSubjectSequence: lastSeq },
+          });
+          state = evolve(state, event);
+          lastSeq = ack.seq;
+        }
+        this.cache.set(jobId, { state, lastSeq });
+        return { state, events, lastSeq };
+      } catch (err) {
+        this.cache.delete(jobId);
+        if (!isWrongLastSequence(err)) throw err;
+      }
+    }
+    throw new Error(`job ${jobId}: gave up after ${MAX_CONFLICT_RETRIES} concurrent-append conflicts`);
+  }
+}

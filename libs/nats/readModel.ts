@@ -1,0 +1,49 @@
+import type { KV as KeyValue, NatsConnection } from 'nats';
+import type { JobView } from '../domain/index.js';
+import { decodeJson, encodeJson } from './codec.js';
+import { KV, jobToken } from './subjects.js';
+
+/** The projector's output: one KV entry per job holding its JobView. Only the projector writes it. */
+export class ReadModel {
+  private constructor(readonly kv: KeyValue) {}
+
+  static async open(nc: NatsConnection): Promise<ReadModel> {
+    return new ReadModel(await nc.jetstream().views.kv(KV.jobs));
+  }
+
+  async get(jobId: string): Promise<JobView | undefined> {
+    const entry = await this.kv.get(jobToken(jobId));
+    if (!entry || entry.operation !== 'PUT' || entry.length === 0) return undefined;
+    return decodeJson<JobView>(entry.value);
+  }
+
+  async put(jobId: string, view: JobView): Promise<void> {
+    await this.kv.put(jobToken(jobId), encodeJson(view));
+  }
+
+  async remove(jobId: string): Promise<void> {
+    await this.kv.purge(jobToken(jobId));
+  }
+
+  async all(): Promise<JobView[]> {
+    const views: JobView[] = [];
+    const keys = await this.kv.keys();
+    for await (const key of keys) {
+      const entry = await this.kv.get(key);
+      if (entry && entry.operation === 'PUT' && entry.length > 0) views.push(decodeJson<JobView>(entry.value));
+    }
+    return views;
+  }
+
+  /** Every change to any job, starting with the current value of each: how copiers and listers learn job states. */
+  async watch(onChange: (token: string, view: JobView | undefined) => void): Promise<{ stop(): void }> {
+    const iterator = await this.kv.watch();
+    void (async () => {
+      for await (const entry of iterator) {
+        const view = entry.operation === 'PUT' && entry.length > 0 ? decodeJson<JobView>(entry.value) : undefined;
+        onChange(entry.key, view);
+      }
+    })();
+    return { stop: () => iterator.stop() };
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Subject and name layout. Job ids may contain '.', which NATS reads as a token
+ * separator, so every subject, consumer and KV key uses the job's token instead:
+ * '_' becomes '__' and '.' becomes '_d' (reversible, and only [A-Za-z0-9_-]).
+ */
+export function jobToken(jobId: string): string {
+  return jobId.replace(/_/g, '__').replace(/\./g, '_d');
+}
+
+export function jobIdFromToken(token: string): string {
+  return token.replace(/_(_|d)/g, (_m, c: string) => (c === '_' ? '_' : '.'));
+}
+
+export const STREAMS = {
+  /** Lifecycle events (`ferry.job.<token>`) and object outcomes (`ferry.outcome.<token>`), in one ordered log. */
+  events: 'FERRY_EVENTS',
+  /** Work items, work-queue retention: `ferry.work.<token>.<run>`. */
+  work: 'FERRY_WORK',
+  /** Listing tasks, one per run, work-queue retention: `ferry.task.list.<token>`. */
+  tasks: 'FERRY_TASKS',
+} as const;
+
+export const KV = {
+  /** The projector's read model: one entry per job, keyed by token. */
+  jobs: 'ferry_jobs',
+  /** Per-job data keys that seal destination secrets. */
+  secrets: 'ferry_secrets',
+} as const;
+
+export const OBJECT_STORES = {
+  /** Projector snapshots (state plus the stream sequence it covers). */
+  projector: 'ferry_projector',
+} as const;
+
+export const subjects = {
+  job: (jobId: string) => `ferry.job.${jobToken(jobId)}`,
+  outcome: (jobId: string) => `ferry.outcome.${jobToken(jobId)}`,
+  work: (jobId: string, run: number) => `ferry.work.${jobToken(jobId)}.${run}`,
+  listTask: (jobId: string) => `ferry.task.list.${jobToken(jobId)}`,
+  allJobs: 'ferry.job.*',
+  allOutcomes: 'ferry.outcome.*',
+  allWork: 'ferry.work.*.*',
+  allListTasks: 'ferry.task.list.*',
+} as const;
+
+export const consumers = {
+  work: (jobId: string, run: number) => `work_${jobToken(jobId)}_${run}`,
+  lister: 'lister',
+} as const;

@@ -1,0 +1,31 @@
+import { AckPolicy, DeliverPolicy, nanos, type JetStreamManager } from 'nats';
+import { STREAMS, consumers, subjects } from './subjects.js';
+
+/** How long a copier may hold a work item without a heartbeat before JetStream hands it to another copier. */
+export const WORK_ACK_WAIT_MS = 30_000;
+
+/**
+ * One durable pull consumer per job run. Its max_ack_pending is the job's
+ * concurrency, which caps in-flight copies across every copier process with no
+ * coordination of our own. Creating it again with the same config is a no-op.
+ */
+export async function ensureRunConsumer(jsm: JetStreamManager, jobId: string, run: number, concurrency: number): Promise<string> {
+  const name = consumers.work(jobId, run);
+  await jsm.consumers.add(STREAMS.work, {
+    durable_name: name,
+    filter_subject: subjects.work(jobId, run),
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(WORK_ACK_WAIT_MS),
+    max_ack_pending: concurrency,
+    // Retries are counted by the copier against the job's max_retries; the broker never gives up on its own.
+    max_deliver: -1,
+  });
+  return name;
+}
+
+/** Drops a finished or cancelled run's consumer and whatever work it still held. Safe to repeat. */
+export async function removeRunWork(jsm: JetStreamManager, jobId: string, run: number): Promise<void> {
+  await jsm.consumers.delete(STREAMS.work, consumers.work(jobId, run)).catch(() => undefined);
+  await jsm.streams.purge(STREAMS.work, { filter: subjects.work(jobId, run) }).catch(() => undefined);
+}

@@ -1,0 +1,50 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { NatsConnection } from 'nats';
+import { register } from 'prom-client';
+import { topologyPresent } from '../nats/topology.js';
+import { splitAddress } from '../config/loadConfig.js';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+/** /healthz (the process is alive), /readyz (NATS reachable and streams present) and /metrics, without auth. */
+export function operationalRoutes(nc: () => NatsConnection | undefined): Record<string, RouteHandler> {
+  return {
+    '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
+    '/readyz': async (_req, res) => {
+      const conn = nc();
+      let ready = false;
+      if (conn && !conn.isClosed()) {
+        ready = await Promise.race([
+          topologyPresent(conn).catch(() => false),
+          new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
+        ]);
+      }
+      json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
+    },
+    '/metrics': async (_req, res) => {
+      res.writeHead(200, { 'content-type': register.contentType });
+      res.end(await register.metrics());
+    },
+  };
+}
+
+/** A bare HTTP server with only the operational routes, for processes that do not serve the API. */
+export async function startOperationalServer(address: string, routes: Record<string, RouteHandler>): Promise<{ port: number; stop(): Promise<void> }> {
+  const { host, port } = splitAddress(address);
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    const route = routes[path];
+    if (!route || req.method !== 'GET') return json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
+    Promise.resolve(route(req, res)).catch(() => json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } }));
+  });
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

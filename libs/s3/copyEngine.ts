@@ -1,0 +1,40 @@
+import type { CopyEngine, CopyEngineOptions, CopyRequest, CopyResult } from './copyTypes.js';
+import { endpointIdentity } from './endpoint.js';
+import { multipartCopy } from './multipartCopy.js';
+import { classifyS3Error, S3Error } from './s3Error.js';
+import { SINGLE_COPY_LIMIT, serverSideCopy } from './serverSideCopy.js';
+import { SignedHttp } from './signedHttp.js';
+import { openSource } from './sourceObject.js';
+import { streamCopy } from './streamCopy.js';
+
+/**
+ * Copies one object: server-side inside one cluster, otherwise a streamed
+ * GET into a PUT, or into a multipart upload above the threshold. Errors come
+ * out as S3Error; retrying is the caller's decision (S3Error.retryable).
+ */
+export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
+  const http = new SignedHttp();
+  const concurrency = options.partConcurrency ?? 4;
+  const maxSingleCopySize = options.maxSingleCopySize ?? SINGLE_COPY_LIMIT;
+
+  async function copy(req: CopyRequest): Promise<CopyResult> {
+    try {
+      req.signal?.throwIfAborted();
+      if (endpointIdentity(req.source) === endpointIdentity(req.destination)) {
+        const done = await serverSideCopy(http, req, { maxSingleCopySize, partSize: options.partSize, concurrency });
+        if (done) return done;
+      }
+      const src = await openSource(http, req);
+      if (src.length > options.multipartThreshold) {
+        return await multipartCopy(http, req, src, { partSize: options.partSize, concurrency });
+      }
+      return await streamCopy(http, req, src);
+    } catch (err) {
+      // Whatever broke first (a destroyed socket, a cut stream), the cause was the abort.
+      if (req.signal?.aborted) throw new S3Error('Aborted', 'copy aborted', 0, true, { cause: err });
+      throw classifyS3Error(err);
+    }
+  }
+
+  return { copy, close: () => http.close() };
+}

@@ -1,0 +1,36 @@
+import type { S3Endpoint } from './endpoint.js';
+
+export interface CopyRequest {
+  source: S3Endpoint;
+  sourceBucket: string;
+  destination: S3Endpoint;
+  destinationBucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  /** Abort => stop promptly, and abort any multipart upload. */
+  signal?: AbortSignal;
+  /** Called with the number of bytes just moved, as they flow (the caller heartbeats on it). */
+  onProgress?: (bytes: number) => void;
+  /** Awaited before sending each chunk of that many bytes (a shared rate limiter). */
+  throttle?: (bytes: number) => Promise<void>;
+}
+
+export interface CopyResult {
+  bytes: number;
+  method: 'server-side' | 'stream' | 'multipart';
+}
+
+export interface CopyEngineOptions {
+  multipartThreshold: number;
+  partSize: number;
+  /** Parts in flight per multipart copy (default 4). */
+  partConcurrency?: number;
+  /** Largest object a single CopyObject may copy; bigger ones use UploadPartCopy (default 5 GiB, S3's limit). */
+  maxSingleCopySize?: number;
+}
+
+export interface CopyEngine {
+  copy(req: CopyRequest): Promise<CopyResult>;
+  close(): void;
+}

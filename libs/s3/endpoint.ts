@@ -1,0 +1,41 @@
+export interface S3Endpoint {
+  endpoint: string;
+  region: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+export interface ParsedEndpoint {
+  protocol: 'http:' | 'https:';
+  hostname: string;
+  port: number;
+  /** Host header value: hostname, plus the port when it is not the scheme's default. */
+  host: string;
+  /** Path prefix the endpoint is mounted under, without a trailing slash ('' for none). */
+  basePath: string;
+}
+
+export function parseEndpoint(endpoint: string): ParsedEndpoint {
+  const url = new URL(endpoint);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`unsupported S3 endpoint scheme: ${url.protocol}`);
+  }
+  const port = url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80;
+  return {
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port,
+    host: url.host.toLowerCase(),
+    basePath: url.pathname.replace(/\/+$/, ''),
+  };
+}
+
+/**
+ * Two endpoints with the same identity are the same cluster seen with the same
+ * credentials, so the destination can read the source with a server-side copy.
+ * The access key is part of it: other credentials may not be allowed to read.
+ */
+export function endpointIdentity(e: S3Endpoint): string {
+  const p = parseEndpoint(e.endpoint);
+  return `${p.protocol}//${p.hostname.toLowerCase()}:${p.port}${p.basePath}|${e.region}|${e.accessKey}`;
+}

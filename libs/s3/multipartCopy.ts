@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import type { CopyRequest, CopyResult } from './copyTypes.js';
+import { choosePartSize } from './partSize.js';
+import { checksumMismatch, classifyS3Error, S3Error } from './s3Error.js';
+import { embeddedError, header, isPlainMd5, unquoteEtag, xmlText, type SignedHttp } from './signedHttp.js';
+import type { SourceObject } from './sourceObject.js';
+import { pump } from './streamCopy.js';
+import { putTaggingXml } from './tagging.js';
+
+interface UploadedPart {
+  number: number;
+  etag: string;
+}
+
+/**
+ * The streamed GET cut into parts uploaded `concurrency` at a time: memory stays
+ * under (concurrency + 1) x part size. Any failure or abort ends in
+ * AbortMultipartUpload, sent after the parts in flight have settled.
+ */
+export async function multipartCopy(
+  http: SignedHttp,
+  req: CopyRequest,
+  src: SourceObject,
+  options: { partSize: number; concurrency: number },
+): Promise<CopyResult> {
+  const { destination, destinationBucket: bucket, key, signal } = req;
+  const partSize = choosePartSize(src.length, options.partSize);
+  let uploadId: string;
+  try {
+    const { body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploads: '' }, headers: src.headers, signal });
+    const id = xmlText(body.toString('utf8'), 'UploadId');
+    if (!id) throw new S3Error('InvalidResponse', 'CreateMultipartUpload answered without an UploadId', 0, true);
+    uploadId = id;
+  } catch (err) {
+    src.body.destroy();
+    throw classifyS3Error(err);
+  }
+
+  const parts: UploadedPart[] = [];
+  const inFlight = new Set<Promise<void>>();
+  let partFailure: unknown;
+  const uploadPart = async (number: number, data: Buffer): Promise<void> => {
+    const partMd5 = createHash('md5').update(data).digest();
+    const { res } = await http.call(
+      destination,
+      {
+        method: 'PUT',
+        bucket,
+        key,
+        query: { partNumber: String(number), uploadId },
+        headers: { 'content-md5': partMd5.toString('base64') },
+        signal,
+      },
+      data,
+    );
+    const etag = unquoteEtag(header(res.headers, 'etag'));
+    if (isPlainMd5(etag) && etag.toLowerCase() !== partMd5.toString('hex')) throw checksumMismatch(`part ${number}`);
+    parts.push({ number, etag });
+  };
+  const dispatch = async (number: number, data: Buffer): Promise<void> => {
+    while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
+    if (partFailure) throw partFailure;
+    const p: Promise<void> = uploadPart(number, data)
+      .catch((err: unknown) => {
+        partFailure ??= err;
+      })
+      .finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+
+  const md5 = createHash('md5');
+  try {
+    let nextPart = 1;
+    let offset = 0;
+    let buffer = Buffer.allocUnsafe(Math.min(partSize, src.length));
+    let fill = 0;
+    await pump(src.body, req, md5, async (chunk) => {
+      let at = 0;
+      while (at < chunk.length) {
+        if (offset + fill + chunk.length - at > src.length) throw new S3Error('InvalidResponse', 'source sent more bytes than its Content-Length', 0, true);
+        const n = Math.min(buffer.length - fill, chunk.length - at);
+        chunk.copy(buffer, fill, at, at + n);
+        fill += n;
+        at += n;
+        if (fill === buffer.length) {
+          await dispatch(nextPart++, buffer);
+          offset += fill;
+          fill = 0;
+          buffer = Buffer.allocUnsafe(Math.min(partSize, src.length - offset));
+        }
+      }
+    });
+    if (offset !== src.length) throw new S3Error('NetworkError', 'source body ended early', 0, true);
+    await Promise.all(inFlight);
+    if (partFailure) throw partFailure;
+
+    const digest = md5.digest('hex');
+    if (isPlainMd5(src.etag) && digest !== src.etag.toLowerCase()) throw checksumMismatch(`read ${digest}, source ${src.etag}`);
+    parts.sort((a, b) => a.number - b.number);
+    const xml =
+      '<CompleteMultipartUpload>' +
+      parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`).join('') +
+      '</CompleteMultipartUpload>';
+    const { res, body } = await http.call(
+      destination,
+      { method: 'POST', bucket, key, query: { uploadId }, headers: { 'content-type': 'application/xml' }, signal },
+      xml,
+    );
+    const failed = embeddedError(res.statusCode ?? 200, body);
+    if (failed) throw failed;
+  } catch (err) {
+    src.body.destroy();
+    await Promise.allSettled(inFlight);
+    await abortUpload(http, req, uploadId);
+    throw classifyS3Error(err);
+  }
+  const tags = await src.tags();
+  if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
+  return { bytes: src.length, method: 'multipart' };
+}
+
+async function abortUpload(http: SignedHttp, req: CopyRequest, uploadId: string): Promise<void> {
+  try {
+    // Not under the request's signal: an aborted copy still has to clean up.
+    await http.call(req.destination, { method: 'DELETE', bucket: req.destinationBucket, key: req.key, query: { uploadId } });
+  } catch {
+    // Best effort; a bucket lifecycle rule is the backstop for what is left.
+  }
+}

@@ -1,0 +1,115 @@
+export class S3Error extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status: number,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'S3Error';
+  }
+}
+
+export const CHECKSUM_MISMATCH = 'ChecksumMismatch';
+
+export function checksumMismatch(detail?: string): S3Error {
+  return new S3Error(CHECKSUM_MISMATCH, 'checksum mismatch', 0, true, detail ? { cause: new Error(detail) } : undefined);
+}
+
+/** S3 error codes worth retrying even though their status is 4xx. */
+const RETRYABLE_CODES = new Set([
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+  'RequestTimeout',
+  'RequestTimeoutException',
+  'OperationAborted',
+  'InternalError',
+  'ServiceUnavailable',
+  'NetworkError',
+  CHECKSUM_MISMATCH,
+]);
+
+const NETWORK_ERROR_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'UND_ERR_SOCKET',
+]);
+
+/** Decides whether a status/code pair is transient: 5xx, 429 and a few named 4xx codes. */
+export function isRetryable(status: number, code: string): boolean {
+  if (code === 'BadDigest' || RETRYABLE_CODES.has(code)) return true;
+  if (status === 429 || status >= 500) return code !== 'NotImplemented';
+  return false;
+}
+
+/** Builds the error for an S3 answer; BadDigest (destination saw a corrupt body) becomes ChecksumMismatch. */
+export function s3ErrorFromResponse(status: number, code: string | undefined, message: string | undefined): S3Error {
+  const resolved = code || defaultCodeForStatus(status);
+  if (resolved === 'BadDigest') return checksumMismatch(message);
+  return new S3Error(resolved, message || `${resolved} (HTTP ${status})`, status, isRetryable(status, resolved));
+}
+
+function defaultCodeForStatus(status: number): string {
+  switch (status) {
+    case 400: return 'BadRequest';
+    case 403: return 'AccessDenied';
+    case 404: return 'NotFound';
+    case 405: return 'MethodNotAllowed';
+    case 412: return 'PreconditionFailed';
+    case 429: return 'SlowDown';
+    case 501: return 'NotImplemented';
+    case 503: return 'ServiceUnavailable';
+    default: return status >= 500 ? 'InternalError' : `Http${status}`;
+  }
+}
+
+interface SdkLikeError {
+  name?: string;
+  code?: string;
+  Code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+  $response?: { statusCode?: number };
+}
+
+/** Maps anything thrown by this library, the SDK or node:http to one S3Error. */
+export function classifyS3Error(err: unknown): S3Error {
+  if (err instanceof S3Error) return err;
+  if (typeof err !== 'object' || err === null) {
+    return new S3Error('Unknown', String(err), 0, false);
+  }
+  const e = err as SdkLikeError;
+  const options = { cause: err };
+  if (e.name === 'AbortError' || e.code === 'ABORT_ERR') {
+    return new S3Error('Aborted', 'request aborted', 0, true, options);
+  }
+  if (e.name === 'TimeoutError' || e.code === 'ETIMEDOUT' || e.code === 'ESOCKETTIMEDOUT') {
+    return new S3Error('NetworkError', e.message ?? 'timed out', 0, true, options);
+  }
+  const nodeCode = e.code ?? (e as { errno?: string }).errno;
+  if (typeof nodeCode === 'string' && NETWORK_ERROR_CODES.has(nodeCode)) {
+    return new S3Error('NetworkError', e.message ?? nodeCode, 0, true, options);
+  }
+  if (e.message === 'aborted' || e.message === 'socket hang up') {
+    return new S3Error('NetworkError', e.message, 0, true, options);
+  }
+  const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
+  if (typeof status === 'number' && status >= 300) {
+    const code = e.Code ?? (e.name && e.name !== 'Error' && !/^\d+$/.test(e.name) ? e.name : undefined);
+    const classified = s3ErrorFromResponse(status, code, e.message);
+    return new S3Error(classified.code, classified.message, classified.status, classified.retryable, options);
+  }
+  return new S3Error('Unknown', e.message ?? String(err), 0, false, options);
+}

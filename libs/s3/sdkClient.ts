@@ -1,0 +1,39 @@
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { S3Client } from '@aws-sdk/client-s3';
+import { endpointIdentity, type S3Endpoint } from './endpoint.js';
+
+const clients = new Map<string, S3Client>();
+
+/**
+ * One SDK client per endpoint identity (and secret, so a rotated key gets a fresh
+ * client). Checksums only WHEN_REQUIRED: with the SDK default, streamed uploads
+ * go aws-chunked and s3rver (like other S3-compatibles) stores the framing.
+ */
+export function sdkClient(e: S3Endpoint): S3Client {
+  const cacheKey = `${endpointIdentity(e)}\0${e.secretKey}`;
+  let client = clients.get(cacheKey);
+  if (!client) {
+    client = new S3Client({
+      endpoint: e.endpoint,
+      region: e.region,
+      credentials: { accessKeyId: e.accessKey, secretAccessKey: e.secretKey },
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      // Given as options, the SDK builds its NodeHttpHandler around these agents.
+      requestHandler: {
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+      },
+    });
+    clients.set(cacheKey, client);
+  }
+  return client;
+}
+
+/** Destroys every cached client and its sockets (for tests and shutdown). */
+export function closeSdkClients(): void {
+  for (const client of clients.values()) client.destroy();
+  clients.clear();
+}

@@ -1,0 +1,168 @@
+import type { CopyRequest, CopyResult } from './copyTypes.js';
+import { endpointIdentity } from './endpoint.js';
+import { carriedHeaders } from './objectHeaders.js';
+import { choosePartSize } from './partSize.js';
+import { classifyS3Error, S3Error } from './s3Error.js';
+import { embeddedError, header, unquoteEtag, xmlText, type SignedHttp } from './signedHttp.js';
+import { getTaggingXml, putTaggingXml } from './tagging.js';
+import { copySource, hasReservedCharacters, type CopySourceStyle } from './uri.js';
+
+type Operation = 'CopyObject' | 'UploadPartCopy';
+
+/** Per endpoint identity: operations it answered 501 to, and the copy-source spelling it understands. */
+const notImplemented = new Map<string, Set<Operation>>();
+const sourceStyle = new Map<string, CopySourceStyle>();
+
+const GiB = 1024 * 1024 * 1024;
+const MIN_COPY_PART = 512 * 1024 * 1024;
+
+function supports(id: string, op: Operation): boolean {
+  return !notImplemented.get(id)?.has(op);
+}
+
+function markNotImplemented(id: string, op: Operation): void {
+  let ops = notImplemented.get(id);
+  if (!ops) notImplemented.set(id, (ops = new Set()));
+  ops.add(op);
+}
+
+/**
+ * Copies inside one cluster without moving bytes. Resolves undefined when the
+ * endpoint cannot do it for this object, and the caller streams instead.
+ */
+export async function serverSideCopy(
+  http: SignedHttp,
+  req: CopyRequest,
+  options: { maxSingleCopySize: number; partSize: number; concurrency: number },
+): Promise<CopyResult | undefined> {
+  const id = endpointIdentity(req.destination);
+  const op: Operation = req.size > options.maxSingleCopySize ? 'UploadPartCopy' : 'CopyObject';
+  if (!supports(id, op)) return undefined;
+  // s3rver copies drop tags (S3 keeps them), so they are read and written back either way.
+  const tags = getTaggingXml(http, req.source, req.sourceBucket, req.key, req.signal).then(
+    (xml) => ({ xml }),
+    (error: unknown) => ({ error }),
+  );
+  try {
+    const copied = op === 'CopyObject' ? await copyObject(http, req, id) : await uploadPartCopy(http, req, options);
+    if (!copied) return undefined;
+  } catch (err) {
+    const e = classifyS3Error(err);
+    if (e.code !== 'NotImplemented') throw e;
+    markNotImplemented(id, op);
+    return undefined;
+  }
+  const t = await tags;
+  if ('error' in t) throw classifyS3Error(t.error);
+  if (t.xml) await putTaggingXml(http, req.destination, req.destinationBucket, req.key, t.xml, req.signal);
+  return { bytes: req.size, method: 'server-side' };
+}
+
+/** CopyObject, trying the other copy-source spelling when a key with reserved characters is "missing". */
+async function copyObject(http: SignedHttp, req: CopyRequest, id: string): Promise<boolean> {
+  const style = sourceStyle.get(id) ?? 'rfc3986';
+  try {
+    await sendCopyObject(http, req, style);
+    return true;
+  } catch (err) {
+    const e = classifyS3Error(err);
+    if (e.code !== 'NoSuchKey' || !hasReservedCharacters(req.key)) throw e;
+    await http.call(req.source, { method: 'HEAD', bucket: req.sourceBucket, key: req.key, signal: req.signal }).catch((headErr: unknown) => {
+      const h = classifyS3Error(headErr);
+      throw h.status === 404 ? new S3Error('NoSuchKey', 'The specified key does not exist.', 404, false) : h;
+    });
+  }
+  const other: CopySourceStyle = style === 'rfc3986' ? 'reserved-raw' : 'rfc3986';
+  try {
+    await sendCopyObject(http, req, other);
+    sourceStyle.set(id, other);
+    return true;
+  } catch (err) {
+    const e = classifyS3Error(err);
+    if (e.code === 'NoSuchKey') return false;
+    throw e;
+  }
+}
+
+async function sendCopyObject(http: SignedHttp, req: CopyRequest, style: CopySourceStyle): Promise<void> {
+  const { res, body } = await http.call(req.destination, {
+    method: 'PUT',
+    bucket: req.destinationBucket,
+    key: req.key,
+    signal: req.signal,
+    headers: {
+      'x-amz-copy-source': copySource(req.sourceBucket, req.key, style),
+      'x-amz-metadata-directive': 'COPY',
+    },
+  });
+  const failed = embeddedError(res.statusCode ?? 200, body);
+  if (failed) throw failed;
+}
+
+/** Multipart copy by byte ranges, for objects over the single-copy limit. */
+async function uploadPartCopy(
+  http: SignedHttp,
+  req: CopyRequest,
+  options: { partSize: number; concurrency: number },
+): Promise<boolean> {
+  const { destination, destinationBucket: bucket, key, signal } = req;
+  const { res: head } = await http.call(req.source, { method: 'HEAD', bucket: req.sourceBucket, key, signal });
+  const size = Number(header(head.headers, 'content-length') ?? req.size);
+  const { body: created } = await http.call(destination, {
+    method: 'POST',
+    bucket,
+    key,
+    query: { uploads: '' },
+    headers: carriedHeaders(head.headers),
+    signal,
+  });
+  const uploadId = xmlText(created.toString('utf8'), 'UploadId');
+  if (!uploadId) throw new S3Error('InvalidResponse', 'CreateMultipartUpload answered without an UploadId', 0, true);
+  const partSize = choosePartSize(size, Math.max(options.partSize, MIN_COPY_PART));
+  const source = copySource(req.sourceBucket, key, sourceStyle.get(endpointIdentity(destination)) ?? 'rfc3986');
+  const etags: string[] = [];
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next * partSize < size) {
+      const index = next++;
+      const start = index * partSize;
+      const end = Math.min(size, start + partSize) - 1;
+      const { res, body } = await http.call(destination, {
+        method: 'PUT',
+        bucket,
+        key,
+        query: { partNumber: String(index + 1), uploadId },
+        headers: { 'x-amz-copy-source': source, 'x-amz-copy-source-range': `bytes=${start}-${end}` },
+        signal,
+      });
+      const error = embeddedError(res.statusCode ?? 200, body);
+      if (error) throw error;
+      etags[index] = unquoteEtag(xmlText(body.toString('utf8'), 'ETag'));
+    }
+  };
+  try {
+    const workers = Array.from({ length: Math.min(options.concurrency, Math.ceil(size / partSize)) }, () =>
+      worker().catch((err: unknown) => {
+        failed = true;
+        throw err;
+      }),
+    );
+    const results = await Promise.allSettled(workers);
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    const xml =
+      '<CompleteMultipartUpload>' +
+      etags.map((etag, i) => `<Part><PartNumber>${i + 1}</PartNumber><ETag>"${etag}"</ETag></Part>`).join('') +
+      '</CompleteMultipartUpload>';
+    const { res, body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploadId }, signal }, xml);
+    const completeError = embeddedError(res.statusCode ?? 200, body);
+    if (completeError) throw completeError;
+    return true;
+  } catch (err) {
+    await http.call(destination, { method: 'DELETE', bucket, key, query: { uploadId } }).catch(() => undefined);
+    throw err;
+  }
+}
+
+export const SINGLE_COPY_LIMIT = 5 * GiB;

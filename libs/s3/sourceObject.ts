@@ -1,0 +1,62 @@
+import type { IncomingMessage } from 'node:http';
+import { carriedHeaders } from './objectHeaders.js';
+import { S3Error, classifyS3Error } from './s3Error.js';
+import { errorFromResponse, header, isSuccess, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import { endpointReportsTaggingCount, getTaggingXml, tagsNeedFetching } from './tagging.js';
+import type { CopyRequest } from './copyTypes.js';
+
+export interface SourceObject {
+  body: IncomingMessage;
+  length: number;
+  /** Without quotes. */
+  etag: string;
+  /** Content-* headers, Expires and x-amz-meta-* to put on the copy. */
+  headers: Record<string, string>;
+  /** The source's <Tagging> document, or undefined when untagged. */
+  tags(): Promise<string | undefined>;
+}
+
+/** GETs the source object; its body is left unread for the caller to stream. */
+export async function openSource(http: SignedHttp, req: CopyRequest): Promise<SourceObject> {
+  const { source, sourceBucket: bucket, key, signal } = req;
+  // Until the endpoint has shown it reports tag counts, ask for tags alongside the GET.
+  const early = endpointReportsTaggingCount(source) ? undefined : settle(getTaggingXml(http, source, bucket, key, signal));
+  let body: IncomingMessage;
+  try {
+    body = await http.send(source, { method: 'GET', bucket, key, signal });
+  } catch (err) {
+    throw classifyS3Error(err);
+  }
+  if (!isSuccess(body)) {
+    const err = await errorFromResponse(body);
+    throw err.status === 404 && err.code === 'NotFound' ? new S3Error('NoSuchKey', 'The specified key does not exist.', 404, false) : err;
+  }
+  const lengthHeader = header(body.headers, 'content-length');
+  if (lengthHeader === undefined) {
+    body.destroy();
+    throw new S3Error('InvalidResponse', 'source GET answered without Content-Length', 0, true);
+  }
+  let tags: Promise<string | undefined>;
+  if (early && tagsNeedFetching(source, body.headers)) tags = early.then(unsettle);
+  else if (!early && tagsNeedFetching(source, body.headers)) tags = getTaggingXml(http, source, bucket, key, signal);
+  else tags = Promise.resolve(undefined);
+  return {
+    body,
+    length: Number(lengthHeader),
+    etag: unquoteEtag(header(body.headers, 'etag')),
+    headers: carriedHeaders(body.headers),
+    tags: () => tags,
+  };
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Keeps a promise that may never be awaited from becoming an unhandled rejection. */
+function settle<T>(p: Promise<T>): Promise<Settled<T>> {
+  return p.then((value) => ({ ok: true, value }), (error: unknown) => ({ ok: false, error }));
+}
+
+function unsettle<T>(s: Settled<T>): T {
+  if (s.ok) return s.value;
+  throw s.error;
+}

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
+import type { CopyRequest, CopyResult } from './copyTypes.js';
+import { checksumMismatch, classifyS3Error } from './s3Error.js';
+import { embeddedError, errorFromResponse, header, isPlainMd5, isSuccess, readBody, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import type { SourceObject } from './sourceObject.js';
+import { putTaggingXml } from './tagging.js';
+
+/** GET piped into PUT: the whole object in one request, never held in memory. */
+export async function streamCopy(http: SignedHttp, req: CopyRequest, src: SourceObject): Promise<CopyResult> {
+  const { destination, destinationBucket: bucket, key, signal } = req;
+  const sourceMd5 = isPlainMd5(src.etag) ? src.etag.toLowerCase() : undefined;
+  const headers: Record<string, string> = { ...src.headers, 'content-length': String(src.length) };
+  // The destination then refuses a body corrupted on the way in.
+  if (sourceMd5) headers['content-md5'] = Buffer.from(sourceMd5, 'hex').toString('base64');
+
+  let put;
+  try {
+    put = await http.open(destination, { method: 'PUT', bucket, key, headers, signal });
+  } catch (err) {
+    src.body.destroy();
+    throw classifyS3Error(err);
+  }
+  const md5 = createHash('md5');
+  let pumpError: unknown;
+  let remaining = src.length;
+  const pumping = pump(src.body, req, md5, async (chunk) => {
+    remaining -= chunk.length;
+    // The last chunk goes out with end(): for a one-chunk body, headers and body share one write.
+    if (remaining === 0) put.req.end(chunk);
+    else if (!put.req.write(chunk)) await once(put.req, 'drain');
+  }).then(
+    () => {
+      if (!put.req.writableEnded) put.req.end();
+    },
+    (err: unknown) => {
+      pumpError = err;
+      put.req.destroy(err instanceof Error ? err : new Error(String(err)));
+    },
+  );
+
+  let res: IncomingMessage;
+  try {
+    res = await put.response;
+  } catch (err) {
+    src.body.destroy();
+    throw classifyS3Error(pumpError ?? err);
+  }
+  if (!isSuccess(res)) {
+    // The destination may answer (403, 400 BadDigest) before the body is through.
+    src.body.destroy();
+    throw await errorFromResponse(res);
+  }
+  const answer = await readBody(res).catch(() => Buffer.alloc(0));
+  await pumping;
+  if (pumpError) throw classifyS3Error(pumpError);
+  const failed = embeddedError(res.statusCode ?? 200, answer);
+  if (failed) throw failed;
+
+  const digest = md5.digest('hex');
+  const destEtag = unquoteEtag(header(res.headers, 'etag'));
+  if ((sourceMd5 && digest !== sourceMd5) || (isPlainMd5(destEtag) && destEtag.toLowerCase() !== digest)) {
+    await deleteBestEffort(http, req);
+    throw checksumMismatch(`read ${digest}, source ${src.etag}, destination ${destEtag}`);
+  }
+  const tags = await src.tags();
+  if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
+  return { bytes: src.length, method: 'stream' };
+}
+
+/**
+ * Moves the source body chunk by chunk through the MD5, the throttle and
+ * progress into `write`, which applies backpressure by not resolving.
+ */
+export async function pump(
+  body: IncomingMessage,
+  req: CopyRequest,
+  md5: ReturnType<typeof createHash>,
+  write: (chunk: Buffer) => Promise<void>,
+): Promise<number> {
+  let bytes = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (req.throttle) await req.throttle(chunk.length);
+    md5.update(chunk);
+    await write(chunk);
+    bytes += chunk.length;
+    req.onProgress?.(chunk.length);
+  }
+  if (!body.complete) throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+  return bytes;
+}
+
+export async function deleteBestEffort(http: SignedHttp, req: CopyRequest): Promise<void> {
+  try {
+    await http.call(req.destination, { method: 'DELETE', bucket: req.destinationBucket, key: req.key });
+  } catch {
+    // Best effort: a retry overwrites the object anyway.
+  }
+}

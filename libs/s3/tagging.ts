@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { endpointIdentity, type S3Endpoint } from './endpoint.js';
+import { header, xmlText, type SignedHttp } from './signedHttp.js';
+
+/**
+ * Endpoints seen answering x-amz-tagging-count. S3 sends it only on tagged
+ * objects and s3rver never does, so until an endpoint has shown it, its absence
+ * proves nothing and the tags have to be asked for.
+ */
+const reportsTaggingCount = new Set<string>();
+
+export type TagsProbe = Promise<string | undefined>;
+
+/** Whether the tags must be fetched separately, given the GET answer's headers. */
+export function tagsNeedFetching(source: S3Endpoint, headers: IncomingHttpHeaders): boolean {
+  const count = header(headers, 'x-amz-tagging-count');
+  const id = endpointIdentity(source);
+  if (count !== undefined) {
+    reportsTaggingCount.add(id);
+    return Number(count) > 0;
+  }
+  return !reportsTaggingCount.has(id);
+}
+
+export function endpointReportsTaggingCount(source: S3Endpoint): boolean {
+  return reportsTaggingCount.has(endpointIdentity(source));
+}
+
+/**
+ * The object's tags as a <Tagging> document to put elsewhere, or undefined when
+ * it has none. Parsed and written anew rather than passed through: s3rver
+ * answers with unescaped '&' and '<', which no server would accept back.
+ */
+export async function getTaggingXml(http: SignedHttp, e: S3Endpoint, bucket: string, key: string, signal?: AbortSignal): Promise<string | undefined> {
+  const { body } = await http.call(e, { method: 'GET', bucket, key, query: { tagging: '' }, signal });
+  const tags = parseTags(body.toString('utf8'));
+  if (tags.length === 0) return undefined;
+  const set = tags.map(([k, v]) => `<Tag><Key>${escapeXml(k)}</Key><Value>${escapeXml(v)}</Value></Tag>`).join('');
+  return `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${set}</TagSet></Tagging>`;
+}
+
+export function parseTags(xml: string): Array<[string, string]> {
+  const tags: Array<[string, string]> = [];
+  for (const m of xml.matchAll(/<Tag>([\s\S]*?)<\/Tag>/g)) {
+    const k = xmlText(m[1]!, 'Key');
+    if (k !== undefined) tags.push([k, xmlText(m[1]!, 'Value') ?? '']);
+  }
+  return tags;
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&${({ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' } as const)[c as '&']};`);
+}
+
+/** Puts a <Tagging> document built by getTaggingXml. */
+export async function putTaggingXml(http: SignedHttp, e: S3Endpoint, bucket: string, key: string, xml: string, signal?: AbortSignal): Promise<void> {
+  const body = Buffer.from(xml, 'utf8');
+  await http.call(
+    e,
+    {
+      method: 'PUT',
+      bucket,
+      key,
+      query: { tagging: '' },
+      signal,
+      headers: {
+        'content-type': 'application/xml',
+        'content-md5': createHash('md5').update(body).digest('base64'),
+        'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'),
+      },
+    },
+    body,
+  );
+}

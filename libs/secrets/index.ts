@@ -1,0 +1,2 @@
+export * from './aesGcm.js';
+export * from './secretSealer.js';

@@ -1,0 +1,132 @@
+import { once } from 'node:events';
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { ReflectionService } from '@grpc/reflection';
+import type { Logger } from '../log/logger.js';
+import { createAuthorizer, type Authorizer } from './auth.js';
+import { loadFerryProto, type FerryProto, type RpcInfo } from './loadProto.js';
+import { sanitizeMessage } from './messageValues.js';
+import { TransportStatusError, toGrpcError } from './statusMapping.js';
+import type { ServiceHandlers, StreamHandler, TokenConfig, UnaryHandler } from './types.js';
+
+export interface GrpcServerOptions {
+  address: string;
+  handlers: ServiceHandlers;
+  tokens: TokenConfig[];
+  log: Logger;
+  proto?: FerryProto;
+}
+
+export interface RunningGrpcServer {
+  port: number;
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 5_000;
+
+/** Serves the Ferry service with auth, plus grpc.health.v1 and reflection (both tokenless). */
+export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningGrpcServer> {
+  const proto = opts.proto ?? loadFerryProto();
+  const authorize = createAuthorizer(opts.tokens);
+  const streams = new Set<AbortController>();
+  const server = new grpc.Server();
+
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const rpc of proto.rpcs) {
+    const context: RpcContext = { rpc, proto, authorize, log: opts.log, handler: opts.handlers[rpc.name] };
+    if (rpc.definition.requestStream) implementation[rpc.name] = unsupportedStreaming(rpc);
+    else if (rpc.definition.responseStream) implementation[rpc.name] = serverStreaming(context, streams);
+    else implementation[rpc.name] = unary(context);
+  }
+  server.addService(proto.service, implementation);
+
+  const health = new HealthImplementation({ '': 'SERVING', [proto.serviceName]: 'SERVING' });
+  health.addToServer(server);
+  new ReflectionService(proto.packageDefinition).addToServer(server);
+
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(opts.address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  opts.log.info({ port }, 'gRPC server listening');
+
+  return {
+    port,
+    async stop() {
+      health.setStatus('', 'NOT_SERVING');
+      health.setStatus(proto.serviceName, 'NOT_SERVING');
+      for (const s of streams) s.abort();
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}
+
+interface RpcContext {
+  rpc: RpcInfo;
+  proto: FerryProto;
+  authorize: Authorizer;
+  log: Logger;
+  handler: UnaryHandler | StreamHandler | undefined;
+}
+
+function unary(c: RpcContext): grpc.handleUnaryCall<unknown, unknown> {
+  return (call, callback) => {
+    void (async () => {
+      const ctx = c.authorize(call.metadata, c.rpc.name);
+      if (!c.handler) throw unimplemented(c.rpc);
+      const request = sanitizeMessage(c.proto.schema, c.rpc.requestType, call.request);
+      return (c.handler as UnaryHandler)(request, ctx);
+    })().then(
+      (response) => callback(null, response),
+      (err: unknown) => callback(reportError(c, err)),
+    );
+  };
+}
+
+function serverStreaming(c: RpcContext, open: Set<AbortController>): grpc.handleServerStreamingCall<unknown, unknown> {
+  return (call) => {
+    const abort = new AbortController();
+    open.add(abort);
+    call.on('cancelled', () => abort.abort());
+    const emit = async (message: unknown): Promise<void> => {
+      if (abort.signal.aborted) return;
+      if (!call.write(message)) await once(call, 'drain', { signal: abort.signal }).catch(() => undefined);
+    };
+    void (async () => {
+      const ctx = c.authorize(call.metadata, c.rpc.name);
+      if (!c.handler) throw unimplemented(c.rpc);
+      const request = sanitizeMessage(c.proto.schema, c.rpc.requestType, call.request);
+      await (c.handler as StreamHandler)(request, ctx, emit, abort.signal);
+    })().then(
+      () => call.end(),
+      (err: unknown) => {
+        if (!call.cancelled) call.emit('error', reportError(c, err));
+      },
+    ).finally(() => open.delete(abort));
+  };
+}
+
+// Client and bidirectional streaming have no handler shape here; refuse them.
+function unsupportedStreaming(rpc: RpcInfo): grpc.UntypedHandleCall {
+  return ((call: grpc.ServerReadableStream<unknown, unknown>, callback?: grpc.sendUnaryData<unknown>) => {
+    const status = toGrpcError(unimplemented(rpc));
+    if (typeof callback === 'function') callback(status);
+    else call.emit('error', status);
+  }) as grpc.UntypedHandleCall;
+}
+
+function unimplemented(rpc: RpcInfo): TransportStatusError {
+  return new TransportStatusError(grpc.status.UNIMPLEMENTED, `${rpc.name} is not implemented`);
+}
+
+function reportError(c: RpcContext, err: unknown): grpc.ServiceError {
+  const status = toGrpcError(err);
+  if (status.code === grpc.status.INTERNAL) c.log.error({ err, rpc: c.rpc.name }, 'RPC failed');
+  else c.log.debug({ rpc: c.rpc.name, code: status.code, message: status.details }, 'RPC refused');
+  return Object.assign(new Error(status.details), status);
+}

@@ -1,0 +1,199 @@
+import * as http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as grpc from '@grpc/grpc-js';
+import type { Logger } from '../log/logger.js';
+import { readJsonBody } from './httpBody.js';
+import { errorBody, HttpError, writeHttpError, writeJson } from './httpErrors.js';
+import { loadFerryProto, type FerryProto, type MethodRoute } from './loadProto.js';
+import { buildRequestMessage, checkRouteFields, isInvalidArgument } from './requestMessage.js';
+import { matchRoute, sortRoutes } from './routeTable.js';
+import { sanitizeMessage } from './messageValues.js';
+import { httpStatusFor, readErrorDetails } from './statusMapping.js';
+
+export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface HttpGatewayOptions {
+  address: string;
+  /** host:port of the gRPC server the gateway calls. */
+  grpcTarget: string;
+  log: Logger;
+  /** Unauthenticated GET routes by exact path: /healthz, /readyz, /metrics. */
+  routes?: Record<string, ExtraRoute>;
+  proto?: FerryProto;
+}
+
+export interface RunningHttpGateway {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * grpc-gateway style REST shim: routes come from the proto's google.api.http
+ * annotations, and every call goes to the gRPC server over a real client
+ * connection, so auth and error mapping happen exactly once, there.
+ */
+export async function startHttpGateway(opts: HttpGatewayOptions): Promise<RunningHttpGateway> {
+  const proto = opts.proto ?? loadFerryProto();
+  const routes = sortRoutes(proto.methods);
+  for (const route of routes) checkRouteFields(proto.schema, route);
+  const client = new grpc.Client(opts.grpcTarget, grpc.credentials.createInsecure());
+  const extra = new Map(Object.entries(opts.routes ?? {}));
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () =>
+      opts.log.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'),
+    );
+    handle(req, res).catch((err: unknown) => {
+      if (!(err instanceof HttpError) && !isInvalidArgument(err)) {
+        opts.log.error({ err, method: req.method, path: req.url }, 'http request failed');
+      }
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      // Unread request bytes (an oversized body) must not be parsed as the next request.
+      const close: Record<string, string> = req.complete ? {} : { connection: 'close' };
+      writeHttpError(res, asHttpError(err), close);
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q === -1 ? url : url.slice(0, q);
+    const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+
+    const extraRoute = extra.get(rawPath);
+    if (extraRoute) {
+      if (req.method !== 'GET') throw methodNotAllowed(req.method, ['GET']);
+      await extraRoute(req, res);
+      return;
+    }
+
+    const found = matchRoute(routes, req.method ?? '', rawPath);
+    if (found.kind === 'none') throw new HttpError(grpc.status.NOT_FOUND, `no route for ${rawPath}`);
+    if (found.kind === 'method') throw methodNotAllowed(req.method, found.allowed);
+    if (!found.match.ok) throw new HttpError(grpc.status.INVALID_ARGUMENT, `${found.match.field}: ${found.match.reason}`, [{ field: found.match.field, reason: found.match.reason }]);
+
+    const route = found.route;
+    // Like grpc-gateway, a route without a body mapping ignores whatever body was sent.
+    if (!route.body) req.resume();
+    const body = route.body ? await readJsonBody(req) : undefined;
+    const message = buildRequestMessage(proto.schema, route, found.match.params, query, body);
+    const metadata = forwardedMetadata(req);
+    if (route.rpc.definition.responseStream) serverStream(route, message, metadata, res);
+    else unary(route, message, metadata, res);
+  }
+
+  function unary(route: MethodRoute, message: object, metadata: grpc.Metadata, res: ServerResponse): void {
+    const def = route.rpc.definition;
+    const call = client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, message, metadata, {}, (err, response) => {
+      if (err) {
+        if (!res.destroyed) writeGrpcError(res, err);
+        return;
+      }
+      writeJson(res, 200, sanitizeMessage(proto.schema, route.rpc.responseType, response));
+    });
+    res.on('close', () => {
+      if (!res.writableFinished) call.cancel();
+    });
+  }
+
+  function serverStream(route: MethodRoute, message: object, metadata: grpc.Metadata, res: ServerResponse): void {
+    const def = route.rpc.definition;
+    const call = client.makeServerStreamRequest(def.path, def.requestSerialize, def.responseDeserialize, message, metadata, {});
+    let done = false;
+    // Headers wait for the first message so that refusals (401, 404, ...) keep their HTTP status.
+    const startEvents = () => {
+      if (res.headersSent) return;
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    };
+    call.on('data', (msg: unknown) => {
+      startEvents();
+      const ok = res.write(`data: ${JSON.stringify(sanitizeMessage(proto.schema, route.rpc.responseType, msg))}\n\n`);
+      if (!ok) {
+        call.pause();
+        res.once('drain', () => call.resume());
+      }
+    });
+    call.on('end', () => {
+      if (done) return;
+      done = true;
+      startEvents();
+      res.end();
+    });
+    call.on('error', (err: grpc.ServiceError) => {
+      if (done) return;
+      done = true;
+      if (res.destroyed) return;
+      if (!res.headersSent) {
+        writeGrpcError(res, err);
+        return;
+      }
+      const status = httpStatusFor(err.code);
+      res.end(`event: error\ndata: ${JSON.stringify(errorBody(err.code, status, err.details, readErrorDetails(err.metadata)))}\n\n`);
+    });
+    res.on('close', () => {
+      if (!done) {
+        done = true;
+        call.cancel();
+      }
+    });
+  }
+
+  const { host, port } = splitHostPort(opts.address);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const boundPort = (server.address() as { port: number }).port;
+  opts.log.info({ port: boundPort, routes: routes.length }, 'HTTP gateway listening');
+
+  return {
+    port: boundPort,
+    async stop() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      client.close();
+    },
+  };
+}
+
+function writeGrpcError(res: ServerResponse, err: grpc.ServiceError): void {
+  const status = httpStatusFor(err.code);
+  writeJson(res, status, errorBody(err.code, status, err.details, readErrorDetails(err.metadata)));
+}
+
+function forwardedMetadata(req: IncomingMessage): grpc.Metadata {
+  const metadata = new grpc.Metadata();
+  const auth = req.headers.authorization;
+  if (auth === undefined) return metadata;
+  try {
+    metadata.set('authorization', auth);
+  } catch {
+    throw new HttpError(grpc.status.UNAUTHENTICATED, 'malformed authorization header');
+  }
+  return metadata;
+}
+
+function methodNotAllowed(method: string | undefined, allowed: string[]): HttpError {
+  const list = allowed.join(', ');
+  return new HttpError(grpc.status.UNIMPLEMENTED, `method ${method ?? ''} not allowed; use ${list}`, [], 405, { allow: list });
+}
+
+function asHttpError(err: unknown): HttpError {
+  if (err instanceof HttpError) return err;
+  if (isInvalidArgument(err)) return new HttpError(grpc.status.INVALID_ARGUMENT, err.message, err.details);
+  return new HttpError(grpc.status.INTERNAL, 'internal error');
+}
+
+function splitHostPort(address: string): { host: string; port: number } {
+  const i = address.lastIndexOf(':');
+  if (i === -1) throw new Error(`address ${address} must be host:port`);
+  return { host: address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(i + 1)) };
+}

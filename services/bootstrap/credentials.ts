@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Reads a generated secret from the data dir, creating it (mode 0600) the first time. */
+function persistedSecret(dataDir: string, name: string, make: () => string): { value: string; created: boolean } {
+  const path = join(dataDir, name);
+  if (existsSync(path)) return { value: readFileSync(path, 'utf8').trim(), created: false };
+  mkdirSync(dataDir, { recursive: true });
+  const value = make();
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  return { value, created: true };
+}
+
+export function adminTokenFor(dataDir: string, configured: string | undefined): { token: string; generated: boolean } {
+  if (configured) return { token: configured, generated: false };
+  const { value, created } = persistedSecret(dataDir, 'admin-token', () => randomBytes(24).toString('base64url'));
+  return { token: value, generated: created };
+}
+
+export function masterKeyFor(dataDir: string, configured: string | undefined): string {
+  if (configured) return configured;
+  return persistedSecret(dataDir, 'secret.key', () => randomBytes(32).toString('hex')).value;
+}

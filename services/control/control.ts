@@ -1,0 +1,38 @@
+import type { NatsConnection } from 'nats';
+import type { FerryConfig } from '../../libs/config/index.js';
+import type { Logger } from '../../libs/log/logger.js';
+import type { SecretSealer } from '../../libs/secrets/index.js';
+import { operationalRoutes } from '../../libs/observability/health.js';
+import { startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/transport/index.js';
+import { jobHandlers } from './handlers.js';
+import { JobService } from './jobService.js';
+
+export interface ControlOptions {
+  nc: NatsConnection;
+  log: Logger;
+  config: FerryConfig;
+  sealer: SecretSealer;
+  tokens: TokenConfig[];
+}
+
+/** The control service: gRPC API on FERRY_GRPC_ADDR and its REST shim on FERRY_HTTP_ADDR. */
+export async function startControl({ nc, log, config, sealer, tokens }: ControlOptions): Promise<{ grpcPort: number; httpPort: number; stop(): Promise<void> }> {
+  const jobs = await JobService.open(nc, sealer, log);
+  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs), tokens, log });
+  const grpcHost = config.grpcAddr.slice(0, config.grpcAddr.lastIndexOf(':'));
+  const http = await startHttpGateway({
+    address: config.httpAddr,
+    grpcTarget: `${grpcHost}:${grpc.port}`,
+    log,
+    routes: operationalRoutes(() => nc),
+  });
+  log.info({ grpc_port: grpc.port, http_port: http.port }, 'control listening');
+  return {
+    grpcPort: grpc.port,
+    httpPort: http.port,
+    async stop() {
+      await http.stop();
+      await grpc.stop();
+    },
+  };
+}

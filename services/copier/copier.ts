@@ -1,0 +1,112 @@
+import type { NatsConnection } from 'nats';
+import { parseDurationMs, type JobDefinition, type JobView, type RetryPolicy } from '../../libs/domain/index.js';
+import { JobEventStore, ReadModel, STREAMS, consumers, ensureRunConsumer, jobIdFromToken } from '../../libs/nats/index.js';
+import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
+import type { SecretSealer } from '../../libs/secrets/index.js';
+import type { FerryConfig } from '../../libs/config/index.js';
+import type { Logger } from '../../libs/log/logger.js';
+import { RunWorker } from './runWorker.js';
+import { Slots } from './slots.js';
+
+export interface CopierOptions {
+  nc: NatsConnection;
+  log: Logger;
+  config: FerryConfig;
+  source: S3Endpoint;
+  sealer: SecretSealer;
+}
+
+/**
+ * Serves every running job: follows the read model, keeps one RunWorker per running
+ * job run, pauses it when the job pauses, and drops it when the run ends. Any number
+ * of copier processes may run; JetStream spreads the items among them.
+ */
+export async function startCopier({ nc, log, config, source, sealer }: CopierOptions): Promise<{ stop(): Promise<void> }> {
+  const js = nc.jetstream();
+  const jsm = await nc.jetstreamManager();
+  const store = await JobEventStore.open(nc);
+  const readModel = await ReadModel.open(nc);
+  const slots = new Slots(config.copier.slots);
+  const engine = createCopyEngine({ multipartThreshold: config.copier.multipartThreshold, partSize: config.copier.partSize });
+  const workers = new Map<string, { run: number; worker: Promise<RunWorker | undefined> }>();
+  let changes = Promise.resolve();
+
+  async function destinationOf(definition: JobDefinition & { destination_secret_key_sealed?: string }): Promise<S3Endpoint> {
+    if (!definition.destination_endpoint) return source;
+    return {
+      endpoint: definition.destination_endpoint,
+      region: definition.destination_region ?? source.region,
+      accessKey: definition.destination_access_key ?? '',
+      secretKey: definition.destination_secret_key_sealed ? await sealer.open(definition.job_id, definition.destination_secret_key_sealed) : '',
+    };
+  }
+
+  async function createWorker(jobId: string, run: number): Promise<RunWorker | undefined> {
+    const { state } = await store.load(jobId);
+    if (!state.definition || state.run !== run) return undefined;
+    const definition = state.definition as JobDefinition;
+    const concurrency = definition.concurrency ?? config.batch.defaultConcurrency;
+    await ensureRunConsumer(jsm, jobId, run, concurrency);
+    const retry: RetryPolicy = {
+      maxRetries: definition.max_retries ?? config.batch.maxRetries,
+      delayMs: definition.retry_delay ? parseDurationMs(definition.retry_delay)! : config.batch.retryDelayMs,
+      backoff: definition.retry_backoff ?? 'exponential',
+    };
+    const worker = new RunWorker({
+      js,
+      consumer: await js.consumers.get(STREAMS.work, consumers.work(jobId, run)),
+      log,
+      slots,
+      engine,
+      jobId,
+      run,
+      priority: definition.priority ?? 100,
+      concurrency,
+      retry,
+      source,
+      sourceBucket: definition.source_bucket,
+      destination: await destinationOf(definition),
+      destinationBucket: definition.destination_bucket,
+    });
+    log.info({ job_id: jobId, run }, 'copier serving run');
+    return worker;
+  }
+
+  async function onChange(token: string, view: JobView | undefined): Promise<void> {
+    const jobId = view?.job_id ?? jobIdFromToken(token);
+    const current = workers.get(jobId);
+    const wanted = view && (view.status === 'running' || view.status === 'paused') ? view.run : undefined;
+    if (current && current.run !== wanted) {
+      workers.delete(jobId);
+      const worker = await current.worker;
+      await worker?.stop();
+      log.info({ job_id: jobId, run: current.run }, 'copier released run');
+    }
+    if (wanted === undefined || !view) return;
+    let entry = workers.get(jobId);
+    if (!entry) {
+      entry = { run: wanted, worker: createWorker(jobId, wanted).catch((err) => {
+        log.error({ job_id: jobId, run: wanted, err: String(err) }, 'cannot serve run');
+        workers.delete(jobId);
+        return undefined;
+      }) };
+      workers.set(jobId, entry);
+    }
+    const worker = await entry.worker;
+    if (view.status === 'running') worker?.resume();
+    else await worker?.pause();
+  }
+
+  const watcher = await readModel.watch((token, view) => {
+    changes = changes.then(() => onChange(token, view)).catch((err) => log.error({ err: String(err) }, 'copier state change failed'));
+  });
+
+  return {
+    async stop() {
+      watcher.stop();
+      await changes;
+      await Promise.allSettled([...workers.values()].map(async ({ worker }) => (await worker)?.stop()));
+      engine.close();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import type { JetStreamClient, JsMsg } from 'nats';
+import type { ObjectOutcome, ObjectsProcessed } from '../../libs/domain/index.js';
+import { encodeJson, publishDurably, subjects } from '../../libs/nats/index.js';
+import type { Logger } from '../../libs/log/logger.js';
+
+const MAX_BATCH = 200;
+const MAX_DELAY_MS = 25;
+
+interface Pending {
+  outcome: ObjectOutcome;
+  msg: JsMsg;
+  ack: 'ack' | 'term';
+}
+
+/**
+ * Gathers outcomes of one job run into ObjectsProcessed messages (many objects per
+ * message), publishes each and only then acks the work items. A copier dying in
+ * between leaves the items unacked: they are redelivered, copied again and the
+ * projector counts each ordinal once.
+ */
+export class OutcomeBatcher {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing = Promise.resolve();
+
+  constructor(
+    private readonly js: JetStreamClient,
+    private readonly jobId: string,
+    private readonly run: number,
+    private readonly log: Logger,
+  ) {}
+
+  add(outcome: ObjectOutcome, msg: JsMsg, ack: 'ack' | 'term' = 'ack'): void {
+    this.pending.push({ outcome, msg, ack });
+    if (this.pending.length >= MAX_BATCH) this.schedule(0);
+    else if (!this.timer) this.schedule(MAX_DELAY_MS);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const batch = this.pending;
+      this.pending = [];
+      if (batch.length > 0) this.flushing = this.flushing.then(() => this.publish(batch));
+    }, delayMs);
+  }
+
+  private async publish(batch: Pending[]): Promise<void> {
+    const outcomes = batch.map((p) => p.outcome);
+    const event: ObjectsProcessed = { type: 'ObjectsProcessed', data: { job_id: this.jobId, run: this.run, at: new Date().toISOString(), outcomes } };
+    const ordinals = createHash('sha1').update(outcomes.map((o) => o.ordinal).join(',')).digest('base64url');
+    try {
+      await publishDurably(this.js, subjects.outcome(this.jobId), encodeJson(event), { msgID: `${this.jobId}:${this.run}:${ordinals}` });
+      for (const p of batch) (p.ack === 'ack' ? p.msg.ack() : p.msg.term());
+    } catch (err) {
+      // Unacked items come back after the ack wait and are copied again: nothing is lost.
+      this.log.warn({ job_id: this.jobId, run: this.run, err: String(err), objects: batch.length }, 'publishing outcomes failed');
+      for (const p of batch) p.msg.nak(1000);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) this.schedule(0);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await this.flushing;
+  }
+}

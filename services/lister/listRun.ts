@@ -1,0 +1,102 @@
+import type { JetStreamClient, PubAck } from 'nats';
+import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } from '../../libs/domain/index.js';
+import { encodeJson, publishDurably, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { listObjects, type ListedObject, type S3Endpoint } from '../../libs/s3/index.js';
+import { compileFilter, filterWithTags } from '../../libs/selection/index.js';
+import { fetchTags } from './tags.js';
+
+const MAX_PUBLISHES_IN_FLIGHT = 256;
+const TAG_FETCH_CONCURRENCY = 16;
+
+export interface ListRunContext {
+  js: JetStreamClient;
+  store: JobEventStore;
+  source: S3Endpoint;
+  checkpointInterval: number;
+  /** Called often; keeps the listing task leased and lets the caller stop the listing (pause, cancel). */
+  heartbeat(): Promise<'continue' | 'stop'>;
+  signal: AbortSignal;
+}
+
+/**
+ * Lists one run of a job from where its last checkpoint left off, publishing one
+ * work item per selected object. Ordinals continue from the checkpoint, so a
+ * republished item carries the same message id and JetStream drops it. Returns
+ * 'complete' when the listing ended and was recorded, 'stopped' when told to stop.
+ */
+export async function listRun(ctx: ListRunContext, state: JobState): Promise<'complete' | 'stopped'> {
+  const definition = state.definition as JobDefinition;
+  const jobId = state.job_id;
+  const run = state.run;
+  const filter = compileFilter(definition);
+  let ordinal = state.listing.listed_objects;
+  let bytes = state.listing.listed_bytes;
+  let lastKey = state.listing.start_after;
+  let sinceCheckpoint = 0;
+  const inFlight = new Set<Promise<PubAck>>();
+
+  const drain = async () => {
+    await Promise.all(inFlight);
+  };
+  const checkpoint = async () => {
+    await drain();
+    await ctx.store.execute(jobId, {
+      type: 'RecordListingCheckpoint',
+      data: { job_id: jobId, run, listed_objects: ordinal, listed_bytes: bytes, start_after: lastKey },
+      metadata: { now: new Date().toISOString() },
+    });
+    sinceCheckpoint = 0;
+  };
+
+  const pages = listObjects(ctx.source, definition.source_bucket, {
+    prefix: definition.prefix,
+    startAfter: state.listing.start_after || undefined,
+    signal: ctx.signal,
+  });
+  const cheap = mapPages(pages, (page) => page.filter((o) => filter.matchesCheap(o)));
+  const selected = filter.needsTags
+    ? filterWithTags(cheap, (key) => fetchTags(ctx.source, definition.source_bucket, key), (tags) => filter.matchesTags(tags), TAG_FETCH_CONCURRENCY)
+    : cheap;
+
+  for await (const page of selected) {
+    if ((await ctx.heartbeat()) === 'stop') {
+      await drain();
+      return 'stopped';
+    }
+    for (const object of page) {
+      const item: WorkItem = {
+        job_id: jobId,
+        run,
+        ordinal,
+        key: object.key,
+        size: object.size,
+        etag: object.etag,
+        last_modified: object.last_modified,
+      };
+      const publish = publishDurably(ctx.js, subjects.work(jobId, run), encodeJson(item), { msgID: workItemMessageId(item) });
+      inFlight.add(publish);
+      void publish.finally(() => inFlight.delete(publish)).catch(() => undefined);
+      if (inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
+      ordinal++;
+      bytes += object.size;
+      lastKey = object.key;
+      if (++sinceCheckpoint >= ctx.checkpointInterval) await checkpoint();
+    }
+  }
+  await drain();
+  await ctx.store.execute(jobId, {
+    type: 'CompleteListing',
+    data: { job_id: jobId, run, total_objects: ordinal, total_bytes: bytes },
+    metadata: { now: new Date().toISOString() },
+  });
+  return 'complete';
+}
+
+async function* mapPages<T, U>(pages: AsyncIterable<T[]>, fn: (page: T[]) => U[]): AsyncGenerator<U[]> {
+  for await (const page of pages) {
+    const mapped = fn(page);
+    if (mapped.length > 0) yield mapped;
+  }
+}
+
+export type { ListedObject };

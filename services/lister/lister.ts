@@ -1,0 +1,137 @@
+import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
+import { FerryError, isActive } from '../../libs/domain/index.js';
+import { JobEventStore, STREAMS, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
+import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
+import type { Logger } from '../../libs/log/logger.js';
+import { listRun } from './listRun.js';
+
+const TASK_ACK_WAIT_MS = 20_000;
+const HEARTBEAT_EVERY_MS = 5_000;
+const PAUSED_RECHECK_MS = 2_000;
+const TRANSIENT_RETRY_MS = 3_000;
+const MAX_PARALLEL_LISTINGS = 4;
+
+export interface ListerOptions {
+  nc: NatsConnection;
+  log: Logger;
+  source: S3Endpoint;
+  checkpointInterval: number;
+  defaultConcurrency: number;
+}
+
+interface ListTask {
+  job_id: string;
+  run: number;
+}
+
+/**
+ * Takes listing tasks from a work-queue stream. A task stays leased to one lister
+ * while it heartbeats; if the lister dies, JetStream hands the task to another
+ * (or the restarted one), which resumes from the run's last checkpoint.
+ */
+export async function startLister({ nc, log, source, checkpointInterval, defaultConcurrency }: ListerOptions): Promise<{ stop(): Promise<void> }> {
+  const js = nc.jetstream();
+  const jsm = await nc.jetstreamManager();
+  const store = await JobEventStore.open(nc);
+  await jsm.consumers.add(STREAMS.tasks, {
+    durable_name: consumers.lister,
+    filter_subject: subjects.allListTasks,
+    ack_policy: AckPolicy.Explicit,
+    ack_wait: nanos(TASK_ACK_WAIT_MS),
+    max_ack_pending: 256,
+    max_deliver: -1,
+  });
+  const consumer = await js.consumers.get(STREAMS.tasks, consumers.lister);
+  const stopping = new AbortController();
+  const active = new Set<Promise<void>>();
+
+  async function handle(msg: JsMsg): Promise<void> {
+    const task = decodeJson<ListTask>(msg.data);
+    const logCtx = { job_id: task.job_id, run: task.run };
+    const { state } = await store.load(task.job_id);
+    if (!state.exists || state.run !== task.run || !isActive(state.status) || state.listing.complete) {
+      msg.ack();
+      return;
+    }
+    if (state.status === 'paused') {
+      msg.nak(PAUSED_RECHECK_MS);
+      return;
+    }
+    const definition = state.definition!;
+    await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency);
+    log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects }, 'listing started');
+    let lastBeat = Date.now();
+    try {
+      const outcome = await listRun(
+        {
+          js,
+          store,
+          source,
+          checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
+          signal: stopping.signal,
+          heartbeat: async () => {
+            if (stopping.signal.aborted) return 'stop';
+            if (Date.now() - lastBeat < HEARTBEAT_EVERY_MS) return 'continue';
+            lastBeat = Date.now();
+            msg.working();
+            const { state: now } = await store.load(task.job_id);
+            return now.run === task.run && now.status === 'running' ? 'continue' : 'stop';
+          },
+        },
+        state,
+      );
+      if (outcome === 'complete') {
+        log.info(logCtx, 'listing completed');
+        msg.ack();
+      } else {
+        // Paused, cancelled or shutting down: hand the task back; a later delivery re-checks the state.
+        msg.nak(PAUSED_RECHECK_MS);
+      }
+    } catch (err) {
+      const s3 = classifyS3Error(err);
+      if (!s3.retryable && !(err instanceof FerryError)) {
+        const error = `listing ${definition.source_bucket}: ${s3.code}: ${s3.message}`;
+        log.warn({ ...logCtx, error }, 'listing failed; failing the run');
+        await store.execute(task.job_id, { type: 'FailRun', data: { job_id: task.job_id, run: task.run, error }, metadata: { now: new Date().toISOString() } });
+        msg.ack();
+        return;
+      }
+      log.warn({ ...logCtx, err: String(err) }, 'listing interrupted; will retry');
+      msg.nak(TRANSIENT_RETRY_MS);
+    }
+  }
+
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      if (active.size >= MAX_PARALLEL_LISTINGS) {
+        await Promise.race(active);
+        continue;
+      }
+      try {
+        const batch = await consumer.fetch({ max_messages: MAX_PARALLEL_LISTINGS - active.size, expires: 1000 });
+        for await (const msg of batch) {
+          const work = handle(msg)
+            .catch((err) => {
+              log.error({ err: String(err) }, 'listing task failed');
+              msg.nak(TRANSIENT_RETRY_MS);
+            })
+            .finally(() => active.delete(work));
+          active.add(work);
+        }
+      } catch (err) {
+        if (!stopping.signal.aborted) {
+          log.warn({ err: String(err) }, 'fetching listing tasks failed; retrying');
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopping.abort();
+      await loop;
+      await Promise.allSettled(active);
+    },
+  };
+}

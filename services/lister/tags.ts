@@ -1,0 +1,7 @@
+import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
+import { sdkClient, type S3Endpoint } from '../../libs/s3/index.js';
+
+export async function fetchTags(endpoint: S3Endpoint, bucket: string, key: string): Promise<Record<string, string>> {
+  const out = await sdkClient(endpoint).send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}

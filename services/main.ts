@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+/**
+ * Starts Ferry's services: `--target all` (the default, what `make run` uses) runs
+ * every service in this process, starting an embedded nats-server and s3rver where
+ * none is configured; `--target control|projector|lister|copier` runs one, so any
+ * service can be scaled out, killed and restarted alone.
+ */
+import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { ConfigError, loadConfig, type FerryConfig } from '../libs/config/index.js';
+import { createLogger, type Logger } from '../libs/log/logger.js';
+import { connectNats, ensureTopology } from '../libs/nats/index.js';
+import { SecretSealer } from '../libs/secrets/index.js';
+import { operationalRoutes, startOperationalServer } from '../libs/observability/health.js';
+import type { RunningChild } from '../libs/embedded/index.js';
+import { startControl } from './control/control.js';
+import { startProjector } from './projector/projector.js';
+import { startLister } from './lister/lister.js';
+import { startCopier } from './copier/copier.js';
+import { adminTokenFor, masterKeyFor } from './bootstrap/credentials.js';
+import { startEmbedded } from './bootstrap/embedded.js';
+
+const TARGETS = ['all', 'control', 'projector', 'lister', 'copier'] as const;
+type Target = (typeof TARGETS)[number];
+
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+async function startServices(target: Target, config: FerryConfig, log: Logger, nc: NatsConnection, rebuild: boolean): Promise<Stoppable[]> {
+  const has = (t: Target) => target === 'all' || target === t;
+  const running: Stoppable[] = [];
+  const dataDir = resolve(config.dataDir);
+  const needsSealer = has('control') || has('copier');
+  const sealer = needsSealer ? await SecretSealer.open(nc, masterKeyFor(dataDir, config.secretKey)) : undefined;
+  const source = () => {
+    if (!config.source) throw new ConfigError('ferry.source.endpoint', 'FERRY_SOURCE_ENDPOINT is required for the lister and copier');
+    return config.source;
+  };
+
+  if (has('projector')) running.push(await startProjector({ nc, log: log.child({ service: 'projector' }), rebuild }));
+  if (has('control')) {
+    const { token, generated } = adminTokenFor(dataDir, config.adminToken);
+    if (generated) process.stdout.write(`\nFerry admin token (saved in ${resolve(dataDir, 'admin-token')}):\n  export TOKEN=${token}\n\n`);
+    const tokens = [{ token, role: 'admin' as const }, ...(config.readToken ? [{ token: config.readToken, role: 'read' as const }] : [])];
+    running.push(await startControl({ nc, log: log.child({ service: 'control' }), config, sealer: sealer!, tokens }));
+  }
+  if (has('lister')) {
+    running.push(
+      await startLister({
+        nc,
+        log: log.child({ service: 'lister' }),
+        source: source(),
+        checkpointInterval: config.batch.checkpointInterval,
+        defaultConcurrency: config.batch.defaultConcurrency,
+      }),
+    );
+  }
+  if (has('copier')) running.push(await startCopier({ nc, log: log.child({ service: 'copier' }), config, source: source(), sealer: sealer! }));
+  if (target !== 'all' && target !== 'control' && config.metricsAddr) {
+    running.push(await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc)));
+  }
+  return running;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      target: { type: 'string', default: 'all' },
+      config: { type: 'string' },
+      rebuild: { type: 'boolean', default: false },
+    },
+  });
+  const target = values.target as Target;
+  if (!TARGETS.includes(target)) throw new ConfigError('--target', `must be one of ${TARGETS.join(', ')}`);
+  let config = loadConfig({ file: values.config });
+  const root = createLogger(config.logLevel);
+  const log = root.child({ service: 'ferry' });
+
+  let children: RunningChild[] = [];
+  if (target === 'all') ({ config, children } = await startEmbedded(config, log));
+  if (!config.natsUrl) throw new ConfigError('ferry.nats_url', 'NATS_URL is required unless --target all starts an embedded nats-server');
+
+  const nc = await connectNats(config.natsUrl, `ferry-${target}`, log);
+  await ensureTopology(nc, { replicas: config.natsReplicas });
+  const running = await startServices(target, config, root, nc, values.rebuild);
+  log.info({ target }, 'ferry started');
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'ferry stopping');
+    for (const service of running.reverse()) await service.stop().catch((err) => log.warn({ err: String(err) }, 'stop failed'));
+    await nc.drain().catch(() => undefined);
+    for (const child of children.reverse()) await child.stop();
+    log.info('ferry stopped');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`ferry: ${err.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`ferry: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+import { DeliverPolicy, type NatsConnection } from 'nats';
+import type { FerryEvent } from '../../libs/domain/index.js';
+import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
+import type { Logger } from '../../libs/log/logger.js';
+import { ProjectorState } from './projectorState.js';
+import { Reconciler } from './reconciler.js';
+import { SnapshotStore } from './snapshots.js';
+
+const FLUSH_INTERVAL_MS = 100;
+const SNAPSHOT_INTERVAL_MS = 10_000;
+
+export interface ProjectorOptions {
+  nc: NatsConnection;
+  log: Logger;
+  /** Drop the read model and snapshot, and fold the whole log again from sequence 1. */
+  rebuild?: boolean;
+}
+
+export interface RunningProjector {
+  state: ProjectorState;
+  /** Resolves once every event up to `seq` is folded and flushed to the read model. */
+  waitFor(seq: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Folds the events stream, in stream order, into the read model. Job state is a
+ * pure function of the log: the KV entries are outputs only, rewritten whole from
+ * memory, and a restart resumes from the last snapshot's sequence.
+ */
+export async function startProjector({ nc, log, rebuild = false }: ProjectorOptions): Promise<RunningProjector> {
+  const js = nc.jetstream();
+  const jsm = await nc.jetstreamManager();
+  const readModel = await ReadModel.open(nc);
+  const snapshots = await SnapshotStore.open(nc);
+  const store = await JobEventStore.open(nc);
+  const reconciler = new Reconciler(js, jsm, store, log);
+
+  if (rebuild) {
+    await snapshots.drop();
+    for (const view of await readModel.all()) await readModel.remove(view.job_id);
+    log.info('read model dropped; rebuilding from sequence 1');
+  }
+  const state = (rebuild ? undefined : await snapshots.load()) ?? new ProjectorState();
+  log.info({ from_seq: state.seq + 1, jobs: state.jobs.size }, 'projector starting');
+
+  // Views are outputs: rewrite every one from the state we resume from, and drop any the state no longer has,
+  // so a crash between folding and flushing can never leave a stale entry behind.
+  const dirty = new Set<string>(state.jobs.keys());
+  for (const view of await readModel.all()) if (!state.jobs.has(view.job_id)) dirty.add(view.job_id);
+  let flushedSeq = state.seq;
+  let snapshotSeq = state.seq;
+  const waiters: Array<{ seq: number; resolve: () => void }> = [];
+
+  // Always by start sequence: nats.js 2.29's ordered consumer never starts consuming with deliver_policy 'all'.
+  const consumer = await js.consumers.get(STREAMS.events, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.seq + 1 });
+  const messages = await consumer.consume({ max_messages: 1000 });
+  const consuming = (async () => {
+    for await (const msg of messages) {
+      const jobId = state.apply(decodeJson<FerryEvent>(msg.data), msg.seq);
+      if (jobId !== undefined) dirty.add(jobId);
+    }
+  })();
+
+  async function flush(): Promise<void> {
+    const seq = state.seq;
+    const jobs = [...dirty];
+    dirty.clear();
+    for (const jobId of jobs) {
+      const projection = state.jobs.get(jobId);
+      if (projection) {
+        await readModel.put(jobId, projection.view);
+        reconciler.reconcile(projection.view);
+      } else {
+        await readModel.remove(jobId);
+      }
+    }
+    flushedSeq = seq;
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      if (waiters[i]!.seq <= flushedSeq) waiters.splice(i, 1)[0]!.resolve();
+    }
+  }
+
+  let flushing = Promise.resolve();
+  const flushTimer = setInterval(() => {
+    flushing = flushing.then(flush).catch((err) => log.error({ err }, 'read model flush failed'));
+  }, FLUSH_INTERVAL_MS);
+  const snapshotTimer = setInterval(() => {
+    if (flushedSeq === snapshotSeq) return;
+    const at = flushedSeq;
+    snapshots
+      .save(state)
+      .then(() => (snapshotSeq = at))
+      .catch((err) => log.warn({ err }, 'snapshot failed'));
+  }, SNAPSHOT_INTERVAL_MS);
+
+  return {
+    state,
+    waitFor(seq) {
+      if (seq <= flushedSeq) return Promise.resolve();
+      return new Promise((resolve) => waiters.push({ seq, resolve }));
+    },
+    async stop() {
+      clearInterval(flushTimer);
+      clearInterval(snapshotTimer);
+      messages.stop();
+      await consuming.catch(() => undefined);
+      await flushing;
+      await flush().catch(() => undefined);
+      await snapshots.save(state).catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import { OrdinalSet, project, type FerryEvent, type JobProjection } from '../../libs/domain/index.js';
+
+/** Serializable form of every job's projection, as kept in snapshots. */
+interface SnapshotJob {
+  view: JobProjection['view'];
+  definition: JobProjection['definition'];
+  done: string;
+  rate: JobProjection['rate'];
+}
+
+export interface Snapshot {
+  seq: number;
+  jobs: Record<string, SnapshotJob>;
+}
+
+/** All jobs' projections plus the last stream sequence folded in. Pure: no I/O. */
+export class ProjectorState {
+  readonly jobs = new Map<string, JobProjection>();
+  seq = 0;
+
+  /** Folds one event; returns the job id it touched, or undefined when the event was already applied. */
+  apply(event: FerryEvent, seq: number): string | undefined {
+    if (seq <= this.seq) return undefined;
+    this.seq = seq;
+    const jobId = event.data.job_id;
+    const next = project(this.jobs.get(jobId), event, seq);
+    if (next) this.jobs.set(jobId, next);
+    else this.jobs.delete(jobId);
+    return jobId;
+  }
+
+  toSnapshot(): Snapshot {
+    const jobs: Record<string, SnapshotJob> = {};
+    for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toBase64(), rate: p.rate };
+    return { seq: this.seq, jobs };
+  }
+
+  static fromSnapshot(snapshot: Snapshot): ProjectorState {
+    const state = new ProjectorState();
+    state.seq = snapshot.seq;
+    for (const [id, job] of Object.entries(snapshot.jobs)) {
+      state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromBase64(job.done), rate: job.rate });
+    }
+    return state;
+  }
+}

@@ -1,0 +1,418 @@
+/**
+ * A synthetic S3 endpoint for benchmarks: generated source buckets that cost no storage
+ * and a sink that hashes and drops what is written. Path-style only; signatures are not
+ * checked. Not an S3 emulator: only what copy engines and their tests use is answered.
+ */
+import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { compareKeys } from '../../libs/selection/keyOrder.js';
+import { AcceptedBucket } from './syntheticS3/acceptedBucket.js';
+import { GeneratedBucket, type GeneratedBucketSpec } from './syntheticS3/generatedBucket.js';
+import { MultipartError, MultipartUploads } from './syntheticS3/multipart.js';
+import { element, errorXml, escapeXml, listBucketResult, type ListEntry } from './syntheticS3/xml.js';
+
+export interface SyntheticS3Options {
+  port?: number;
+  buckets: Record<string, GeneratedBucketSpec>;
+  /** Keep a record per accepted key (default true); false keeps only a count per bucket. */
+  recordAccepted?: boolean;
+}
+
+export interface SyntheticS3Stats {
+  gets: number;
+  puts: number;
+  heads: number;
+  lists: number;
+  bytesIn: number;
+}
+
+export interface SyntheticS3 {
+  endpoint: string;
+  stats(): SyntheticS3Stats;
+  /** Accepted objects by key, or only their count when started with `recordAccepted: false`. */
+  accepted(bucket: string): Map<string, { size: number; md5: string }> | number;
+  stop(): Promise<void>;
+}
+
+/** Every generated object claims this modification time. */
+export const GENERATED_LAST_MODIFIED = '2024-01-01T00:00:00.000Z';
+const GENERATED_HTTP_DATE = new Date(GENERATED_LAST_MODIFIED).toUTCString();
+const MAX_KEYS = 1000;
+
+class S3Error extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startSyntheticS3(opts: SyntheticS3Options): Promise<SyntheticS3> {
+  const generated = new Map(Object.entries(opts.buckets).map(([name, spec]) => [name, new GeneratedBucket(spec)]));
+  const record = opts.recordAccepted ?? true;
+  const accepted = new Map<string, AcceptedBucket>();
+  const uploads = new MultipartUploads();
+  const counters: SyntheticS3Stats = { gets: 0, puts: 0, heads: 0, lists: 0, bytesIn: 0 };
+
+  const sink = (bucket: string): AcceptedBucket => {
+    let found = accepted.get(bucket);
+    if (found === undefined) accepted.set(bucket, (found = new AcceptedBucket(record)));
+    return found;
+  };
+  const bucketExists = (bucket: string) => generated.has(bucket) || accepted.has(bucket);
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const { bucket, key, query } = parseTarget(req.url ?? '/');
+    const method = req.method ?? 'GET';
+    refuseChunkedUploads(req);
+    if (bucket === '') {
+      if (method !== 'GET') throw notImplemented(`${method} /`);
+      const names = [...new Set([...generated.keys(), ...accepted.keys()])].sort();
+      const list = names.map((n) => `<Bucket><Name>${escapeXml(n)}</Name><CreationDate>${GENERATED_LAST_MODIFIED}</CreationDate></Bucket>`);
+      return sendXml(res, 200, element('ListAllMyBucketsResult', `<Owner><ID>synthetic</ID></Owner><Buckets>${list.join('')}</Buckets>`));
+    }
+    if (key === '') return bucketRequest(method, bucket, query, res);
+    if (query.has('uploads') && method === 'POST') {
+      sink(bucket);
+      const id = uploads.create(bucket, key);
+      return sendXml(res, 200, element('InitiateMultipartUploadResult', `<Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${id}</UploadId>`));
+    }
+    const uploadId = query.get('uploadId');
+    if (uploadId !== null) return multipartRequest(method, bucket, key, uploadId, query, req, res);
+    if (query.has('tagging')) return taggingRequest(method, bucket, key, req, res);
+    if (query.size > 0 && !query.has('x-id')) throw notImplemented(`object subresource ${[...query.keys()].join(',')}`);
+    switch (method) {
+      case 'GET':
+      case 'HEAD':
+        return objectRead(method, bucket, key, req, res);
+      case 'PUT': {
+        if (req.headers['x-amz-copy-source'] !== undefined) throw notImplemented('CopyObject');
+        const { size, md5 } = await hashBody(req);
+        counters.puts++;
+        sink(bucket).put(key, { size, md5: md5.toString('hex'), modified: Date.now() });
+        res.writeHead(200, { ETag: `"${md5.toString('hex')}"`, 'Content-Length': 0 });
+        return void res.end();
+      }
+      case 'DELETE':
+        accepted.get(bucket)?.delete(key);
+        res.writeHead(204);
+        return void res.end();
+      default:
+        throw notImplemented(`${method} on an object`);
+    }
+  }
+
+  function bucketRequest(method: string, bucket: string, query: URLSearchParams, res: ServerResponse): void {
+    switch (method) {
+      case 'PUT':
+        sink(bucket);
+        res.writeHead(200, { Location: `/${bucket}`, 'Content-Length': 0 });
+        return void res.end();
+      case 'HEAD':
+        res.writeHead(bucketExists(bucket) ? 200 : 404, { 'Content-Length': 0 });
+        return void res.end();
+      case 'GET':
+        if (query.get('list-type') !== '2') throw notImplemented('only ListObjectsV2 (list-type=2) is supported');
+        return sendXml(res, 200, listObjects(bucket, query));
+      default:
+        throw notImplemented(`${method} on a bucket`);
+    }
+  }
+
+  function listObjects(bucket: string, query: URLSearchParams): string {
+    if (!bucketExists(bucket)) throw new S3Error(404, 'NoSuchBucket', `bucket ${bucket} does not exist`);
+    if (query.get('delimiter')) throw notImplemented('delimiter');
+    counters.lists++;
+    const prefix = query.get('prefix') ?? '';
+    const startAfter = query.get('start-after') ?? undefined;
+    const continuationToken = query.get('continuation-token') ?? undefined;
+    const maxKeysText = query.get('max-keys');
+    const maxKeys = maxKeysText === null ? MAX_KEYS : Math.min(MAX_KEYS, Number(maxKeysText));
+    if (!Number.isInteger(maxKeys) || maxKeys < 0) throw new S3Error(400, 'InvalidArgument', 'max-keys must be a non-negative integer');
+    let after = startAfter;
+    if (continuationToken !== undefined) {
+      const resumeAfter = parseToken(continuationToken);
+      if (after === undefined || compareKeys(resumeAfter, after) > 0) after = resumeAfter;
+    }
+    const listing = listable(bucket);
+    let i = Math.max(listing.firstAtOrAfter(prefix), after === undefined ? 0 : listing.firstAfter(after));
+    const entries: ListEntry[] = [];
+    while (i < listing.count && entries.length < maxKeys && listing.keyAt(i).startsWith(prefix)) entries.push(listing.entryAt(i++));
+    const more = i < listing.count && listing.keyAt(i).startsWith(prefix);
+    const last = entries.length > 0 ? entries[entries.length - 1]!.key : (after ?? '');
+    return listBucketResult({
+      bucket,
+      prefix,
+      startAfter,
+      continuationToken,
+      nextContinuationToken: more ? tokenAfter(last) : undefined,
+      maxKeys,
+      urlEncoded: query.get('encoding-type') === 'url',
+      entries,
+    });
+  }
+
+  /** Generated buckets list their generated objects; other buckets list what was written to them. */
+  function listable(bucket: string): Listable {
+    const source = generated.get(bucket);
+    if (source !== undefined) {
+      return {
+        count: source.count,
+        keyAt: (i) => source.keyOf(i),
+        entryAt: (i) => ({ key: source.keyOf(i), size: source.sizeOf(i), etag: source.etagOf(i), lastModified: GENERATED_LAST_MODIFIED }),
+        firstAfter: (k) => source.firstAfter(k),
+        firstAtOrAfter: (k) => source.firstAtOrAfter(k),
+      };
+    }
+    const sinkBucket = accepted.get(bucket)!;
+    const keys = sinkBucket.sortedKeys();
+    const search = (past: (c: number) => boolean) => (k: string) => {
+      let low = 0;
+      let high = keys.length;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (past(compareKeys(keys[mid]!, k))) high = mid;
+        else low = mid + 1;
+      }
+      return low;
+    };
+    return {
+      count: keys.length,
+      keyAt: (i) => keys[i]!,
+      entryAt: (i) => {
+        const object = sinkBucket.objects.get(keys[i]!)!;
+        return { key: keys[i]!, size: object.size, etag: object.md5, lastModified: new Date(object.modified).toISOString() };
+      },
+      firstAfter: search((c) => c > 0),
+      firstAtOrAfter: search((c) => c >= 0),
+    };
+  }
+
+  function objectRead(method: 'GET' | 'HEAD', bucket: string, key: string, req: IncomingMessage, res: ServerResponse): void {
+    if (method === 'GET') counters.gets++;
+    else counters.heads++;
+    const written = accepted.get(bucket)?.objects.get(key);
+    if (written !== undefined) {
+      if (method === 'GET') throw notImplemented('bodies written to the synthetic endpoint are discarded');
+      res.writeHead(200, {
+        'Content-Length': written.size,
+        ETag: `"${written.md5}"`,
+        'Content-Type': 'application/octet-stream',
+        'Last-Modified': new Date(written.modified).toUTCString(),
+      });
+      return void res.end();
+    }
+    const source = generated.get(bucket);
+    const i = source?.indexOf(key);
+    if (source === undefined || i === undefined) {
+      if (!bucketExists(bucket)) throw new S3Error(404, 'NoSuchBucket', `bucket ${bucket} does not exist`);
+      throw new S3Error(404, 'NoSuchKey', `key ${key} does not exist`);
+    }
+    const size = source.sizeOf(i);
+    const range = parseRange(req.headers.range, size);
+    const headers: Record<string, string | number> = {
+      'Content-Length': range.end - range.start,
+      ETag: `"${source.etagOf(i)}"`,
+      'Content-Type': 'application/octet-stream',
+      'Last-Modified': GENERATED_HTTP_DATE,
+      'Accept-Ranges': 'bytes',
+      'x-amz-meta-index': String(i),
+    };
+    if (range.partial) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${size}`;
+    res.writeHead(range.partial ? 206 : 200, headers);
+    if (method === 'HEAD') return void res.end();
+    streamBody(res, source.body(i, range.start, range.end));
+  }
+
+  async function multipartRequest(
+    method: string,
+    bucket: string,
+    key: string,
+    uploadId: string,
+    query: URLSearchParams,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    if (method === 'PUT') {
+      const partNumber = Number(query.get('partNumber'));
+      if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) {
+        throw new S3Error(400, 'InvalidArgument', 'partNumber must be between 1 and 10000');
+      }
+      if (req.headers['x-amz-copy-source'] !== undefined) throw notImplemented('UploadPartCopy');
+      const { size, md5 } = await hashBody(req);
+      counters.puts++;
+      uploads.addPart(uploadId, bucket, key, partNumber, size, md5);
+      res.writeHead(200, { ETag: `"${md5.toString('hex')}"`, 'Content-Length': 0 });
+      return void res.end();
+    }
+    if (method === 'POST') {
+      const { size, etag } = uploads.complete(uploadId, bucket, key, await readText(req));
+      sink(bucket).put(key, { size, md5: etag, modified: Date.now() });
+      return sendXml(
+        res,
+        200,
+        element(
+          'CompleteMultipartUploadResult',
+          `<Location>/${escapeXml(bucket)}/${escapeXml(key)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><ETag>&quot;${etag}&quot;</ETag>`,
+        ),
+      );
+    }
+    if (method === 'DELETE') {
+      uploads.abort(uploadId, bucket, key);
+      res.writeHead(204);
+      return void res.end();
+    }
+    throw notImplemented(`${method} with uploadId`);
+  }
+
+  async function taggingRequest(method: string, bucket: string, key: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (method === 'PUT') {
+      // Accepted and dropped, like bodies.
+      await readText(req);
+      res.writeHead(200, { 'Content-Length': 0 });
+      return void res.end();
+    }
+    if (method === 'GET') {
+      // Generated objects carry one tag so tag filters have something to select on.
+      const i = generated.get(bucket)?.indexOf(key);
+      const tags = i === undefined ? '' : `<Tag><Key>parity</Key><Value>${i % 2 === 0 ? 'even' : 'odd'}</Value></Tag>`;
+      return sendXml(res, 200, element('Tagging', `<TagSet>${tags}</TagSet>`));
+    }
+    if (method === 'DELETE') {
+      res.writeHead(204);
+      return void res.end();
+    }
+    throw notImplemented(`${method} ?tagging`);
+  }
+
+  function hashBody(req: IncomingMessage): Promise<{ size: number; md5: Buffer }> {
+    return new Promise((resolve, reject) => {
+      const hash = createHash('md5');
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        hash.update(chunk);
+        size += chunk.length;
+        counters.bytesIn += chunk.length;
+      });
+      req.once('end', () => resolve({ size, md5: hash.digest() }));
+      req.once('error', reject);
+    });
+  }
+
+  const server = createServer((req, res) => {
+    route(req, res).catch((error: unknown) => {
+      const known = error instanceof S3Error ? error : error instanceof MultipartError ? new S3Error(error.code === 'NoSuchUpload' ? 404 : 400, error.code, error.message) : undefined;
+      const failure = known ?? new S3Error(500, 'InternalError', String(error));
+      if (res.headersSent) return void res.destroy();
+      // The request body may be unread; answering without draining it would stall the socket.
+      req.resume();
+      if (req.method === 'HEAD') {
+        res.writeHead(failure.status, { 'Content-Length': 0 });
+        return void res.end();
+      }
+      sendXml(res, failure.status, errorXml(failure.code, failure.message, req.url ?? '/'));
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(opts.port ?? 0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stats: () => ({ ...counters }),
+    accepted(bucket) {
+      const found = accepted.get(bucket);
+      if (!record) return found?.count ?? 0;
+      return found?.objects ?? new Map();
+    },
+    async stop() {
+      const closed = once(server, 'close');
+      server.close();
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
+interface Listable {
+  count: number;
+  keyAt(i: number): string;
+  entryAt(i: number): ListEntry;
+  firstAfter(key: string): number;
+  firstAtOrAfter(key: string): number;
+}
+
+function parseTarget(url: string): { bucket: string; key: string; query: URLSearchParams } {
+  const mark = url.indexOf('?');
+  const path = mark < 0 ? url : url.slice(0, mark);
+  const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
+  const slash = path.indexOf('/', 1);
+  const bucket = decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
+  const key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));
+  return { bucket, key, query };
+}
+
+/** aws-chunked bodies carry framing a plain hash would count as content; refuse rather than corrupt. */
+function refuseChunkedUploads(req: IncomingMessage): void {
+  const sha = req.headers['x-amz-content-sha256'];
+  const encoding = req.headers['content-encoding'];
+  if ((typeof sha === 'string' && sha.startsWith('STREAMING-')) || (typeof encoding === 'string' && encoding.includes('aws-chunked'))) {
+    throw notImplemented("aws-chunked uploads: set requestChecksumCalculation: 'WHEN_REQUIRED'");
+  }
+}
+
+/** The token is the last key listed; a marker keeps it non-empty when that key is ''. */
+function tokenAfter(key: string): string {
+  return Buffer.from(`k${key}`).toString('base64url');
+}
+
+function parseToken(token: string): string {
+  const text = Buffer.from(token, 'base64url').toString('utf8');
+  if (!text.startsWith('k')) throw new S3Error(400, 'InvalidArgument', 'the continuation token is not valid');
+  return text.slice(1);
+}
+
+function parseRange(header: string | undefined, size: number): { start: number; end: number; partial: boolean } {
+  const whole = { start: 0, end: size, partial: false };
+  if (header === undefined) return whole;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (match === null || (match[1] === '' && match[2] === '')) return whole;
+  const [first, last] = [match[1]!, match[2]!];
+  const start = first === '' ? Math.max(0, size - Number(last)) : Number(first);
+  const end = first === '' || last === '' ? size : Math.min(size, Number(last) + 1);
+  if (start >= size || start >= end) throw new S3Error(416, 'InvalidRange', `range ${header} not satisfiable for ${size} bytes`);
+  return { start, end, partial: true };
+}
+
+function streamBody(res: ServerResponse, pieces: Generator<Buffer>): void {
+  const pump = () => {
+    for (let next = pieces.next(); !next.done; next = pieces.next()) {
+      if (!res.write(next.value)) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}
+
+function readText(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+}
+
+function sendXml(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function notImplemented(what: string): S3Error {
+  return new S3Error(501, 'NotImplemented', `the synthetic endpoint does not implement ${what}`);
+}

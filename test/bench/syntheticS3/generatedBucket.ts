@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+
+/** Bytes in one repetition of a body; a body is its variant's chunk repeated and cut to size. */
+const CHUNK = 64 * 1024;
+const VARIANTS = 256;
+const MAX_CACHED_ETAGS = 4096;
+
+/** Pseudo-random bytes from a fixed seed, so every run serves the same bodies. */
+const BASE = (() => {
+  const bytes = Buffer.allocUnsafe(CHUNK + VARIANTS);
+  let state = 0x9e3779b9;
+  for (let i = 0; i < bytes.length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[i] = state & 0xff;
+  }
+  return bytes;
+})();
+
+export interface GeneratedBucketSpec {
+  count: number;
+  size: number | ((i: number) => number);
+  prefix?: string;
+}
+
+/**
+ * A bucket whose objects exist only as arithmetic: object i has key prefix + i in ten
+ * digits (so key order is index order), a size from the spec, and a body that is the
+ * chunk of variant i % 256 repeated. Nothing is stored per object.
+ */
+export class GeneratedBucket {
+  readonly prefix: string;
+  private readonly etags = new Map<string, string>();
+
+  constructor(private readonly spec: GeneratedBucketSpec) {
+    this.prefix = spec.prefix ?? 'obj/';
+    if (!Number.isSafeInteger(spec.count) || spec.count < 0 || spec.count > 9_999_999_999) {
+      throw new RangeError(`count must be an integer between 0 and 9999999999, got ${spec.count}`);
+    }
+  }
+
+  get count(): number {
+    return this.spec.count;
+  }
+
+  keyOf(i: number): string {
+    return this.prefix + String(i).padStart(10, '0');
+  }
+
+  indexOf(key: string): number | undefined {
+    if (!key.startsWith(this.prefix)) return undefined;
+    const digits = key.slice(this.prefix.length);
+    if (!/^\d{10}$/.test(digits)) return undefined;
+    const i = Number(digits);
+    return i < this.spec.count ? i : undefined;
+  }
+
+  sizeOf(i: number): number {
+    return typeof this.spec.size === 'number' ? this.spec.size : this.spec.size(i);
+  }
+
+  /** MD5 of the body, hashed once per distinct (variant, size). */
+  etagOf(i: number): string {
+    const size = this.sizeOf(i);
+    const id = `${i % VARIANTS}:${size}`;
+    let etag = this.etags.get(id);
+    if (etag === undefined) {
+      const hash = createHash('md5');
+      for (const piece of this.body(i, 0, size)) hash.update(piece);
+      etag = hash.digest('hex');
+      if (this.etags.size >= MAX_CACHED_ETAGS) this.etags.clear();
+      this.etags.set(id, etag);
+    }
+    return etag;
+  }
+
+  /** Bytes [start, end) of object i's body, as views of one shared buffer. */
+  *body(i: number, start: number, end: number): Generator<Buffer> {
+    const chunk = BASE.subarray(i % VARIANTS, (i % VARIANTS) + CHUNK);
+    let at = start;
+    while (at < end) {
+      const offset = at % CHUNK;
+      const piece = chunk.subarray(offset, Math.min(CHUNK, offset + (end - at)));
+      yield piece;
+      at += piece.length;
+    }
+  }
+
+  /** First index whose key sorts after `key` (keys are ASCII, so JS order is byte order here). */
+  firstAfter(key: string): number {
+    return this.search((k) => k > key);
+  }
+
+  /** First index whose key is at or after `key`. */
+  firstAtOrAfter(key: string): number {
+    return this.search((k) => k >= key);
+  }
+
+  private search(isAtOrPast: (key: string) => boolean): number {
+    let low = 0;
+    let high = this.spec.count;
+    while (low < high) {
+      const mid = Math.floor((low + high) / 2);
+      if (isAtOrPast(this.keyOf(mid))) high = mid;
+      else low = mid + 1;
+    }
+    return low;
+  }
+}

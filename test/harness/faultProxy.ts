@@ -1,0 +1,156 @@
+/**
+ * A reverse proxy in front of an S3 endpoint that injects faults: 503s, connection
+ * resets, latency, corrupted bodies and refused writes. Faults are drawn from a
+ * seeded generator so a test sees the same sequence on every run.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+
+export interface Faults {
+  /** Share of requests answered 503 SlowDown-style without reaching the target. */
+  error503Rate: number;
+  /** Share of requests whose connection is destroyed without an answer. */
+  resetRate: number;
+  /** Delay added before each request is handled. */
+  latencyMs: number;
+  /** Flip one byte in PUT request bodies and GET response bodies passing through. */
+  corruptBodies: boolean;
+  /** Answer writes (PUT, POST, DELETE) with 403 AccessDenied. */
+  denyWrites: boolean;
+  /** Seed of the generator behind the rates; setting it restarts the sequence. */
+  seed: number;
+}
+
+export interface FaultProxy {
+  endpoint: string;
+  setFaults(f: Partial<Faults>): void;
+  stats(): { requests: number; faulted: number };
+  /** "METHOD path?query" of every request seen, in arrival order. */
+  requestLog(): string[];
+  stop(): Promise<void>;
+}
+
+const NO_FAULTS: Faults = { error503Rate: 0, resetRate: 0, latencyMs: 0, corruptBodies: false, denyWrites: false, seed: 1 };
+
+/** mulberry32: small, fast and good enough to spread faults. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function errorXml(code: string, message: string): string {
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+}
+
+/** Flips the first byte of the first non-empty chunk; returns whether it did. */
+function corruptOnce(): (chunk: Buffer) => boolean {
+  let done = false;
+  return (chunk) => {
+    if (done || chunk.length === 0) return false;
+    chunk[0] = chunk[0]! ^ 0xff;
+    done = true;
+    return true;
+  };
+}
+
+export async function startFaultProxy(target: string, faults: Partial<Faults> = {}): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  let current: Faults = { ...NO_FAULTS, ...faults };
+  let random = seededRandom(current.seed);
+  let requests = 0;
+  let faulted = 0;
+  const log: string[] = [];
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    requests++;
+    log.push(`${req.method} ${req.url}`);
+    const f = current;
+    if (f.latencyMs > 0) await delay(f.latencyMs);
+    const roll = random();
+    if (roll < f.resetRate) {
+      faulted++;
+      req.socket.destroy();
+      return;
+    }
+    if (roll < f.resetRate + f.error503Rate) {
+      faulted++;
+      req.resume();
+      res.writeHead(503, { 'content-type': 'application/xml' }).end(errorXml('ServiceUnavailable', 'Please reduce your request rate.'));
+      return;
+    }
+    if (f.denyWrites && (req.method === 'PUT' || req.method === 'POST' || req.method === 'DELETE')) {
+      faulted++;
+      req.resume();
+      res.writeHead(403, { 'content-type': 'application/xml', connection: 'close' }).end(errorXml('AccessDenied', 'Access Denied'));
+      return;
+    }
+    const out = http.request({
+      hostname: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path: req.url,
+      headers: req.headers,
+      agent,
+    });
+    out.on('error', () => res.destroy());
+    out.on('response', (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      const corrupt = f.corruptBodies && req.method === 'GET' && answer.statusCode === 200 ? corruptOnce() : undefined;
+      answer.on('data', (chunk: Buffer) => {
+        if (corrupt?.(chunk)) faulted++;
+        if (!res.write(chunk)) {
+          answer.pause();
+          res.once('drain', () => answer.resume());
+        }
+      });
+      answer.on('end', () => res.end());
+      answer.on('error', () => res.destroy());
+    });
+    const corrupt = f.corruptBodies && req.method === 'PUT' ? corruptOnce() : undefined;
+    req.on('data', (chunk: Buffer) => {
+      if (corrupt?.(chunk)) faulted++;
+      if (!out.write(chunk)) {
+        req.pause();
+        out.once('drain', () => req.resume());
+      }
+    });
+    req.on('end', () => out.end());
+    req.on('error', () => out.destroy());
+    res.on('close', () => {
+      if (!res.writableFinished) out.destroy();
+    });
+  };
+
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    setFaults(f) {
+      current = { ...current, ...f };
+      if (f.seed !== undefined) random = seededRandom(f.seed);
+    },
+    stats: () => ({ requests, faulted }),
+    requestLog: () => [...log],
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+        agent.destroy();
+      }),
+  };
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { project, runIsOver, type FerryEvent, type JobProjection, type ObjectOutcome } from '../../libs/domain/index.js';
+
+const ID = 'job-1';
+const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+const outcome = (ordinal: number, result: ObjectOutcome['result'], size = 100): ObjectOutcome => ({
+  ordinal,
+  key: `k${ordinal}`,
+  size,
+  result,
+  attempts: 1,
+  duration_ms: 5,
+});
+const processed = (second: number, outcomes: ObjectOutcome[], run = 1): FerryEvent => ({
+  type: 'ObjectsProcessed',
+  data: { job_id: ID, run, at: at(second), outcomes },
+});
+
+function fold(events: FerryEvent[]): JobProjection | undefined {
+  let p: JobProjection | undefined;
+  events.forEach((e, i) => (p = project(p, e, i + 1)));
+  return p;
+}
+
+const base: FerryEvent[] = [
+  { type: 'JobCreated', data: { job_id: ID, definition: { job_id: ID, source_bucket: 'src', destination_bucket: 'dst', destination_secret_key_sealed: 'v1:x' }, at: at(0) } },
+  { type: 'RunStarted', data: { job_id: ID, run: 1, at: at(1) } },
+];
+
+describe('job projection', () => {
+  it('counts each ordinal once however often its outcome is redelivered', () => {
+    const p = fold([...base, processed(2, [outcome(0, 'copied'), outcome(1, 'skipped')]), processed(3, [outcome(0, 'copied'), outcome(1, 'copied'), outcome(2, 'failed')])])!;
+    assert.equal(p.view.progress.completed_objects, 1);
+    assert.equal(p.view.progress.skipped_objects, 1);
+    assert.equal(p.view.progress.failed_objects, 1);
+    assert.equal(p.view.progress.completed_bytes, 100);
+  });
+
+  it('masks the destination secret in the view', () => {
+    const p = fold(base)!;
+    assert.equal(p.view.destination_secret_key, '********');
+    assert.equal(JSON.stringify(p.view).includes('v1:x'), false);
+  });
+
+  it('says a run is over only when listing is complete and every listed object has an outcome', () => {
+    const listed: FerryEvent = { type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 2, total_bytes: 200, at: at(2) } };
+    assert.equal(runIsOver(fold([...base, processed(2, [outcome(0, 'copied'), outcome(1, 'copied')])])!.view), false);
+    assert.equal(runIsOver(fold([...base, listed, processed(3, [outcome(0, 'copied')])])!.view), false);
+    assert.equal(runIsOver(fold([...base, listed, processed(3, [outcome(0, 'copied'), outcome(1, 'failed')])])!.view), true);
+  });
+
+  it('measures the rate over the recent window, not since the start', () => {
+    const events = [...base];
+    for (let s = 2; s < 40; s++) events.push(processed(s, [outcome(s, 'copied', s < 30 ? 1000 : 10)]));
+    const p = fold(events)!;
+    assert.equal(p.view.progress.current_rate_bytes_sec, 10);
+  });
+
+  it('estimates completion from remaining bytes and the rate once the total is known', () => {
+    const listed: FerryEvent = { type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 3, total_bytes: 300, at: at(2) } };
+    const p = fold([...base, listed, processed(3, [outcome(0, 'copied')])])!;
+    assert.equal(p.view.progress.current_rate_bytes_sec, 100);
+    assert.equal(p.view.progress.estimated_completion, at(5));
+  });
+
+  it('ignores outcomes of an older run and starts counting afresh for a new run', () => {
+    const events: FerryEvent[] = [
+      ...base,
+      { type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 1, total_bytes: 100, at: at(2) } },
+      processed(3, [outcome(0, 'copied')]),
+      { type: 'RunCompleted', data: { job_id: ID, run: 1, at: at(4), counts: { total_objects: 1, total_bytes: 100, completed_objects: 1, completed_bytes: 100, skipped_objects: 0, skipped_bytes: 0, failed_objects: 0, failed_bytes: 0 } } },
+      { type: 'RunStarted', data: { job_id: ID, run: 2, at: at(5) } },
+      processed(6, [outcome(0, 'copied')], 1),
+    ];
+    const p = fold(events)!;
+    assert.equal(p.view.run, 2);
+    assert.equal(p.view.status, 'running');
+    assert.equal(p.view.progress.completed_objects, 0);
+    assert.deepEqual(p.view.runs.map((r) => [r.run, r.status]), [[1, 'completed'], [2, 'running']]);
+    assert.equal(p.view.runs[0]!.counts.completed_objects, 1);
+  });
+
+  it('forgets a deleted job', () => {
+    assert.equal(fold([...base, { type: 'JobCancelled', data: { job_id: ID, run: 1, at: at(2) } }, { type: 'JobDeleted', data: { job_id: ID, at: at(3) } }]), undefined);
+  });
+});

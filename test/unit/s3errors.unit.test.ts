@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classifyS3Error, S3Error } from '../../libs/s3/index.js';
+
+const sdkError = (name: string, status: number) => Object.assign(new Error(`${name} happened`), { name, $metadata: { httpStatusCode: status } });
+
+describe('classifyS3Error', () => {
+  const cases: Array<[string, unknown, string, boolean]> = [
+    ['403 AccessDenied', sdkError('AccessDenied', 403), 'AccessDenied', false],
+    ['403 bad key', sdkError('InvalidAccessKeyId', 403), 'InvalidAccessKeyId', false],
+    ['403 bad signature', sdkError('SignatureDoesNotMatch', 403), 'SignatureDoesNotMatch', false],
+    ['404 NoSuchKey', sdkError('NoSuchKey', 404), 'NoSuchKey', false],
+    ['404 NoSuchBucket', sdkError('NoSuchBucket', 404), 'NoSuchBucket', false],
+    ['400 InvalidArgument', sdkError('InvalidArgument', 400), 'InvalidArgument', false],
+    ['400 RequestTimeout', sdkError('RequestTimeout', 400), 'RequestTimeout', true],
+    ['400 BadDigest', sdkError('BadDigest', 400), 'ChecksumMismatch', true],
+    ['500 InternalError', sdkError('InternalError', 500), 'InternalError', true],
+    ['503 SlowDown', sdkError('SlowDown', 503), 'SlowDown', true],
+    ['429 without a code', sdkError('Error', 429), 'SlowDown', true],
+    ['502 without a code', sdkError('502', 502), 'InternalError', true],
+    ['501 NotImplemented', sdkError('NotImplemented', 501), 'NotImplemented', false],
+    ['connection reset', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'NetworkError', true],
+    ['connection refused', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), 'NetworkError', true],
+    ['socket hang up', new Error('socket hang up'), 'NetworkError', true],
+    ['timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 'NetworkError', true],
+    ['abort', Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), 'Aborted', true],
+    ['programming error', new TypeError('x is not a function'), 'Unknown', false],
+    ['a string', 'boom', 'Unknown', false],
+  ];
+  for (const [name, input, code, retryable] of cases) {
+    it(`${name} => ${code}, ${retryable ? '' : 'not '}retryable`, () => {
+      const e = classifyS3Error(input);
+      assert.ok(e instanceof S3Error);
+      assert.equal(e.code, code);
+      assert.equal(e.retryable, retryable);
+    });
+  }
+
+  it('keeps the checksum mismatch message exact', () => {
+    const e = classifyS3Error(sdkError('BadDigest', 400));
+    assert.equal(e.message, 'checksum mismatch');
+  });
+
+  it('passes an S3Error through unchanged and keeps the cause of others', () => {
+    const original = new S3Error('NoSuchKey', 'gone', 404, false);
+    assert.equal(classifyS3Error(original), original);
+    const raw = sdkError('SlowDown', 503);
+    assert.equal(classifyS3Error(raw).cause, raw);
+    assert.equal(classifyS3Error(raw).status, 503);
+  });
+});
