@@ -13,15 +13,18 @@ import { createLogger, type Logger } from '../libs/log/logger.js';
 import { connectNats, ensureTopology } from '../libs/nats/index.js';
 import { SecretSealer } from '../libs/secrets/index.js';
 import { operationalRoutes, startOperationalServer } from '../libs/observability/health.js';
+import { startJobMetrics } from '../libs/observability/jobMetrics.js';
 import type { RunningChild } from '../libs/embedded/index.js';
 import { startControl } from './control/control.js';
 import { startProjector } from './projector/projector.js';
 import { startLister } from './lister/lister.js';
 import { startCopier } from './copier/copier.js';
+import { startNotifier } from './notifier/notifier.js';
+import { webhookSecretFor } from './notifier/webhookSecret.js';
 import { adminTokenFor, masterKeyFor } from './bootstrap/credentials.js';
 import { startEmbedded } from './bootstrap/embedded.js';
 
-const TARGETS = ['all', 'control', 'projector', 'lister', 'copier'] as const;
+const TARGETS = ['all', 'control', 'projector', 'lister', 'copier', 'notifier'] as const;
 type Target = (typeof TARGETS)[number];
 
 interface Stoppable {
@@ -32,7 +35,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
   const has = (t: Target) => target === 'all' || target === t;
   const running: Stoppable[] = [];
   const dataDir = resolve(config.dataDir);
-  const needsSealer = has('control') || has('copier');
+  const needsSealer = has('control') || has('copier') || has('lister');
   const sealer = needsSealer ? await SecretSealer.open(nc, masterKeyFor(dataDir, config.secretKey)) : undefined;
   const source = () => {
     if (!config.source) throw new ConfigError('ferry.source.endpoint', 'FERRY_SOURCE_ENDPOINT is required for the lister and copier');
@@ -44,6 +47,8 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
     const { token, generated } = adminTokenFor(dataDir, config.adminToken);
     if (generated) process.stdout.write(`\nFerry admin token (saved in ${resolve(dataDir, 'admin-token')}):\n  export TOKEN=${token}\n\n`);
     const tokens = [{ token, role: 'admin' as const }, ...(config.readToken ? [{ token: config.readToken, role: 'read' as const }] : [])];
+    // Job gauges are served by the process that serves the API, so each job's series comes from one place.
+    running.push(await startJobMetrics(nc));
     running.push(await startControl({ nc, log: log.child({ service: 'control' }), config, sealer: sealer!, tokens }));
   }
   if (has('lister')) {
@@ -52,12 +57,19 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
         nc,
         log: log.child({ service: 'lister' }),
         source: source(),
+        sealer: sealer!,
         checkpointInterval: config.batch.checkpointInterval,
         defaultConcurrency: config.batch.defaultConcurrency,
       }),
     );
   }
   if (has('copier')) running.push(await startCopier({ nc, log: log.child({ service: 'copier' }), config, source: source(), sealer: sealer! }));
+  if (has('notifier')) {
+    const { secret, ...webhooks } = config.webhooks;
+    running.push(
+      await startNotifier({ nc, log: log.child({ service: 'notifier' }), secret: webhookSecretFor(dataDir, secret), replicas: config.natsReplicas, ...webhooks }),
+    );
+  }
   if (target !== 'all' && target !== 'control' && config.metricsAddr) {
     running.push(await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc)));
   }

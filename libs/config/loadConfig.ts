@@ -35,6 +35,7 @@ export interface FerryConfig {
   sourceCredentials: { accessKey?: string; secretKey?: string };
   copier: { slots: number; multipartThreshold: number; partSize: number };
   natsReplicas: number;
+  webhooks: { secret?: string; timeoutMs: number; retryDelayMs: number; maxRetryDurationMs: number; allowPrivateNetworks: boolean };
 }
 
 function lookup(tree: unknown, path: string): unknown {
@@ -143,6 +144,13 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
       partSize: get('ferry.copier.part_size'),
     },
     natsReplicas: get('ferry.nats.replicas'),
+    webhooks: {
+      secret: opt('ferry.webhooks.secret'),
+      timeoutMs: parseDurationMs(get<string>('ferry.webhooks.timeout'))!,
+      retryDelayMs: parseDurationMs(get<string>('ferry.webhooks.retry_delay'))!,
+      maxRetryDurationMs: parseDurationMs(get<string>('ferry.webhooks.max_retry_duration'))!,
+      allowPrivateNetworks: get('ferry.webhooks.allow_private_networks'),
+    },
   };
 }
 

@@ -43,6 +43,11 @@ export const SETTINGS = [
   { path: 'ferry.copier.slots', env: 'FERRY_COPIER_SLOTS', type: int(1, 10_000), default: 64 },
   { path: 'ferry.copier.multipart_threshold', env: 'FERRY_MULTIPART_THRESHOLD', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 64 * 1024 * 1024 },
   { path: 'ferry.copier.part_size', env: 'FERRY_PART_SIZE', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 16 * 1024 * 1024 },
+  { path: 'ferry.webhooks.secret', env: 'FERRY_WEBHOOK_SECRET', type: { kind: 'string' } },
+  { path: 'ferry.webhooks.timeout', env: 'FERRY_WEBHOOK_TIMEOUT', type: { kind: 'duration' }, default: '10s' },
+  { path: 'ferry.webhooks.retry_delay', env: 'FERRY_WEBHOOK_RETRY_DELAY', type: { kind: 'duration' }, default: '5s' },
+  { path: 'ferry.webhooks.max_retry_duration', env: 'FERRY_WEBHOOK_MAX_RETRY_DURATION', type: { kind: 'duration' }, default: '24h' },
+  { path: 'ferry.webhooks.allow_private_networks', env: 'FERRY_WEBHOOK_ALLOW_PRIVATE_NETWORKS', type: { kind: 'boolean' }, default: false },
   { path: 'ferry.nats.replicas', env: 'FERRY_NATS_REPLICAS', type: int(1, 5), default: 1 },
 ] as const satisfies readonly Setting[];
 

@@ -25,6 +25,8 @@ export const KV = {
   jobs: 'ferry_jobs',
   /** Per-job data keys that seal destination secrets. */
   secrets: 'ferry_secrets',
+  /** Per-job token buckets shared by every copier (rate_limit_bytes_per_sec). */
+  rateLimits: 'ferry_ratelimits',
 } as const;
 
 export const OBJECT_STORES = {

@@ -68,6 +68,7 @@ export async function ensureTopology(nc: NatsConnection, options: TopologyOption
   const js = nc.jetstream();
   await js.views.kv(KV.jobs, { history: 1, replicas: options.replicas });
   await js.views.kv(KV.secrets, { history: 1, replicas: options.replicas });
+  await js.views.kv(KV.rateLimits, { history: 1, replicas: options.replicas });
   await js.views.os(OBJECT_STORES.projector, { replicas: options.replicas });
 }
 

@@ -4,6 +4,7 @@ import type { Logger } from '../../libs/log/logger.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import { operationalRoutes } from '../../libs/observability/health.js';
 import { startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/transport/index.js';
+import { NotificationLog } from '../../libs/webhooks/index.js';
 import { jobHandlers } from './handlers.js';
 import { JobService } from './jobService.js';
 
@@ -18,7 +19,7 @@ export interface ControlOptions {
 /** The control service: gRPC API on FERRY_GRPC_ADDR and its REST shim on FERRY_HTTP_ADDR. */
 export async function startControl({ nc, log, config, sealer, tokens }: ControlOptions): Promise<{ grpcPort: number; httpPort: number; stop(): Promise<void> }> {
   const jobs = await JobService.open(nc, sealer, log);
-  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs), tokens, log });
+  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas)), tokens, log });
   const grpcHost = config.grpcAddr.slice(0, config.grpcAddr.lastIndexOf(':'));
   const http = await startHttpGateway({
     address: config.httpAddr,

@@ -1,4 +1,5 @@
 import type { ServiceHandlers } from '../../libs/transport/index.js';
+import type { NotificationLog } from '../../libs/webhooks/index.js';
 import type { JobService } from './jobService.js';
 
 interface JobRef {
@@ -6,7 +7,7 @@ interface JobRef {
 }
 
 /** gRPC methods of ferry.v1.BatchJobs mapped onto the job service. Unlisted RPCs answer UNIMPLEMENTED. */
-export function jobHandlers(jobs: JobService): ServiceHandlers {
+export function jobHandlers(jobs: JobService, notifications?: NotificationLog): ServiceHandlers {
   return {
     CreateJob: (request: unknown) => jobs.create(request),
     GetJob: ({ job_id }: JobRef) => jobs.get(job_id),
@@ -15,9 +16,24 @@ export function jobHandlers(jobs: JobService): ServiceHandlers {
     PauseJob: ({ job_id }: JobRef) => jobs.command('PauseJob', job_id),
     ResumeJob: ({ job_id }: JobRef) => jobs.command('ResumeJob', job_id),
     CancelJob: ({ job_id }: JobRef) => jobs.command('CancelJob', job_id),
+    GetJobHistory: (request: { job_id: string; page_size?: number; page_token?: string }) => jobs.history(request),
+    GetJobAsOf: (request: { job_id: string; as_of?: string }) => jobs.asOf(request),
     DeleteJob: async ({ job_id }: JobRef) => {
       await jobs.command('DeleteJob', job_id);
       return { job_id, deleted: true };
     },
+    ...(notifications ? { ListNotifications: (request: PageRequest) => listNotifications(jobs, notifications, request) } : {}),
   };
+}
+
+interface PageRequest {
+  job_id: string;
+  page_size?: number;
+  page_token?: string;
+}
+
+async function listNotifications(jobs: JobService, notifications: NotificationLog, { job_id, page_size, page_token }: PageRequest) {
+  await jobs.get(job_id); // NOT_FOUND for an unknown job
+  const page = await notifications.list(job_id, page_size ?? 0, page_token ?? '');
+  return { job_id, notifications: page.notifications.map(({ body: _body, ...record }) => record), next_page_token: page.next_page_token };
 }

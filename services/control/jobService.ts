@@ -24,6 +24,7 @@ import {
 } from '../../libs/nats/index.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { Logger } from '../../libs/log/logger.js';
+import { JobHistory } from './history.js';
 
 const READ_YOUR_WRITES_MS = 1500;
 const DEFAULT_PAGE_SIZE = 50;
@@ -38,6 +39,7 @@ type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheck
  */
 export class JobService {
   private readonly js;
+  private readonly past: JobHistory;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -47,6 +49,17 @@ export class JobService {
     private readonly log: Logger,
   ) {
     this.js = nc.jetstream();
+    this.past = new JobHistory(nc, store);
+  }
+
+  /** Every lifecycle event of the job, paginated by sequence. */
+  history(request: { job_id: string; page_size?: number; page_token?: string }) {
+    return this.past.history(request);
+  }
+
+  /** The job folded from its log up to a sequence number or a time. */
+  asOf(request: { job_id: string; as_of?: string }): Promise<JobView> {
+    return this.past.asOf(request);
   }
 
   static async open(nc: NatsConnection, sealer: SecretSealer, log: Logger): Promise<JobService> {

@@ -1,11 +1,13 @@
 import type { NatsConnection } from 'nats';
 import { parseDurationMs, type JobDefinition, type JobView, type RetryPolicy } from '../../libs/domain/index.js';
-import { JobEventStore, ReadModel, STREAMS, consumers, ensureRunConsumer, jobIdFromToken } from '../../libs/nats/index.js';
+import { JobEventStore, KV, ReadModel, STREAMS, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
+import { copierMetrics, errorTypeOf } from '../../libs/observability/metrics.js';
 import { RunWorker } from './runWorker.js';
+import { SharedRateLimit } from './sharedRateLimit.js';
 import { Slots } from './slots.js';
 
 export interface CopierOptions {
@@ -26,10 +28,13 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   const jsm = await nc.jetstreamManager();
   const store = await JobEventStore.open(nc);
   const readModel = await ReadModel.open(nc);
+  const rateLimits = await js.views.kv(KV.rateLimits);
   const slots = new Slots(config.copier.slots);
   const engine = createCopyEngine({ multipartThreshold: config.copier.multipartThreshold, partSize: config.copier.partSize });
   const workers = new Map<string, { run: number; worker: Promise<RunWorker | undefined> }>();
   let changes = Promise.resolve();
+  const live = new Set<RunWorker>();
+  const metrics = copierMetrics(() => [...live].reduce((sum, w) => sum + w.inFlightCount, 0));
 
   async function destinationOf(definition: JobDefinition & { destination_secret_key_sealed?: string }): Promise<S3Endpoint> {
     if (!definition.destination_endpoint) return source;
@@ -39,6 +44,12 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       accessKey: definition.destination_access_key ?? '',
       secretKey: definition.destination_secret_key_sealed ? await sealer.open(definition.job_id, definition.destination_secret_key_sealed) : '',
     };
+  }
+
+  function rateLimited(jobId: string, bytesPerSecond: number | undefined): ((bytes: number) => Promise<void>) | undefined {
+    if (!bytesPerSecond) return undefined;
+    const limit = new SharedRateLimit(rateLimits, jobToken(jobId), bytesPerSecond);
+    return (bytes) => limit.take(bytes);
   }
 
   async function createWorker(jobId: string, run: number): Promise<RunWorker | undefined> {
@@ -67,7 +78,16 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       sourceBucket: definition.source_bucket,
       destination: await destinationOf(definition),
       destinationBucket: definition.destination_bucket,
+      onOutcome: (outcome) => {
+        if (outcome.duration_ms !== undefined) metrics.copyFinished(outcome.duration_ms / 1000);
+        if (outcome.result === 'failed') metrics.error(jobId, errorTypeOf(outcome.error));
+      },
+      onRetry: (code) => {
+        metrics.error(jobId, code);
+        metrics.retry(jobId, code);
+      },
     });
+    live.add(worker);
     log.info({ job_id: jobId, run }, 'copier serving run');
     return worker;
   }
@@ -80,6 +100,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       workers.delete(jobId);
       const worker = await current.worker;
       await worker?.stop();
+      if (worker) live.delete(worker);
       log.info({ job_id: jobId, run: current.run }, 'copier released run');
     }
     if (wanted === undefined || !view) return;

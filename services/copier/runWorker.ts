@@ -46,6 +46,11 @@ export class RunWorker {
     this.batcher = new OutcomeBatcher(ctx.js, ctx.jobId, ctx.run, ctx.log);
   }
 
+  /** Copies of this run in flight right now (for the in-flight gauge). */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   resume(): void {
     if (this.fetching) return;
     this.fetching = true;

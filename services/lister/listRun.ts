@@ -2,8 +2,9 @@ import type { JetStreamClient, PubAck } from 'nats';
 import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } from '../../libs/domain/index.js';
 import { encodeJson, publishDurably, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import { listObjects, type ListedObject, type S3Endpoint } from '../../libs/s3/index.js';
-import { compileFilter, filterWithTags } from '../../libs/selection/index.js';
+import { compareWithDestination, compileFilter, filterWithTags } from '../../libs/selection/index.js';
 import { fetchTags } from './tags.js';
+import { SkippedOutcomes } from './skippedOutcomes.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
 const TAG_FETCH_CONCURRENCY = 16;
@@ -12,6 +13,8 @@ export interface ListRunContext {
   js: JetStreamClient;
   store: JobEventStore;
   source: S3Endpoint;
+  /** Where the run copies to; objects already identical there are reported skipped instead of queued. */
+  destination: S3Endpoint;
   checkpointInterval: number;
   /** Called often; keeps the listing task leased and lets the caller stop the listing (pause, cancel). */
   heartbeat(): Promise<'continue' | 'stop'>;
@@ -23,6 +26,8 @@ export interface ListRunContext {
  * work item per selected object. Ordinals continue from the checkpoint, so a
  * republished item carries the same message id and JetStream drops it. Returns
  * 'complete' when the listing ended and was recorded, 'stopped' when told to stop.
+ * The destination is listed in step with the source (both in key order), never
+ * HEAD per object; identical objects still take an ordinal so counts stay exact.
  */
 export async function listRun(ctx: ListRunContext, state: JobState): Promise<'complete' | 'stopped'> {
   const definition = state.definition as JobDefinition;
@@ -35,7 +40,14 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
   let sinceCheckpoint = 0;
   const inFlight = new Set<Promise<PubAck>>();
 
+  const track = async (publish: Promise<PubAck>) => {
+    inFlight.add(publish);
+    void publish.finally(() => inFlight.delete(publish)).catch(() => undefined);
+    if (inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
+  };
+  const skipped = new SkippedOutcomes(ctx.js, jobId, run, track);
   const drain = async () => {
+    await skipped.flush();
     await Promise.all(inFlight);
   };
   const checkpoint = async () => {
@@ -57,13 +69,30 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
   const selected = filter.needsTags
     ? filterWithTags(cheap, (key) => fetchTags(ctx.source, definition.source_bucket, key), (tags) => filter.matchesTags(tags), TAG_FETCH_CONCURRENCY)
     : cheap;
+  const destinationPages = guardDestination(
+    listObjects(ctx.destination, definition.destination_bucket, {
+      prefix: definition.prefix,
+      startAfter: state.listing.start_after || undefined,
+      signal: ctx.signal,
+    }),
+    definition.destination_bucket,
+  );
+  const compared = compareWithDestination(selected, destinationPages);
 
-  for await (const page of selected) {
+  for await (const page of compared) {
     if ((await ctx.heartbeat()) === 'stop') {
       await drain();
       return 'stopped';
     }
-    for (const object of page) {
+    for (const { object, comparison } of page) {
+      if (comparison === 'identical') {
+        await skipped.add(ordinal, object.key, object.size);
+        ordinal++;
+        bytes += object.size;
+        lastKey = object.key;
+        if (++sinceCheckpoint >= ctx.checkpointInterval) await checkpoint();
+        continue;
+      }
       const item: WorkItem = {
         job_id: jobId,
         run,
@@ -73,10 +102,7 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
         etag: object.etag,
         last_modified: object.last_modified,
       };
-      const publish = publishDurably(ctx.js, subjects.work(jobId, run), encodeJson(item), { msgID: workItemMessageId(item) });
-      inFlight.add(publish);
-      void publish.finally(() => inFlight.delete(publish)).catch(() => undefined);
-      if (inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
+      await track(publishDurably(ctx.js, subjects.work(jobId, run), encodeJson(item), { msgID: workItemMessageId(item) }));
       ordinal++;
       bytes += object.size;
       lastKey = object.key;
@@ -90,6 +116,24 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
     metadata: { now: new Date().toISOString() },
   });
   return 'complete';
+}
+
+/** Thrown when listing the destination fails, so the run's error names the right bucket. */
+export class DestinationListingError extends Error {
+  constructor(
+    readonly bucket: string,
+    override readonly cause: unknown,
+  ) {
+    super(`listing destination ${bucket}: ${String(cause)}`);
+  }
+}
+
+async function* guardDestination<T>(pages: AsyncGenerator<T[]>, bucket: string): AsyncGenerator<T[]> {
+  try {
+    yield* pages;
+  } catch (err) {
+    throw new DestinationListingError(bucket, err);
+  }
 }
 
 async function* mapPages<T, U>(pages: AsyncIterable<T[]>, fn: (page: T[]) => U[]): AsyncGenerator<U[]> {

@@ -1,12 +1,14 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
-import { FerryError, isActive } from '../../libs/domain/index.js';
+import { FerryError, isActive, type JobDefinition } from '../../libs/domain/index.js';
 import { JobEventStore, STREAMS, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
 import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
-import { listRun } from './listRun.js';
+import type { SecretSealer } from '../../libs/secrets/index.js';
+import { DestinationListingError, listRun } from './listRun.js';
 
-const TASK_ACK_WAIT_MS = 20_000;
-const HEARTBEAT_EVERY_MS = 5_000;
+// A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
+const TASK_ACK_WAIT_MS = 10_000;
+const HEARTBEAT_EVERY_MS = 3_000;
 const PAUSED_RECHECK_MS = 2_000;
 const TRANSIENT_RETRY_MS = 3_000;
 const MAX_PARALLEL_LISTINGS = 4;
@@ -15,6 +17,8 @@ export interface ListerOptions {
   nc: NatsConnection;
   log: Logger;
   source: S3Endpoint;
+  /** Opens sealed destination secrets, to list the destination for incremental runs. */
+  sealer: SecretSealer;
   checkpointInterval: number;
   defaultConcurrency: number;
 }
@@ -29,7 +33,7 @@ interface ListTask {
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
-export async function startLister({ nc, log, source, checkpointInterval, defaultConcurrency }: ListerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency }: ListerOptions): Promise<{ stop(): Promise<void> }> {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const store = await JobEventStore.open(nc);
@@ -43,6 +47,16 @@ export async function startLister({ nc, log, source, checkpointInterval, default
   });
   const consumer = await js.consumers.get(STREAMS.tasks, consumers.lister);
   const stopping = new AbortController();
+
+  async function destinationOf(definition: JobDefinition & { destination_secret_key_sealed?: string }): Promise<S3Endpoint> {
+    if (!definition.destination_endpoint) return source;
+    return {
+      endpoint: definition.destination_endpoint,
+      region: definition.destination_region ?? source.region,
+      accessKey: definition.destination_access_key ?? '',
+      secretKey: definition.destination_secret_key_sealed ? await sealer.open(definition.job_id, definition.destination_secret_key_sealed) : '',
+    };
+  }
   const active = new Set<Promise<void>>();
 
   async function handle(msg: JsMsg): Promise<void> {
@@ -67,6 +81,7 @@ export async function startLister({ nc, log, source, checkpointInterval, default
           js,
           store,
           source,
+          destination: await destinationOf(definition),
           checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
           signal: stopping.signal,
           heartbeat: async () => {
@@ -88,9 +103,16 @@ export async function startLister({ nc, log, source, checkpointInterval, default
         msg.nak(PAUSED_RECHECK_MS);
       }
     } catch (err) {
-      const s3 = classifyS3Error(err);
-      if (!s3.retryable && !(err instanceof FerryError)) {
-        const error = `listing ${definition.source_bucket}: ${s3.code}: ${s3.message}`;
+      if (err instanceof FerryError && err.code === 'NOT_FOUND') {
+        msg.ack(); // the job was deleted while it was listed
+        return;
+      }
+      const onDestination = err instanceof DestinationListingError;
+      const s3 = classifyS3Error(onDestination ? err.cause : err);
+      // A FerryError here is a listing we cannot trust (e.g. keys out of S3 order): retrying would not change it.
+      if (err instanceof FerryError || !s3.retryable) {
+        const bucket = onDestination ? `destination ${err.bucket}` : definition.source_bucket;
+        const error = err instanceof FerryError ? `listing ${bucket}: ${err.message}` : `listing ${bucket}: ${s3.code}: ${s3.message}`;
         log.warn({ ...logCtx, error }, 'listing failed; failing the run');
         await store.execute(task.job_id, { type: 'FailRun', data: { job_id: task.job_id, run: task.run, error }, metadata: { now: new Date().toISOString() } });
         msg.ack();

@@ -75,6 +75,11 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       const list = names.map((n) => `<Bucket><Name>${escapeXml(n)}</Name><CreationDate>${GENERATED_LAST_MODIFIED}</CreationDate></Bucket>`);
       return sendXml(res, 200, element('ListAllMyBucketsResult', `<Owner><ID>synthetic</ID></Owner><Buckets>${list.join('')}</Buckets>`));
     }
+    if (key === '' && method === 'PUT' && query.size === 0) {
+      sink(bucket); // CreateBucket
+      res.writeHead(200, { 'Content-Length': 0 });
+      return void res.end();
+    }
     if (key === '') return bucketRequest(method, bucket, query, res);
     if (query.has('uploads') && method === 'POST') {
       sink(bucket);

@@ -16,6 +16,8 @@ export interface Faults {
   latencyMs: number;
   /** Flip one byte in PUT request bodies and GET response bodies passing through. */
   corruptBodies: boolean;
+  /** Corrupt object bodies only: leave listings and other query-string requests intact. */
+  corruptObjectsOnly: boolean;
   /** Answer writes (PUT, POST, DELETE) with 403 AccessDenied. */
   denyWrites: boolean;
   /** Seed of the generator behind the rates; setting it restarts the sequence. */
@@ -31,7 +33,7 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const NO_FAULTS: Faults = { error503Rate: 0, resetRate: 0, latencyMs: 0, corruptBodies: false, denyWrites: false, seed: 1 };
+const NO_FAULTS: Faults = { error503Rate: 0, resetRate: 0, latencyMs: 0, corruptBodies: false, corruptObjectsOnly: false, denyWrites: false, seed: 1 };
 
 /** mulberry32: small, fast and good enough to spread faults. */
 function seededRandom(seed: number): () => number {
@@ -103,7 +105,8 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
     out.on('error', () => res.destroy());
     out.on('response', (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
-      const corrupt = f.corruptBodies && req.method === 'GET' && answer.statusCode === 200 ? corruptOnce() : undefined;
+      const objectRequest = !(req.url ?? '').includes('?') || !f.corruptObjectsOnly;
+      const corrupt = f.corruptBodies && objectRequest && req.method === 'GET' && answer.statusCode === 200 ? corruptOnce() : undefined;
       answer.on('data', (chunk: Buffer) => {
         if (corrupt?.(chunk)) faulted++;
         if (!res.write(chunk)) {

@@ -1,0 +1,114 @@
+import { Counter, Gauge, Histogram, register } from 'prom-client';
+import type { JobStatus, JobView } from '../domain/index.js';
+import { JOB_STATUSES } from '../domain/index.js';
+
+/**
+ * Prometheus metrics on prom-client's default registry. Copier metrics are counted
+ * where copies happen; job gauges are computed at scrape time from a cache of the
+ * read model, so a deleted job's series vanish with its view.
+ */
+
+function once<T>(name: string, make: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export interface CopierMetrics {
+  /** A failed attempt (retried) or a final failure, by S3 error code. */
+  error(jobId: string, errorType: string): void;
+  retry(jobId: string, errorType: string): void;
+  copyFinished(seconds: number): void;
+}
+
+export function copierMetrics(inFlight: () => number): CopierMetrics {
+  const errors = once(
+    'nebulaio_batch_job_errors_total',
+    () => new Counter({ name: 'nebulaio_batch_job_errors_total', help: 'Failed copy attempts and final failures, by S3 error code', labelNames: ['job_id', 'error_type'] }),
+  );
+  const retries = once(
+    'ferry_copy_retries_total',
+    () => new Counter({ name: 'ferry_copy_retries_total', help: 'Copies retried after a transient failure', labelNames: ['job_id', 'error_type'] }),
+  );
+  const duration = once(
+    'ferry_copy_duration_seconds',
+    () => new Histogram({ name: 'ferry_copy_duration_seconds', help: 'Duration of one object copy', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] }),
+  );
+  register.removeSingleMetric('ferry_copies_in_flight');
+  new Gauge({
+    name: 'ferry_copies_in_flight',
+    help: 'Copies in flight in this copier process',
+    collect() {
+      this.set(inFlight());
+    },
+  });
+  return {
+    error: (jobId, errorType) => errors.inc({ job_id: jobId, error_type: errorType }),
+    retry: (jobId, errorType) => retries.inc({ job_id: jobId, error_type: errorType }),
+    copyFinished: (seconds) => duration.observe(seconds),
+  };
+}
+
+/** S3 error code of a final failure outcome, whose error reads "<Code>: <message>". */
+export function errorTypeOf(error: string | undefined): string {
+  if (!error) return 'Unknown';
+  if (error === 'checksum mismatch') return 'ChecksumMismatch';
+  const code = /^([A-Za-z0-9]+):/.exec(error)?.[1];
+  return code ?? 'Unknown';
+}
+
+export interface JobMetricsSource {
+  /** Current views by job id. */
+  views(): Iterable<JobView>;
+  /** num_pending + num_ack_pending of a running run's work consumer, undefined when it has none. */
+  pending(view: JobView): Promise<number | undefined>;
+}
+
+type JobGauge = 'nebulaio_batch_job_objects_total' | 'nebulaio_batch_job_objects_completed' | 'nebulaio_batch_job_bytes_total' | 'nebulaio_batch_job_bytes_completed' | 'nebulaio_batch_replication_rate_bytes';
+
+const JOB_GAUGES: Array<[JobGauge, string, (v: JobView) => number]> = [
+  ['nebulaio_batch_job_objects_total', 'Objects listed for the job\'s current run', (v) => v.progress.total_objects],
+  ['nebulaio_batch_job_objects_completed', 'Objects copied in the job\'s current run', (v) => v.progress.completed_objects],
+  ['nebulaio_batch_job_bytes_total', 'Bytes listed for the job\'s current run', (v) => v.progress.total_bytes],
+  ['nebulaio_batch_job_bytes_completed', 'Bytes copied in the job\'s current run', (v) => v.progress.completed_bytes],
+  ['nebulaio_batch_replication_rate_bytes', 'Copy rate over the last 10 s, bytes per second', (v) => v.progress.current_rate_bytes_sec],
+];
+
+/** Registers the per-job gauges (replacing earlier ones): values come from `source` at each scrape. */
+export function registerJobMetrics(source: JobMetricsSource): void {
+  const names = ['nebulaio_batch_jobs_total', 'ferry_work_items_pending', ...JOB_GAUGES.map(([n]) => n)];
+  for (const name of names) register.removeSingleMetric(name);
+  new Gauge({
+    name: 'nebulaio_batch_jobs_total',
+    help: 'Jobs by status',
+    labelNames: ['status'],
+    collect() {
+      this.reset();
+      const counts = new Map<JobStatus, number>(JOB_STATUSES.map((s) => [s, 0]));
+      for (const v of source.views()) counts.set(v.status, (counts.get(v.status) ?? 0) + 1);
+      for (const [status, n] of counts) this.set({ status }, n);
+    },
+  });
+  for (const [name, help, value] of JOB_GAUGES) {
+    new Gauge({
+      name,
+      help,
+      labelNames: ['job_id'],
+      collect() {
+        this.reset();
+        for (const v of source.views()) this.set({ job_id: v.job_id }, value(v));
+      },
+    });
+  }
+  new Gauge({
+    name: 'ferry_work_items_pending',
+    help: 'Work items of the running run not yet acknowledged (pending plus in flight)',
+    labelNames: ['job_id'],
+    async collect() {
+      this.reset();
+      const running = [...source.views()].filter((v) => v.status === 'running' || v.status === 'paused');
+      const values = await Promise.all(running.map((v) => source.pending(v).catch(() => undefined)));
+      running.forEach((v, i) => {
+        if (values[i] !== undefined) this.set({ job_id: v.job_id }, values[i]!);
+      });
+    },
+  });
+}

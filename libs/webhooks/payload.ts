@@ -1,0 +1,58 @@
+import { emptyCounts, type JobEvent, type JobStatus, type JobView, type Progress, type RunCounts } from '../domain/index.js';
+
+/** The job state a lifecycle event moves the job into, for the events that notify. */
+export function notificationState(event: JobEvent): JobStatus | undefined {
+  switch (event.type) {
+    case 'RunStarted':
+    case 'JobResumed':
+      return 'running';
+    case 'JobPaused':
+      return 'paused';
+    case 'JobCancelled':
+      return 'cancelled';
+    case 'RunCompleted':
+      return 'completed';
+    case 'RunFailed':
+      return 'failed';
+    default:
+      return undefined;
+  }
+}
+
+export const DEFAULT_NOTIFY_ON: readonly JobStatus[] = ['completed', 'failed'];
+
+export interface WebhookPayload {
+  event: JobStatus;
+  job_id: string;
+  run: number;
+  timestamp: string;
+  status: JobStatus;
+  progress: Progress;
+  error?: string;
+}
+
+const finalProgress = (counts: RunCounts): Progress => ({ ...counts, listing_complete: true, current_rate_bytes_sec: 0 });
+
+/**
+ * The body of one notification. Terminal events carry the run's final counts, which
+ * are authoritative; otherwise progress comes from the read model when it shows
+ * the same run (it may lag or have moved on to a later run).
+ */
+export function buildPayload(event: JobEvent, view: JobView | undefined): WebhookPayload | undefined {
+  const state = notificationState(event);
+  if (!state || !('run' in event.data)) return undefined;
+  const { job_id, run, at } = event.data;
+  let progress: Progress;
+  if (event.type === 'RunCompleted' || event.type === 'RunFailed') progress = finalProgress(event.data.counts);
+  else if (view && view.run === run) progress = view.progress;
+  else progress = { ...emptyCounts(), listing_complete: false, current_rate_bytes_sec: 0 };
+  return {
+    event: state,
+    job_id,
+    run,
+    timestamp: at,
+    status: state,
+    progress,
+    ...(event.type === 'RunFailed' ? { error: event.data.error } : {}),
+  };
+}

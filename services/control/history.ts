@@ -1,0 +1,126 @@
+import { DeliverPolicy, type NatsConnection } from 'nats';
+import {
+  FerryError,
+  invalidField,
+  jobNotFound,
+  project,
+  publicDefinition,
+  type FerryEvent,
+  type JobEvent,
+  type JobProjection,
+  type JobView,
+} from '../../libs/domain/index.js';
+import { STREAMS, decodeJson, subjects, type JobEventStore } from '../../libs/nats/index.js';
+
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 1000;
+
+export interface HistoryEntry {
+  seq: number;
+  time: string;
+  type: string;
+  run: number;
+  details_json: string;
+}
+
+/** One lifecycle event as the history API shows it; the definition is shown as the API does (secret masked). */
+export function historyEntry(seq: number, event: JobEvent, runBefore: number): HistoryEntry {
+  const { job_id: _j, at, ...rest } = event.data as JobEvent['data'] & { run?: number };
+  const { run, ...details } = rest as Record<string, unknown> & { run?: number; definition?: unknown };
+  if (event.type === 'JobCreated') details.definition = publicDefinition(event.data.definition);
+  return { seq, time: at, type: event.type, run: run ?? runBefore, details_json: JSON.stringify(details) };
+}
+
+/** A page of the job's lifecycle events with sequence above the page token's. */
+export function historyPage(events: Array<{ seq: number; event: JobEvent }>, pageSize = 0, pageToken = ''): { events: HistoryEntry[]; next_page_token: string } {
+  const size = pageSize || DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) throw invalidField('page_size', `must be between 1 and ${MAX_PAGE_SIZE}`);
+  let after = 0;
+  if (pageToken) {
+    after = Number(Buffer.from(pageToken, 'base64url').toString('utf8'));
+    if (!Number.isSafeInteger(after) || after < 0 || Buffer.from(String(after)).toString('base64url') !== pageToken) {
+      throw invalidField('page_token', 'is not a token this server issued');
+    }
+  }
+  let run = 0;
+  const all: HistoryEntry[] = [];
+  for (const { seq, event } of events) {
+    const entry = historyEntry(seq, event, run);
+    run = entry.run;
+    if (seq > after) all.push(entry);
+  }
+  const page = all.slice(0, size);
+  const more = all.length > page.length;
+  return { events: page, next_page_token: more ? Buffer.from(String(page[page.length - 1]!.seq)).toString('base64url') : '' };
+}
+
+export type AsOf = { seq: number } | { time: string };
+
+export function parseAsOf(value: string | undefined): AsOf {
+  const raw = (value ?? '').trim();
+  if (/^\d+$/.test(raw)) return { seq: Number(raw) };
+  if (/^\d{4}-\d{2}-\d{2}T/.test(raw) && !Number.isNaN(Date.parse(raw))) return { time: new Date(Date.parse(raw)).toISOString() };
+  throw invalidField('as_of', 'must be a sequence number or an RFC 3339 time');
+}
+
+/** Folds the job's events (lifecycle and outcomes, in stream order) up to `asOf`: the state the read model showed then. */
+export function viewAsOf(events: Array<{ seq: number; event: FerryEvent }>, asOf: AsOf): JobView | undefined {
+  let projection: JobProjection | undefined;
+  const limit = 'time' in asOf ? Date.parse(asOf.time) : Infinity;
+  for (const { seq, event } of events) {
+    if ('seq' in asOf ? seq > asOf.seq : Date.parse(event.data.at) > limit) break;
+    projection = project(projection, event, seq);
+  }
+  return projection?.view;
+}
+
+/** The events of one subject up to `maxSeq`, in stream order. */
+async function readSubject(nc: NatsConnection, subject: string, maxSeq: number): Promise<Array<{ seq: number; event: FerryEvent }>> {
+  const jsm = await nc.jetstreamManager();
+  const lastMsg = await jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }).catch(() => undefined);
+  const last = Math.min(lastMsg?.seq ?? 0, maxSeq);
+  if (last === 0) return [];
+  const consumer = await nc.jetstream().consumers.get(STREAMS.events, {
+    filterSubjects: subject,
+    deliver_policy: DeliverPolicy.StartSequence,
+    opt_start_seq: 1,
+  });
+  const out: Array<{ seq: number; event: FerryEvent }> = [];
+  const messages = await consumer.consume({ max_messages: 1000 });
+  for await (const msg of messages) {
+    if (msg.seq <= last) out.push({ seq: msg.seq, event: decodeJson<FerryEvent>(msg.data) });
+    if (msg.seq >= last) break;
+  }
+  messages.stop();
+  await consumer.delete().catch(() => undefined);
+  return out;
+}
+
+/** Every event of one job, lifecycle and outcomes, up to `maxSeq`, merged back into stream order. */
+export async function readJobLog(nc: NatsConnection, jobId: string, maxSeq: number): Promise<Array<{ seq: number; event: FerryEvent }>> {
+  const [lifecycle, outcomes] = await Promise.all([readSubject(nc, subjects.job(jobId), maxSeq), readSubject(nc, subjects.outcome(jobId), maxSeq)]);
+  return [...lifecycle, ...outcomes].sort((a, b) => a.seq - b.seq);
+}
+
+/** GET .../history and GET .../as-of: answered from the log itself, not the read model. */
+export class JobHistory {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly store: JobEventStore,
+  ) {}
+
+  async history(request: { job_id: string; page_size?: number; page_token?: string }) {
+    const events = await this.store.read(request.job_id);
+    if (events.length === 0) throw jobNotFound(request.job_id);
+    return { job_id: request.job_id, ...historyPage(events, request.page_size, request.page_token) };
+  }
+
+  async asOf(request: { job_id: string; as_of?: string }): Promise<JobView> {
+    const asOf = parseAsOf(request.as_of);
+    const events = await readJobLog(this.nc, request.job_id, 'seq' in asOf ? asOf.seq : Number.MAX_SAFE_INTEGER);
+    if (events.length === 0) throw jobNotFound(request.job_id);
+    const view = viewAsOf(events, asOf);
+    if (!view) throw new FerryError('NOT_FOUND', `job ${request.job_id} did not exist as of ${request.as_of}`);
+    return view;
+  }
+}

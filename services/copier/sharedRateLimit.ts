@@ -1,0 +1,63 @@
+import type { KV as KeyValue } from 'nats';
+import { decodeJson, encodeJson } from '../../libs/nats/index.js';
+
+/** How much of the rate one grant covers: small enough to share fairly, large enough to keep KV traffic low. */
+const SLICE_SECONDS = 0.1;
+const MIN_SLICE_BYTES = 64 * 1024;
+
+interface BucketState {
+  /** Tokens (bytes) left; negative is debt that later takers wait out. */
+  tokens: number;
+  /** Epoch ms of the last update. */
+  at: number;
+}
+
+/**
+ * A token bucket for one job shared by every copier process, kept in a KV entry and
+ * updated with a revision check. A copier takes a slice (about 100 ms of the rate)
+ * at a time and spends it locally chunk by chunk; when the bucket is in debt the
+ * taker waits until its slice is paid for, so the job's bytes per second hold
+ * however many copiers there are.
+ */
+export class SharedRateLimit {
+  private allowance = 0;
+  private refill: Promise<void> | undefined;
+  private readonly sliceBytes: number;
+
+  constructor(
+    private readonly kv: KeyValue,
+    private readonly key: string,
+    private readonly bytesPerSecond: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.sliceBytes = Math.max(MIN_SLICE_BYTES, Math.round(bytesPerSecond * SLICE_SECONDS));
+  }
+
+  /** Resolves when `bytes` may be sent. */
+  async take(bytes: number): Promise<void> {
+    while (this.allowance < bytes) {
+      this.refill ??= this.grant(Math.max(bytes - this.allowance, this.sliceBytes)).finally(() => (this.refill = undefined));
+      await this.refill;
+    }
+    this.allowance -= bytes;
+  }
+
+  private async grant(bytes: number): Promise<void> {
+    for (;;) {
+      const entry = await this.kv.get(this.key);
+      const now = this.now();
+      const previous: BucketState = entry && entry.length > 0 ? decodeJson<BucketState>(entry.value) : { tokens: this.sliceBytes, at: now };
+      const refilled = Math.min(this.sliceBytes, previous.tokens + (this.bytesPerSecond * Math.max(0, now - previous.at)) / 1000);
+      const next: BucketState = { tokens: refilled - bytes, at: now };
+      try {
+        if (entry) await this.kv.update(this.key, encodeJson(next), entry.revision);
+        else await this.kv.create(this.key, encodeJson(next));
+      } catch {
+        continue; // another copier updated the bucket first: read it again
+      }
+      if (next.tokens < 0) await new Promise((resolve) => setTimeout(resolve, (-next.tokens / this.bytesPerSecond) * 1000));
+      this.allowance += bytes;
+      return;
+    }
+  }
+}

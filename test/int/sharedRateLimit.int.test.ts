@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect, type NatsConnection } from 'nats';
+import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
+import { KV, ensureTopology } from '../../libs/nats/index.js';
+import { SharedRateLimit } from '../../services/copier/sharedRateLimit.js';
+import { makeTempDir } from '../harness/tempDir.js';
+
+describe('shared rate limit (real JetStream KV)', () => {
+  const dir = makeTempDir('ratelimit');
+  let nats: RunningNatsServer;
+  let connections: NatsConnection[] = [];
+
+  before(async () => {
+    nats = await startNatsServer({ storeDir: join(dir.path, 'nats') });
+    connections = await Promise.all([0, 1, 2].map(() => connect({ servers: nats.url })));
+    await ensureTopology(connections[0]!, { replicas: 1 });
+  });
+
+  after(async () => {
+    await Promise.all(connections.map((c) => c.close()));
+    await nats.stop();
+    dir.remove();
+  });
+
+  it('holds the rate across three limiters as if they were three copier processes', async () => {
+    const rate = 1024 * 1024;
+    const perTaker = 1024 * 1024;
+    const chunk = 64 * 1024;
+    const limiters = await Promise.all(
+      connections.map(async (nc) => new SharedRateLimit(await nc.jetstream().views.kv(KV.rateLimits), 'job-a', rate)),
+    );
+    const started = Date.now();
+    await Promise.all(
+      limiters.map(async (limit) => {
+        // Four concurrent copies per "process", like a copier's slots.
+        await Promise.all(
+          [0, 1, 2, 3].map(async () => {
+            for (let sent = 0; sent < perTaker / 4; sent += chunk) await limit.take(chunk);
+          }),
+        );
+      }),
+    );
+    const elapsedSeconds = (Date.now() - started) / 1000;
+    const total = perTaker * limiters.length;
+    const burst = rate * 0.1;
+    // Never faster than the rate allows (bytes beyond the initial burst must be paid for in time).
+    assert.ok(elapsedSeconds >= (total - burst) / rate - 0.05, `3 MiB at 1 MiB/s took only ${elapsedSeconds}s`);
+  });
+
+  it('keeps separate buckets for separate jobs', async () => {
+    const kv = await connections[0]!.jetstream().views.kv(KV.rateLimits);
+    const fast = new SharedRateLimit(kv, 'job-fast', 100 * 1024 * 1024);
+    for (let i = 0; i < 16; i++) await fast.take(64 * 1024);
+    const own = JSON.parse(new TextDecoder().decode((await kv.get('job-fast'))!.value)) as { tokens: number };
+    const other = JSON.parse(new TextDecoder().decode((await kv.get('job-a'))!.value)) as { tokens: number };
+    assert.ok(own.tokens > other.tokens - 1, 'each job keeps its own bucket');
+    assert.notEqual(own.tokens, other.tokens);
+  });
+});
