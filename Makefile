@@ -6,7 +6,7 @@ NODE ?= node
 TEST_FILES = $(shell find dist/test -name '*.test.js' | sort)
 UNIT_FILES = $(shell find dist/test/unit -name '*.unit.test.js' | sort)
 
-.PHONY: all deps nats-server build run test test-unit clean
+.PHONY: all deps nats-server build run test test-unit bench clean
 
 all: build
 
@@ -37,6 +37,12 @@ test: build
 
 test-unit: build
 	$(NODE) --test --test-reporter=spec $(UNIT_FILES)
+
+# Benchmarks: timing targets live here, not in tests. Run on a quiet machine.
+bench: build
+	$(NODE) dist/test/bench/copyEngine.bench.js --synthetic
+	$(NODE) dist/test/bench/lister.bench.js 1000000
+	$(NODE) dist/test/bench/rateLimit.bench.js --seconds 30
 
 clean:
 	rm -rf dist

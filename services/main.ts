@@ -60,6 +60,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
         sealer: sealer!,
         checkpointInterval: config.batch.checkpointInterval,
         defaultConcurrency: config.batch.defaultConcurrency,
+        workAckWaitMs: config.copier.ackWaitMs,
       }),
     );
   }

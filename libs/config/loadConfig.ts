@@ -33,7 +33,7 @@ export interface FerryConfig {
   source?: S3EndpointConfig;
   sourceRegion: string;
   sourceCredentials: { accessKey?: string; secretKey?: string };
-  copier: { slots: number; multipartThreshold: number; partSize: number };
+  copier: { slots: number; multipartThreshold: number; partSize: number; ackWaitMs: number };
   natsReplicas: number;
   webhooks: { secret?: string; timeoutMs: number; retryDelayMs: number; maxRetryDurationMs: number; allowPrivateNetworks: boolean };
 }
@@ -142,6 +142,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
       slots: get('ferry.copier.slots'),
       multipartThreshold: get('ferry.copier.multipart_threshold'),
       partSize: get('ferry.copier.part_size'),
+      ackWaitMs: parseDurationMs(get<string>('ferry.copier.ack_wait'))!,
     },
     natsReplicas: get('ferry.nats.replicas'),
     webhooks: {

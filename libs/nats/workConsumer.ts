@@ -1,7 +1,7 @@
-import { AckPolicy, DeliverPolicy, nanos, type JetStreamManager } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type ConsumerInfo, type JetStreamManager } from 'nats';
 import { STREAMS, consumers, subjects } from './subjects.js';
 
-/** How long a copier may hold a work item without a heartbeat before JetStream hands it to another copier. */
+/** Default time a copier may hold a work item without a heartbeat before JetStream hands it to another copier. */
 export const WORK_ACK_WAIT_MS = 30_000;
 
 /**
@@ -9,19 +9,27 @@ export const WORK_ACK_WAIT_MS = 30_000;
  * concurrency, which caps in-flight copies across every copier process with no
  * coordination of our own. Creating it again with the same config is a no-op.
  */
-export async function ensureRunConsumer(jsm: JetStreamManager, jobId: string, run: number, concurrency: number): Promise<string> {
+export async function ensureRunConsumer(
+  jsm: JetStreamManager,
+  jobId: string,
+  run: number,
+  concurrency: number,
+  ackWaitMs = WORK_ACK_WAIT_MS,
+): Promise<ConsumerInfo> {
   const name = consumers.work(jobId, run);
-  await jsm.consumers.add(STREAMS.work, {
+  // Whoever creates it first sets it up; later callers use it as it is.
+  const existing = await jsm.consumers.info(STREAMS.work, name).catch(() => undefined);
+  if (existing) return existing;
+  return jsm.consumers.add(STREAMS.work, {
     durable_name: name,
     filter_subject: subjects.work(jobId, run),
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(WORK_ACK_WAIT_MS),
+    ack_wait: nanos(ackWaitMs),
     max_ack_pending: concurrency,
     // Retries are counted by the copier against the job's max_retries; the broker never gives up on its own.
     max_deliver: -1,
   });
-  return name;
 }
 
 /** Drops a finished or cancelled run's consumer and whatever work it still held. Safe to repeat. */

@@ -57,7 +57,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     if (!state.definition || state.run !== run) return undefined;
     const definition = state.definition as JobDefinition;
     const concurrency = definition.concurrency ?? config.batch.defaultConcurrency;
-    await ensureRunConsumer(jsm, jobId, run, concurrency);
+    const consumerInfo = await ensureRunConsumer(jsm, jobId, run, concurrency, config.copier.ackWaitMs);
     const retry: RetryPolicy = {
       maxRetries: definition.max_retries ?? config.batch.maxRetries,
       delayMs: definition.retry_delay ? parseDurationMs(definition.retry_delay)! : config.batch.retryDelayMs,
@@ -72,6 +72,8 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       jobId,
       run,
       priority: definition.priority ?? 100,
+      // Heartbeat well inside the consumer's ack wait, whoever created the consumer.
+      heartbeatMs: Math.max(100, Math.floor((consumerInfo.config.ack_wait ?? config.copier.ackWaitMs * 1_000_000) / 1_000_000 / 3)),
       concurrency,
       retry,
       source,

@@ -6,7 +6,6 @@ import type { Logger } from '../../libs/log/logger.js';
 import { OutcomeBatcher } from './outcomeBatcher.js';
 import type { Slots } from './slots.js';
 
-const HEARTBEAT_MS = 10_000;
 const FETCH_EXPIRES_MS = 1000;
 
 export interface RunWorkerContext {
@@ -19,6 +18,8 @@ export interface RunWorkerContext {
   run: number;
   priority: number;
   concurrency: number;
+  /** How often a copy in progress tells JetStream it still holds its item. */
+  heartbeatMs: number;
   retry: RetryPolicy;
   source: S3Endpoint;
   sourceBucket: string;
@@ -104,7 +105,7 @@ export class RunWorker {
     const item = decodeJson<WorkItem>(msg.data);
     const attempt = msg.info.redeliveryCount;
     const started = Date.now();
-    const heartbeat = setInterval(() => msg.working(), HEARTBEAT_MS);
+    const heartbeat = setInterval(() => msg.working(), ctx.heartbeatMs);
     const base = { ordinal: item.ordinal, key: item.key, size: item.size, attempts: attempt };
     try {
       const request: CopyRequest = {

@@ -4,7 +4,8 @@ import { JobEventStore, STREAMS, consumers, decodeJson, ensureRunConsumer, subje
 import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
-import { DestinationListingError, listRun } from './listRun.js';
+import { DestinationListingError, listRun, type ListRunContext } from './listRun.js';
+import { listRetryRun } from './retryRun.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
 const TASK_ACK_WAIT_MS = 10_000;
@@ -21,6 +22,8 @@ export interface ListerOptions {
   sealer: SecretSealer;
   checkpointInterval: number;
   defaultConcurrency: number;
+  /** Ack wait of the work consumers this lister creates (copiers heartbeat within it). */
+  workAckWaitMs: number;
 }
 
 interface ListTask {
@@ -33,7 +36,7 @@ interface ListTask {
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
-export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency }: ListerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs }: ListerOptions): Promise<{ stop(): Promise<void> }> {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const store = await JobEventStore.open(nc);
@@ -72,12 +75,11 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
       return;
     }
     const definition = state.definition!;
-    await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency);
+    await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency, workAckWaitMs);
     log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects }, 'listing started');
     let lastBeat = Date.now();
     try {
-      const outcome = await listRun(
-        {
+      const context: ListRunContext = {
           js,
           store,
           source,
@@ -92,9 +94,8 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
             const { state: now } = await store.load(task.job_id);
             return now.run === task.run && now.status === 'running' ? 'continue' : 'stop';
           },
-        },
-        state,
-      );
+      };
+      const outcome = state.retry_of === undefined ? await listRun(context, state) : await listRetryRun(nc, context, state);
       if (outcome === 'complete') {
         log.info(logCtx, 'listing completed');
         msg.ack();

@@ -15,7 +15,7 @@ import { waitFor } from '../harness/waitFor.js';
 import { startSyntheticS3, type SyntheticS3 } from './syntheticS3.js';
 
 const MiB = 1024 * 1024;
-const LIMIT = 20 * MiB;
+const LIMIT = Number(process.env.BENCH_RATE_LIMIT ?? 20 * MiB);
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '30' } } });
 const windowSeconds = Number(values.seconds);
 

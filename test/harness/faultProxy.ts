@@ -28,6 +28,8 @@ export interface FaultProxy {
   endpoint: string;
   setFaults(f: Partial<Faults>): void;
   stats(): { requests: number; faulted: number };
+  /** Most object PUTs (not part or tagging requests) that were ever in progress at once. */
+  maxPutsInFlight(): number;
   /** "METHOD path?query" of every request seen, in arrival order. */
   requestLog(): string[];
   stop(): Promise<void>;
@@ -70,10 +72,16 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
   let requests = 0;
   let faulted = 0;
   const log: string[] = [];
+  let putsInFlight = 0;
+  let maxPutsInFlight = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     requests++;
     log.push(`${req.method} ${req.url}`);
+    if (req.method === 'PUT' && !(req.url ?? '').includes('?')) {
+      maxPutsInFlight = Math.max(maxPutsInFlight, ++putsInFlight);
+      res.once('close', () => putsInFlight--);
+    }
     const f = current;
     if (f.latencyMs > 0) await delay(f.latencyMs);
     const roll = random();
@@ -148,6 +156,7 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
       if (f.seed !== undefined) random = seededRandom(f.seed);
     },
     stats: () => ({ requests, faulted }),
+    maxPutsInFlight: () => maxPutsInFlight,
     requestLog: () => [...log],
     stop: () =>
       new Promise<void>((resolve) => {
