@@ -15,7 +15,10 @@ export interface RunCounts {
 /** Lifecycle events of one job, appended to that job's subject `ferry.job.<token>`. */
 export type JobEvent =
   | { type: 'JobCreated'; data: { job_id: string; definition: StoredJobDefinition; at: string } }
-  | { type: 'RunStarted'; data: { job_id: string; run: number; at: string } }
+  /** `retry_of`: the run copies only the objects that failed in that earlier run (retry-failed). */
+  | { type: 'RunStarted'; data: { job_id: string; run: number; at: string; retry_of?: number } }
+  /** A start found every max_concurrent_jobs slot taken: the job waits (pending) for the scheduler to admit `run`. */
+  | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string } }
   | {
       type: 'ListingCheckpointed';
       data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; at: string };
@@ -44,10 +47,18 @@ export interface ObjectOutcome {
   duration_ms: number;
 }
 
+/** A failed attempt that will be retried: not an outcome, but what GET .../errors shows while a job struggles. */
+export interface RetriedAttempt {
+  ordinal: number;
+  key: string;
+  attempt: number;
+  error: string;
+}
+
 /** Published by copiers on `ferry.outcome.<token>`. */
 export interface ObjectsProcessed {
   type: 'ObjectsProcessed';
-  data: { job_id: string; run: number; at: string; outcomes: ObjectOutcome[] };
+  data: { job_id: string; run: number; at: string; outcomes: ObjectOutcome[]; retries?: RetriedAttempt[] };
 }
 
 export type FerryEvent = JobEvent | ObjectsProcessed;

@@ -121,7 +121,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   }
 
   const watcher = await readModel.watch((token, view) => {
-    changes = changes.then(() => onChange(token, view)).catch((err) => log.error({ err: String(err) }, 'copier state change failed'));
+    changes = changes.then(() => onChange(token, view)).catch((err) => log.error({ job_id: view?.job_id, run: view?.run, err: String(err) }, 'copier state change failed'));
   });
 
   return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { JetStreamClient, JsMsg } from 'nats';
-import type { ObjectOutcome, ObjectsProcessed } from '../../libs/domain/index.js';
+import type { ObjectOutcome, ObjectsProcessed, RetriedAttempt } from '../../libs/domain/index.js';
 import { encodeJson, publishDurably, subjects } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 
@@ -21,6 +21,7 @@ interface Pending {
  */
 export class OutcomeBatcher {
   private pending: Pending[] = [];
+  private retries: RetriedAttempt[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing = Promise.resolve();
 
@@ -37,20 +38,31 @@ export class OutcomeBatcher {
     else if (!this.timer) this.schedule(MAX_DELAY_MS);
   }
 
+  /** Records a failed attempt that will be retried; it travels with the next batch, adding no message of its own when copies are flowing. */
+  noteRetry(retry: RetriedAttempt): void {
+    this.retries.push(retry);
+    if (!this.timer) this.schedule(MAX_DELAY_MS);
+  }
+
   private schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       const batch = this.pending;
+      const retries = this.retries;
       this.pending = [];
-      if (batch.length > 0) this.flushing = this.flushing.then(() => this.publish(batch));
+      this.retries = [];
+      if (batch.length > 0 || retries.length > 0) this.flushing = this.flushing.then(() => this.publish(batch, retries));
     }, delayMs);
   }
 
-  private async publish(batch: Pending[]): Promise<void> {
+  private async publish(batch: Pending[], retries: RetriedAttempt[]): Promise<void> {
     const outcomes = batch.map((p) => p.outcome);
-    const event: ObjectsProcessed = { type: 'ObjectsProcessed', data: { job_id: this.jobId, run: this.run, at: new Date().toISOString(), outcomes } };
-    const ordinals = createHash('sha1').update(outcomes.map((o) => o.ordinal).join(',')).digest('base64url');
+    const data: ObjectsProcessed['data'] = { job_id: this.jobId, run: this.run, at: new Date().toISOString(), outcomes };
+    if (retries.length > 0) data.retries = retries;
+    const event: ObjectsProcessed = { type: 'ObjectsProcessed', data };
+    const identity = [...outcomes.map((o) => o.ordinal), ...retries.map((r) => `r${r.ordinal}.${r.attempt}`)].join(',');
+    const ordinals = createHash('sha1').update(identity).digest('base64url');
     try {
       await publishDurably(this.js, subjects.outcome(this.jobId), encodeJson(event), { msgID: `${this.jobId}:${this.run}:${ordinals}` });
       for (const p of batch) (p.ack === 'ack' ? p.msg.ack() : p.msg.term());

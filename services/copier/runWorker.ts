@@ -1,7 +1,7 @@
 import type { Consumer, JetStreamClient, JsMsg } from 'nats';
 import { retryDelayMs, type ObjectOutcome, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
 import { decodeJson } from '../../libs/nats/index.js';
-import { classifyS3Error, type CopyRequest, type S3Endpoint, type createCopyEngine } from '../../libs/s3/index.js';
+import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { OutcomeBatcher } from './outcomeBatcher.js';
 import type { Slots } from './slots.js';
@@ -128,9 +128,10 @@ export class RunWorker {
         this.report({ ...base, result: 'skipped', error: 'object vanished from the source', duration_ms: Date.now() - started }, msg);
       } else if (failure.retryable && attempt <= ctx.retry.maxRetries) {
         ctx.onRetry?.(failure.code);
+        this.batcher.noteRetry({ ordinal: item.ordinal, key: item.key, attempt, error: describeFailure(failure) });
         msg.nak(retryDelayMs(ctx.retry, attempt, Math.random()));
       } else {
-        const error = failure.code === 'ChecksumMismatch' ? 'checksum mismatch' : `${failure.code}: ${failure.message}`;
+        const error = describeFailure(failure);
         this.report({ ...base, result: 'failed', error, duration_ms: Date.now() - started }, msg, 'term');
       }
     } finally {
@@ -142,4 +143,9 @@ export class RunWorker {
     this.ctx.onOutcome?.(outcome);
     this.batcher.add(outcome, msg, ack);
   }
+}
+
+/** The error text users see in the failed report: the spec's 'checksum mismatch', else the S3 code and message. */
+function describeFailure(failure: S3Error): string {
+  return failure.code === 'ChecksumMismatch' ? 'checksum mismatch' : `${failure.code}: ${failure.message}`;
 }

@@ -68,6 +68,12 @@ describe('copying through faulty storage', () => {
     assert.equal(job.status, 'completed', JSON.stringify(job));
     assert.equal(job.progress.completed_objects, objects.length);
     assert.ok(proxy.stats().faulted - before > 0, 'faults were injected and retried');
+    const errors = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/flaky/errors');
+    assert.equal(errors.status, 200);
+    assert.ok(errors.body.errors.length > 0, 'retried attempts show as worker errors');
+    assert.match(errors.body.errors[0].error, /^attempt \d+: /);
+    const times = errors.body.errors.map((e: { time: string }) => e.time);
+    assert.deepEqual(times, [...times].sort().reverse(), 'newest first');
     for (const o of objects.slice(0, 20)) assert.equal((await readObject(destination, 'flaky', o.key)).size, o.body.length);
     assert.equal((await listKeys(destination, 'flaky')).length, objects.length);
   });
@@ -81,6 +87,12 @@ describe('copying through faulty storage', () => {
     assert.equal(job.progress.completed_objects, 0, JSON.stringify(job));
     assert.equal(job.progress.failed_objects, 10, JSON.stringify(job));
     assert.match(job.error, /10 objects failed/);
+    const report = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/corrupt/failed');
+    assert.equal(report.body.failed_objects.length, 10);
+    for (const failed of report.body.failed_objects) {
+      assert.equal(failed.error, 'checksum mismatch');
+      assert.equal(failed.attempts, 2);
+    }
     assert.deepEqual(await listKeys(destination, 'corrupt'), []);
   });
 

@@ -1,0 +1,99 @@
+import type { JobEvent, ObjectsProcessed } from './events.js';
+import { invalidField } from './errors.js';
+
+export interface FailedObject {
+  key: string;
+  error: string;
+  attempts: number;
+  /** When the batch carrying the final failure was published: the last attempt. */
+  last_attempt: string;
+  run: number;
+  ordinal: number;
+  size: number;
+}
+
+export interface JobError {
+  time: string;
+  key: string;
+  error: string;
+  run: number;
+}
+
+/** Where a run's outcomes lie in the events stream: from its RunStarted up to (not including) the event that ended it. */
+export interface RunSpan {
+  run: number;
+  fromSeq: number;
+  /** Outcomes at or after this sequence arrived after the run ended; the projector ignores them too. */
+  endSeq?: number;
+}
+
+const ENDINGS: ReadonlySet<JobEvent['type']> = new Set(['RunCompleted', 'RunFailed', 'JobCancelled']);
+
+/** The span of `run` (default: the latest run) in the job's lifecycle events, or undefined when it never started. */
+export function runSpan(events: Array<{ seq: number; event: JobEvent }>, run?: number): RunSpan | undefined {
+  let span: RunSpan | undefined;
+  for (const { seq, event } of events) {
+    if (event.type === 'RunStarted' && (run === undefined || event.data.run === run)) span = { run: event.data.run, fromSeq: seq };
+    else if (span && span.endSeq === undefined && ENDINGS.has(event.type) && (event.data as { run: number }).run === span.run) span.endSeq = seq;
+    else if (event.type === 'JobCreated' && run === undefined) span = undefined; // a re-created job starts afresh
+  }
+  return span;
+}
+
+/**
+ * The objects of one run whose final outcome was a failure, in ordinal order. Like the
+ * projector, the first outcome of an ordinal counts and a later (redelivered) one is ignored.
+ */
+export function failedObjectsOf(batches: Array<{ seq: number; event: ObjectsProcessed }>, span: RunSpan): FailedObject[] {
+  const seen = new Set<number>();
+  const failed: FailedObject[] = [];
+  for (const { seq, event } of batches) {
+    if (event.data.run !== span.run || seq < span.fromSeq || (span.endSeq !== undefined && seq > span.endSeq)) continue;
+    for (const o of event.data.outcomes) {
+      if (seen.has(o.ordinal)) continue;
+      seen.add(o.ordinal);
+      if (o.result !== 'failed') continue;
+      failed.push({ key: o.key, error: o.error ?? 'failed', attempts: o.attempts, last_attempt: event.data.at, run: span.run, ordinal: o.ordinal, size: o.size });
+    }
+  }
+  return failed.sort((a, b) => a.ordinal - b.ordinal);
+}
+
+/** Attempts of one run that failed and were retried, as copiers noted them, oldest first. */
+export function retryErrorsOf(batches: Array<{ seq: number; event: ObjectsProcessed }>, span: RunSpan): JobError[] {
+  const errors: JobError[] = [];
+  for (const { seq, event } of batches) {
+    if (event.data.run !== span.run || seq < span.fromSeq || (span.endSeq !== undefined && seq > span.endSeq)) continue;
+    for (const r of event.data.retries ?? []) errors.push({ time: event.data.at, key: r.key, error: `attempt ${r.attempt}: ${r.error}`, run: span.run });
+  }
+  return errors;
+}
+
+/** Newest first, at most `limit`: final failures and retried attempts together. */
+export function recentErrors(failed: FailedObject[], limit: number, retried: JobError[] = []): JobError[] {
+  const finals = failed.map(({ last_attempt, key, error, run }) => ({ time: last_attempt, key, error, run }));
+  return [...finals, ...retried]
+    .map((e, index) => ({ e, index }))
+    .sort((a, b) => (a.e.time === b.e.time ? b.index - a.index : a.e.time < b.e.time ? 1 : -1))
+    .slice(0, limit)
+    .map(({ e }) => e);
+}
+
+const DEFAULT_PAGE_SIZE = 100;
+const MAX_PAGE_SIZE = 1000;
+
+/** An offset page over a list; the token is the base64url offset, checked to be one this server issued. */
+export function offsetPage<T>(items: T[], pageSize = 0, pageToken = ''): { items: T[]; next_page_token: string } {
+  const size = pageSize || DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw invalidField('page_size', `must be between 1 and ${MAX_PAGE_SIZE}`);
+  let offset = 0;
+  if (pageToken) {
+    offset = Number(Buffer.from(pageToken, 'base64url').toString('utf8'));
+    if (!Number.isSafeInteger(offset) || offset < 0 || Buffer.from(String(offset)).toString('base64url') !== pageToken) {
+      throw invalidField('page_token', 'is not a token this server issued');
+    }
+  }
+  const page = items.slice(offset, offset + size);
+  const next = offset + page.length;
+  return { items: page, next_page_token: next < items.length ? Buffer.from(String(next)).toString('base64url') : '' };
+}
