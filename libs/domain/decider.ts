@@ -1,7 +1,8 @@
 import type { JobCommand } from './commands.js';
 import type { JobEvent, RunCounts } from './events.js';
-import type { JobStatus, StoredJobDefinition } from './jobDefinition.js';
+import { DEFAULT_PRIORITY, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
+import { isFinished } from './scheduling.js';
 
 export interface ListingProgress {
   complete: boolean;
@@ -19,6 +20,10 @@ export interface JobState {
   definition?: StoredJobDefinition;
   created_at?: string;
   run: number;
+  /** Set while the current run is a retry-failed run over the failures of this earlier run. */
+  retry_of?: number;
+  /** Set while a start waits for a max_concurrent_jobs slot (status pending). */
+  queued?: { run: number; priority: number; requested_at: string };
   listing: ListingProgress;
 }
 
@@ -69,6 +74,20 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
     case 'StartJob':
       if (!RESTARTABLE.has(state.status)) throw transitionRefused('start', state.status);
       return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at } }];
+    case 'RetryFailed':
+      if (state.status !== 'failed') throw transitionRefused('retry-failed', state.status);
+      return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at, retry_of: state.run } }];
+    case 'QueueRun':
+      if (state.queued) throw transitionRefused('start', 'pending (queued)');
+      if (!RESTARTABLE.has(state.status)) throw transitionRefused('start', state.status);
+      return [{ type: 'RunQueued', data: { job_id, run: state.run + 1, priority: state.definition?.priority ?? DEFAULT_PRIORITY, at } }];
+    case 'AdmitRun':
+      // Late or repeated admissions (cancelled, deleted, already started) decide to nothing.
+      if (state.queued?.run !== command.data.run) return [];
+      return [{ type: 'RunStarted', data: { job_id, run: command.data.run, at } }];
+    case 'ExpireJob':
+      if (!isFinished(state.status) || state.queued) return [];
+      return [{ type: 'JobDeleted', data: { job_id, at } }];
     case 'PauseJob':
       if (state.status !== 'running') throw transitionRefused('pause', state.status);
       return [{ type: 'JobPaused', data: { job_id, run: state.run, at } }];
@@ -131,8 +150,13 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         // A re-created job id continues the run numbering so run numbers stay unique per subject.
         run: state.run,
       };
-    case 'RunStarted':
-      return { ...state, status: 'running', run: event.data.run, listing: freshListing() };
+    case 'RunQueued':
+      return { ...state, status: 'pending', queued: { run: event.data.run, priority: event.data.priority, requested_at: event.data.at } };
+    case 'RunStarted': {
+      const { retry_of: _previous, queued: _queued, ...rest } = state;
+      const next: JobState = { ...rest, status: 'running', run: event.data.run, listing: freshListing() };
+      return event.data.retry_of === undefined ? next : { ...next, retry_of: event.data.retry_of };
+    }
     case 'ListingCheckpointed':
       return {
         ...state,
@@ -152,8 +176,10 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       return { ...state, status: 'paused' };
     case 'JobResumed':
       return { ...state, status: 'running' };
-    case 'JobCancelled':
-      return { ...state, status: 'cancelled' };
+    case 'JobCancelled': {
+      const { queued: _queued, ...rest } = state;
+      return { ...rest, status: 'cancelled' };
+    }
     case 'RunCompleted':
       return { ...state, status: 'completed' };
     case 'RunFailed':

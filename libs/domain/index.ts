@@ -8,3 +8,5 @@ export * from './ordinalSet.js';
 export * from './projection.js';
 export * from './retryPolicy.js';
 export * from './workItem.js';
+export * from './failedObjects.js';
+export * from './scheduling.js';

@@ -18,6 +18,8 @@ export interface RunSummary {
   started_at: string;
   completed_at?: string;
   error?: string;
+  /** The earlier run whose failed objects this run retried. */
+  retry_of?: number;
   counts: RunCounts;
 }
 
@@ -33,6 +35,10 @@ export type JobView = ReturnType<typeof publicDefinition> & {
   duration_seconds?: number;
   error?: string;
   runs: RunSummary[];
+  /** Waiting for a max_concurrent_jobs slot since `queued_at`; queue_position is filled in when the view is read. */
+  queued?: boolean;
+  queued_at?: string;
+  queue_position?: number;
   /** Stream sequence of the last event folded into this view. */
   updated_seq: number;
 };
@@ -161,8 +167,14 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
   switch (event.type) {
     case 'RunStarted': {
       const { run, at } = event.data;
-      const summary: RunSummary = { run, status: 'running', started_at: at, counts: emptyCounts() };
-      const { completed_at: _c, error: _e, duration_seconds: _d, paused_at: _p, ...view } = p.view;
+      const summary: RunSummary = {
+        run,
+        status: 'running',
+        started_at: at,
+        ...(event.data.retry_of === undefined ? {} : { retry_of: event.data.retry_of }),
+        counts: emptyCounts(),
+      };
+      const { completed_at: _c, error: _e, duration_seconds: _d, paused_at: _p, ...view } = withoutQueue(p.view);
       return {
         ...p,
         done: new OrdinalSet(),
@@ -170,6 +182,8 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
         view: { ...view, status: 'running', run, started_at: at, progress: emptyProgress(), runs: [...p.view.runs, summary].slice(-MAX_RUNS_KEPT) },
       };
     }
+    case 'RunQueued':
+      return { ...p, view: { ...p.view, status: 'pending', queued: true, queued_at: event.data.at } };
     case 'ListingCheckpointed': {
       const progress = { ...p.view.progress };
       progress.total_objects = Math.max(progress.total_objects, event.data.listed_objects);
@@ -191,6 +205,7 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       return withStatus({ ...p, view: view as JobView }, 'running');
     }
     case 'JobCancelled':
+      if (p.view.queued) return { ...p, view: { ...withoutQueue(p.view), status: 'cancelled', completed_at: event.data.at } };
       return endRun(p, 'cancelled', event.data.at, countsOf(p.view.progress));
     case 'RunCompleted':
       return endRun(p, 'completed', event.data.at, event.data.counts);
@@ -203,6 +218,11 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       throw new Error(`unhandled event ${(exhaustive as JobEvent).type}`);
     }
   }
+}
+
+function withoutQueue(view: JobView): JobView {
+  const { queued: _q, queued_at: _a, queue_position: _p, ...rest } = view;
+  return rest as JobView;
 }
 
 /** A fatal RunFailed carries no per-object counts; keep what the projection had counted. */

@@ -6,3 +6,4 @@ export * from './publish.js';
 export * from './eventStore.js';
 export * from './workConsumer.js';
 export * from './readModel.js';
+export * from './outcomeLog.js';

@@ -1,14 +1,17 @@
-import type { KV as KeyValue, NatsConnection } from 'nats';
+import type { JetStreamManager, KV as KeyValue, NatsConnection } from 'nats';
 import type { JobView } from '../domain/index.js';
 import { decodeJson, encodeJson } from './codec.js';
 import { KV, jobToken } from './subjects.js';
 
 /** The projector's output: one KV entry per job holding its JobView. Only the projector writes it. */
 export class ReadModel {
-  private constructor(readonly kv: KeyValue) {}
+  private constructor(
+    readonly kv: KeyValue,
+    private readonly jsm: JetStreamManager,
+  ) {}
 
   static async open(nc: NatsConnection): Promise<ReadModel> {
-    return new ReadModel(await nc.jetstream().views.kv(KV.jobs));
+    return new ReadModel(await nc.jetstream().views.kv(KV.jobs), await nc.jetstreamManager());
   }
 
   async get(jobId: string): Promise<JobView | undefined> {
@@ -27,9 +30,12 @@ export class ReadModel {
 
   async all(): Promise<JobView[]> {
     const views: JobView[] = [];
-    const keys = await this.kv.keys();
-    for await (const key of keys) {
-      const entry = await this.kv.get(key);
+    // Not kv.keys(): on nats-server 2.9.10 it can end after the first key once entries have been rewritten
+    // many times (the consumer's pending count is wrong), which hid jobs from the list. The stream's subject map is exact.
+    const prefix = `$KV.${KV.jobs}.`;
+    const info = await this.jsm.streams.info(`KV_${KV.jobs}`, { subjects_filter: `${prefix}>` });
+    for (const subject of Object.keys(info.state.subjects ?? {})) {
+      const entry = await this.kv.get(subject.slice(prefix.length));
       if (entry && entry.operation === 'PUT' && entry.length > 0) views.push(decodeJson<JobView>(entry.value));
     }
     return views;

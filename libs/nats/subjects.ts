@@ -27,6 +27,8 @@ export const KV = {
   secrets: 'ferry_secrets',
   /** Per-job token buckets shared by every copier (rate_limit_bytes_per_sec). */
   rateLimits: 'ferry_ratelimits',
+  /** Key `slots`: the jobs holding a max_concurrent_jobs slot, changed only with a revision check. */
+  scheduler: 'ferry_scheduler',
 } as const;
 
 export const OBJECT_STORES = {

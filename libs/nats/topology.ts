@@ -69,6 +69,7 @@ export async function ensureTopology(nc: NatsConnection, options: TopologyOption
   await js.views.kv(KV.jobs, { history: 1, replicas: options.replicas });
   await js.views.kv(KV.secrets, { history: 1, replicas: options.replicas });
   await js.views.kv(KV.rateLimits, { history: 1, replicas: options.replicas });
+  await js.views.kv(KV.scheduler, { history: 1, replicas: options.replicas });
   await js.views.os(OBJECT_STORES.projector, { replicas: options.replicas });
 }
 

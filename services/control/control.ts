@@ -7,6 +7,7 @@ import { startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/
 import { NotificationLog } from '../../libs/webhooks/index.js';
 import { jobHandlers } from './handlers.js';
 import { JobService } from './jobService.js';
+import { startScheduler } from '../scheduler/scheduler.js';
 
 export interface ControlOptions {
   nc: NatsConnection;
@@ -19,6 +20,9 @@ export interface ControlOptions {
 /** The control service: gRPC API on FERRY_GRPC_ADDR and its REST shim on FERRY_HTTP_ADDR. */
 export async function startControl({ nc, log, config, sealer, tokens }: ControlOptions): Promise<{ grpcPort: number; httpPort: number; stop(): Promise<void> }> {
   const jobs = await JobService.open(nc, sealer, log);
+  const { maxConcurrentJobs, historyLimit } = config.batch;
+  const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
+  jobs.useScheduler(scheduler);
   const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas)), tokens, log });
   const grpcHost = config.grpcAddr.slice(0, config.grpcAddr.lastIndexOf(':'));
   const http = await startHttpGateway({
@@ -34,6 +38,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
     async stop() {
       await http.stop();
       await grpc.stop();
+      await scheduler.stop();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { ServiceHandlers } from '../../libs/transport/index.js';
+import type { CallContext, ServiceHandlers } from '../../libs/transport/index.js';
 import type { NotificationLog } from '../../libs/webhooks/index.js';
 import type { JobService } from './jobService.js';
 
@@ -16,6 +16,10 @@ export function jobHandlers(jobs: JobService, notifications?: NotificationLog): 
     PauseJob: ({ job_id }: JobRef) => jobs.command('PauseJob', job_id),
     ResumeJob: ({ job_id }: JobRef) => jobs.command('ResumeJob', job_id),
     CancelJob: ({ job_id }: JobRef) => jobs.command('CancelJob', job_id),
+    RetryFailed: ({ job_id }: JobRef) => jobs.command('RetryFailed', job_id),
+    ListFailedObjects: (request: PageRequest) => jobs.failed(request),
+    ListJobErrors: (request: PageRequest) => jobs.errors(request),
+    WatchJob: ({ job_id }: JobRef, _ctx: CallContext, emit: (view: unknown) => Promise<void> | void, signal: AbortSignal) => jobs.watch(job_id, emit, signal),
     GetJobHistory: (request: { job_id: string; page_size?: number; page_token?: string }) => jobs.history(request),
     GetJobAsOf: (request: { job_id: string; as_of?: string }) => jobs.asOf(request),
     DeleteJob: async ({ job_id }: JobRef) => {

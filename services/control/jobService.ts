@@ -1,6 +1,7 @@
 import type { NatsConnection } from 'nats';
 import {
   FerryError,
+  decide,
   foldJob,
   jobNotFound,
   project,
@@ -16,7 +17,9 @@ import {
 import {
   JobEventStore,
   ReadModel,
+  decodeJson,
   encodeJson,
+  jobToken,
   publishDurably,
   removeRunWork,
   subjects,
@@ -25,12 +28,21 @@ import {
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { JobHistory } from './history.js';
+import { FailedReport } from './failedReport.js';
+import type { JobScheduler } from '../scheduler/scheduler.js';
 
 const READ_YOUR_WRITES_MS = 1500;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
-type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun'>;
+interface PageRequest {
+  job_id: string;
+  page_size?: number;
+  page_token?: string;
+}
+
+type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun'>;
 
 /**
  * The control service's application layer: validates requests, decides commands
@@ -40,6 +52,7 @@ type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheck
 export class JobService {
   private readonly js;
   private readonly past: JobHistory;
+  private readonly report: FailedReport;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -50,6 +63,36 @@ export class JobService {
   ) {
     this.js = nc.jetstream();
     this.past = new JobHistory(nc, store);
+    this.report = new FailedReport(nc, store);
+  }
+
+  /** The latest run's failed objects, paginated. */
+  failed(request: PageRequest) {
+    return this.report.failed(request);
+  }
+
+  /** Recent worker errors of the latest run, newest first. */
+  errors(request: PageRequest) {
+    return this.report.errors(request);
+  }
+
+  /** Emits the job's view now and on every change of its read-model entry, until the job ends or is deleted. */
+  async watch(jobId: string, emit: (view: JobView) => Promise<void> | void, signal: AbortSignal): Promise<void> {
+    await this.get(jobId); // NOT_FOUND for an unknown job
+    const iterator = await this.readModel.kv.watch({ key: jobToken(jobId) });
+    const stop = () => iterator.stop();
+    signal.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const entry of iterator) {
+        if (entry.operation !== 'PUT' || entry.length === 0) return;
+        const view = decodeJson<JobView>(entry.value);
+        await emit(view);
+        if (TERMINAL.has(view.status)) return;
+      }
+    } finally {
+      signal.removeEventListener('abort', stop);
+      iterator.stop();
+    }
   }
 
   /** Every lifecycle event of the job, paginated by sequence. */
@@ -78,11 +121,45 @@ export class JobService {
       data: { definition: stored },
       metadata: { now: new Date().toISOString() },
     });
-    this.log.info({ job_id: definition.job_id }, 'job created');
+    this.log.info({ job_id: definition.job_id, run: result.state.run }, 'job created');
     return this.viewAfter(definition.job_id, result);
   }
 
+  private scheduler?: JobScheduler;
+
+  /** With a scheduler, a run starts only after winning a max_concurrent_jobs slot. */
+  useScheduler(scheduler: JobScheduler): void {
+    this.scheduler = scheduler;
+  }
+
+  /** A free slot is claimed first and the run starts at once; with none free the run is queued (RunQueued) for the scheduler. */
+  private async start(jobId: string, scheduler: JobScheduler): Promise<JobView> {
+    const now = new Date().toISOString();
+    const loaded = await this.store.load(jobId);
+    const [request] = decide({ type: 'QueueRun', data: { job_id: jobId }, metadata: { now } }, loaded.state); // refuses what start may not do
+    if (request?.type === 'RunQueued') {
+      const { run, priority } = request.data;
+      if (await scheduler.claim({ job_id: jobId, run, priority, requested_at: now })) return this.apply('StartJob', jobId);
+    }
+    const queued = await this.store.execute(jobId, { type: 'QueueRun', data: { job_id: jobId }, metadata: { now } });
+    const q = queued.state.queued!;
+    this.log.info({ job_id: jobId, run: q.run, priority: q.priority }, 'run queued');
+    await scheduler.kick({ job_id: jobId, run: q.run, priority: q.priority, requested_at: q.requested_at });
+    const { state, lastSeq } = await this.store.load(jobId);
+    return this.withQueuePosition(await this.viewAfter(jobId, { state, events: queued.events, lastSeq }));
+  }
+
+  private withQueuePosition(view: JobView): JobView {
+    const position = view.queued ? this.scheduler?.queuePosition(view.job_id) : undefined;
+    return position === undefined ? view : { ...view, queue_position: position };
+  }
+
   async command(type: CommandType, jobId: string): Promise<JobView> {
+    if (type === 'StartJob' && this.scheduler) return this.start(jobId, this.scheduler);
+    return this.apply(type, jobId);
+  }
+
+  private async apply(type: CommandType, jobId: string): Promise<JobView> {
     const result = await this.store.execute(jobId, { type, data: { job_id: jobId }, metadata: { now: new Date().toISOString() } });
     const { state } = result;
     for (const event of result.events) this.log.info({ job_id: jobId, run: state.run, event: event.type }, 'job command applied');
@@ -111,7 +188,7 @@ export class JobService {
 
   async get(jobId: string): Promise<JobView> {
     const view = await this.readModel.get(jobId);
-    if (view) return view;
+    if (view) return this.withQueuePosition(view);
     // The projector may not have caught up yet: answer from the job's own log.
     const fallback = await this.viewFromLog(jobId);
     if (!fallback) throw jobNotFound(jobId);
@@ -133,7 +210,7 @@ export class JobService {
       .sort((a, b) => (a.job_id < b.job_id ? -1 : 1));
     const jobs = views.slice(0, pageSize || DEFAULT_PAGE_SIZE);
     const more = views.length > jobs.length;
-    return { jobs, next_page_token: more ? encodePageToken(jobs[jobs.length - 1]!.job_id) : '' };
+    return { jobs: jobs.map((v) => this.withQueuePosition(v)), next_page_token: more ? encodePageToken(jobs[jobs.length - 1]!.job_id) : '' };
   }
 
   /** Waits briefly for the projector to fold the append so a caller reads its own write; falls back to the log. */

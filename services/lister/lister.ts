@@ -135,7 +135,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         for await (const msg of batch) {
           const work = handle(msg)
             .catch((err) => {
-              log.error({ err: String(err) }, 'listing task failed');
+              log.error({ ...taskFields(msg), err: String(err) }, 'listing task failed');
               msg.nak(TRANSIENT_RETRY_MS);
             })
             .finally(() => active.delete(work));
@@ -157,4 +157,14 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
       await Promise.allSettled(active);
     },
   };
+}
+
+/** job_id and run of a listing task, for log lines about a task that may not even decode. */
+function taskFields(msg: JsMsg): { job_id?: string; run?: number } {
+  try {
+    const { job_id, run } = decodeJson<{ job_id?: string; run?: number }>(msg.data);
+    return { job_id, run };
+  } catch {
+    return {};
+  }
 }

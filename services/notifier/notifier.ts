@@ -83,7 +83,7 @@ export async function startNotifier(options: NotifierOptions): Promise<{ stop():
     const at = 'at' in event.data ? Date.parse(event.data.at) : Date.now();
     const deadline = at + options.maxRetryDurationMs;
     if (!existing && Date.now() > deadline) {
-      log.info({ job_id: jobId, seq, event: state }, 'notification skipped: older than max_retry_duration');
+      log.info({ job_id: jobId, run: runOf(event), seq, event: state }, 'notification skipped: older than max_retry_duration');
       return finish(seq);
     }
     const id = webhookId(jobId, seq);
@@ -133,7 +133,7 @@ export async function startNotifier(options: NotifierOptions): Promise<{ stop():
       try {
         return await deliver(seq, event, state);
       } catch (err) {
-        log.warn({ job_id: event.data.job_id, seq, err: String(err) }, 'notification processing error, retrying');
+        log.warn({ job_id: event.data.job_id, run: runOf(event), seq, err: String(err) }, 'notification processing error, retrying');
         await sleep(1000);
       }
     }
@@ -183,4 +183,9 @@ export async function startNotifier(options: NotifierOptions): Promise<{ stop():
       log.info('notifier stopped');
     },
   };
+}
+
+/** The run an event belongs to; JobCreated and JobDeleted have none. */
+function runOf(event: JobEvent): number | undefined {
+  return 'run' in event.data ? event.data.run : undefined;
 }

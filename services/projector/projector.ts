@@ -42,7 +42,11 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
     log.info('read model dropped; rebuilding from sequence 1');
   }
   const state = (rebuild ? undefined : await snapshots.load()) ?? new ProjectorState();
-  log.info({ from_seq: state.seq + 1, jobs: state.jobs.size }, 'projector starting');
+  const startedAt = Date.now();
+  // The log's end when we start: reaching it is the "caught up" lifecycle line operators (and the rebuild test) wait for.
+  const catchUpSeq = (await jsm.streams.info(STREAMS.events)).state.last_seq;
+  let caughtUp = false;
+  log.info({ from_seq: state.seq + 1, to_seq: catchUpSeq, jobs: state.jobs.size }, 'projector starting');
 
   // Views are outputs: rewrite every one from the state we resume from, and drop any the state no longer has,
   // so a crash between folding and flushing can never leave a stale entry behind.
@@ -76,6 +80,10 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
       }
     }
     flushedSeq = seq;
+    if (!caughtUp && flushedSeq >= catchUpSeq) {
+      caughtUp = true;
+      log.info({ seq: flushedSeq, jobs: state.jobs.size, elapsed_ms: Date.now() - startedAt }, 'projector caught up');
+    }
     for (let i = waiters.length - 1; i >= 0; i--) {
       if (waiters[i]!.seq <= flushedSeq) waiters.splice(i, 1)[0]!.resolve();
     }

@@ -22,18 +22,18 @@ export class Reconciler {
 
   reconcile(view: JobView): void {
     const run = `${view.job_id}:${view.run}`;
-    if (isActive(view.status) && !view.progress.listing_complete) this.once(`list:${run}`, () => this.ensureListingTask(view));
-    if (runIsOver(view)) this.once(`finish:${run}`, () => this.finishRun(view), true);
-    if (!isActive(view.status) && view.run > 0) this.once(`cleanup:${run}`, () => removeRunWork(this.jsm, view.job_id, view.run));
+    if (isActive(view.status) && !view.progress.listing_complete) this.once(`list:${run}`, view, () => this.ensureListingTask(view));
+    if (runIsOver(view)) this.once(`finish:${run}`, view, () => this.finishRun(view), true);
+    if (!isActive(view.status) && view.run > 0) this.once(`cleanup:${run}`, view, () => removeRunWork(this.jsm, view.job_id, view.run));
   }
 
-  private once(key: string, action: () => Promise<unknown>, retryOnError = false): void {
+  private once(key: string, view: JobView, action: () => Promise<unknown>, retryOnError = false): void {
     if (this.done.has(key) || this.inFlight.has(key)) return;
     this.inFlight.add(key);
     action()
       .then(() => this.done.add(key))
       .catch((err) => {
-        this.log.warn({ err, action: key }, 'reconcile action failed; will retry on the next change');
+        this.log.warn({ job_id: view.job_id, run: view.run, err: String(err), action: key }, 'reconcile action failed; will retry on the next change');
         if (!retryOnError) this.done.delete(key);
       })
       .finally(() => this.inFlight.delete(key));

@@ -22,6 +22,8 @@ export interface FerryEnv {
   sourceEndpoint: string;
   dataDir: string;
   extraEnv?: Record<string, string>;
+  /** Extra command-line arguments, e.g. ['--rebuild']. */
+  args?: string[];
 }
 
 /**
@@ -29,7 +31,7 @@ export interface FerryEnv {
  * resolves once it reports it started (control also reports its ports).
  */
 export async function startFerry(target: string, env: FerryEnv): Promise<FerryProcess> {
-  const child = spawn(process.execPath, [MAIN_SCRIPT, '--target', target], {
+  const child = spawn(process.execPath, [MAIN_SCRIPT, '--target', target, ...(env.args ?? [])], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export const USAGE = `Usage: ferry [--server HOST:PORT] [--token TOKEN] [--output table|json] <command>
+
+Commands:
+  jobs create -f FILE          create a job from a JSON or YAML file (- reads stdin)
+  jobs list [--status S]       every job: id, status, run, objects, bytes, rate
+  jobs get ID                  one job with its progress and runs
+  jobs start|pause|resume|cancel|delete|retry-failed ID
+  jobs failed ID               objects that failed after their retries
+  jobs errors ID               recent copy errors
+  jobs history ID              the job's events
+  jobs watch ID                live progress until the job ends (exit 1 unless it completes)
+  projector rebuild            how to rebuild the read model
+
+Global flags:
+  --server HOST:PORT   gRPC address of control (FERRY_SERVER, default 127.0.0.1:9090)
+  --token TOKEN        bearer token (FERRY_ADMIN_TOKEN)
+  --output, -o FORMAT  table (default) or json: the raw response
+`;
+
+export interface CliArgs {
+  server: string;
+  token: string | undefined;
+  output: 'table' | 'json';
+  file: string | undefined;
+  status: string | undefined;
+  help: boolean;
+  /** e.g. ['jobs', 'get', 'ID'] */
+  words: string[];
+}
+
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        server: { type: 'string' },
+        token: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+        file: { type: 'string', short: 'f' },
+        status: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const output = values.output ?? 'table';
+  if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not ${output}`);
+  return {
+    server: values.server ?? env.FERRY_SERVER ?? '127.0.0.1:9090',
+    token: values.token ?? env.FERRY_ADMIN_TOKEN,
+    output,
+    file: values.file,
+    status: values.status,
+    help: values.help ?? false,
+    words: positionals,
+  };
+}

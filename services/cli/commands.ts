@@ -1,0 +1,115 @@
+import type { FerryClient } from './client.js';
+import { UsageError } from './args.js';
+import { jobDetail, jobsTable, table } from './format.js';
+import { readJobFile, unknownKeys } from './jobFile.js';
+import { ProgressView } from './progress.js';
+import { watchJob } from './watch.js';
+
+export interface CommandContext {
+  client: FerryClient;
+  output: 'table' | 'json';
+  file?: string;
+  status?: string;
+  /** Field names of ferry.v1.JobSpec. */
+  jobSpecFields: Iterable<string>;
+  print(text: string): void;
+}
+
+/** Resolves to the process exit code. */
+export type Command = (ctx: CommandContext, id: string | undefined) => Promise<number>;
+
+const LIFECYCLE: Record<string, string> = {
+  start: 'StartJob',
+  pause: 'PauseJob',
+  resume: 'ResumeJob',
+  cancel: 'CancelJob',
+  'retry-failed': 'RetryFailed',
+};
+
+function needId(id: string | undefined, command: string): string {
+  if (!id) throw new UsageError(`jobs ${command} needs a job ID`);
+  return id;
+}
+
+function show(ctx: CommandContext, response: unknown, asTable: () => string): number {
+  ctx.print(ctx.output === 'json' ? JSON.stringify(response, null, 2) : asTable());
+  return 0;
+}
+
+/** Follows next_page_token, concatenating `field` into one response. */
+async function allPages(client: FerryClient, method: string, request: object, field: string): Promise<Record<string, any>> {
+  let response = await client.call<Record<string, any>>(method, request);
+  const items: unknown[] = [...(response[field] ?? [])];
+  while (response.next_page_token) {
+    response = await client.call(method, { ...request, page_token: response.next_page_token });
+    items.push(...(response[field] ?? []));
+  }
+  return { ...response, [field]: items, next_page_token: '' };
+}
+
+export const JOB_COMMANDS: Record<string, Command> = {
+  async create(ctx) {
+    if (!ctx.file) throw new UsageError('jobs create needs -f FILE (JSON or YAML)');
+    const spec = readJobFile(ctx.file);
+    const unknown = unknownKeys(spec, ctx.jobSpecFields);
+    if (unknown.length > 0) throw new UsageError(`${ctx.file}: unknown job field(s): ${unknown.join(', ')}`);
+    const job = await ctx.client.call('CreateJob', spec);
+    return show(ctx, job, () => jobDetail(job));
+  },
+  async list(ctx) {
+    const response = await allPages(ctx.client, 'ListJobs', ctx.status ? { status: ctx.status } : {}, 'jobs');
+    return show(ctx, response, () => jobsTable(response.jobs));
+  },
+  async get(ctx, id) {
+    const job = await ctx.client.call('GetJob', { job_id: needId(id, 'get') });
+    return show(ctx, job, () => jobDetail(job));
+  },
+  async delete(ctx, id) {
+    const response = await ctx.client.call('DeleteJob', { job_id: needId(id, 'delete') });
+    return show(ctx, response, () => `job ${response.job_id} deleted`);
+  },
+  ...Object.fromEntries(
+    Object.entries(LIFECYCLE).map(([name, rpc]): [string, Command] => [
+      name,
+      async (ctx, id) => {
+        const job = await ctx.client.call(rpc, { job_id: needId(id, name) });
+        return show(ctx, job, () => `job ${job.job_id} ${job.status} (run ${job.run ?? 0})`);
+      },
+    ]),
+  ),
+  async failed(ctx, id) {
+    const response = await allPages(ctx.client, 'ListFailedObjects', { job_id: needId(id, 'failed') }, 'failed_objects');
+    return show(ctx, response, () =>
+      table(['KEY', 'RUN', 'ATTEMPTS', 'LAST ATTEMPT', 'ERROR'], response.failed_objects.map((o: any) => [o.key, o.run, o.attempts, o.last_attempt, o.error])),
+    );
+  },
+  async errors(ctx, id) {
+    const response = await allPages(ctx.client, 'ListJobErrors', { job_id: needId(id, 'errors') }, 'errors');
+    return show(ctx, response, () => table(['TIME', 'RUN', 'KEY', 'ERROR'], response.errors.map((e: any) => [e.time, e.run, e.key, e.error])));
+  },
+  async history(ctx, id) {
+    const response = await allPages(ctx.client, 'GetJobHistory', { job_id: needId(id, 'history') }, 'events');
+    return show(ctx, response, () =>
+      table(['SEQ', 'TIME', 'TYPE', 'RUN', 'DETAILS'], response.events.map((e: any) => [e.seq, e.time, e.type, e.run, e.details_json])),
+    );
+  },
+  async watch(ctx, id) {
+    const jobId = needId(id, 'watch');
+    const view = new ProgressView(process.stderr);
+    const job = await watchJob(ctx.client, jobId, (j) => {
+      if (ctx.output === 'json') ctx.print(JSON.stringify(j));
+      else view.update(j);
+    });
+    if (ctx.output === 'table') {
+      view.update(job, true);
+      ctx.print(`job ${job.job_id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
+    }
+    return job.status === 'completed' ? 0 : 1;
+  },
+};
+
+export const PROJECTOR_REBUILD_HINT = `The projector rebuilds its read model at start-up when asked to; stop the running projector, then run:
+
+  node dist/services/main.js --target projector --rebuild
+
+with the same NATS_URL. It drops the snapshot and views and folds the event log again from sequence 1.`;

@@ -1,0 +1,109 @@
+/** Pure text formatting for the CLI's table output. */
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+export function formatBytes(bytes: number | undefined): string {
+  let value = Number(bytes ?? 0);
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(value < 10 ? 1 : 0)} ${UNITS[unit]}`;
+}
+
+export function formatRate(bytesPerSec: number | undefined): string {
+  return `${formatBytes(bytesPerSec)}/s`;
+}
+
+/** 75 → "1m15s", 3725 → "1h02m05s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${String(rest).padStart(2, '0')}s`;
+  if (m > 0) return `${m}m${String(rest).padStart(2, '0')}s`;
+  return `${rest}s`;
+}
+
+/** Left-aligned columns separated by two spaces, with a header row. */
+export function table(headers: string[], rows: Array<Array<string | number | undefined>>): string {
+  const cells = [headers, ...rows.map((r) => r.map((c) => (c === undefined ? '' : String(c))))];
+  const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
+}
+
+export interface ProgressLike {
+  total_objects?: number;
+  completed_objects?: number;
+  skipped_objects?: number;
+  failed_objects?: number;
+  total_bytes?: number;
+  completed_bytes?: number;
+  skipped_bytes?: number;
+  failed_bytes?: number;
+  current_rate_bytes_sec?: number;
+  estimated_completion?: string;
+  listing_complete?: boolean;
+}
+
+/** Objects with an outcome of any kind: what "done" means for a run's progress. */
+export function objectsDone(p: ProgressLike = {}): number {
+  return (p.completed_objects ?? 0) + (p.skipped_objects ?? 0) + (p.failed_objects ?? 0);
+}
+
+export function bytesDone(p: ProgressLike = {}): number {
+  return (p.completed_bytes ?? 0) + (p.skipped_bytes ?? 0) + (p.failed_bytes ?? 0);
+}
+
+/** "12/40" or "12/40+" while the listing is still growing the total. */
+export function objectsColumn(p: ProgressLike = {}): string {
+  return `${objectsDone(p)}/${p.total_objects ?? 0}${p.listing_complete ? '' : '+'}`;
+}
+
+export function jobsTable(jobs: Array<{ job_id: string; status: string; run?: number; progress?: ProgressLike }>): string {
+  return table(
+    ['ID', 'STATUS', 'RUN', 'OBJECTS', 'BYTES', 'RATE'],
+    jobs.map((j) => [
+      j.job_id,
+      j.status,
+      j.run ?? 0,
+      objectsColumn(j.progress),
+      `${formatBytes(bytesDone(j.progress))}/${formatBytes(j.progress?.total_bytes)}`,
+      formatRate(j.progress?.current_rate_bytes_sec),
+    ]),
+  );
+}
+
+/** GET's answer as "key: value" lines, then its runs as a table. */
+export function jobDetail(job: Record<string, any>): string {
+  const p: ProgressLike = job.progress ?? {};
+  const lines: Array<[string, unknown]> = [
+    ['id', job.job_id],
+    ['status', job.status],
+    ['run', job.run ?? 0],
+    ['source', job.source_bucket + (job.prefix ? `/${job.prefix}` : '')],
+    ['destination', (job.destination_endpoint ? `${job.destination_endpoint} ` : '') + job.destination_bucket],
+    ['description', job.description],
+    ['objects', `${objectsColumn(p)} (completed ${p.completed_objects ?? 0}, skipped ${p.skipped_objects ?? 0}, failed ${p.failed_objects ?? 0})`],
+    ['bytes', `${formatBytes(bytesDone(p))}/${formatBytes(p.total_bytes)}`],
+    ['rate', formatRate(p.current_rate_bytes_sec)],
+    ['eta', p.estimated_completion],
+    ['created', job.created_at],
+    ['started', job.started_at],
+    ['completed', job.completed_at],
+    ['error', job.error],
+  ];
+  const head = table(['FIELD', 'VALUE'], lines.filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)]))
+    .split('\n')
+    .slice(1)
+    .join('\n');
+  const runs: any[] = job.runs ?? [];
+  if (runs.length === 0) return head;
+  const runTable = table(
+    ['RUN', 'STATUS', 'STARTED', 'COMPLETED', 'OBJECTS', 'FAILED', 'ERROR'],
+    runs.map((r) => [r.run, r.status, r.started_at, r.completed_at, `${objectsDone(r.counts)}/${r.counts?.total_objects ?? 0}`, r.counts?.failed_objects ?? 0, r.error]),
+  );
+  return `${head}\n\n${runTable}`;
+}

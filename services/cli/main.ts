@@ -1,0 +1,59 @@
+#!/usr/bin/env node
+/** `ferry`: the operator's CLI, a gRPC client of control. Exit 2 for usage errors, 1 for server errors. */
+import { loadFerryProto } from '../../libs/transport/loadProto.js';
+import { parseCliArgs, UsageError, USAGE } from './args.js';
+import { connectFerry, ServerError } from './client.js';
+import { JOB_COMMANDS, PROJECTOR_REBUILD_HINT } from './commands.js';
+
+async function run(argv: string[]): Promise<number> {
+  const args = parseCliArgs(argv, process.env);
+  const [group, name, id, ...extra] = args.words;
+  if (args.help || !group) {
+    (args.help ? process.stdout : process.stderr).write(USAGE);
+    return args.help ? 0 : 2;
+  }
+  if (group === 'projector' && name === 'rebuild') {
+    process.stdout.write(`${PROJECTOR_REBUILD_HINT}\n`);
+    return 0;
+  }
+  if (group !== 'jobs') throw new UsageError(`unknown command: ${args.words.join(' ')}`);
+  const command = name === undefined ? undefined : JOB_COMMANDS[name];
+  if (!command) throw new UsageError(`unknown jobs command: ${name ?? '(none)'}`);
+  if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+
+  const proto = loadFerryProto();
+  const client = connectFerry(proto, args.server, args.token);
+  try {
+    return await command(
+      {
+        client,
+        output: args.output,
+        file: args.file,
+        status: args.status,
+        jobSpecFields: proto.schema.get('ferry.v1.JobSpec')?.fields.keys() ?? [],
+        print: (text) => process.stdout.write(`${text}\n`),
+      },
+      id,
+    );
+  } finally {
+    client.close();
+  }
+}
+
+function report(err: unknown): number {
+  if (err instanceof UsageError) {
+    process.stderr.write(`ferry: ${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (err instanceof ServerError) {
+    process.stderr.write(`ferry: ${err.codeName}: ${err.message}\n${err.details.map((d) => `  ${d}\n`).join('')}`);
+    return 1;
+  }
+  process.stderr.write(`ferry: ${err instanceof Error ? err.message : String(err)}\n`);
+  return 1;
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => process.exit(report(err)),
+);

@@ -1,0 +1,35 @@
+import { status } from '@grpc/grpc-js';
+import { ServerError, type FerryClient } from './client.js';
+import { TERMINAL_STATUSES } from './progress.js';
+
+export interface WatchedJob {
+  job_id: string;
+  status: string;
+  [key: string]: any;
+}
+
+/**
+ * Reports the job on each change until it ends, and returns its last state. Uses
+ * the WatchJob stream; where the server does not implement it (or the stream ends
+ * early) it polls GetJob instead.
+ */
+export async function watchJob(client: FerryClient, jobId: string, onJob: (job: WatchedJob) => void, pollMs = 1000): Promise<WatchedJob> {
+  const stream = client.stream<WatchedJob>('WatchJob', { job_id: jobId });
+  try {
+    for await (const job of stream) {
+      onJob(job);
+      if (TERMINAL_STATUSES.has(job.status)) {
+        stream.cancel();
+        return job;
+      }
+    }
+  } catch (err) {
+    if (!(err instanceof ServerError && err.code === status.UNIMPLEMENTED)) throw err;
+  }
+  for (;;) {
+    const job = await client.call<WatchedJob>('GetJob', { job_id: jobId });
+    onJob(job);
+    if (TERMINAL_STATUSES.has(job.status)) return job;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}

@@ -1,0 +1,50 @@
+import type { NatsConnection, PubAck } from 'nats';
+import { failedObjectsOf, runSpan, workItemMessageId, type JobState, type WorkItem } from '../../libs/domain/index.js';
+import { encodeJson, publishDurably, readOutcomes, subjects } from '../../libs/nats/index.js';
+import type { ListRunContext } from './listRun.js';
+
+const MAX_PUBLISHES_IN_FLIGHT = 256;
+
+/**
+ * "Lists" a retry-failed run: its objects are the failures of the run it retries, read
+ * from that run's outcomes in ordinal order (stable, so a resumed listing re-publishes
+ * the same ordinals under the same message ids). The source bucket is not listed.
+ * Work items carry no etag: the copier checks bodies against the etag of its own GET.
+ */
+export async function listRetryRun(nc: NatsConnection, ctx: Pick<ListRunContext, 'js' | 'store' | 'checkpointInterval' | 'heartbeat'>, state: JobState): Promise<'complete' | 'stopped'> {
+  const jobId = state.job_id;
+  const run = state.run;
+  const span = runSpan(await ctx.store.read(jobId), state.retry_of);
+  const failed = span ? failedObjectsOf(await readOutcomes(nc, jobId, span.fromSeq, span.endSeq), span) : [];
+  let ordinal = state.listing.listed_objects;
+  let bytes = state.listing.listed_bytes;
+  let sinceCheckpoint = 0;
+  const inFlight = new Set<Promise<PubAck>>();
+  const now = () => new Date().toISOString();
+
+  for (const object of failed.slice(ordinal)) {
+    if ((await ctx.heartbeat()) === 'stop') {
+      await Promise.all(inFlight);
+      return 'stopped';
+    }
+    const item: WorkItem = { job_id: jobId, run, ordinal, key: object.key, size: object.size, etag: '', last_modified: '' };
+    const publish = publishDurably(ctx.js, subjects.work(jobId, run), encodeJson(item), { msgID: workItemMessageId(item) });
+    inFlight.add(publish);
+    void publish.finally(() => inFlight.delete(publish)).catch(() => undefined);
+    if (inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
+    ordinal++;
+    bytes += object.size;
+    if (++sinceCheckpoint >= ctx.checkpointInterval) {
+      await Promise.all(inFlight);
+      await ctx.store.execute(jobId, {
+        type: 'RecordListingCheckpoint',
+        data: { job_id: jobId, run, listed_objects: ordinal, listed_bytes: bytes, start_after: object.key },
+        metadata: { now: now() },
+      });
+      sinceCheckpoint = 0;
+    }
+  }
+  await Promise.all(inFlight);
+  await ctx.store.execute(jobId, { type: 'CompleteListing', data: { job_id: jobId, run, total_objects: ordinal, total_bytes: bytes }, metadata: { now: now() } });
+  return 'complete';
+}

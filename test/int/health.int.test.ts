@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { join } from 'node:path';
+import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
+import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
+import { makeTempDir } from '../harness/tempDir.js';
+import { waitFor } from '../harness/waitFor.js';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('health endpoints of a projector process', () => {
+  const tmp = makeTempDir('health');
+  const storeDir = join(tmp.path, 'nats');
+  let nats: RunningNatsServer | undefined;
+  let ferry: FerryProcess;
+  let metricsPort: number;
+
+  before(async () => {
+    nats = await startNatsServer({ storeDir });
+    metricsPort = await freePort();
+    ferry = await startFerry('projector', {
+      natsUrl: nats.url,
+      sourceEndpoint: 'http://127.0.0.1:9',
+      dataDir: join(tmp.path, 'ferry'),
+      extraEnv: { FERRY_METRICS_ADDR: `127.0.0.1:${metricsPort}` },
+    });
+  });
+
+  after(async () => {
+    await ferry?.stop();
+    await nats?.stop();
+    tmp.remove();
+  });
+
+  const status = async (path: string) => (await fetch(`http://127.0.0.1:${metricsPort}${path}`)).status;
+  const until = (path: string, code: number) =>
+    waitFor(`${path} answering ${code}`, async () => ((await status(path)) === code ? true : undefined), 30_000, 200);
+
+  it('is ready with NATS, not ready without it, and ready again by itself when NATS returns', async () => {
+    assert.equal(await status('/healthz'), 200);
+    assert.equal(await status('/readyz'), 200);
+    assert.equal(await status('/nope'), 404);
+
+    const port = nats!.port;
+    await nats!.stop();
+    nats = undefined;
+    await until('/readyz', 503);
+    assert.equal(await status('/healthz'), 200, 'alive while NATS is away');
+
+    nats = await startNatsServer({ storeDir, port });
+    await until('/readyz', 200);
+    assert.equal(await status('/healthz'), 200);
+    assert.equal(ferry.child.exitCode, null, 'the process never exited');
+  });
+});
