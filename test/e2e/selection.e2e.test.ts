@@ -9,7 +9,7 @@ import { createBucket, listKeys, putObjects, testS3Client, type SeedObject } fro
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
 
-const INCREMENTAL_OBJECTS = 2000;
+const INCREMENTAL_OBJECTS = 10_000;
 
 function sized(key: string, size: number): SeedObject {
   return { key, body: randomBytes(size) };
@@ -152,7 +152,7 @@ describe('choosing what to copy, end to end (nats-server + s3rver + ferry --targ
     assert.equal(second.progress.skipped_objects, INCREMENTAL_OBJECTS);
 
     // Same sizes, new bytes: only the ETag tells them apart.
-    const changed = objects.filter((_, i) => i % 200 === 7).map((o) => sized(o.key, o.body.length));
+    const changed = objects.filter((_, i) => i % 1000 === 7).map((o) => sized(o.key, o.body.length));
     assert.equal(changed.length, 10);
     await putObjects(s3, 'inc', changed);
     const third = await runJob(job, 'completed', 3);
