@@ -14,7 +14,7 @@ export type JobCommand =
   | { type: 'CancelJob'; data: { job_id: string }; metadata: CommandMetadata }
   | { type: 'DeleteJob'; data: { job_id: string }; metadata: CommandMetadata }
   /** A user's start under the max_concurrent_jobs limit: queues the next run; AdmitRun starts it once it holds a slot. */
-  | { type: 'QueueRun'; data: { job_id: string }; metadata: CommandMetadata }
+  | { type: 'QueueRun'; data: { job_id: string; retry_failed?: boolean }; metadata: CommandMetadata }
   | { type: 'AdmitRun'; data: { job_id: string; run: number }; metadata: CommandMetadata }
   /** history_limit: removes a finished job, and only if it is still finished when decided. */
   | { type: 'ExpireJob'; data: { job_id: string }; metadata: CommandMetadata }

@@ -23,7 +23,7 @@ export interface JobState {
   /** Set while the current run is a retry-failed run over the failures of this earlier run. */
   retry_of?: number;
   /** Set while a start waits for a max_concurrent_jobs slot (status pending). */
-  queued?: { run: number; priority: number; requested_at: string };
+  queued?: { run: number; priority: number; requested_at: string; retry_of?: number };
   listing: ListingProgress;
 }
 
@@ -77,14 +77,19 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
     case 'RetryFailed':
       if (state.status !== 'failed') throw transitionRefused('retry-failed', state.status);
       return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at, retry_of: state.run } }];
-    case 'QueueRun':
-      if (state.queued) throw transitionRefused('start', 'pending (queued)');
-      if (!RESTARTABLE.has(state.status)) throw transitionRefused('start', state.status);
-      return [{ type: 'RunQueued', data: { job_id, run: state.run + 1, priority: state.definition?.priority ?? DEFAULT_PRIORITY, at } }];
+    case 'QueueRun': {
+      const retry = command.data.retry_failed === true;
+      const action = retry ? 'retry-failed' : 'start';
+      if (state.queued) throw transitionRefused(action, 'pending (queued)');
+      if (retry ? state.status !== 'failed' : !RESTARTABLE.has(state.status)) throw transitionRefused(action, state.status);
+      const priority = state.definition?.priority ?? DEFAULT_PRIORITY;
+      return [{ type: 'RunQueued', data: { job_id, run: state.run + 1, priority, at, ...(retry ? { retry_of: state.run } : {}) } }];
+    }
     case 'AdmitRun':
       // Late or repeated admissions (cancelled, deleted, already started) decide to nothing.
       if (state.queued?.run !== command.data.run) return [];
-      return [{ type: 'RunStarted', data: { job_id, run: command.data.run, at } }];
+      const { retry_of } = state.queued;
+      return [{ type: 'RunStarted', data: { job_id, run: command.data.run, at, ...(retry_of === undefined ? {} : { retry_of }) } }];
     case 'ExpireJob':
       if (!isFinished(state.status) || state.queued) return [];
       return [{ type: 'JobDeleted', data: { job_id, at } }];
@@ -150,8 +155,10 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         // A re-created job id continues the run numbering so run numbers stay unique per subject.
         run: state.run,
       };
-    case 'RunQueued':
-      return { ...state, status: 'pending', queued: { run: event.data.run, priority: event.data.priority, requested_at: event.data.at } };
+    case 'RunQueued': {
+      const { run, priority, at, retry_of } = event.data;
+      return { ...state, status: 'pending', queued: { run, priority, requested_at: at, ...(retry_of === undefined ? {} : { retry_of }) } };
+    }
     case 'RunStarted': {
       const { retry_of: _previous, queued: _queued, ...rest } = state;
       const next: JobState = { ...rest, status: 'running', run: event.data.run, listing: freshListing() };

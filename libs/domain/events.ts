@@ -18,7 +18,7 @@ export type JobEvent =
   /** `retry_of`: the run copies only the objects that failed in that earlier run (retry-failed). */
   | { type: 'RunStarted'; data: { job_id: string; run: number; at: string; retry_of?: number } }
   /** A start found every max_concurrent_jobs slot taken: the job waits (pending) for the scheduler to admit `run`. */
-  | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string } }
+  | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string; retry_of?: number } }
   | {
       type: 'ListingCheckpointed';
       data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; at: string };

@@ -133,15 +133,15 @@ export class JobService {
   }
 
   /** A free slot is claimed first and the run starts at once; with none free the run is queued (RunQueued) for the scheduler. */
-  private async start(jobId: string, scheduler: JobScheduler): Promise<JobView> {
+  private async start(jobId: string, scheduler: JobScheduler, retry_failed: boolean): Promise<JobView> {
     const now = new Date().toISOString();
     const loaded = await this.store.load(jobId);
-    const [request] = decide({ type: 'QueueRun', data: { job_id: jobId }, metadata: { now } }, loaded.state); // refuses what start may not do
+    const [request] = decide({ type: 'QueueRun', data: { job_id: jobId, retry_failed }, metadata: { now } }, loaded.state); // refuses what start may not do
     if (request?.type === 'RunQueued') {
       const { run, priority } = request.data;
-      if (await scheduler.claim({ job_id: jobId, run, priority, requested_at: now })) return this.apply('StartJob', jobId);
+      if (await scheduler.claim({ job_id: jobId, run, priority, requested_at: now })) return this.apply(retry_failed ? 'RetryFailed' : 'StartJob', jobId);
     }
-    const queued = await this.store.execute(jobId, { type: 'QueueRun', data: { job_id: jobId }, metadata: { now } });
+    const queued = await this.store.execute(jobId, { type: 'QueueRun', data: { job_id: jobId, retry_failed }, metadata: { now } });
     const q = queued.state.queued!;
     this.log.info({ job_id: jobId, run: q.run, priority: q.priority }, 'run queued');
     await scheduler.kick({ job_id: jobId, run: q.run, priority: q.priority, requested_at: q.requested_at });
@@ -155,7 +155,7 @@ export class JobService {
   }
 
   async command(type: CommandType, jobId: string): Promise<JobView> {
-    if (type === 'StartJob' && this.scheduler) return this.start(jobId, this.scheduler);
+    if ((type === 'StartJob' || type === 'RetryFailed') && this.scheduler) return this.start(jobId, this.scheduler, type === 'RetryFailed');
     return this.apply(type, jobId);
   }
 

@@ -115,6 +115,13 @@ describe('ferry CLI against a running Ferry (nats-server + s3rver + ferry --targ
     assert.equal(history.code, 0, history.stderr);
     assert.match(history.stdout, /JobCreated/);
     assert.match(history.stdout, /RunCompleted/);
+
+    const failed = await cli(['jobs', 'failed', 'web-copy', '-o', 'json']);
+    assert.equal(failed.code, 0, failed.stderr);
+    assert.deepEqual(JSON.parse(failed.stdout).failed_objects, []);
+    const errors = await cli(['jobs', 'errors', 'web-copy']);
+    assert.equal(errors.code, 0, errors.stderr);
+    assert.match(errors.stdout, /^TIME\s+RUN\s+KEY\s+ERROR$/m);
   });
 
   it('streams the job as JSON lines under --output json and ends on its final state', async () => {

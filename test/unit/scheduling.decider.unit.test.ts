@@ -57,6 +57,15 @@ describe('start under max_concurrent_jobs (decider)', () => {
     given(ID, [created, queued(), { type: 'JobDeleted', data: { job_id: ID, at: now } }]).when(admitRun(1)).thenThrows('NOT_FOUND');
   });
 
+  it('queues a retry-failed run that keeps the run it retries when admitted', () => {
+    const failed: JobEvent = { type: 'RunFailed', data: { job_id: ID, run: 1, error: '1 object failed after retries', counts, at: now } };
+    const retry: JobCommand = { type: 'QueueRun', data: { job_id: ID, retry_failed: true }, metadata: meta };
+    const retryQueued: JobEvent = { type: 'RunQueued', data: { job_id: ID, run: 2, priority: 7, at: later, retry_of: 1 } };
+    given(ID, [created, started(), failed]).when(retry).then([retryQueued]);
+    given(ID, [created, started(), failed, retryQueued]).when(admitRun(2)).then([{ type: 'RunStarted', data: { job_id: ID, run: 2, at: later, retry_of: 1 } }]);
+    given(ID, [created, started(), completed]).when(retry).thenThrows('FAILED_PRECONDITION', /completed/);
+  });
+
   it('expires only a finished job that is not waiting again', () => {
     given(ID, [created, started(), completed]).when(cmd('ExpireJob')).then([{ type: 'JobDeleted', data: { job_id: ID, at: later } }]);
     given(ID, [created, started(), completed, queued(2)]).when(cmd('ExpireJob')).then([]);
