@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
   const s3 = await startSyntheticS3({ buckets: { source: { count, size: 4096 }, sink: { count: 0, size: 0 } }, recordAccepted: false });
   try {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', nats.url, s3.endpoint], { stdio: 'inherit', execArgv: process.env.LISTER_NODE_OPTIONS?.split(' ') ?? [] });
+    const child = fork(fileURLToPath(import.meta.url), ['--child', nats.url, s3.endpoint], { stdio: 'inherit', execArgv: (process.env.LISTER_NODE_OPTIONS ?? '--max-old-space-size=96').split(' ').filter(Boolean) });
     const result = await new Promise<Result>((resolve, reject) => {
       child.once('message', (m) => resolve(m as Result));
       child.once('exit', (code) => reject(new Error(`lister process exited with ${code}`)));
