@@ -1,5 +1,5 @@
 import type { JobCommand } from './commands.js';
-import type { JobEvent, RunCounts } from './events.js';
+import { emptyCounts, type JobEvent, type RunCounts } from './events.js';
 import { DEFAULT_PRIORITY, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
 import { isFinished } from './scheduling.js';
@@ -25,6 +25,8 @@ export interface JobState {
   /** Set while a start waits for a max_concurrent_jobs slot (status pending). */
   queued?: { run: number; priority: number; requested_at: string; retry_of?: number };
   listing: ListingProgress;
+  /** The latest schedule firing decided (started, queued or skipped); older or equal firings decide to nothing. */
+  last_fire_time?: string;
 }
 
 export const initialJobState = (jobId: string): JobState => ({
@@ -90,6 +92,18 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       if (state.queued?.run !== command.data.run) return [];
       const { retry_of } = state.queued;
       return [{ type: 'RunStarted', data: { job_id, run: command.data.run, at, ...(retry_of === undefined ? {} : { retry_of }) } }];
+    case 'FireSchedule': {
+      const { fire_time, queue } = command.data;
+      if (!state.definition?.schedule) return [];
+      if (state.last_fire_time !== undefined && Date.parse(fire_time) <= Date.parse(state.last_fire_time)) return [];
+      if (ACTIVE.has(state.status) || state.queued) return [{ type: 'ScheduledRunSkipped', data: { job_id, run: state.run, fire_time, at } }];
+      const run = state.run + 1;
+      if (queue) {
+        const priority = state.definition.priority ?? DEFAULT_PRIORITY;
+        return [{ type: 'RunQueued', data: { job_id, run, priority, at, scheduled_for: fire_time } }];
+      }
+      return [{ type: 'RunStarted', data: { job_id, run, at, scheduled_for: fire_time } }];
+    }
     case 'ExpireJob':
       if (!isFinished(state.status) || state.queued) return [];
       return [{ type: 'JobDeleted', data: { job_id, at } }];
@@ -123,16 +137,7 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
     case 'FailRun': {
       const { run, error } = command.data;
       if (!isCurrentRun(state, run)) return [];
-      const counts: RunCounts = {
-        total_objects: state.listing.listed_objects,
-        total_bytes: state.listing.listed_bytes,
-        completed_objects: 0,
-        completed_bytes: 0,
-        skipped_objects: 0,
-        skipped_bytes: 0,
-        failed_objects: 0,
-        failed_bytes: 0,
-      };
+      const counts: RunCounts = { ...emptyCounts(), total_objects: state.listing.listed_objects, total_bytes: state.listing.listed_bytes };
       return [{ type: 'RunFailed', data: { job_id, run, error, counts, at } }];
     }
     default: {
@@ -157,11 +162,15 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       };
     case 'RunQueued': {
       const { run, priority, at, retry_of } = event.data;
-      return { ...state, status: 'pending', queued: { run, priority, requested_at: at, ...(retry_of === undefined ? {} : { retry_of }) } };
+      const fired = event.data.scheduled_for === undefined ? {} : { last_fire_time: event.data.scheduled_for };
+      return { ...state, ...fired, status: 'pending', queued: { run, priority, requested_at: at, ...(retry_of === undefined ? {} : { retry_of }) } };
     }
+    case 'ScheduledRunSkipped':
+      return { ...state, last_fire_time: event.data.fire_time };
     case 'RunStarted': {
       const { retry_of: _previous, queued: _queued, ...rest } = state;
-      const next: JobState = { ...rest, status: 'running', run: event.data.run, listing: freshListing() };
+      const fired = event.data.scheduled_for === undefined ? {} : { last_fire_time: event.data.scheduled_for };
+      const next: JobState = { ...rest, ...fired, status: 'running', run: event.data.run, listing: freshListing() };
       return event.data.retry_of === undefined ? next : { ...next, retry_of: event.data.retry_of };
     }
     case 'ListingCheckpointed':

@@ -12,13 +12,27 @@ export interface RunCounts {
   failed_bytes: number;
 }
 
+export const emptyCounts = (): RunCounts => ({
+  total_objects: 0,
+  total_bytes: 0,
+  completed_objects: 0,
+  completed_bytes: 0,
+  skipped_objects: 0,
+  skipped_bytes: 0,
+  failed_objects: 0,
+  failed_bytes: 0,
+});
+
 /** Lifecycle events of one job, appended to that job's subject `ferry.job.<token>`. */
 export type JobEvent =
   | { type: 'JobCreated'; data: { job_id: string; definition: StoredJobDefinition; at: string } }
   /** `retry_of`: the run copies only the objects that failed in that earlier run (retry-failed). */
-  | { type: 'RunStarted'; data: { job_id: string; run: number; at: string; retry_of?: number } }
+  /** `scheduled_for`: the schedule firing that started the run. */
+  | { type: 'RunStarted'; data: { job_id: string; run: number; at: string; retry_of?: number; scheduled_for?: string } }
   /** A start found every max_concurrent_jobs slot taken: the job waits (pending) for the scheduler to admit `run`. */
-  | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string; retry_of?: number } }
+  | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string; retry_of?: number; scheduled_for?: string } }
+  /** A schedule firing found a run of the job still active (or queued), so no run started for it. */
+  | { type: 'ScheduledRunSkipped'; data: { job_id: string; run: number; fire_time: string; at: string } }
   | {
       type: 'ListingCheckpointed';
       data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; at: string };

@@ -1,4 +1,4 @@
-import type { FerryEvent, JobEvent, ObjectsProcessed, RunCounts } from './events.js';
+import { emptyCounts, type FerryEvent, type JobEvent, type ObjectsProcessed, type RunCounts } from './events.js';
 import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { OrdinalSet } from './ordinalSet.js';
 
@@ -39,6 +39,9 @@ export type JobView = ReturnType<typeof publicDefinition> & {
   queued?: boolean;
   queued_at?: string;
   queue_position?: number;
+  /** The latest schedule firing recorded (started, queued or skipped); next_run_at is computed from it when the view is read. */
+  last_fire_time?: string;
+  next_run_at?: string;
   /** Stream sequence of the last event folded into this view. */
   updated_seq: number;
 };
@@ -52,16 +55,6 @@ export interface JobProjection {
   rate: Array<[number, number]>;
 }
 
-export const emptyCounts = (): RunCounts => ({
-  total_objects: 0,
-  total_bytes: 0,
-  completed_objects: 0,
-  completed_bytes: 0,
-  skipped_objects: 0,
-  skipped_bytes: 0,
-  failed_objects: 0,
-  failed_bytes: 0,
-});
 
 const emptyProgress = (): Progress => ({ ...emptyCounts(), listing_complete: false, current_rate_bytes_sec: 0 });
 
@@ -179,11 +172,13 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
         ...p,
         done: new OrdinalSet(),
         rate: [],
-        view: { ...view, status: 'running', run, started_at: at, progress: emptyProgress(), runs: [...p.view.runs, summary].slice(-MAX_RUNS_KEPT) },
+        view: { ...view, ...fired(event.data.scheduled_for), status: 'running', run, started_at: at, progress: emptyProgress(), runs: [...p.view.runs, summary].slice(-MAX_RUNS_KEPT) },
       };
     }
     case 'RunQueued':
-      return { ...p, view: { ...p.view, status: 'pending', queued: true, queued_at: event.data.at } };
+      return { ...p, view: { ...p.view, ...fired(event.data.scheduled_for), status: 'pending', queued: true, queued_at: event.data.at } };
+    case 'ScheduledRunSkipped':
+      return { ...p, view: { ...p.view, last_fire_time: event.data.fire_time } };
     case 'ListingCheckpointed': {
       const progress = { ...p.view.progress };
       progress.total_objects = Math.max(progress.total_objects, event.data.listed_objects);
@@ -219,6 +214,8 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
     }
   }
 }
+
+const fired = (scheduledFor: string | undefined): Partial<JobView> => (scheduledFor === undefined ? {} : { last_fire_time: scheduledFor });
 
 function withoutQueue(view: JobView): JobView {
   const { queued: _q, queued_at: _a, queue_position: _p, ...rest } = view;

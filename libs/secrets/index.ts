@@ -1,2 +1,3 @@
 export * from './aesGcm.js';
 export * from './secretSealer.js';
+export * from './destinationEndpoint.js';

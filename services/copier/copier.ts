@@ -2,7 +2,7 @@ import type { NatsConnection } from 'nats';
 import { parseDurationMs, type JobDefinition, type JobView, type RetryPolicy } from '../../libs/domain/index.js';
 import { JobEventStore, KV, ReadModel, STREAMS, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
-import type { SecretSealer } from '../../libs/secrets/index.js';
+import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { copierMetrics, errorTypeOf } from '../../libs/observability/metrics.js';
@@ -36,15 +36,6 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   const live = new Set<RunWorker>();
   const metrics = copierMetrics(() => [...live].reduce((sum, w) => sum + w.inFlightCount, 0));
 
-  async function destinationOf(definition: JobDefinition & { destination_secret_key_sealed?: string }): Promise<S3Endpoint> {
-    if (!definition.destination_endpoint) return source;
-    return {
-      endpoint: definition.destination_endpoint,
-      region: definition.destination_region ?? source.region,
-      accessKey: definition.destination_access_key ?? '',
-      secretKey: definition.destination_secret_key_sealed ? await sealer.open(definition.job_id, definition.destination_secret_key_sealed) : '',
-    };
-  }
 
   function rateLimited(jobId: string, bytesPerSecond: number | undefined): ((bytes: number) => Promise<void>) | undefined {
     if (!bytesPerSecond) return undefined;
@@ -78,7 +69,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       retry,
       source,
       sourceBucket: definition.source_bucket,
-      destination: await destinationOf(definition),
+      destination: await destinationEndpoint(definition, source, sealer),
       destinationBucket: definition.destination_bucket,
       onOutcome: (outcome) => {
         if (outcome.duration_ms !== undefined) metrics.copyFinished(outcome.duration_ms / 1000);

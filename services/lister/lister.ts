@@ -3,7 +3,7 @@ import { FerryError, isActive, type JobDefinition } from '../../libs/domain/inde
 import { JobEventStore, STREAMS, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
 import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
-import type { SecretSealer } from '../../libs/secrets/index.js';
+import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import { DestinationListingError, listRun, type ListRunContext } from './listRun.js';
 import { listRetryRun } from './retryRun.js';
 
@@ -51,15 +51,6 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
   const consumer = await js.consumers.get(STREAMS.tasks, consumers.lister);
   const stopping = new AbortController();
 
-  async function destinationOf(definition: JobDefinition & { destination_secret_key_sealed?: string }): Promise<S3Endpoint> {
-    if (!definition.destination_endpoint) return source;
-    return {
-      endpoint: definition.destination_endpoint,
-      region: definition.destination_region ?? source.region,
-      accessKey: definition.destination_access_key ?? '',
-      secretKey: definition.destination_secret_key_sealed ? await sealer.open(definition.job_id, definition.destination_secret_key_sealed) : '',
-    };
-  }
   const active = new Set<Promise<void>>();
 
   async function handle(msg: JsMsg): Promise<void> {
@@ -83,7 +74,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
           js,
           store,
           source,
-          destination: await destinationOf(definition),
+          destination: await destinationEndpoint(definition, source, sealer),
           checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
           signal: stopping.signal,
           heartbeat: async () => {
