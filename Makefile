@@ -43,6 +43,7 @@ bench: build
 	$(NODE) dist/test/bench/copyEngine.bench.js --synthetic
 	$(NODE) dist/test/bench/lister.bench.js 1000000
 	$(NODE) dist/test/bench/rateLimit.bench.js --seconds 30
+	$(NODE) dist/test/bench/replay.bench.js 1000000
 
 clean:
 	rm -rf dist

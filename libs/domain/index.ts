@@ -10,3 +10,4 @@ export * from './retryPolicy.js';
 export * from './workItem.js';
 export * from './failedObjects.js';
 export * from './scheduling.js';
+export * from './schedule.js';

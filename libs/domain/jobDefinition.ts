@@ -1,5 +1,6 @@
 import { FerryError, invalidField } from './errors.js';
 import { parseDurationMs } from './duration.js';
+import { validateSchedule, type JobSchedule } from './schedule.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -32,6 +33,8 @@ export interface JobDefinition {
   checkpoint_interval?: number;
   notification_webhook?: string;
   notify_on?: JobStatus[];
+  /** Starts a new run at each firing (see schedule.ts). */
+  schedule?: JobSchedule;
 }
 
 /** What the event log holds: the secret replaced by its sealed form. */
@@ -71,6 +74,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   checkpoint_interval: 'integer',
   notification_webhook: 'string',
   notify_on: 'array',
+  schedule: 'object',
 };
 
 function kindOf(value: unknown): FieldKind | 'other' {
@@ -196,6 +200,7 @@ export function validateJobDefinition(input: unknown): JobDefinition {
       if (!JOB_STATUSES.includes(state)) throw invalidField('notify_on', `must list job states (${JOB_STATUSES.join(', ')})`);
     }
   }
+  if (def.schedule !== undefined) def.schedule = validateSchedule(def.schedule);
   return def;
 }
 

@@ -113,10 +113,11 @@ function rateOf(rate: Array<[number, number]>): number {
   return Math.round(rate.reduce((sum, [, b]) => sum + b, 0) / span);
 }
 
-function applyOutcomes(p: JobProjection, event: ObjectsProcessed): JobProjection {
+function applyOutcomes(p: JobProjection, event: ObjectsProcessed, seq: number): JobProjection {
   const { run, outcomes, at } = event.data;
   if (run !== p.view.run || (p.view.status !== 'running' && p.view.status !== 'paused')) return p;
-  const progress = { ...p.view.progress };
+  // Replay folds millions of these: one copy of progress and view per event, and no `delete` (it slows V8's objects).
+  const { estimated_completion: _e, ...progress } = p.view.progress as Progress;
   let movedBytes = 0;
   for (const outcome of outcomes) {
     if (!p.done.add(outcome.ordinal)) continue;
@@ -135,11 +136,10 @@ function applyOutcomes(p: JobProjection, event: ObjectsProcessed): JobProjection
   const rate = applyRate(p, at, movedBytes);
   progress.current_rate_bytes_sec = rateOf(rate);
   const remaining = progress.total_bytes - progress.completed_bytes - progress.skipped_bytes - progress.failed_bytes;
-  delete progress.estimated_completion;
   if (progress.listing_complete && progress.current_rate_bytes_sec > 0 && remaining >= 0) {
-    progress.estimated_completion = new Date(Date.parse(at) + (remaining / progress.current_rate_bytes_sec) * 1000).toISOString();
+    (progress as Progress).estimated_completion = new Date(Date.parse(at) + (remaining / progress.current_rate_bytes_sec) * 1000).toISOString();
   }
-  return { ...p, rate, view: { ...p.view, progress } };
+  return { ...p, rate, view: { ...p.view, progress, updated_seq: seq } };
 }
 
 function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjection | undefined {
@@ -231,7 +231,8 @@ function pickMax(a: RunCounts, b: RunCounts): RunCounts {
 
 /** Folds one event (at stream sequence `seq`) into the job's projection. undefined means the job does not exist. */
 export function project(p: JobProjection | undefined, event: FerryEvent, seq: number): JobProjection | undefined {
-  const next = event.type === 'ObjectsProcessed' ? (p ? applyOutcomes(p, event) : undefined) : applyJobEvent(p, event);
+  if (event.type === 'ObjectsProcessed') return p ? applyOutcomes(p, event, seq) : undefined;
+  const next = applyJobEvent(p, event);
   if (!next) return undefined;
   if (next === p) return p;
   return { ...next, view: { ...next.view, updated_seq: seq } };

@@ -8,6 +8,7 @@ export const USAGE = `Usage: ferry [--server HOST:PORT] [--token TOKEN] [--outpu
 
 Commands:
   jobs create -f FILE          create a job from a JSON or YAML file (- reads stdin)
+    --dry-run                  only validate and list what it would copy: count, bytes, first keys, identical
   jobs list [--status S]       every job: id, status, run, objects, bytes, rate
   jobs get ID                  one job with its progress and runs
   jobs start|pause|resume|cancel|delete|retry-failed ID
@@ -29,6 +30,7 @@ export interface CliArgs {
   output: 'table' | 'json';
   file: string | undefined;
   status: string | undefined;
+  dryRun: boolean;
   help: boolean;
   /** e.g. ['jobs', 'get', 'ID'] */
   words: string[];
@@ -47,6 +49,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         output: { type: 'string', short: 'o' },
         file: { type: 'string', short: 'f' },
         status: { type: 'string' },
+        'dry-run': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -62,6 +65,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     output,
     file: values.file,
     status: values.status,
+    dryRun: values['dry-run'] ?? false,
     help: values.help ?? false,
     words: positionals,
   };

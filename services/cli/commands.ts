@@ -1,6 +1,6 @@
 import type { FerryClient } from './client.js';
 import { UsageError } from './args.js';
-import { jobDetail, jobsTable, table } from './format.js';
+import { dryRunReport, jobDetail, jobsTable, table } from './format.js';
 import { readJobFile, unknownKeys } from './jobFile.js';
 import { ProgressView } from './progress.js';
 import { watchJob } from './watch.js';
@@ -10,6 +10,7 @@ export interface CommandContext {
   output: 'table' | 'json';
   file?: string;
   status?: string;
+  dryRun?: boolean;
   /** Field names of ferry.v1.JobSpec. */
   jobSpecFields: Iterable<string>;
   print(text: string): void;
@@ -53,6 +54,10 @@ export const JOB_COMMANDS: Record<string, Command> = {
     const spec = readJobFile(ctx.file);
     const unknown = unknownKeys(spec, ctx.jobSpecFields);
     if (unknown.length > 0) throw new UsageError(`${ctx.file}: unknown job field(s): ${unknown.join(', ')}`);
+    if (ctx.dryRun) {
+      const report = await ctx.client.call<Record<string, any>>('CreateJob', { ...spec, dry_run: true });
+      return show(ctx, report, () => dryRunReport(report));
+    }
     const job = await ctx.client.call('CreateJob', spec);
     return show(ctx, job, () => jobDetail(job));
   },

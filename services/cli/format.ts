@@ -90,6 +90,8 @@ export function jobDetail(job: Record<string, any>): string {
     ['bytes', `${formatBytes(bytesDone(p))}/${formatBytes(p.total_bytes)}`],
     ['rate', formatRate(p.current_rate_bytes_sec)],
     ['eta', p.estimated_completion],
+    ['schedule', job.schedule ? `${job.schedule.cron} (${job.schedule.timezone ?? 'UTC'})` : undefined],
+    ['next run', job.next_run_at],
     ['created', job.created_at],
     ['started', job.started_at],
     ['completed', job.completed_at],
@@ -106,4 +108,15 @@ export function jobDetail(job: Record<string, any>): string {
     runs.map((r) => [r.run, r.status, r.started_at, r.completed_at, `${objectsDone(r.counts)}/${r.counts?.total_objects ?? 0}`, r.counts?.failed_objects ?? 0, r.error]),
   );
   return `${head}\n\n${runTable}`;
+}
+
+/** A dry run's answer: what the job would copy. */
+export function dryRunReport(report: Record<string, any>): string {
+  const keys: string[] = report.first_keys ?? [];
+  const lines = [
+    `dry run of ${report.job_id}: nothing created, nothing copied`,
+    `objects: ${report.object_count ?? 0} (${formatBytes(report.total_bytes ?? 0)}), ${report.identical_at_destination ?? 0} already identical at the destination`,
+  ];
+  if (keys.length > 0) lines.push(`first ${keys.length} keys:`, ...keys.map((k) => `  ${k}`));
+  return lines.join('\n');
 }

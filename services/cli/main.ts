@@ -30,6 +30,7 @@ async function run(argv: string[]): Promise<number> {
         output: args.output,
         file: args.file,
         status: args.status,
+        dryRun: args.dryRun,
         jobSpecFields: proto.schema.get('ferry.v1.JobSpec')?.fields.keys() ?? [],
         print: (text) => process.stdout.write(`${text}\n`),
       },

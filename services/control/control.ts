@@ -8,6 +8,7 @@ import { NotificationLog } from '../../libs/webhooks/index.js';
 import { jobHandlers } from './handlers.js';
 import { JobService } from './jobService.js';
 import { startScheduler } from '../scheduler/scheduler.js';
+import { startScheduleRunner } from './scheduleRunner.js';
 
 export interface ControlOptions {
   nc: NatsConnection;
@@ -23,7 +24,8 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const { maxConcurrentJobs, historyLimit } = config.batch;
   const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
   jobs.useScheduler(scheduler);
-  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas)), tokens, log });
+  const schedules = await startScheduleRunner({ nc, log: log.child({ component: 'schedules' }), jobs });
+  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), tokens, log });
   const grpcHost = config.grpcAddr.slice(0, config.grpcAddr.lastIndexOf(':'));
   const http = await startHttpGateway({
     address: config.httpAddr,
@@ -38,6 +40,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
     async stop() {
       await http.stop();
       await grpc.stop();
+      await schedules.stop();
       await scheduler.stop();
     },
   };

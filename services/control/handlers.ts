@@ -1,15 +1,18 @@
 import type { CallContext, ServiceHandlers } from '../../libs/transport/index.js';
 import type { NotificationLog } from '../../libs/webhooks/index.js';
+import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { JobService } from './jobService.js';
+import { dryRun } from './dryRun.js';
 
 interface JobRef {
   job_id: string;
 }
 
 /** gRPC methods of ferry.v1.BatchJobs mapped onto the job service. Unlisted RPCs answer UNIMPLEMENTED. */
-export function jobHandlers(jobs: JobService, notifications?: NotificationLog): ServiceHandlers {
+export function jobHandlers(jobs: JobService, notifications?: NotificationLog, source?: S3Endpoint): ServiceHandlers {
   return {
-    CreateJob: (request: unknown) => jobs.create(request),
+    // dry_run is a request option, not part of the job: a dry run answers a report and creates nothing.
+    CreateJob: ({ dry_run, ...spec }: { dry_run?: boolean }) => (dry_run ? dryRun(spec, source) : jobs.create(spec)),
     GetJob: ({ job_id }: JobRef) => jobs.get(job_id),
     ListJobs: (request: { page_size?: number; page_token?: string; status?: string }) => jobs.list(request),
     StartJob: ({ job_id }: JobRef) => jobs.command('StartJob', job_id),

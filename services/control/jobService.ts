@@ -13,6 +13,8 @@ import {
   type JobStatus,
   type JobView,
   type StoredJobDefinition,
+  DEFAULT_PRIORITY,
+  withNextRunAt,
 } from '../../libs/domain/index.js';
 import {
   JobEventStore,
@@ -42,7 +44,7 @@ interface PageRequest {
   page_token?: string;
 }
 
-type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun'>;
+type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule'>;
 
 /**
  * The control service's application layer: validates requests, decides commands
@@ -122,7 +124,32 @@ export class JobService {
       metadata: { now: new Date().toISOString() },
     });
     this.log.info({ job_id: definition.job_id, run: result.state.run }, 'job created');
-    return this.viewAfter(definition.job_id, result);
+    return withNextRunAt(await this.viewAfter(definition.job_id, result), new Date());
+  }
+
+  /**
+   * A schedule firing, decided against the job's log so that of several control processes exactly one
+   * records it. Goes through the start path: a slot is claimed first, and without one the run is queued.
+   */
+  async fireSchedule(jobId: string, fire_time: string): Promise<JobEvent[]> {
+    const now = new Date().toISOString();
+    const { state } = await this.store.load(jobId);
+    const [decided] = decide({ type: 'FireSchedule', data: { job_id: jobId, fire_time }, metadata: { now } }, state);
+    let queue = false;
+    if (decided?.type === 'RunStarted' && this.scheduler) {
+      const priority = state.definition?.priority ?? DEFAULT_PRIORITY;
+      queue = !(await this.scheduler.claim({ job_id: jobId, run: decided.data.run, priority, requested_at: now }));
+    }
+    const result = await this.store.execute(jobId, { type: 'FireSchedule', data: { job_id: jobId, fire_time, queue }, metadata: { now } });
+    for (const event of result.events) {
+      this.log.info({ job_id: jobId, run: result.state.run, event: event.type, fire_time }, 'schedule fired');
+      await this.afterEvent(event);
+      if (event.type === 'RunQueued' && this.scheduler) {
+        const { run, priority, at } = event.data;
+        await this.scheduler.kick({ job_id: jobId, run, priority, requested_at: at });
+      }
+    }
+    return result.events;
   }
 
   private scheduler?: JobScheduler;
@@ -150,6 +177,7 @@ export class JobService {
   }
 
   private withQueuePosition(view: JobView): JobView {
+    view = withNextRunAt(view, new Date());
     const position = view.queued ? this.scheduler?.queuePosition(view.job_id) : undefined;
     return position === undefined ? view : { ...view, queue_position: position };
   }

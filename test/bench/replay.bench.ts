@@ -97,7 +97,9 @@ async function main(events: number, perEvent: number): Promise<void> {
     await nc.close();
     console.error(`published ${events} events (${outcomeEvents * perEvent} objects) in ${publishSeconds.toFixed(1)} s; folding from sequence 1`);
 
-    const child = fork(fileURLToPath(import.meta.url), ['--project', nats.url, String(lastSeq)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    // REPLAY_BENCH_PROF=DIR writes a CPU profile of the folding process there.
+    const prof = process.env.REPLAY_BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.REPLAY_BENCH_PROF}`] : [];
+    const child = fork(fileURLToPath(import.meta.url), ['--project', nats.url, String(lastSeq)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: prof });
     const result = await new Promise<{ seconds: number; cpuSeconds: number; peakRss: number; objects: number; seq: number }>((resolve, reject) => {
       child.once('message', (m) => resolve(m as never));
       child.once('exit', (code) => reject(new Error(`projector child exited with ${code}`)));

@@ -9,13 +9,14 @@ describe('cli arguments', () => {
   it('takes the server and token from flags over the environment, with defaults', () => {
     const env = { FERRY_SERVER: 'ferry:9090', FERRY_ADMIN_TOKEN: 'env-token' };
     assert.deepEqual(parseCliArgs(['jobs', 'list'], {}), {
-      server: '127.0.0.1:9090', token: undefined, output: 'table', file: undefined, status: undefined, help: false, words: ['jobs', 'list'],
+      server: '127.0.0.1:9090', token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, help: false, words: ['jobs', 'list'],
     });
     const fromEnv = parseCliArgs(['jobs', 'get', 'a'], env);
     assert.equal(fromEnv.server, 'ferry:9090');
     assert.equal(fromEnv.token, 'env-token');
     const fromFlags = parseCliArgs(['jobs', 'get', 'a', '--server', 'x:1', '--token', 't', '-o', 'json'], env);
     assert.deepEqual([fromFlags.server, fromFlags.token, fromFlags.output, fromFlags.words], ['x:1', 't', 'json', ['jobs', 'get', 'a']]);
+    assert.equal(parseCliArgs(['jobs', 'create', '--dry-run', '-f', 'job.json'], {}).dryRun, true);
   });
 
   it('refuses unknown flags and output formats as usage errors', () => {

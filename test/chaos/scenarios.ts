@@ -1,0 +1,226 @@
+/**
+ * The reliability scenarios: each starts a fresh World, runs one cross-cluster job over the seeded
+ * objects while doing something bad to it, and checks the promises: the job ends as expected, no
+ * seeded object is missing or byte-different at the destination, and no outcome is counted twice.
+ */
+import { DeliverPolicy } from 'nats';
+import { rest } from '../harness/restClient.js';
+import { waitFor } from '../harness/waitFor.js';
+import { seededRandom, World, type JobView, type WorldOptions } from './world.js';
+
+export interface ScenarioResult {
+  scenario: string;
+  objects: number;
+  ok: boolean;
+  /** undefined where nothing is expected at the destination (a denied destination). */
+  lost?: number;
+  duplicated: number;
+  seconds: number;
+  notes: string[];
+  problems: string[];
+}
+
+interface Context {
+  world: World;
+  jobId: string;
+  random: () => number;
+  notes: string[];
+  problems: string[];
+}
+
+interface Scenario {
+  world?: Partial<WorldOptions>;
+  /** The status the job must end in (default completed). */
+  expect?: 'completed' | 'failed';
+  /** Runs while the job runs (after start, before waiting for the end). */
+  during?(ctx: Context): Promise<void>;
+  /** Extra checks once the job ended. */
+  after?(ctx: Context, view: JobView, seconds: number): Promise<void>;
+}
+
+/** A kill moment: seeded, between 10% and 70% of the job's progress. */
+const killFraction = (random: () => number) => 0.1 + 0.6 * random();
+
+/** SIGKILL the service once the job has processed a seeded share of the objects, then start it again (or not). */
+function killAtProgress(service: string, restart = true): Scenario['during'] {
+  return async ({ world, jobId, random, notes }) => {
+    const view = await world.waitProcessed(jobId, killFraction(random));
+    const p = view.progress;
+    await world.killService(service);
+    notes.push(`${service} killed at ${p.completed_objects + p.skipped_objects + p.failed_objects}/${world.options.objects}`);
+    if (restart) await world.startService(service);
+  };
+}
+
+/**
+ * The lister is killed while listing: its source view has latency, so each page of 1,000 keys takes
+ * a while; it dies while the seeded page's request is in flight, with earlier pages published and
+ * checkpointed, and the restarted lister resumes once the task lease runs out.
+ */
+const killLister: Scenario['during'] = async ({ world, random, notes }) => {
+  const pages = Math.ceil(world.options.objects / 1000);
+  const page = Math.max(1, Math.ceil(killFraction(random) * pages));
+  const listRequests = () => world.listerProxy!.requestLog().filter((l) => l.startsWith('GET /src?') && l.includes('list-type=2')).length;
+  await waitFor(`listing page ${page} requested`, async () => (listRequests() >= page ? true : undefined), 120_000, 10);
+  await world.killService('lister');
+  notes.push(`lister killed listing page ${page}/${pages}`);
+  await world.startService('lister');
+};
+
+const copierRetries = (world: World, jobId: string) => world.metricSum('ferry_copy_retries_total', `job_id="${jobId}"`);
+
+export const SCENARIOS: Record<string, Scenario> = {
+  'kill-control': { during: killAtProgress('control') },
+  'kill-lister': { world: { listerSourceLatencyMs: 1500 }, during: killLister },
+  'kill-copier': { during: killAtProgress('copier-1') },
+  'kill-projector': { during: killAtProgress('projector') },
+  'kill-notifier': {
+    during: killAtProgress('notifier'),
+    async after({ world, jobId, problems }) {
+      // The notifier that came back delivers the completion.
+      await waitFor('completed webhook', async () => (world.webhooks.some((w) => w.job_id === jobId && w.event === 'completed') ? true : undefined), 30_000).catch(() =>
+        problems.push('no completed webhook after the notifier restart'),
+      );
+    },
+  },
+  'copier-lost': { world: { copiers: 2 }, during: killAtProgress('copier-2', false) },
+  'nats-restart': {
+    async during({ world, jobId, random, notes }) {
+      const view = await world.waitProcessed(jobId, killFraction(random));
+      const node = world.nodes[0]!;
+      const stoppedAt = Date.now();
+      await node.running!.stop('SIGTERM');
+      await world.startNode(node);
+      notes.push(`nats-server restarted at ${view.progress.completed_objects}/${world.options.objects} (down ${Date.now() - stoppedAt} ms)`);
+    },
+  },
+  'cluster-leader-kill': {
+    world: { cluster: true },
+    async during({ world, jobId, random, notes }) {
+      const view = await world.waitProcessed(jobId, killFraction(random));
+      const jsm = await (await world.natsConnection()).jetstreamManager();
+      const leader = (await jsm.streams.info('FERRY_WORK')).cluster?.leader;
+      const node = world.nodes.find((n) => n.name === leader);
+      if (!node) throw new Error(`no FERRY_WORK leader among ${world.nodes.map((n) => n.name).join(', ')}: ${String(leader)}`);
+      await node.running!.stop('SIGKILL');
+      notes.push(`FERRY_WORK leader ${leader} killed at ${view.progress.completed_objects}/${world.options.objects}`);
+      const next = await waitFor('a new FERRY_WORK leader', async () => {
+        const l = (await jsm.streams.info('FERRY_WORK')).cluster?.leader;
+        return l && l !== leader ? l : undefined;
+      }, 60_000, 200);
+      notes.push(`new leader ${next}`);
+    },
+    async after({ world, notes }) {
+      // Start the killed node again: it rejoins the cluster.
+      for (const node of world.nodes) if (node.running?.child.exitCode !== null || node.running.child.signalCode !== null) await world.startNode(node);
+      notes.push('killed node restarted and healthy');
+    },
+  },
+  'flaky-storage': {
+    world: { destinationFaults: { error503Rate: 0.1, resetRate: 0.01, seed: 11 } },
+    async after({ world, jobId, notes, problems }) {
+      const retries = await copierRetries(world, jobId);
+      notes.push(`${world.destinationProxy!.stats().faulted} faults injected, ferry_copy_retries_total ${retries}`);
+      if (retries === 0) problems.push('no retries counted in ferry_copy_retries_total');
+    },
+  },
+  'slow-storage': {
+    world: { destinationFaults: { latencyMs: 200 } },
+    async after({ notes }) {
+      notes.push('200 ms added to every destination request');
+    },
+  },
+  'denied-destination': {
+    world: { destinationFaults: { denyWrites: true } },
+    expect: 'failed',
+    async after({ world, jobId, notes, problems }, view, seconds) {
+      const n = world.options.objects;
+      if (view.progress.failed_objects !== n) problems.push(`failed_objects ${view.progress.failed_objects}, expected ${n}`);
+      if (!view.error) problems.push('the failed job has no error');
+      if (seconds >= 60) problems.push(`took ${seconds.toFixed(1)} s to fail`);
+      const retries = await copierRetries(world, jobId);
+      if (retries !== 0) problems.push(`${retries} retries of a denied write`);
+      const failed = await rest(world.controlPort, 'GET', `/admin/batch/jobs/${jobId}/failed?page_size=5`);
+      const first = (failed.body?.objects ?? failed.body?.failed_objects ?? [])[0] as { error?: string; attempts?: number } | undefined;
+      notes.push(`error: ${view.error}; first failed object: ${JSON.stringify(first)}`);
+      if (first && first.attempts !== undefined && first.attempts !== 1) problems.push(`a denied object took ${first.attempts} attempts`);
+    },
+  },
+  secrets: {
+    world: { destinationKey: { accessKey: 'CHAOSKEY', secretKey: 'chaos-Secret-7f3a9c1e5b2d4086-sentinel' } },
+    async after({ world, jobId, notes, problems }) {
+      const secret = world.options.destinationKey!.secretKey;
+      const needles = [secret, Buffer.from(secret).toString('base64'), Buffer.from(secret).toString('hex')];
+      const places: Array<[string, string]> = [];
+      const port = world.controlPort;
+      for (const path of ['', '/failed', '/errors', '/history', '/notifications'])
+        places.push([`GET ${jobId}${path}`, JSON.stringify((await rest(port, 'GET', `/admin/batch/jobs/${jobId}${path}`)).body)]);
+      places.push(['GET list', JSON.stringify((await rest(port, 'GET', '/admin/batch/jobs')).body)]);
+      for (const service of ['control', ...world.serviceNames()]) {
+        const metricsPort = world.metricsPortOf(service);
+        if (metricsPort !== undefined) places.push([`${service} /metrics`, await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()]);
+      }
+      for (const { name, proc } of world.allProcesses) places.push([`${name} log`, proc.output()]);
+      const events = await readAllEvents(world);
+      places.push([`FERRY_EVENTS (${events.length} messages)`, events.join('\n')]);
+      for (const [where, text] of places) if (needles.some((needle) => text.includes(needle))) problems.push(`the secret appears in ${where}`);
+      if (!events.some((e) => e.includes('JobCreated'))) problems.push('FERRY_EVENTS read without the JobCreated event');
+      notes.push(`secret absent from ${places.length} places (API, logs, metrics, ${events.length} raw events)`);
+    },
+  },
+};
+
+/** Every message of FERRY_EVENTS as text, read with an ordered consumer from sequence 1. */
+async function readAllEvents(world: World): Promise<string[]> {
+  const nc = await world.natsConnection();
+  const jsm = await nc.jetstreamManager();
+  const last = (await jsm.streams.info('FERRY_EVENTS')).state.last_seq;
+  const consumer = await nc.jetstream().consumers.get('FERRY_EVENTS', { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
+  const out: string[] = [];
+  const messages = await consumer.consume({ max_messages: 1000 });
+  for await (const msg of messages) {
+    out.push(msg.string());
+    if (msg.seq >= last) break;
+  }
+  messages.stop();
+  return out;
+}
+
+export async function runScenario(name: string, options: { objects: number; seed: number; log?: (line: string) => void }): Promise<ScenarioResult> {
+  const scenario = SCENARIOS[name];
+  if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
+  const result: ScenarioResult = { scenario: name, objects: options.objects, ok: false, duplicated: 0, seconds: 0, notes: [], problems: [] };
+  let world: World | undefined;
+  try {
+    world = await World.start(name, { objects: options.objects, seed: options.seed, log: options.log, ...scenario.world });
+    const jobId = `chaos-${name}`;
+    const ctx: Context = { world, jobId, random: seededRandom(options.seed * 7919 + name.length), notes: result.notes, problems: result.problems };
+    const started = Date.now();
+    await world.startJob(jobId);
+    await scenario.during?.(ctx);
+    const view = await world.waitEnded(jobId);
+    result.seconds = (Date.now() - started) / 1000;
+    const p = view.progress;
+    const expected = scenario.expect ?? 'completed';
+    if (view.status !== expected) result.problems.push(`ended ${view.status}${view.error ? ` (${view.error})` : ''}, expected ${expected}`);
+    result.duplicated = Math.max(0, p.completed_objects - p.total_objects, p.completed_objects + p.skipped_objects + p.failed_objects - p.total_objects);
+    if (result.duplicated > 0) result.problems.push(`counted twice: ${JSON.stringify(p)}`);
+    if (p.total_objects !== options.objects) result.problems.push(`total_objects ${p.total_objects}, seeded ${options.objects}`);
+    if (expected === 'completed') {
+      if (p.completed_objects !== p.total_objects) result.problems.push(`completed ${p.completed_objects} of ${p.total_objects}`);
+      const lost = await world.lostObjects();
+      result.lost = lost.length;
+      if (lost.length > 0) result.problems.push(`lost or different: ${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', ...' : ''}`);
+    }
+    await scenario.after?.(ctx, view, result.seconds);
+  } catch (err) {
+    result.problems.push(err instanceof Error ? err.message.split('\n').slice(0, 3).join(' | ') : String(err));
+  } finally {
+    if (result.problems.length > 0 && world && options.log) {
+      for (const { name: service, proc } of world.allProcesses) options.log(`--- ${service} (last lines) ---\n${proc.output().split('\n').slice(-15).join('\n')}`);
+    }
+    await world?.stop().catch(() => undefined);
+  }
+  result.ok = result.problems.length === 0;
+  return result;
+}

@@ -1,0 +1,398 @@
+/**
+ * The reliability suite's world: nats-server (one node, or a 3-node JetStream cluster on loopback),
+ * two s3rver instances (source and destination, so every job is cross-cluster), optional
+ * fault-injecting proxies, a webhook receiver, and Ferry as one process per service
+ * (control, projector, lister, notifier, copier-1..n) that a scenario can SIGKILL and start again.
+ */
+import { createHash } from 'node:crypto';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { connect, type NatsConnection } from 'nats';
+import {
+  natsServerBinary,
+  spawnUntilReady,
+  startNatsServer,
+  startS3rver,
+  type RunningChild,
+} from '../../libs/embedded/index.js';
+import { startFaultProxy, type FaultProxy, type Faults } from '../harness/faultProxy.js';
+import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
+import { rest } from '../harness/restClient.js';
+import { createBucket, putObjects, readObject, testS3Client } from '../harness/s3TestClient.js';
+import { makeTempDir } from '../harness/tempDir.js';
+import { waitFor } from '../harness/waitFor.js';
+
+export interface WorldOptions {
+  objects: number;
+  seed: number;
+  /** A 3-node JetStream cluster instead of one nats-server (Ferry then uses FERRY_NATS_REPLICAS=3). */
+  cluster?: boolean;
+  copiers?: number;
+  /** Faults on the destination endpoint (a fault proxy is always in front of it). */
+  destinationFaults?: Partial<Faults>;
+  /** Latency on the lister's own view of the source (a proxy), so listing spans a measurable time. */
+  listerSourceLatencyMs?: number;
+  /** Destination credentials other than S3RVER/S3RVER (the destination s3rver gets this key pair too). */
+  destinationKey?: { accessKey: string; secretKey: string };
+  log?: (line: string) => void;
+}
+
+export interface JobView {
+  job_id: string;
+  status: string;
+  error?: string;
+  progress: {
+    total_objects: number;
+    completed_objects: number;
+    skipped_objects: number;
+    failed_objects: number;
+    listing_complete: boolean;
+  };
+  [key: string]: unknown;
+}
+
+interface NatsNode {
+  name: string;
+  port: number;
+  clusterPort: number;
+  monitorPort: number;
+  storeDir: string;
+  conf?: string;
+  running?: RunningChild;
+}
+
+export const SOURCE_BUCKET = 'src';
+export const DESTINATION_BUCKET = 'dst';
+const KEYED_S3RVER = fileURLToPath(new URL('./keyedS3rver.js', import.meta.url));
+
+/** mulberry32: the same seeded generator the fault proxy uses. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Runs `fn` over `items` with at most `concurrency` at once. */
+async function forEachLimit<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
+}
+
+export class World {
+  readonly dir: string;
+  private readonly removeDir: () => void;
+  readonly nodes: NatsNode[] = [];
+  readonly services = new Map<string, FerryProcess>();
+  /** Every process that ever ran, killed ones included (their output is still grepped). */
+  readonly allProcesses: Array<{ name: string; proc: FerryProcess }> = [];
+  private readonly metricsPorts = new Map<string, number>();
+  private s3: RunningChild[] = [];
+  sourceEndpoint = '';
+  destinationEndpoint = '';
+  destinationProxy?: FaultProxy;
+  listerProxy?: FaultProxy;
+  source!: S3Client;
+  destination!: S3Client;
+  /** key -> MD5 of the bytes seeded at the source. */
+  readonly expected = new Map<string, string>();
+  readonly webhooks: Array<Record<string, unknown>> = [];
+  private webhookServer?: http.Server;
+  webhookUrl = '';
+  private nc?: NatsConnection;
+
+  private constructor(
+    readonly name: string,
+    readonly options: WorldOptions,
+  ) {
+    const tmp = makeTempDir(`chaos-${name}`);
+    this.dir = tmp.path;
+    this.removeDir = () => tmp.remove();
+  }
+
+  log(line: string): void {
+    this.options.log?.(`[${this.name}] ${line}`);
+  }
+
+  static async start(name: string, options: WorldOptions): Promise<World> {
+    const world = new World(name, options);
+    try {
+      await world.startNats();
+      await world.startStorage();
+      await world.startWebhookReceiver();
+      await world.seed();
+      await world.startFerry();
+    } catch (err) {
+      await world.stop();
+      throw err;
+    }
+    return world;
+  }
+
+  get natsUrl(): string {
+    return this.nodes.map((n) => `nats://127.0.0.1:${n.port}`).join(',');
+  }
+
+  // --- NATS ---
+
+  private async startNats(): Promise<void> {
+    const count = this.options.cluster ? 3 : 1;
+    for (let i = 1; i <= count; i++) {
+      this.nodes.push({ name: `n${i}`, port: await freePort(), clusterPort: await freePort(), monitorPort: await freePort(), storeDir: join(this.dir, `nats-${i}`) });
+    }
+    if (this.options.cluster) {
+      const routes = this.nodes.map((n) => `nats-route://127.0.0.1:${n.clusterPort}`).join(', ');
+      for (const n of this.nodes) {
+        mkdirSync(n.storeDir, { recursive: true });
+        n.conf = join(this.dir, `${n.name}.conf`);
+        writeFileSync(
+          n.conf,
+          [
+            `server_name: ${n.name}`,
+            `listen: 127.0.0.1:${n.port}`,
+            `http: 127.0.0.1:${n.monitorPort}`,
+            `jetstream { store_dir: "${n.storeDir}" }`,
+            `cluster { name: chaos, listen: 127.0.0.1:${n.clusterPort}, routes: [${routes}] }`,
+          ].join('\n'),
+        );
+      }
+    }
+    await Promise.all(this.nodes.map((n) => this.startNode(n)));
+  }
+
+  /** Starts (or starts again, on the same port and store dir) one node and waits until it is healthy. */
+  async startNode(node: NatsNode): Promise<void> {
+    if (node.conf) {
+      node.running = await spawnUntilReady(natsServerBinary(), ['-c', node.conf], /Server is ready/, { name: `nats ${node.name}`, timeoutMs: 30_000 });
+      // healthz answers 200 once this server's JetStream is up and in contact with a meta leader.
+      await waitFor(`nats ${node.name} healthy`, async () => ((await fetch(`http://127.0.0.1:${node.monitorPort}/healthz`)).ok ? true : undefined), 60_000, 200);
+    } else {
+      node.running = await startNatsServer({ storeDir: node.storeDir, port: node.port });
+    }
+  }
+
+  /** A connection of the runner's own (to find stream leaders and read the raw log). */
+  async natsConnection(): Promise<NatsConnection> {
+    this.nc ??= await connect({ servers: this.nodes.map((n) => `127.0.0.1:${n.port}`), maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    return this.nc;
+  }
+
+  // --- S3, proxies, webhooks ---
+
+  private async startStorage(): Promise<void> {
+    const source = await startS3rver({ directory: join(this.dir, 's3-source') });
+    this.s3.push(source);
+    this.sourceEndpoint = source.endpoint;
+    let destinationEndpoint: string;
+    const key = this.options.destinationKey;
+    if (key) {
+      const directory = join(this.dir, 's3-destination');
+      mkdirSync(directory, { recursive: true });
+      const running = await spawnUntilReady(
+        process.execPath,
+        ['--openssl-legacy-provider', KEYED_S3RVER, '127.0.0.1', '0', directory, key.accessKey, key.secretKey],
+        /s3rver listening on [^\s]*:(\d+)/,
+        { name: 's3rver (keyed)' },
+      );
+      this.s3.push(running);
+      destinationEndpoint = `http://127.0.0.1:${running.match[1]}`;
+    } else {
+      const destination = await startS3rver({ directory: join(this.dir, 's3-destination') });
+      this.s3.push(destination);
+      destinationEndpoint = destination.endpoint;
+    }
+    this.source = testS3Client(source.endpoint);
+    this.destination = testS3Client(destinationEndpoint, key?.accessKey, key?.secretKey);
+    await createBucket(this.source, SOURCE_BUCKET);
+    await createBucket(this.destination, DESTINATION_BUCKET);
+    this.destinationProxy = await startFaultProxy(destinationEndpoint, this.options.destinationFaults ?? {});
+    this.destinationEndpoint = this.destinationProxy.endpoint;
+    if (this.options.listerSourceLatencyMs) this.listerProxy = await startFaultProxy(source.endpoint, { latencyMs: this.options.listerSourceLatencyMs });
+  }
+
+  private async startWebhookReceiver(): Promise<void> {
+    this.webhookServer = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        try {
+          this.webhooks.push(JSON.parse(body) as Record<string, unknown>);
+        } catch {
+          // not JSON: ignored
+        }
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => this.webhookServer!.listen(0, '127.0.0.1', resolve));
+    this.webhookUrl = `http://127.0.0.1:${(this.webhookServer.address() as AddressInfo).port}/hook`;
+  }
+
+  /** Objects of 256 B to 4 KiB with seeded bytes under `chaos/`. */
+  private async seed(): Promise<void> {
+    const random = seededRandom(this.options.seed);
+    const objects = Array.from({ length: this.options.objects }, (_, i) => {
+      const body = Buffer.alloc(256 + Math.floor(random() * 3841));
+      for (let j = 0; j < body.length; j += 4) body.writeUInt32LE(Math.floor(random() * 0x1_0000_0000), Math.min(j, body.length - 4));
+      const key = `chaos/${String(i).padStart(6, '0')}`;
+      this.expected.set(key, createHash('md5').update(body).digest('hex'));
+      return { key, body };
+    });
+    await putObjects(this.source, SOURCE_BUCKET, objects, 32);
+  }
+
+  // --- Ferry ---
+
+  serviceNames(): string[] {
+    return ['projector', 'lister', 'notifier', ...Array.from({ length: this.options.copiers ?? 1 }, (_, i) => `copier-${i + 1}`)];
+  }
+
+  private async startFerry(): Promise<void> {
+    await this.startService('control');
+    await Promise.all(this.serviceNames().map((name) => this.startService(name)));
+  }
+
+  /** Starts the named service (`copier-2` runs `--target copier`), again on the same metrics port if it ran before. */
+  async startService(name: string): Promise<FerryProcess> {
+    const target = name.replace(/-\d+$/, '');
+    let metricsPort = this.metricsPorts.get(name);
+    if (metricsPort === undefined) this.metricsPorts.set(name, (metricsPort = await freePort()));
+    const proc = await startFerry(target, {
+      natsUrl: this.natsUrl,
+      sourceEndpoint: target === 'lister' && this.listerProxy ? this.listerProxy.endpoint : this.sourceEndpoint,
+      dataDir: join(this.dir, 'ferry'),
+      extraEnv: {
+        FERRY_WORK_ACK_WAIT: '3s',
+        FERRY_CHECKPOINT_INTERVAL: '250',
+        FERRY_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
+        FERRY_WEBHOOK_RETRY_DELAY: '500ms',
+        FERRY_NATS_REPLICAS: this.options.cluster ? '3' : '1',
+        ...(target === 'control' ? {} : { FERRY_METRICS_ADDR: `127.0.0.1:${metricsPort}` }),
+      },
+    });
+    this.services.set(name, proc);
+    this.allProcesses.push({ name, proc });
+    return proc;
+  }
+
+  async killService(name: string): Promise<void> {
+    const proc = this.services.get(name);
+    if (!proc) throw new Error(`no service ${name}`);
+    await proc.kill();
+    this.services.delete(name);
+  }
+
+  metricsPortOf(name: string): number | undefined {
+    return name === 'control' ? this.services.get('control')?.httpPort : this.metricsPorts.get(name);
+  }
+
+  get controlPort(): number {
+    const port = this.services.get('control')?.httpPort;
+    if (port === undefined) throw new Error('control is not running');
+    return port;
+  }
+
+  // --- the job ---
+
+  async startJob(jobId: string, extra: Record<string, unknown> = {}): Promise<void> {
+    const created = await rest(this.controlPort, 'POST', '/admin/batch/jobs', {
+      job_id: jobId,
+      source_bucket: SOURCE_BUCKET,
+      destination_bucket: DESTINATION_BUCKET,
+      destination_endpoint: this.destinationEndpoint,
+      destination_access_key: this.options.destinationKey?.accessKey ?? 'S3RVER',
+      destination_secret_key: this.options.destinationKey?.secretKey ?? 'S3RVER',
+      concurrency: 32,
+      max_retries: 6,
+      retry_delay: '200ms',
+      retry_backoff: 'fixed',
+      notification_webhook: this.webhookUrl,
+      notify_on: ['running', 'completed', 'failed'],
+      ...extra,
+    });
+    if (created.status !== 200) throw new Error(`create ${jobId}: ${created.status} ${JSON.stringify(created.body)}`);
+    const started = await rest(this.controlPort, 'POST', `/admin/batch/jobs/${jobId}/start`);
+    if (started.status !== 200) throw new Error(`start ${jobId}: ${started.status} ${JSON.stringify(started.body)}`);
+  }
+
+  async job(jobId: string): Promise<JobView> {
+    const { status, body } = await rest<JobView>(this.controlPort, 'GET', `/admin/batch/jobs/${jobId}`);
+    if (status !== 200) throw new Error(`GET ${jobId}: ${status} ${JSON.stringify(body)}`);
+    return body;
+  }
+
+  /** Waits until completed + skipped + failed reaches `fraction` of the seeded objects; answers the view then. */
+  async waitProcessed(jobId: string, fraction: number): Promise<JobView> {
+    const goal = Math.ceil(fraction * this.options.objects);
+    return waitFor(`${jobId} at ${goal} processed objects`, async () => {
+      const view = await this.job(jobId);
+      const p = view.progress;
+      if (['completed', 'failed', 'cancelled'].includes(view.status)) throw new Error(`${jobId} ended before ${goal}: ${JSON.stringify(view)}`);
+      return p.completed_objects + p.skipped_objects + p.failed_objects >= goal ? view : undefined;
+    }, 180_000, 20);
+  }
+
+  async waitEnded(jobId: string, timeoutMs = 300_000): Promise<JobView> {
+    return waitFor(`${jobId} ended`, async () => {
+      const view = await this.job(jobId);
+      return ['completed', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
+    }, timeoutMs, 100);
+  }
+
+  /** Seeded objects missing or byte-different at the destination (MD5 through the plain SDK). */
+  async lostObjects(): Promise<string[]> {
+    const lost: string[] = [];
+    await forEachLimit([...this.expected], 32, async ([key, md5]) => {
+      const got = await readObject(this.destination, DESTINATION_BUCKET, key).catch(() => undefined);
+      if (got?.md5 !== md5) lost.push(key);
+    });
+    return lost.sort();
+  }
+
+  /** Sum of a counter over every running service's /metrics (optionally only series with `label`). */
+  async metricSum(name: string, label?: string): Promise<number> {
+    let sum = 0;
+    for (const service of ['control', ...this.serviceNames()]) {
+      const port = this.services.has(service) ? this.metricsPortOf(service) : undefined;
+      if (port === undefined) continue;
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      for (const line of text.split('\n')) {
+        if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+        if (label && !line.includes(label)) continue;
+        sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.services.values()].map((p) => p.kill().catch(() => undefined)));
+    this.services.clear();
+    await this.nc?.close().catch(() => undefined);
+    await this.destinationProxy?.stop();
+    await this.listerProxy?.stop();
+    const closed = new Promise<void>((resolve) => (this.webhookServer ? this.webhookServer.close(() => resolve()) : resolve()));
+    this.webhookServer?.closeAllConnections();
+    await closed;
+    await Promise.all(this.s3.map((s) => s.stop().catch(() => undefined)));
+    await Promise.all(this.nodes.map((n) => n.running?.stop('SIGKILL').catch(() => undefined)));
+    this.removeDir();
+  }
+}
