@@ -61,6 +61,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
         checkpointInterval: config.batch.checkpointInterval,
         defaultConcurrency: config.batch.defaultConcurrency,
         workAckWaitMs: config.copier.ackWaitMs,
+        maxWaitingItems: config.listerMaxWaitingItems,
       }),
     );
   }

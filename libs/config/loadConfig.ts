@@ -34,6 +34,8 @@ export interface FerryConfig {
   sourceRegion: string;
   sourceCredentials: { accessKey?: string; secretKey?: string };
   copier: { slots: number; multipartThreshold: number; partSize: number; ackWaitMs: number };
+  /** Most work items of one run the lister leaves waiting in the work stream before it pauses listing. */
+  listerMaxWaitingItems: number;
   natsReplicas: number;
   webhooks: { secret?: string; timeoutMs: number; retryDelayMs: number; maxRetryDurationMs: number; allowPrivateNetworks: boolean };
 }
@@ -145,6 +147,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
       ackWaitMs: parseDurationMs(get<string>('ferry.copier.ack_wait'))!,
     },
     natsReplicas: get('ferry.nats.replicas'),
+    listerMaxWaitingItems: get('ferry.lister.max_waiting_items'),
     webhooks: {
       secret: opt('ferry.webhooks.secret'),
       timeoutMs: parseDurationMs(get<string>('ferry.webhooks.timeout'))!,

@@ -42,6 +42,7 @@ export const SETTINGS = [
   { path: 'ferry.source.region', env: 'FERRY_SOURCE_REGION', type: { kind: 'string' }, default: 'us-east-1' },
   { path: 'ferry.copier.slots', env: 'FERRY_COPIER_SLOTS', type: int(1, 10_000), default: 64 },
   { path: 'ferry.copier.multipart_threshold', env: 'FERRY_MULTIPART_THRESHOLD', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 64 * 1024 * 1024 },
+  { path: 'ferry.lister.max_waiting_items', env: 'FERRY_MAX_WAITING_ITEMS', type: int(1000, 10_000_000), default: 100_000 },
   { path: 'ferry.copier.ack_wait', env: 'FERRY_WORK_ACK_WAIT', type: { kind: 'duration' }, default: '30s' },
   { path: 'ferry.copier.part_size', env: 'FERRY_PART_SIZE', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 16 * 1024 * 1024 },
   { path: 'ferry.webhooks.secret', env: 'FERRY_WEBHOOK_SECRET', type: { kind: 'string' } },

@@ -1,13 +1,10 @@
 import type { JetStreamClient, JetStreamPublishOptions, PubAck } from 'nats';
 
-const RETRYABLE = /timeout|no responders|503|TIMEOUT|CONNECTION_CLOSED|disconnect|reconnect|stale connection|leader/i;
+// A full work stream is retried too: copiers drain it, and listers hold back before it fills.
+const RETRYABLE = /timeout|no responders|503|TIMEOUT|CONNECTION_CLOSED|disconnect|reconnect|stale connection|leader|maximum messages exceeded|maximum bytes exceeded/i;
 
 export function isWrongLastSequence(err: unknown): boolean {
   return /wrong last sequence/i.test(String((err as Error)?.message ?? err));
-}
-
-export function isDuplicateStreamFull(err: unknown): boolean {
-  return /maximum messages exceeded|maximum bytes exceeded/i.test(String((err as Error)?.message ?? err));
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

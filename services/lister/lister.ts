@@ -9,6 +9,7 @@ import { listRetryRun } from './retryRun.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
 const TASK_ACK_WAIT_MS = 10_000;
+const BACKLOG_POLL_MS = 500;
 const HEARTBEAT_EVERY_MS = 3_000;
 const PAUSED_RECHECK_MS = 2_000;
 const TRANSIENT_RETRY_MS = 3_000;
@@ -24,6 +25,8 @@ export interface ListerOptions {
   defaultConcurrency: number;
   /** Ack wait of the work consumers this lister creates (copiers heartbeat within it). */
   workAckWaitMs: number;
+  /** Backpressure: listing waits while this many of the run's items are still undelivered. */
+  maxWaitingItems: number;
 }
 
 interface ListTask {
@@ -36,7 +39,7 @@ interface ListTask {
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
-export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs }: ListerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems }: ListerOptions): Promise<{ stop(): Promise<void> }> {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const store = await JobEventStore.open(nc);
@@ -69,6 +72,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency, workAckWaitMs);
     log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects }, 'listing started');
     let lastBeat = Date.now();
+    let waiting = false;
     try {
       const context: ListRunContext = {
           js,
@@ -77,13 +81,26 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
           destination: await destinationEndpoint(definition, source, sealer),
           checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
           signal: stopping.signal,
+          // Called before each page: keeps the task leased, stops on pause or cancel, and holds
+          // listing while copiers have not drained the run's backlog, so the work stream stays bounded.
           heartbeat: async () => {
-            if (stopping.signal.aborted) return 'stop';
-            if (Date.now() - lastBeat < HEARTBEAT_EVERY_MS) return 'continue';
-            lastBeat = Date.now();
-            msg.working();
-            const { state: now } = await store.load(task.job_id);
-            return now.run === task.run && now.status === 'running' ? 'continue' : 'stop';
+            for (;;) {
+              if (stopping.signal.aborted) return 'stop';
+              if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
+                lastBeat = Date.now();
+                msg.working();
+                const { state: now } = await store.load(task.job_id);
+                if (now.run !== task.run || now.status !== 'running') return 'stop';
+              }
+              const backlog = await jsm.consumers.info(STREAMS.work, consumers.work(task.job_id, task.run));
+              if (backlog.num_pending < maxWaitingItems) {
+                waiting = false;
+                return 'continue';
+              }
+              if (!waiting) log.info({ ...logCtx, waiting_items: backlog.num_pending }, 'listing waits for copiers to drain the backlog');
+              waiting = true;
+              await new Promise((resolve) => setTimeout(resolve, BACKLOG_POLL_MS));
+            }
           },
       };
       const outcome = state.retry_of === undefined ? await listRun(context, state) : await listRetryRun(nc, context, state);
