@@ -44,6 +44,24 @@ bench: build
 	$(NODE) dist/test/bench/lister.bench.js 1000000
 	$(NODE) dist/test/bench/rateLimit.bench.js --seconds 30
 	$(NODE) dist/test/bench/replay.bench.js 1000000
+	$(MAKE) bench-compare
 
 clean:
 	rm -rf dist
+
+# Side by side with rclone and a minimal SDK loop (issue 11): writes test/bench/RESULTS.md.
+# BENCH_COMPARE_ARGS=--scale 0.05 --repeats 1 for a quick check. Run on a quiet machine.
+BENCH_COMPARE_ARGS ?=
+.PHONY: rclone bench-compare
+rclone:
+	@if ! command -v rclone >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing rclone with apt-get"; \
+	    (apt-get install -y rclone || (apt-get update && apt-get install -y rclone)) >/dev/null; \
+	  else \
+	    echo "rclone is missing: install it with 'sudo apt-get install rclone' (Debian) and run make again" >&2; exit 1; \
+	  fi; \
+	fi
+
+bench-compare: build rclone
+	$(NODE) dist/test/bench/compare/run.js --write-results $(BENCH_COMPARE_ARGS)

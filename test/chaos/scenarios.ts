@@ -60,7 +60,7 @@ function killAtProgress(service: string, restart = true): Scenario['during'] {
 const killLister: Scenario['during'] = async ({ world, random, notes }) => {
   const pages = Math.ceil(world.options.objects / 1000);
   const page = Math.max(1, Math.ceil(killFraction(random) * pages));
-  const listRequests = () => world.listerProxy!.requestLog().filter((l) => l.startsWith('GET /src?') && l.includes('list-type=2')).length;
+  const listRequests = () => world.listerProxy!.requestLog().filter((l) => /^GET \/src\/?\?.*list-type=2/.test(l)).length;
   await waitFor(`listing page ${page} requested`, async () => (listRequests() >= page ? true : undefined), 120_000, 10);
   await world.killService('lister');
   notes.push(`lister killed listing page ${page}/${pages}`);
@@ -191,6 +191,7 @@ export async function runScenario(name: string, options: { objects: number; seed
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const result: ScenarioResult = { scenario: name, objects: options.objects, ok: false, duplicated: 0, seconds: 0, notes: [], problems: [] };
   let world: World | undefined;
+  const scenarioStart = Date.now();
   try {
     world = await World.start(name, { objects: options.objects, seed: options.seed, log: options.log, ...scenario.world });
     const jobId = `chaos-${name}`;
@@ -214,6 +215,7 @@ export async function runScenario(name: string, options: { objects: number; seed
     }
     await scenario.after?.(ctx, view, result.seconds);
   } catch (err) {
+    result.seconds = (Date.now() - scenarioStart) / 1000;
     result.problems.push(err instanceof Error ? err.message.split('\n').slice(0, 3).join(' | ') : String(err));
   } finally {
     if (result.problems.length > 0 && world && options.log) {

@@ -1,0 +1,634 @@
+/**
+ * Ferry side by side with rclone and a minimal SDK copy loop (issue 11), on s3rver and on
+ * synthetic endpoints, in one run, alternating the order, medians of --repeats runs each.
+ *
+ *   node dist/test/bench/compare/run.js [--scale F] [--repeats N] [--datasets a,b]
+ *        [--concurrency C] [--ferry-target split|all] [--write-results]
+ *
+ * Data sets: s3-4k, s3-64m, s3-mixed, s3-same-cluster-64m, syn-4k, syn-1m (--scale
+ * scales object counts only). Every measurement copies into a fresh destination bucket.
+ * Ferry runs as separate processes (control, projector, lister, one copier) unless
+ * --ferry-target all; its CPU is read from /proc before the start call and after
+ * `completed`, nats-server's apart. rclone and the loop are child processes whose CPU
+ * is their rusage. A benchmark, not a test: nothing here asserts on timing.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { natsServerBinary, startNatsServer, startS3rver, type RunningNatsServer, type RunningS3rver } from '../../../libs/embedded/index.js';
+import { startFerry, type FerryProcess } from '../../harness/ferryProcess.js';
+import { rest } from '../../harness/restClient.js';
+import { createBucket, testS3Client } from '../../harness/s3TestClient.js';
+import { makeTempDir } from '../../harness/tempDir.js';
+import { startSyntheticS3, type SyntheticS3 } from '../syntheticS3.js';
+import { machineInfo, median, processCpuSeconds, runMeasured, seededRandom, totalCpuSeconds } from './measure.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const ALL_DATASETS = ['s3-4k', 's3-64m', 's3-mixed', 's3-same-cluster-64m', 'syn-4k', 'syn-1m'] as const;
+type DatasetName = (typeof ALL_DATASETS)[number];
+
+const { values } = parseArgs({
+  options: {
+    scale: { type: 'string', default: '1' },
+    repeats: { type: 'string', default: '3' },
+    datasets: { type: 'string', default: ALL_DATASETS.join(',') },
+    concurrency: { type: 'string', default: '32' },
+    'ferry-target': { type: 'string', default: 'split' },
+    'write-results': { type: 'boolean', default: false },
+    /** Also give rclone --fast-list on s3rver (it always gets it on the synthetic endpoints). */
+    'rclone-fast-list': { type: 'boolean', default: false },
+  },
+});
+const SCALE = Number(values.scale);
+const REPEATS = Number(values.repeats);
+const C = Number(values.concurrency);
+const FERRY_TARGET = values['ferry-target'] === 'all' ? 'all' : 'split';
+const selected = values.datasets!.split(',').map((s) => s.trim()).filter(Boolean) as DatasetName[];
+for (const name of selected) if (!ALL_DATASETS.includes(name)) throw new Error(`unknown data set ${name}; known: ${ALL_DATASETS.join(', ')}`);
+if (!(SCALE > 0) || !(REPEATS >= 1) || !(C >= 1)) throw new Error('--scale, --repeats and --concurrency must be positive');
+
+const scaled = (count: number, min = 1) => Math.max(min, Math.round(count * SCALE));
+const FERRY_LABEL = FERRY_TARGET === 'all' ? 'Ferry (--target all)' : 'Ferry (control+projector+lister+1 copier)';
+
+interface Endpoint {
+  endpoint: string;
+  accessKey: string;
+  secretKey: string;
+}
+
+type Objects = Array<[string, number]>;
+
+interface Sample {
+  seconds: number;
+  cpuSeconds: number;
+  natsCpuSeconds?: number;
+  msgsPerObject?: number;
+  allMsgsPerObject?: number;
+  /** Ferry only: CPU seconds by process (role), for the progress lines. */
+  byProcess?: Record<string, number>;
+}
+
+interface ToolResult {
+  tool: string;
+  samples: Sample[];
+  errors: string[];
+}
+
+interface DatasetResult {
+  name: DatasetName;
+  description: string;
+  objects: number;
+  bytes: number;
+  tools: ToolResult[];
+}
+
+/** Where a data set's objects live and where its copies go. */
+interface Group {
+  source: Endpoint;
+  /** Extra rclone flags for these endpoints. */
+  rcloneArgs: string[];
+  /** Ferry processes configured with this group's source endpoint. */
+  ferry: FerryDeployment;
+  newDestination(name: string, sameCluster: boolean): Promise<Destination>;
+}
+
+interface Destination {
+  bucket: string;
+  endpoint: Endpoint;
+  count(): Promise<number>;
+  drop(): void;
+}
+
+interface FerryDeployment {
+  control: FerryProcess;
+  processes: FerryProcess[];
+  roles: string[];
+  stop(): Promise<void>;
+}
+
+// ---------------------------------------------------------------- helpers
+
+async function countBucket(client: S3Client, bucket: string): Promise<number> {
+  let count = 0;
+  let token: string | undefined;
+  do {
+    const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
+    count += page.KeyCount ?? page.Contents?.length ?? 0;
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return count;
+}
+
+async function seedS3rver(client: S3Client, bucket: string, objects: Objects): Promise<void> {
+  await createBucket(client, bucket).catch(() => {});
+  const maxSize = Math.max(...objects.map(([, size]) => size));
+  // Random bodies (incompressible); object i is a window of one pool at an offset of its own.
+  const pool = randomBytes(maxSize + 64 * KiB);
+  let next = 0;
+  const concurrency = maxSize > 8 * MiB ? 2 : 32;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < objects.length) {
+        const i = next++;
+        const [key, size] = objects[i]!;
+        const offset = (i * 4099) % (64 * KiB);
+        await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: pool.subarray(offset, offset + size), ContentLength: size, ContentType: 'application/octet-stream' }));
+      }
+    }),
+  );
+}
+
+/** Every JetStream stream's last sequence (messages ever stored, work queues included). */
+async function streamSequences(jsm: JetStreamManager): Promise<Map<string, number>> {
+  const seqs = new Map<string, number>();
+  for (const info of await jsm.streams.list().next()) seqs.set(info.config.name, info.state.last_seq);
+  return seqs;
+}
+
+function deltas(before: Map<string, number>, after: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [name, seq] of after) out.set(name, seq - (before.get(name) ?? 0));
+  return out;
+}
+
+/** A Ferry pid and any descendants (so --target all is covered if it forks). */
+function processTree(roots: number[]): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const found = new Set(roots);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parents) if (found.has(ppid) && !found.has(pid)) (found.add(pid), (grew = true));
+  }
+  return [...found];
+}
+
+// ---------------------------------------------------------------- the three tools
+
+async function runFerry(
+  group: Group,
+  dataset: DatasetName,
+  tool: string,
+  repeat: number,
+  objects: Objects,
+  destination: Destination,
+  sourceBucket: string,
+  serverSide: boolean,
+  nats: RunningNatsServer,
+  jsm: JetStreamManager,
+): Promise<Sample> {
+  const port = group.ferry.control.httpPort!;
+  const jobId = `b-${dataset}-${tool}-${repeat}-${Date.now().toString(36)}`;
+  const job: Record<string, unknown> = { job_id: jobId, source_bucket: sourceBucket, destination_bucket: destination.bucket, concurrency: C };
+  if (!serverSide) {
+    job.destination_endpoint = destination.endpoint.endpoint;
+    job.destination_access_key = destination.endpoint.accessKey;
+    job.destination_secret_key = destination.endpoint.secretKey;
+  }
+  const created = await rest(port, 'POST', '/admin/batch/jobs', job);
+  if (created.status !== 200) throw new Error(`create job: ${created.status} ${JSON.stringify(created.body)}`);
+  const pids = processTree(group.ferry.processes.map((p) => p.child.pid!));
+  const roleBefore = group.ferry.processes.map((p) => processCpuSeconds(p.child.pid!));
+  const natsPid = nats.child.pid!;
+  const seqBefore = await streamSequences(jsm);
+  const cpuBefore = totalCpuSeconds(pids);
+  const natsBefore = processCpuSeconds(natsPid);
+  const started = process.hrtime.bigint();
+  const start = await rest(port, 'POST', `/admin/batch/jobs/${jobId}/start`);
+  if (start.status !== 200) throw new Error(`start job: ${start.status} ${JSON.stringify(start.body)}`);
+  let view: any;
+  const deadline = Date.now() + 60 * 60_000;
+  for (;;) {
+    view = (await rest(port, 'GET', `/admin/batch/jobs/${jobId}`)).body;
+    if (view?.status === 'completed') break;
+    if (view?.status === 'failed' || view?.status === 'cancelled') throw new Error(`job ${jobId} ${view.status}: ${JSON.stringify(view)}`);
+    if (Date.now() > deadline) throw new Error(`job ${jobId} did not complete in an hour: ${JSON.stringify(view)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuSeconds = totalCpuSeconds(pids) - cpuBefore;
+  const natsCpuSeconds = processCpuSeconds(natsPid) - natsBefore;
+  const byProcess = Object.fromEntries(group.ferry.processes.map((p, i) => [group.ferry.roles[i]!, processCpuSeconds(p.child.pid!) - roleBefore[i]!]));
+  const moved = deltas(seqBefore, await streamSequences(jsm));
+  const copied = Number(view.progress?.completed_objects ?? 0);
+  if (copied !== objects.length) throw new Error(`job ${jobId} completed ${copied} of ${objects.length} objects: ${JSON.stringify(view.progress)}`);
+  const eventsAndWork = (moved.get('FERRY_EVENTS') ?? 0) + (moved.get('FERRY_WORK') ?? 0);
+  const all = [...moved.values()].reduce((a, b) => a + b, 0);
+  return { seconds, cpuSeconds, natsCpuSeconds, msgsPerObject: eventsAndWork / copied, allMsgsPerObject: all / copied, byProcess };
+}
+
+async function runRclone(source: Endpoint, sourceBucket: string, destination: Destination, extra: string[], scratch: string): Promise<Sample> {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.AWS_CA_BUNDLE; // rclone refuses the environment's bundle (NOTES.md)
+  for (const [name, e] of [['SRC', source], ['DST', destination.endpoint]] as const) {
+    Object.assign(env, {
+      [`RCLONE_CONFIG_${name}_TYPE`]: 's3',
+      [`RCLONE_CONFIG_${name}_PROVIDER`]: 'Other',
+      [`RCLONE_CONFIG_${name}_ENDPOINT`]: e.endpoint,
+      [`RCLONE_CONFIG_${name}_ACCESS_KEY_ID`]: e.accessKey,
+      [`RCLONE_CONFIG_${name}_SECRET_ACCESS_KEY`]: e.secretKey,
+      [`RCLONE_CONFIG_${name}_FORCE_PATH_STYLE`]: 'true',
+      [`RCLONE_CONFIG_${name}_REGION`]: 'us-east-1',
+      // rclone 1.60 lists with ListObjects v1 for provider Other; the synthetic endpoint
+      // (like Ferry) speaks ListObjectsV2 only, so every endpoint is listed with v2.
+      [`RCLONE_CONFIG_${name}_LIST_VERSION`]: '2',
+    });
+  }
+  const args = ['--config', '/dev/null', 'copy', `src:${sourceBucket}`, `dst:${destination.bucket}`, '-M', '--transfers', String(C), '--checkers', String(C), ...extra];
+  const run = await runMeasured('rclone', args, env, join(scratch, `times-${Date.now()}`));
+  if (run.code !== 0) throw new Error(`rclone exited with ${run.code}: ${run.output.slice(-2000)}`);
+  return { seconds: run.seconds, cpuSeconds: run.cpuSeconds };
+}
+
+async function runLoop(source: Endpoint, sourceBucket: string, destination: Destination, objects: Objects, scratch: string): Promise<Sample> {
+  const specFile = join(scratch, `loop-${Date.now()}.json`);
+  writeFileSync(
+    specFile,
+    JSON.stringify({ source, destination: destination.endpoint, sourceBucket, destinationBucket: destination.bucket, concurrency: C, keys: objects }),
+  );
+  const child = spawn(process.execPath, [join(HERE, 'minimalLoop.js'), specFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+  const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? -1)));
+  rmSync(specFile, { force: true });
+  const last = out.trim().split('\n').pop() ?? '';
+  if (code !== 0) throw new Error(`minimal loop exited with ${code}: ${out.slice(-2000)}`);
+  const result = JSON.parse(last) as { seconds: number; cpuSeconds: number };
+  return { seconds: result.seconds, cpuSeconds: result.cpuSeconds };
+}
+
+// ---------------------------------------------------------------- endpoints and Ferry
+
+async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dataDir: string): Promise<FerryDeployment> {
+  // LOG_LEVEL stays info: the harness waits for the 'ferry started' line.
+  const env = { natsUrl, sourceEndpoint, dataDir };
+  const processes: FerryProcess[] = [];
+  const roles = FERRY_TARGET === 'all' ? ['all'] : ['control', 'projector', 'lister', 'copier'];
+  try {
+    if (FERRY_TARGET === 'all') {
+      processes.push(await startFerry('all', env));
+    } else {
+      processes.push(await startFerry('control', env));
+      for (const target of ['projector', 'lister', 'copier']) processes.push(await startFerry(target, env));
+    }
+  } catch (err) {
+    await Promise.all(processes.map((p) => p.stop()));
+    throw err;
+  }
+  const control = processes[0]!;
+  if (control.httpPort === undefined) throw new Error(`Ferry ${FERRY_TARGET} did not report its HTTP port`);
+  return { control, processes, roles, stop: async () => void (await Promise.all(processes.map((p) => p.stop()))) };
+}
+
+// ---------------------------------------------------------------- data sets
+
+function logUniformSizes(count: number, min: number, max: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  return Array.from({ length: count }, () => Math.round(Math.exp(Math.log(min) + random() * (Math.log(max) - Math.log(min)))));
+}
+
+const keyed = (prefix: string, sizes: number[]): Objects => sizes.map((size, i) => [`${prefix}${String(i).padStart(6, '0')}`, size]);
+
+const s3rverSets = {
+  's3-4k': () => ({ bucket: 'src-4k', objects: keyed('small/', Array(scaled(10_000)).fill(4 * KiB)), description: `${scaled(10_000)} × 4 KiB, s3rver → s3rver` }),
+  's3-64m': () => ({ bucket: 'src-64m', objects: keyed('big/', Array(scaled(8, 2)).fill(64 * MiB)), description: `${scaled(8, 2)} × 64 MiB, s3rver → s3rver` }),
+  's3-mixed': () => ({
+    bucket: 'src-mixed',
+    objects: keyed('mixed/', logUniformSizes(scaled(2_000), KiB, 16 * MiB, 20261126)),
+    description: `${scaled(2_000)} objects, 1 KiB to 16 MiB log-uniform (seeded), s3rver → s3rver`,
+  }),
+  's3-same-cluster-64m': () => ({ bucket: 'src-64m', objects: keyed('big/', Array(scaled(8, 2)).fill(64 * MiB)), description: `${scaled(8, 2)} × 64 MiB within one s3rver` }),
+} as const;
+
+const GENERATED_PREFIX = 'obj/';
+const syntheticSets = {
+  'syn-4k': () => ({ bucket: 'syn4k', count: scaled(20_000), size: 4 * KiB, description: `${scaled(20_000)} × 4 KiB, synthetic → synthetic sink` }),
+  'syn-1m': () => ({ bucket: 'syn1m', count: scaled(400), size: MiB, description: `${scaled(400)} × 1 MiB, synthetic → synthetic sink` }),
+} as const;
+
+// ---------------------------------------------------------------- measuring a data set
+
+async function measureDataset(
+  name: DatasetName,
+  description: string,
+  group: Group,
+  sourceBucket: string,
+  objects: Objects,
+  nats: RunningNatsServer,
+  jsm: JetStreamManager,
+  scratch: string,
+): Promise<DatasetResult> {
+  const sameCluster = name === 's3-same-cluster-64m';
+  const tools = sameCluster ? ['ferry-server-side', 'ferry-streamed'] : ['ferry', 'rclone', 'loop'];
+  const results = new Map(tools.map((tool) => [tool, { tool, samples: [] as Sample[], errors: [] as string[] }]));
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    // Alternate: rotate the order every repeat, so no tool always runs first (or last).
+    const order = tools.map((_, i) => tools[(i + repeat) % tools.length]!);
+    for (const tool of order) {
+      const destination = await group.newDestination(`${name}-${tool}-${repeat}`, tool === 'ferry-server-side' || tool === 'ferry-streamed');
+      const result = results.get(tool)!;
+      try {
+        let sample: Sample;
+        if (tool === 'rclone') sample = await runRclone(group.source, sourceBucket, destination, group.rcloneArgs, scratch);
+        else if (tool === 'loop') sample = await runLoop(group.source, sourceBucket, destination, objects, scratch);
+        else sample = await runFerry(group, name, tool, repeat, objects, destination, sourceBucket, tool === 'ferry-server-side', nats, jsm);
+        const landed = await destination.count();
+        if (landed !== objects.length) throw new Error(`${tool}: ${landed} of ${objects.length} objects in the destination`);
+        result.samples.push(sample);
+        process.stderr.write(`  ${name} #${repeat + 1} ${tool}: ${sample.seconds.toFixed(2)} s, CPU ${sample.cpuSeconds.toFixed(2)} s${
+            sample.byProcess ? ` (${Object.entries(sample.byProcess).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; nats-server ${sample.natsCpuSeconds!.toFixed(2)})` : ''
+          }\n`);
+      } catch (err) {
+        result.errors.push(String((err as Error).message ?? err).slice(0, 500));
+        process.stderr.write(`  ${name} #${repeat + 1} ${tool}: ERROR ${String(err).slice(0, 1000)}\n`);
+      } finally {
+        destination.drop();
+      }
+    }
+  }
+  return { name, description, objects: objects.length, bytes: objects.reduce((a, [, s]) => a + s, 0), tools: [...results.values()] };
+}
+
+// ---------------------------------------------------------------- reporting
+
+const toolLabel = (tool: string, d: DatasetResult) =>
+  ({
+    ferry: FERRY_LABEL,
+    rclone: `rclone copy -M --transfers ${C} --checkers ${C}${d.name.startsWith('syn-') || values['rclone-fast-list'] ? ' --fast-list' : ''}`,
+    loop: `minimal loop (SDK GET→PUT, ${C} in flight)`,
+    'ferry-server-side': `${FERRY_LABEL}, server-side copy (no destination_endpoint)`,
+    'ferry-streamed': `${FERRY_LABEL}, streamed (destination_endpoint via localhost)`,
+  })[tool] ?? tool;
+
+interface Summary {
+  tool: string;
+  seconds: number;
+  objectsPerSecond: number;
+  mbPerSecond: number;
+  cpuSeconds: number;
+  cpuMsPerObject: number;
+  natsCpuSeconds?: number;
+  msgsPerObject?: number;
+  allMsgsPerObject?: number;
+  runs: number;
+  errors: string[];
+}
+
+function summarize(d: DatasetResult): Summary[] {
+  return d.tools.map((t) => {
+    const seconds = median(t.samples.map((s) => s.seconds));
+    const cpuSeconds = median(t.samples.map((s) => s.cpuSeconds));
+    const opt = (pick: (s: Sample) => number | undefined) => {
+      const vals = t.samples.map(pick).filter((v): v is number => v !== undefined);
+      return vals.length ? median(vals) : undefined;
+    };
+    return {
+      tool: t.tool,
+      seconds,
+      objectsPerSecond: d.objects / seconds,
+      mbPerSecond: d.bytes / 1e6 / seconds,
+      cpuSeconds,
+      cpuMsPerObject: (cpuSeconds * 1000) / d.objects,
+      natsCpuSeconds: opt((s) => s.natsCpuSeconds),
+      msgsPerObject: opt((s) => s.msgsPerObject),
+      allMsgsPerObject: opt((s) => s.allMsgsPerObject),
+      runs: t.samples.length,
+      errors: t.errors,
+    };
+  });
+}
+
+const fmt = (v: number | undefined, digits = 2) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+
+function table(d: DatasetResult, rows: Summary[]): string {
+  const rclone = rows.find((r) => r.tool === 'rclone');
+  const lines = [
+    `### ${d.name}: ${d.description} (${(d.bytes / 1e6).toFixed(1)} MB)`,
+    '',
+    '| tool | median s | objects/s | MB/s | CPU s | CPU ms/object | vs rclone | nats-server CPU s | JS msgs/object (events+work) | JS msgs/object (all streams) | runs |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of rows) {
+    const vs = rclone ? rclone.seconds / r.seconds : NaN;
+    const ratio = Number.isFinite(vs) ? `${fmt(vs)}×` : '–';
+    lines.push(
+      `| ${toolLabel(r.tool, d)} | ${fmt(r.seconds)} | ${fmt(r.objectsPerSecond, 0)} | ${fmt(r.mbPerSecond, 1)} | ${fmt(r.cpuSeconds)} | ${fmt(r.cpuMsPerObject, 3)} | ${ratio} | ${fmt(r.natsCpuSeconds)} | ${fmt(r.msgsPerObject)} | ${fmt(r.allMsgsPerObject)} | ${r.runs}/${REPEATS}${r.errors.length ? ' (errors below)' : ''} |`,
+    );
+  }
+  const serverSide = rows.find((r) => r.tool === 'ferry-server-side');
+  const streamed = rows.find((r) => r.tool === 'ferry-streamed');
+  if (serverSide && streamed) lines.push('', `Server-side copy is ${fmt(streamed.seconds / serverSide.seconds)}× as fast as Ferry's streamed copy of the same objects.`);
+  for (const r of rows) for (const e of r.errors) lines.push('', `- ${toolLabel(r.tool, d)} error: \`${e.replace(/`/g, "'").replace(/\n/g, ' ')}\``);
+  return lines.join('\n');
+}
+
+function targets(all: Array<{ d: DatasetResult; rows: Summary[] }>): string[] {
+  const out: string[] = [];
+  const verdict = (ok: boolean | undefined, text: string) => out.push(`${ok === undefined ? 'N/A ' : ok ? 'PASS' : 'MISS'} ${text}`);
+  const get = (name: string, tool: string) => all.find((x) => x.d.name === name)?.rows.find((r) => r.tool === tool && r.runs > 0);
+  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : undefined);
+  const check = (value: number | undefined, min: number, text: string) =>
+    verdict(value === undefined ? undefined : value >= min, `${text}: ${value === undefined ? 'not measured' : `${value.toFixed(2)}×`} (target ≥ ${min}×)`);
+
+  if (all.some((x) => x.d.name === 'syn-4k')) {
+    const f = get('syn-4k', 'ferry');
+    const r = get('syn-4k', 'rclone');
+    check(ratio(f?.objectsPerSecond, r?.objectsPerSecond), 1, 'syn-4k Ferry objects/s vs rclone');
+    verdict(f && r ? f.cpuMsPerObject <= r.cpuMsPerObject : undefined, `syn-4k Ferry CPU/object ${fmt(f?.cpuMsPerObject, 3)} ms vs rclone ${fmt(r?.cpuMsPerObject, 3)} ms (target ≤)`);
+  }
+  if (all.some((x) => x.d.name === 'syn-1m')) {
+    const f = get('syn-1m', 'ferry');
+    const r = get('syn-1m', 'rclone');
+    check(ratio(f?.mbPerSecond, r?.mbPerSecond), 1, 'syn-1m Ferry MB/s vs rclone');
+    verdict(f && r ? f.cpuMsPerObject <= r.cpuMsPerObject : undefined, `syn-1m Ferry CPU/object ${fmt(f?.cpuMsPerObject, 3)} ms vs rclone ${fmt(r?.cpuMsPerObject, 3)} ms (target ≤)`);
+  }
+  for (const name of ['s3-4k', 's3-64m', 's3-mixed']) {
+    if (!all.some((x) => x.d.name === name)) continue;
+    const f = get(name, 'ferry');
+    check(ratio(get(name, 'rclone')?.seconds, f?.seconds), 1, `${name} Ferry vs rclone`);
+    check(ratio(get(name, 'loop')?.seconds, f?.seconds), 1, `${name} Ferry vs minimal loop`);
+  }
+  if (all.some((x) => x.d.name === 's3-same-cluster-64m')) {
+    check(ratio(get('s3-same-cluster-64m', 'ferry-streamed')?.seconds, get('s3-same-cluster-64m', 'ferry-server-side')?.seconds), 3, 'same-cluster server-side vs streamed');
+  }
+  for (const { d, rows } of all) {
+    for (const r of rows) {
+      if (r.msgsPerObject === undefined) continue;
+      verdict(r.msgsPerObject <= 2, `${d.name} ${r.tool}: ${r.msgsPerObject.toFixed(2)} JetStream messages (events+work) per copied object (target ≤ 2)`);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main(): Promise<void> {
+  const dir = makeTempDir('bench-compare');
+  const scratch = join(dir.path, 'scratch');
+  mkdirSync(scratch, { recursive: true });
+  const nats = await startNatsServer({ storeDir: join(dir.path, 'nats') });
+  let nc: NatsConnection | undefined;
+  const results: Array<{ d: DatasetResult; rows: Summary[] }> = [];
+  const cleanups: Array<() => Promise<void>> = [];
+  try {
+    nc = await connect({ servers: nats.url });
+    const jsm = await nc.jetstreamManager();
+    process.stderr.write(`scale ${SCALE}, ${REPEATS} repeat(s), concurrency ${C}, ${FERRY_LABEL}\n`);
+
+    const s3Names = selected.filter((n): n is keyof typeof s3rverSets => n in s3rverSets);
+    if (s3Names.length > 0) {
+      const sourceDir = join(dir.path, 's3-a');
+      const destinationDir = join(dir.path, 's3-b');
+      const [a, b]: RunningS3rver[] = await Promise.all([startS3rver({ directory: sourceDir }), startS3rver({ directory: destinationDir })]);
+      cleanups.push(async () => void (await Promise.all([a.stop(), b.stop()])));
+      const clientA = testS3Client(a.endpoint);
+      const clientB = testS3Client(b.endpoint);
+      const endpointOf = (s: RunningS3rver): Endpoint => ({ endpoint: s.endpoint, accessKey: s.accessKey, secretKey: s.secretKey });
+      const ferry = await startFerryDeployment(nats.url, a.endpoint, join(dir.path, 'ferry-s3'));
+      cleanups.push(() => ferry.stop());
+      let serial = 0;
+      const group: Group = {
+        source: endpointOf(a),
+        rcloneArgs: values['rclone-fast-list'] ? ['--fast-list'] : [],
+        ferry,
+        newDestination: async (name, sameCluster) => {
+          const bucket = `d${++serial}-${name}`.slice(0, 63).replace(/-+$/, '');
+          const client = sameCluster ? clientA : clientB;
+          await createBucket(client, bucket);
+          // Same cluster: Ferry's streamed copy reaches it through another URL (localhost), so
+          // the endpoint identity differs from the source's and Ferry streams.
+          const endpoint = sameCluster ? { ...endpointOf(a), endpoint: `http://localhost:${a.port}` } : endpointOf(b);
+          return {
+            bucket,
+            endpoint,
+            count: () => countBucket(client, bucket),
+            drop: () => rmSync(join(sameCluster ? sourceDir : destinationDir, bucket), { recursive: true, force: true }),
+          };
+        },
+      };
+      const seeded = new Set<string>();
+      for (const name of s3Names) {
+        const set = s3rverSets[name]();
+        if (!seeded.has(set.bucket)) {
+          const t = Date.now();
+          await seedS3rver(clientA, set.bucket, set.objects);
+          seeded.add(set.bucket);
+          process.stderr.write(`seeded ${set.bucket}: ${set.objects.length} objects in ${((Date.now() - t) / 1000).toFixed(1)} s\n`);
+        }
+        const d = await measureDataset(name, set.description, group, set.bucket, set.objects, nats, jsm, scratch);
+        const rows = summarize(d);
+        results.push({ d, rows });
+        console.log(`${table(d, rows)}\n`);
+      }
+      clientA.destroy();
+      clientB.destroy();
+      await cleanups.pop()!();
+      await cleanups.pop()!();
+    }
+
+    const synNames = selected.filter((n): n is keyof typeof syntheticSets => n in syntheticSets);
+    if (synNames.length > 0) {
+      const specs = synNames.map((n) => syntheticSets[n]());
+      const source: SyntheticS3 = await startSyntheticS3({
+        buckets: Object.fromEntries(specs.map((s) => [s.bucket, { count: s.count, size: s.size, prefix: GENERATED_PREFIX }])),
+      });
+      // The sink records accepted keys so it can answer HEAD and listings (rclone asks).
+      const sink: SyntheticS3 = await startSyntheticS3({ buckets: {} });
+      cleanups.push(async () => void (await Promise.all([source.stop(), sink.stop()])));
+      const endpointOf = (s: SyntheticS3): Endpoint => ({ endpoint: s.endpoint, accessKey: 'SYNTHETIC', secretKey: 'SYNTHETIC' });
+      const ferry = await startFerryDeployment(nats.url, source.endpoint, join(dir.path, 'ferry-syn'));
+      cleanups.push(() => ferry.stop());
+      let serial = 0;
+      const group: Group = {
+        source: endpointOf(source),
+        // The synthetic endpoint answers flat listings only (no delimiter), and rclone's
+        // default listing walks directories with one: --fast-list makes it list flat, as Ferry does.
+        rcloneArgs: ['--fast-list'],
+        ferry,
+        newDestination: async (name) => {
+          const bucket = `d${++serial}-${name}`.slice(0, 63).replace(/-+$/, '');
+          const created = await fetch(`${sink.endpoint}/${bucket}`, { method: 'PUT' });
+          if (!created.ok) throw new Error(`create synthetic bucket ${bucket}: ${created.status}`);
+          return {
+            bucket,
+            endpoint: endpointOf(sink),
+            count: async () => {
+              const accepted = sink.accepted(bucket);
+              return typeof accepted === 'number' ? accepted : accepted.size;
+            },
+            drop: () => {},
+          };
+        },
+      };
+      for (const [i, name] of synNames.entries()) {
+        const spec = specs[i]!;
+        const objects: Objects = Array.from({ length: spec.count }, (_, k) => [GENERATED_PREFIX + String(k).padStart(10, '0'), spec.size]);
+        const d = await measureDataset(name, spec.description, group, spec.bucket, objects, nats, jsm, scratch);
+        const rows = summarize(d);
+        results.push({ d, rows });
+        console.log(`${table(d, rows)}\n`);
+      }
+    }
+
+    const verdicts = targets(results);
+    console.log(['### Targets', '', ...verdicts.map((v) => `    ${v}`)].join('\n'));
+
+    if (values['write-results']) {
+      const info = machineInfo(natsServerBinary(), REPO_ROOT);
+      const text = [
+        '# Benchmark results: Ferry side by side with rclone and a minimal SDK loop',
+        '',
+        'Written by `node dist/test/bench/compare/run.js --write-results` (`make bench-compare`); see',
+        '`test/bench/compare/run.ts` for what is measured. Medians of the runs; every run copies into a fresh',
+        'destination bucket; tools run in rotating order. Ferry is timed from the REST start call to',
+        '`completed`; its CPU is that of its own processes (read from /proc), nats-server\'s is shown apart.',
+        'rclone\'s CPU is its rusage; the minimal loop\'s is its own process\'s, start-up excluded. MB = 10^6 bytes.',
+        '"vs rclone" is rclone\'s median seconds over the tool\'s (above 1 = faster than rclone).',
+        '',
+        ...(SCALE < 1 || REPEATS < 3
+          ? [`**Validation run only (scale ${SCALE}, ${REPEATS} repeat(s)):** small counts make fixed per-run costs dominate; not the benchmark's result.`, '']
+          : []),
+        '| | |',
+        '|---|---|',
+        ...Object.entries(info).map(([k, v]) => `| ${k} | ${v} |`),
+        `| scale | ${SCALE} |`,
+        `| repeats | ${REPEATS} |`,
+        `| concurrency | ${C} |`,
+        `| Ferry | ${FERRY_LABEL} |`,
+        '',
+        ...results.map(({ d, rows }) => `${table(d, rows)}\n`),
+        '## Targets',
+        '',
+        ...verdicts.map((v) => `    ${v}`),
+        '',
+      ].join('\n');
+      writeFileSync(join(REPO_ROOT, 'test/bench/RESULTS.md'), text);
+      process.stderr.write('wrote test/bench/RESULTS.md\n');
+    }
+  } finally {
+    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await nc?.close().catch(() => {});
+    await nats.stop();
+    dir.remove();
+  }
+}
+
+await main();
