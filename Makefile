@@ -65,3 +65,10 @@ rclone:
 
 bench-compare: build rclone
 	$(NODE) dist/test/bench/compare/run.js --write-results $(BENCH_COMPARE_ARGS)
+
+# Reliability suite (README "Reliability suite"): kills, broker failures and faulty storage over
+# 5,000 objects per scenario; prints scenario | objects | result | lost | duplicated | time.
+# make test-chaos CHAOS_ARGS='--objects 1000 --scenarios kill-copier,nats-restart'
+.PHONY: test-chaos
+test-chaos: build
+	$(NODE) dist/test/chaos/run.js $(CHAOS_ARGS)

@@ -25,7 +25,9 @@ describe('projector killed mid-job', () => {
     ferryEnv = { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry') };
     control = await startFerry('control', ferryEnv);
     projector = await startFerry('projector', ferryEnv);
-    others.push(await startFerry('lister', ferryEnv), await startFerry('copier', ferryEnv));
+    // One at a time, so a process that did start is stopped even when the next one fails to.
+    others.push(await startFerry('lister', ferryEnv));
+    others.push(await startFerry('copier', ferryEnv));
   });
 
   after(async () => {

@@ -30,7 +30,9 @@ describe('projector rebuild from sequence 1 equals the live read model', () => {
     ferryEnv = { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry') };
     control = await startFerry('control', ferryEnv);
     projector = await startFerry('projector', ferryEnv);
-    others.push(await startFerry('lister', ferryEnv), await startFerry('copier', ferryEnv));
+    // One at a time, so a process that did start is stopped even when the next one fails to.
+    others.push(await startFerry('lister', ferryEnv));
+    others.push(await startFerry('copier', ferryEnv));
   });
 
   after(async () => {
