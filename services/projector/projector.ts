@@ -70,13 +70,20 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
     const seq = state.seq;
     const jobs = [...dirty];
     dirty.clear();
-    for (const jobId of jobs) {
+    for (const [i, jobId] of jobs.entries()) {
       const projection = state.jobs.get(jobId);
-      if (projection) {
-        await readModel.put(jobId, projection.view);
-        reconciler.reconcile(projection.view);
-      } else {
-        await readModel.remove(jobId);
+      try {
+        if (projection) {
+          await readModel.put(jobId, projection.view);
+          reconciler.reconcile(projection.view);
+        } else {
+          await readModel.remove(jobId);
+        }
+      } catch (err) {
+        // Not written (e.g. no KV leader during an election): keep it and the rest dirty for the next flush,
+        // else a view whose last events were folded meanwhile stays stale and its run never ends.
+        for (const unwritten of jobs.slice(i)) dirty.add(unwritten);
+        throw err;
       }
     }
     flushedSeq = seq;

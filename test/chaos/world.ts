@@ -11,7 +11,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { connect, type NatsConnection } from 'nats';
+import { connect, DeliverPolicy, type NatsConnection } from 'nats';
 import {
   natsServerBinary,
   spawnUntilReady,
@@ -349,11 +349,46 @@ export class World {
     }, 180_000, 20);
   }
 
-  async waitEnded(jobId: string, timeoutMs = 300_000): Promise<JobView> {
-    return waitFor(`${jobId} ended`, async () => {
-      const view = await this.job(jobId);
-      return ['completed', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
-    }, timeoutMs, 100);
+  async waitEnded(jobId: string, timeoutMs = Number(process.env.CHAOS_END_TIMEOUT_MS ?? 300_000)): Promise<JobView> {
+    let last: JobView | undefined;
+    try {
+      return await waitFor(`${jobId} ended`, async () => {
+        const view = (last = await this.job(jobId));
+        return ['completed', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
+      }, timeoutMs, 100);
+    } catch (err) {
+      const state = await Promise.race([
+        this.diagnose().catch((e) => `diagnosis failed: ${String(e)}`),
+        new Promise<string>((resolve) => setTimeout(() => resolve('diagnosis timed out'), 20_000).unref()),
+      ]);
+      throw new Error(`${String(err)}; last seen ${last ? `${last.status} ${JSON.stringify(last.progress)}` : 'nothing'}; ${state}`);
+    }
+  }
+
+  /** The broker's view when a job is stuck: stream ends, the work consumers, and outcomes in the log. */
+  async diagnose(): Promise<string> {
+    const nc = await this.natsConnection();
+    const jsm = await nc.jetstreamManager();
+    const parts: string[] = [];
+    for (const stream of ['FERRY_EVENTS', 'FERRY_WORK', 'FERRY_TASKS']) {
+      const info = await jsm.streams.info(stream);
+      parts.push(`${stream}: messages ${info.state.messages}, last_seq ${info.state.last_seq}, leader ${info.cluster?.leader ?? '-'}`);
+      for await (const c of jsm.consumers.list(stream)) {
+        parts.push(`  consumer ${c.name}: pending ${c.num_pending}, ack_pending ${c.num_ack_pending}, redelivered ${c.num_redelivered}, waiting ${c.num_waiting}, leader ${c.cluster?.leader ?? '-'}`);
+      }
+    }
+    const ordinals = new Set<string>();
+    const consumer = await nc.jetstream().consumers.get('FERRY_EVENTS', { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
+    const last = (await jsm.streams.info('FERRY_EVENTS')).state.last_seq;
+    const messages = await consumer.consume({ max_messages: 1000 });
+    for await (const msg of messages) {
+      const event = msg.json<{ type: string; data: { run?: number; outcomes?: Array<{ ordinal: number; result: string }> } }>();
+      for (const o of event.data.outcomes ?? []) ordinals.add(`${event.data.run}:${o.ordinal}`);
+      if (msg.seq >= last) break;
+    }
+    messages.stop();
+    parts.push(`distinct outcomes in FERRY_EVENTS: ${ordinals.size}`);
+    return parts.join('\n');
   }
 
   /** Seeded objects missing or byte-different at the destination (MD5 through the plain SDK). */
