@@ -21,6 +21,7 @@ export interface ExecuteResult {
 }
 
 const MAX_CONFLICT_RETRIES = 20;
+const READ_TIMEOUT_MS = 15_000;
 
 /**
  * The job log: one subject per job in the events stream. Commands are decided
@@ -61,12 +62,19 @@ export class JobEventStore {
     });
     const out: StoredJobEvent[] = [];
     const messages = await consumer.consume({ max_messages: 256 });
-    for await (const msg of messages) {
-      out.push({ seq: msg.seq, event: decodeJson<JobEvent>(msg.data) });
-      if (msg.seq >= last) break;
+    // An ordered consumer can stall for good when its stream's leader dies mid-read: give up and let the caller retry.
+    const guard = setTimeout(() => messages.stop(), READ_TIMEOUT_MS);
+    try {
+      for await (const msg of messages) {
+        out.push({ seq: msg.seq, event: decodeJson<JobEvent>(msg.data) });
+        if (msg.seq >= last) break;
+      }
+    } finally {
+      clearTimeout(guard);
+      messages.stop();
+      await consumer.delete().catch(() => undefined);
     }
-    messages.stop();
-    await consumer.delete().catch(() => undefined);
+    if ((out[out.length - 1]?.seq ?? 0) < last) throw new Error(`job ${jobId}: reading its log stopped before sequence ${last}`);
     return out;
   }
 

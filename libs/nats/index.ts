@@ -7,3 +7,4 @@ export * from './eventStore.js';
 export * from './workConsumer.js';
 export * from './readModel.js';
 export * from './outcomeLog.js';
+export * from './boundedFetch.js';

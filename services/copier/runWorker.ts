@@ -1,6 +1,6 @@
 import type { Consumer, JetStreamClient, JsMsg } from 'nats';
 import { retryDelayMs, type ObjectOutcome, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
-import { decodeJson } from '../../libs/nats/index.js';
+import { boundedFetch, decodeJson } from '../../libs/nats/index.js';
 import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { OutcomeBatcher } from './outcomeBatcher.js';
@@ -82,7 +82,7 @@ export class RunWorker {
       let received = 0;
       try {
         if (!this.fetching) break;
-        const batch = await consumer.fetch({ max_messages: held, expires: FETCH_EXPIRES_MS });
+        const batch = await boundedFetch(consumer, { max_messages: held, expires: FETCH_EXPIRES_MS });
         for await (const msg of batch) {
           received++;
           const work = this.process(msg).finally(() => {

@@ -1,6 +1,6 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { FerryError, isActive, type JobDefinition } from '../../libs/domain/index.js';
-import { JobEventStore, STREAMS, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
+import { JobEventStore, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
 import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -139,7 +139,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         continue;
       }
       try {
-        const batch = await consumer.fetch({ max_messages: MAX_PARALLEL_LISTINGS - active.size, expires: 1000 });
+        const batch = await boundedFetch(consumer, { max_messages: MAX_PARALLEL_LISTINGS - active.size, expires: 1000 });
         for await (const msg of batch) {
           const work = handle(msg)
             .catch((err) => {

@@ -1,5 +1,5 @@
 import { DeliverPolicy, type NatsConnection } from 'nats';
-import type { FerryEvent } from '../../libs/domain/index.js';
+import { isActive, type FerryEvent } from '../../libs/domain/index.js';
 import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { ProjectorState } from './projectorState.js';
@@ -8,6 +8,7 @@ import { SnapshotStore } from './snapshots.js';
 
 const FLUSH_INTERVAL_MS = 100;
 const SNAPSHOT_INTERVAL_MS = 10_000;
+const RECONCILE_INTERVAL_MS = 5_000;
 
 export interface ProjectorOptions {
   nc: NatsConnection;
@@ -100,6 +101,10 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   const flushTimer = setInterval(() => {
     flushing = flushing.then(flush).catch((err) => log.error({ err }, 'read model flush failed'));
   }, FLUSH_INTERVAL_MS);
+  // Actions that failed (a broker mid-election) are tried again even if no new event arrives.
+  const reconcileTimer = setInterval(() => {
+    for (const { view } of state.jobs.values()) if (isActive(view.status)) reconciler.reconcile(view);
+  }, RECONCILE_INTERVAL_MS);
   const snapshotTimer = setInterval(() => {
     if (flushedSeq === snapshotSeq) return;
     const at = flushedSeq;
@@ -118,6 +123,7 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
     async stop() {
       clearInterval(flushTimer);
       clearInterval(snapshotTimer);
+      clearInterval(reconcileTimer);
       messages.stop();
       await consuming.catch(() => undefined);
       await flushing;

@@ -9,6 +9,8 @@ import type { Logger } from '../../libs/log/logger.js';
  * ends a run whose objects all have outcomes (the only place that happens), and
  * drops a finished run's leftover work. Every action is idempotent.
  */
+const ACTION_TIMEOUT_MS = 20_000;
+
 export class Reconciler {
   private readonly done = new Set<string>();
   private readonly inFlight = new Set<string>();
@@ -23,20 +25,29 @@ export class Reconciler {
   reconcile(view: JobView): void {
     const run = `${view.job_id}:${view.run}`;
     if (isActive(view.status) && !view.progress.listing_complete) this.once(`list:${run}`, view, () => this.ensureListingTask(view));
-    if (runIsOver(view)) this.once(`finish:${run}`, view, () => this.finishRun(view), true);
+    if (runIsOver(view)) this.once(`finish:${run}`, view, () => this.finishRun(view));
     if (!isActive(view.status) && view.run > 0) this.once(`cleanup:${run}`, view, () => removeRunWork(this.jsm, view.job_id, view.run));
   }
 
-  private once(key: string, view: JobView, action: () => Promise<unknown>, retryOnError = false): void {
+  /**
+   * Runs the action unless it already succeeded or is under way. A failed or hung action
+   * (a broker mid-election) is given up after ACTION_TIMEOUT_MS and tried again on the next
+   * reconcile, which the projector also triggers periodically for active jobs.
+   */
+  private once(key: string, view: JobView, action: () => Promise<unknown>): void {
     if (this.done.has(key) || this.inFlight.has(key)) return;
     this.inFlight.add(key);
-    action()
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer in ${ACTION_TIMEOUT_MS} ms`)), ACTION_TIMEOUT_MS);
+    });
+    Promise.race([action(), timeout])
       .then(() => this.done.add(key))
-      .catch((err) => {
-        this.log.warn({ job_id: view.job_id, run: view.run, err: String(err), action: key }, 'reconcile action failed; will retry on the next change');
-        if (!retryOnError) this.done.delete(key);
-      })
-      .finally(() => this.inFlight.delete(key));
+      .catch((err) => this.log.warn({ job_id: view.job_id, run: view.run, err: String(err), action: key }, 'reconcile action failed; will retry'))
+      .finally(() => {
+        clearTimeout(timer);
+        this.inFlight.delete(key);
+      });
   }
 
   private async ensureListingTask(view: JobView): Promise<void> {
