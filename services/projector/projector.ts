@@ -1,4 +1,4 @@
-import { DeliverPolicy, type NatsConnection } from 'nats';
+import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
 import { isActive, type FerryEvent } from '../../libs/domain/index.js';
 import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -9,6 +9,7 @@ import { SnapshotStore } from './snapshots.js';
 const FLUSH_INTERVAL_MS = 100;
 const SNAPSHOT_INTERVAL_MS = 10_000;
 const RECONCILE_INTERVAL_MS = 5_000;
+const STALL_CHECK_MS = 5_000;
 
 export interface ProjectorOptions {
   nc: NatsConnection;
@@ -57,15 +58,44 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   let snapshotSeq = state.seq;
   const waiters: Array<{ seq: number; resolve: () => void }> = [];
 
-  // Always by start sequence: nats.js 2.29's ordered consumer never starts consuming with deliver_policy 'all'.
-  const consumer = await js.consumers.get(STREAMS.events, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.seq + 1 });
-  const messages = await consumer.consume({ max_messages: 1000 });
+  let stopped = false;
+  let messages: ConsumerMessages | undefined;
+  // Reads the log from the next unfolded sequence; started again whenever the watchdog finds it stalled.
   const consuming = (async () => {
-    for await (const msg of messages) {
-      const jobId = state.apply(decodeJson<FerryEvent>(msg.data), msg.seq);
-      if (jobId !== undefined) dirty.add(jobId);
+    while (!stopped) {
+      try {
+        // Always by start sequence: nats.js 2.29's ordered consumer never starts consuming with deliver_policy 'all'.
+        const consumer = await js.consumers.get(STREAMS.events, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.seq + 1 });
+        messages = await consumer.consume({ max_messages: 1000 });
+        for await (const msg of messages) {
+          const jobId = state.apply(decodeJson<FerryEvent>(msg.data), msg.seq);
+          if (jobId !== undefined) dirty.add(jobId);
+        }
+      } catch (err) {
+        if (!stopped) log.warn({ err: String(err) }, 'reading the log failed; resuming');
+      }
+      if (!stopped) await new Promise((resolve) => setTimeout(resolve, 500));
     }
   })();
+
+  // An ordered consumer can stall for good when its stream's leader dies (nats.js 2.29 on a
+  // 2.9 cluster): when the log has moved on but nothing was folded for a while, start reading again.
+  let seenSeq = state.seq;
+  const watchdog = setInterval(() => {
+    if (state.seq !== seenSeq) {
+      seenSeq = state.seq;
+      return;
+    }
+    jsm.streams
+      .info(STREAMS.events)
+      .then((info) => {
+        if (info.state.last_seq > state.seq && state.seq === seenSeq && messages) {
+          log.warn({ folded_seq: state.seq, last_seq: info.state.last_seq }, 'log reading stalled; resuming');
+          messages.stop();
+        }
+      })
+      .catch(() => undefined);
+  }, STALL_CHECK_MS);
 
   async function flush(): Promise<void> {
     const seq = state.seq;
@@ -124,7 +154,9 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
       clearInterval(flushTimer);
       clearInterval(snapshotTimer);
       clearInterval(reconcileTimer);
-      messages.stop();
+      clearInterval(watchdog);
+      stopped = true;
+      messages?.stop();
       await consuming.catch(() => undefined);
       await flushing;
       await flush().catch(() => undefined);
