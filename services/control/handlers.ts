@@ -13,7 +13,7 @@ export function jobHandlers(jobs: JobService, notifications?: NotificationLog, s
   return {
     // dry_run is a request option, not part of the job: a dry run answers a report and creates nothing.
     CreateJob: ({ dry_run, ...spec }: { dry_run?: boolean }) => (dry_run ? dryRun(spec, source) : jobs.create(spec)),
-    GetJob: ({ job_id }: JobRef) => jobs.get(job_id),
+    GetJob: (request: { job_id: string; as_of?: string }) => (request.as_of ? jobs.asOf(request) : jobs.get(request.job_id)),
     ListJobs: (request: { page_size?: number; page_token?: string; status?: string }) => jobs.list(request),
     StartJob: ({ job_id }: JobRef) => jobs.command('StartJob', job_id),
     PauseJob: ({ job_id }: JobRef) => jobs.command('PauseJob', job_id),

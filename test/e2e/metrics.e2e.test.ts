@@ -122,5 +122,7 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     assert.deepEqual(now.body, done, 'folding the log up to the last event gives the read model entry');
     assert.equal((await rest(port, 'GET', '/admin/batch/jobs/hist-job/as-of?as_of=yesterday')).status, 400);
     assert.equal((await rest(port, 'GET', '/admin/batch/jobs/hist-job/as-of?as_of=1999-01-01T00:00:00Z')).status, 404);
+    const onGet = await rest(port, 'GET', `/admin/batch/jobs/hist-job?as_of=${seqOf('RunStarted')}`);
+    assert.deepEqual(onGet.body, atStart.body, 'GET /admin/batch/jobs/{id}?as_of= answers the same');
   });
 });
