@@ -52,7 +52,7 @@ function isCurrentRun(state: JobState, run: number): boolean {
 /** Ends a run as the spec's state machine says: completed only when nothing failed. */
 function runEnding(jobId: string, run: number, counts: RunCounts, at: string): JobEvent {
   if (counts.failed_objects > 0) {
-    const error = `${counts.failed_objects} object${counts.failed_objects === 1 ? '' : 's'} failed after retries`;
+    const error = `${counts.failed_objects} object${counts.failed_objects === 1 ? '' : 's'} failed`;
     return { type: 'RunFailed', data: { job_id: jobId, run, error, counts, at } };
   }
   return { type: 'RunCompleted', data: { job_id: jobId, run, counts, at } };

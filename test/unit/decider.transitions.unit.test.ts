@@ -26,7 +26,7 @@ const started = (run = 1): JobEvent => ({ type: 'RunStarted', data: { job_id: ID
 const paused: JobEvent = { type: 'JobPaused', data: { job_id: ID, run: 1, at: now } };
 const cancelled: JobEvent = { type: 'JobCancelled', data: { job_id: ID, run: 1, at: now } };
 const completed: JobEvent = { type: 'RunCompleted', data: { job_id: ID, run: 1, counts: counts(0), at: now } };
-const failed: JobEvent = { type: 'RunFailed', data: { job_id: ID, run: 1, error: '2 objects failed after retries', counts: counts(2), at: now } };
+const failed: JobEvent = { type: 'RunFailed', data: { job_id: ID, run: 1, error: '2 objects failed', counts: counts(2), at: now } };
 const deleted: JobEvent = { type: 'JobDeleted', data: { job_id: ID, at: now } };
 
 type UserCommand = 'StartJob' | 'PauseJob' | 'ResumeJob' | 'CancelJob' | 'DeleteJob' | 'RetryFailed';

@@ -71,7 +71,7 @@ describe('job decider', () => {
     given(ID, [created, started(), listed]).when(finish(0)).then([completed]);
     given(ID, [created, started(), listed])
       .when(finish(1))
-      .then([{ type: 'RunFailed', data: { job_id: ID, run: 1, error: '1 object failed after retries', counts: counts(1), at: now } }]);
+      .then([{ type: 'RunFailed', data: { job_id: ID, run: 1, error: '1 object failed', counts: counts(1), at: now } }]);
     given(ID, [created, started(), listed, completed]).when(finish(0)).then([]);
     given(ID, [created, started(), listed, paused]).when(finish(0)).then([]);
   });

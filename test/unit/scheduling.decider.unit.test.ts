@@ -58,7 +58,7 @@ describe('start under max_concurrent_jobs (decider)', () => {
   });
 
   it('queues a retry-failed run that keeps the run it retries when admitted', () => {
-    const failed: JobEvent = { type: 'RunFailed', data: { job_id: ID, run: 1, error: '1 object failed after retries', counts, at: now } };
+    const failed: JobEvent = { type: 'RunFailed', data: { job_id: ID, run: 1, error: '1 object failed', counts, at: now } };
     const retry: JobCommand = { type: 'QueueRun', data: { job_id: ID, retry_failed: true }, metadata: meta };
     const retryQueued: JobEvent = { type: 'RunQueued', data: { job_id: ID, run: 2, priority: 7, at: later, retry_of: 1 } };
     given(ID, [created, started(), failed]).when(retry).then([retryQueued]);
