@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Consumer, JetStreamClient, JsMsg } from 'nats';
 import { retryDelayMs, type ObjectOutcome, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
 import { boundedFetch, decodeJson } from '../../libs/nats/index.js';
@@ -45,6 +46,8 @@ export class RunWorker {
 
   constructor(private readonly ctx: RunWorkerContext) {
     this.batcher = new OutcomeBatcher(ctx.js, ctx.jobId, ctx.run, ctx.log);
+    // Every request of every copy in flight listens on this one signal (and removes itself when done).
+    setMaxListeners(0, this.abort.signal);
   }
 
   /** Copies of this run in flight right now (for the in-flight gauge). */
