@@ -6,7 +6,8 @@
 import { DeliverPolicy } from 'nats';
 import { rest } from '../harness/restClient.js';
 import { waitFor } from '../harness/waitFor.js';
-import { seededRandom, World, type JobView, type WorldOptions } from './world.js';
+import { seededRandom } from '../harness/seededRandom.js';
+import { World, type JobView, type WorldOptions } from './world.js';
 
 export interface ScenarioResult {
   scenario: string;

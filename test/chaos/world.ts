@@ -4,6 +4,7 @@
  * fault-injecting proxies, a webhook receiver, and Ferry as one process per service
  * (control, projector, lister, notifier, copier-1..n) that a scenario can SIGKILL and start again.
  */
+import { seededRandom } from '../harness/seededRandom.js';
 import { createHash } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
@@ -69,17 +70,6 @@ export const SOURCE_BUCKET = 'src';
 export const DESTINATION_BUCKET = 'dst';
 const KEYED_S3RVER = fileURLToPath(new URL('./keyedS3rver.js', import.meta.url));
 
-/** mulberry32: the same seeded generator the fault proxy uses. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export async function freePort(): Promise<number> {
   const server = createServer();

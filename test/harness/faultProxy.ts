@@ -6,6 +6,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { seededRandom } from './seededRandom.js';
 
 export interface Faults {
   /** Share of requests answered 503 SlowDown-style without reaching the target. */
@@ -37,17 +38,6 @@ export interface FaultProxy {
 
 const NO_FAULTS: Faults = { error503Rate: 0, resetRate: 0, latencyMs: 0, corruptBodies: false, corruptObjectsOnly: false, denyWrites: false, seed: 1 };
 
-/** mulberry32: small, fast and good enough to spread faults. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message></Error>`;

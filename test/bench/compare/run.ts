@@ -26,7 +26,8 @@ import { rest } from '../../harness/restClient.js';
 import { createBucket, testS3Client } from '../../harness/s3TestClient.js';
 import { makeTempDir } from '../../harness/tempDir.js';
 import { startSyntheticS3, type SyntheticS3 } from '../syntheticS3.js';
-import { machineInfo, median, processCpuSeconds, runMeasured, seededRandom, totalCpuSeconds } from './measure.js';
+import { seededRandom } from '../../harness/seededRandom.js';
+import { machineInfo, median, processCpuSeconds, runMeasured, totalCpuSeconds } from './measure.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
