@@ -54,7 +54,7 @@ async function scenario(name: string, copiers: number, adjust?: (cluster: { add(
       destination_endpoint: destination.endpoint,
       destination_access_key: 'x',
       destination_secret_key: 'y',
-      concurrency: 16,
+      concurrency: Number(process.env.BENCH_CONCURRENCY ?? 16),
       rate_limit_bytes_per_sec: LIMIT,
     };
     const created = await rest(control.httpPort!, 'POST', '/admin/batch/jobs', job);
@@ -80,6 +80,8 @@ async function scenario(name: string, copiers: number, adjust?: (cluster: { add(
     } else {
       rate = await measure(destination, windowSeconds);
     }
+    const { body: state } = await rest(control.httpPort!, 'GET', `/admin/batch/jobs/${job.job_id}`);
+    if (process.env.BENCH_DEBUG) console.error(JSON.stringify(state.progress), state.status, copierProcs.map((p) => p.output().slice(-1500)).join('\n---\n'));
     const deviation = ((rate - LIMIT) / LIMIT) * 100;
     console.log(`| ${name} | ${(LIMIT / MiB).toFixed(1)} | ${(rate / MiB).toFixed(2)} | ${deviation >= 0 ? '+' : ''}${deviation.toFixed(1)}% |`);
   } finally {

@@ -152,4 +152,32 @@ describe('replication end to end (nats-server + s3rver + ferry --target all)', (
     client.close();
     await assertReplicated(source, 'production-data', remote, 'dr-copy', objects);
   });
+
+  it("holds a job's rate limit: its bytes take at least as long as the limit allows", async () => {
+    const rate = 40_000;
+    const selected = objects.filter((o) => o.key.startsWith('bulk/00'));
+    const bytes = selected.reduce((sum, o) => sum + o.body.length, 0);
+    const created = await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs', {
+      job_id: 'throttled',
+      source_bucket: 'production-data',
+      destination_bucket: 'throttled-copy',
+      destination_endpoint: env.s3[1]!.endpoint,
+      destination_access_key: 'S3RVER',
+      destination_secret_key: 'S3RVER',
+      prefix: 'bulk/00',
+      rate_limit_bytes_per_sec: rate,
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    // Streamed between two endpoints: the limit applies to bytes that pass through copiers.
+    await createBucket(remote, 'throttled-copy');
+    assert.equal((await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs/throttled/start')).status, 200);
+    const done = await waitFor('throttled job completed', async () => {
+      const { body } = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/throttled');
+      return body.status === 'completed' ? body : undefined;
+    }, 120_000);
+    assert.equal(done.progress.completed_bytes, bytes);
+    const seconds = (Date.parse(done.completed_at) - Date.parse(done.started_at)) / 1000;
+    const burst = 64 * 1024;
+    assert.ok(seconds >= (bytes - burst) / rate, `${bytes} bytes at ${rate} B/s took only ${seconds} s`);
+  });
 });
