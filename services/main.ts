@@ -96,9 +96,17 @@ async function main(): Promise<void> {
   if (target === 'all') ({ config, children } = await startEmbedded(config, log));
   if (!config.natsUrl) throw new ConfigError('ferry.nats_url', 'NATS_URL is required unless --target all starts an embedded nats-server');
 
-  const nc = await connectNats(config.natsUrl, `ferry-${target}`, log);
-  await ensureTopology(nc, { replicas: config.natsReplicas });
-  const running = await startServices(target, config, root, nc, values.rebuild);
+  let nc: NatsConnection;
+  let running: Stoppable[];
+  try {
+    nc = await connectNats(config.natsUrl, `ferry-${target}`, log);
+    await ensureTopology(nc, { replicas: config.natsReplicas });
+    running = await startServices(target, config, root, nc, values.rebuild);
+  } catch (err) {
+    // Never leave an embedded nats-server or s3rver running behind a failed start.
+    for (const child of children.reverse()) await child.stop();
+    throw err;
+  }
   log.info({ target }, 'ferry started');
 
   let stopping = false;

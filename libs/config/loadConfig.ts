@@ -32,7 +32,6 @@ export interface FerryConfig {
   /** Unset until the embedded endpoint is started or FERRY_SOURCE_ENDPOINT is given. */
   source?: S3EndpointConfig;
   sourceRegion: string;
-  sourceCredentials: { accessKey?: string; secretKey?: string };
   copier: { slots: number; multipartThreshold: number; partSize: number; ackWaitMs: number };
   /** Most work items of one run the lister leaves waiting in the work stream before it pauses listing. */
   listerMaxWaitingItems: number;
@@ -139,7 +138,6 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     logLevel: get('ferry.log_level'),
     source: endpoint ? { endpoint, accessKey: accessKey!, secretKey: secretKey!, region } : undefined,
     sourceRegion: region,
-    sourceCredentials: { accessKey, secretKey },
     copier: {
       slots: get('ferry.copier.slots'),
       multipartThreshold: get('ferry.copier.multipart_threshold'),

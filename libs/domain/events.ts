@@ -76,7 +76,3 @@ export interface ObjectsProcessed {
 }
 
 export type FerryEvent = JobEvent | ObjectsProcessed;
-
-export function isJobEvent(event: FerryEvent): event is JobEvent {
-  return event.type !== 'ObjectsProcessed';
-}

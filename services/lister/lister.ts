@@ -1,5 +1,5 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
-import { FerryError, isActive, type JobDefinition } from '../../libs/domain/index.js';
+import { FerryError, isActive } from '../../libs/domain/index.js';
 import { JobEventStore, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
 import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand, PutObjectTaggingCommand } from '@aws-sdk/client-s3';
 import { closeSdkClients, createCopyEngine, sdkClient, S3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import { endpointAt, startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
-import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
+import { startFaultProxy } from '../harness/faultProxy.js';
 
 const MiB = 1024 * 1024;
 
