@@ -44,6 +44,7 @@ bench: build
 	$(NODE) dist/test/bench/lister.bench.js 1000000
 	$(NODE) dist/test/bench/rateLimit.bench.js --seconds 30
 	$(NODE) dist/test/bench/replay.bench.js 1000000
+	$(NODE) dist/test/bench/apiLoad.bench.js --rate 200 --seconds 30
 	$(MAKE) bench-compare
 
 clean:
