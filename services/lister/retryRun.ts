@@ -4,6 +4,8 @@ import { encodeJson, publishDurably, readOutcomes, subjects } from '../../libs/n
 import type { ListRunContext } from './listRun.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
+/** Objects between heartbeats (which also check backpressure): one per page, as when listing a bucket. */
+const PAGE_SIZE = 1000;
 
 /**
  * "Lists" a retry-failed run: its objects are the failures of the run it retries, read
@@ -22,8 +24,8 @@ export async function listRetryRun(nc: NatsConnection, ctx: Pick<ListRunContext,
   const inFlight = new Set<Promise<PubAck>>();
   const now = () => new Date().toISOString();
 
-  for (const object of failed.slice(ordinal)) {
-    if ((await ctx.heartbeat()) === 'stop') {
+  for (const [index, object] of failed.slice(ordinal).entries()) {
+    if (index % PAGE_SIZE === 0 && (await ctx.heartbeat()) === 'stop') {
       await Promise.all(inFlight);
       return 'stopped';
     }
