@@ -1,3 +1,4 @@
+import type { FailedObject, JobError } from './failedObjects.js';
 import type { StoredJobDefinition } from './jobDefinition.js';
 
 /** Final counts of one run, carried by the event that ends it so a replay never needs per-object detail. */
@@ -75,4 +76,23 @@ export interface ObjectsProcessed {
   data: { job_id: string; run: number; at: string; outcomes: ObjectOutcome[]; retries?: RetriedAttempt[] };
 }
 
-export type FerryEvent = JobEvent | ObjectsProcessed;
+/**
+ * Written once a run has ended, on `ferry.summary.<token>`, so that the run's per-object outcome
+ * batches can be purged: what the failed report, /errors and retry-failed still need (the final
+ * failures, in parts of bounded size, and the latest retried attempts), then the marker that the
+ * run's outcome detail is gone, carrying the run's final counts so a replay still folds them.
+ */
+export interface FailuresRecorded {
+  type: 'FailuresRecorded';
+  data: { job_id: string; run: number; part: number; parts: number; failed: FailedObject[]; retries: JobError[]; at: string };
+}
+
+export interface OutcomesCompacted {
+  type: 'OutcomesCompacted';
+  /** `through_seq`: outcome batches of the run below this stream sequence were purged. */
+  data: { job_id: string; run: number; counts: RunCounts; through_seq: number; at: string };
+}
+
+export type RunSummaryEvent = FailuresRecorded | OutcomesCompacted;
+
+export type FerryEvent = JobEvent | ObjectsProcessed | RunSummaryEvent;

@@ -1,4 +1,5 @@
-import { emptyCounts, type FerryEvent, type JobEvent, type ObjectsProcessed, type RunCounts } from './events.js';
+import { isActive } from './decider.js';
+import { emptyCounts, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomesCompacted, type RunCounts } from './events.js';
 import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { OrdinalSet } from './ordinalSet.js';
 
@@ -21,6 +22,8 @@ export interface RunSummary {
   /** The earlier run whose failed objects this run retried. */
   retry_of?: number;
   counts: RunCounts;
+  /** The run's per-object outcome batches were purged from the log; its failures are kept in a summary. */
+  outcomes_compacted?: boolean;
 }
 
 /** The read model of one job: exactly what GET /admin/batch/jobs/{id} returns. */
@@ -90,7 +93,8 @@ function endRun(p: JobProjection, status: JobStatus, at: string, counts: RunCoun
     ...(p.view.started_at ? { duration_seconds: seconds(p.view.started_at, at) } : {}),
     ...(error ? { error } : {}),
   };
-  return { ...p, view, rate: [] };
+  // Outcomes of an ended run are no longer counted: its bitmap is dropped.
+  return { ...p, view, done: new OrdinalSet(), rate: [] };
 }
 
 function withStatus(p: JobProjection, status: JobStatus, extra: Partial<JobView> = {}): JobProjection {
@@ -229,9 +233,23 @@ function pickMax(a: RunCounts, b: RunCounts): RunCounts {
   return out;
 }
 
+/**
+ * A run's outcome detail was purged: its counts come from the summary from now on. They equal what
+ * the projection had counted when the run ended, so folding a trimmed log gives the same view.
+ */
+function applyCompaction(p: JobProjection, event: OutcomesCompacted, seq: number): JobProjection {
+  const { run, counts } = event.data;
+  const runs = p.view.runs.map((r) => (r.run === run ? { ...r, counts, outcomes_compacted: true } : r));
+  const current = p.view.run === run && !isActive(p.view.status);
+  const progress = current ? { ...p.view.progress, ...counts } : p.view.progress;
+  return { ...p, view: { ...p.view, runs, progress, updated_seq: seq } };
+}
+
 /** Folds one event (at stream sequence `seq`) into the job's projection. undefined means the job does not exist. */
 export function project(p: JobProjection | undefined, event: FerryEvent, seq: number): JobProjection | undefined {
   if (event.type === 'ObjectsProcessed') return p ? applyOutcomes(p, event, seq) : undefined;
+  if (event.type === 'FailuresRecorded') return p;
+  if (event.type === 'OutcomesCompacted') return p ? applyCompaction(p, event, seq) : undefined;
   const next = applyJobEvent(p, event);
   if (!next) return undefined;
   if (next === p) return p;

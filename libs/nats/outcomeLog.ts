@@ -1,15 +1,27 @@
 import { DeliverPolicy, type NatsConnection } from 'nats';
-import type { ObjectsProcessed } from '../domain/index.js';
+import {
+  failedObjectsOf,
+  retryErrorsOf,
+  type FailedObject,
+  type FailuresRecorded,
+  type FerryEvent,
+  type JobError,
+  type ObjectsProcessed,
+  type RunSpan,
+} from '../domain/index.js';
 import { decodeJson } from './codec.js';
 import { STREAMS, subjects } from './subjects.js';
 
 /**
- * The job's ObjectsProcessed batches with stream sequence in [fromSeq, toSeq], read with an
+ * The messages of one subject of the events stream with sequence in [fromSeq, toSeq], read with an
  * ordered consumer started at fromSeq (deliver 'all' hangs on this server, see NOTES).
- * Runs are read from their RunStarted on, so earlier runs' outcomes are never scanned.
  */
-export async function readOutcomes(nc: NatsConnection, jobId: string, fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER): Promise<Array<{ seq: number; event: ObjectsProcessed }>> {
-  const subject = subjects.outcome(jobId);
+export async function readSubjectRange<T = FerryEvent>(
+  nc: NatsConnection,
+  subject: string,
+  fromSeq = 1,
+  toSeq = Number.MAX_SAFE_INTEGER,
+): Promise<Array<{ seq: number; event: T }>> {
   const jsm = await nc.jetstreamManager();
   const lastMsg = await jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }).catch(() => undefined);
   const last = Math.min(lastMsg?.seq ?? 0, toSeq);
@@ -19,13 +31,43 @@ export async function readOutcomes(nc: NatsConnection, jobId: string, fromSeq: n
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: fromSeq,
   });
-  const out: Array<{ seq: number; event: ObjectsProcessed }> = [];
+  const out: Array<{ seq: number; event: T }> = [];
   const messages = await consumer.consume({ max_messages: 1000 });
   for await (const msg of messages) {
-    if (msg.seq <= last) out.push({ seq: msg.seq, event: decodeJson<ObjectsProcessed>(msg.data) });
+    if (msg.seq <= last) out.push({ seq: msg.seq, event: decodeJson<T>(msg.data) });
     if (msg.seq >= last) break;
   }
   messages.stop();
   await consumer.delete().catch(() => undefined);
   return out;
+}
+
+/**
+ * The job's ObjectsProcessed batches with stream sequence in [fromSeq, toSeq]. Runs are read
+ * from their RunStarted on, so earlier runs' outcomes are never scanned.
+ */
+export function readOutcomes(nc: NatsConnection, jobId: string, fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER) {
+  return readSubjectRange<ObjectsProcessed>(nc, subjects.outcome(jobId), fromSeq, toSeq);
+}
+
+/** The parts of a run's failure summary, or undefined until every part is in the log. */
+export async function readFailureSummary(nc: NatsConnection, jobId: string, run: number): Promise<FailuresRecorded['data'][] | undefined> {
+  const parts = new Map<number, FailuresRecorded['data']>();
+  for (const { event } of await readSubjectRange<FerryEvent>(nc, subjects.summary(jobId))) {
+    if (event.type === 'FailuresRecorded' && event.data.run === run) parts.set(event.data.part, event.data);
+  }
+  const count = parts.values().next().value?.parts;
+  if (count === undefined || parts.size < count) return undefined;
+  return [...parts.values()].sort((a, b) => a.part - b.part);
+}
+
+/**
+ * The final failures and retried attempts of one run: from its summary once its outcome detail
+ * was compacted, else from the outcome batches themselves.
+ */
+export async function readRunFailures(nc: NatsConnection, jobId: string, span: RunSpan): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
+  const summary = span.endSeq === undefined ? undefined : await readFailureSummary(nc, jobId, span.run);
+  if (summary) return { failed: summary.flatMap((p) => p.failed), retried: summary.flatMap((p) => p.retries) };
+  const batches = await readOutcomes(nc, jobId, span.fromSeq, span.endSeq);
+  return { failed: failedObjectsOf(batches, span), retried: retryErrorsOf(batches, span) };
 }

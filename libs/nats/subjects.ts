@@ -12,7 +12,10 @@ export function jobIdFromToken(token: string): string {
 }
 
 export const STREAMS = {
-  /** Lifecycle events (`ferry.job.<token>`) and object outcomes (`ferry.outcome.<token>`), in one ordered log. */
+  /**
+   * Lifecycle events (`ferry.job.<token>`), object outcomes (`ferry.outcome.<token>`) and the summaries
+   * that replace a finished run's outcomes (`ferry.summary.<token>`), in one ordered log.
+   */
   events: 'FERRY_EVENTS',
   /** Work items, work-queue retention: `ferry.work.<token>.<run>`. */
   work: 'FERRY_WORK',
@@ -39,10 +42,12 @@ export const OBJECT_STORES = {
 export const subjects = {
   job: (jobId: string) => `ferry.job.${jobToken(jobId)}`,
   outcome: (jobId: string) => `ferry.outcome.${jobToken(jobId)}`,
+  summary: (jobId: string) => `ferry.summary.${jobToken(jobId)}`,
   work: (jobId: string, run: number) => `ferry.work.${jobToken(jobId)}.${run}`,
   listTask: (jobId: string) => `ferry.task.list.${jobToken(jobId)}`,
   allJobs: 'ferry.job.*',
   allOutcomes: 'ferry.outcome.*',
+  allSummaries: 'ferry.summary.*',
   allWork: 'ferry.work.*.*',
   allListTasks: 'ferry.task.list.*',
 } as const;

@@ -19,7 +19,7 @@ function streamConfigs({ replicas, maxWorkItems = 1_000_000 }: TopologyOptions):
   return [
     {
       name: STREAMS.events,
-      subjects: [subjects.allJobs, subjects.allOutcomes],
+      subjects: [subjects.allJobs, subjects.allOutcomes, subjects.allSummaries],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       num_replicas: replicas,

@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
-import { failedObjectsOf, jobNotFound, offsetPage, recentErrors, retryErrorsOf, runSpan, type FailedObject, type JobError } from '../../libs/domain/index.js';
-import { readOutcomes, type JobEventStore } from '../../libs/nats/index.js';
+import { jobNotFound, offsetPage, recentErrors, runSpan, type FailedObject, type JobError } from '../../libs/domain/index.js';
+import { readRunFailures, type JobEventStore } from '../../libs/nats/index.js';
 
 const MAX_ERRORS = 100;
 
@@ -12,7 +12,7 @@ interface PageRequest {
 
 /**
  * GET .../failed and GET .../errors, answered from the log: the latest run's outcomes are
- * read from its RunStarted on. No extra read model to keep in step, and failures are rare
+ * read from its RunStarted on, or from its failure summary once they were compacted. No extra read model to keep in step, and failures are rare
  * enough that a report's cost (one ordered read of one run's outcome batches) is fine.
  */
 export class FailedReport {
@@ -27,8 +27,7 @@ export class FailedReport {
     if (!state.exists) throw jobNotFound(jobId);
     const span = runSpan(await this.store.read(jobId));
     if (!span) return { failed: [], retried: [] };
-    const batches = await readOutcomes(this.nc, jobId, span.fromSeq, span.endSeq);
-    return { failed: failedObjectsOf(batches, span), retried: retryErrorsOf(batches, span) };
+    return readRunFailures(this.nc, jobId, span);
   }
 
   async failed({ job_id, page_size, page_token }: PageRequest) {

@@ -1,4 +1,4 @@
-import { DeliverPolicy, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import {
   FerryError,
   invalidField,
@@ -10,7 +10,7 @@ import {
   type JobProjection,
   type JobView,
 } from '../../libs/domain/index.js';
-import { STREAMS, decodeJson, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { readSubjectRange, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
@@ -74,32 +74,10 @@ export function viewAsOf(events: Array<{ seq: number; event: FerryEvent }>, asOf
   return projection?.view;
 }
 
-/** The events of one subject up to `maxSeq`, in stream order. */
-async function readSubject(nc: NatsConnection, subject: string, maxSeq: number): Promise<Array<{ seq: number; event: FerryEvent }>> {
-  const jsm = await nc.jetstreamManager();
-  const lastMsg = await jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }).catch(() => undefined);
-  const last = Math.min(lastMsg?.seq ?? 0, maxSeq);
-  if (last === 0) return [];
-  const consumer = await nc.jetstream().consumers.get(STREAMS.events, {
-    filterSubjects: subject,
-    deliver_policy: DeliverPolicy.StartSequence,
-    opt_start_seq: 1,
-  });
-  const out: Array<{ seq: number; event: FerryEvent }> = [];
-  const messages = await consumer.consume({ max_messages: 1000 });
-  for await (const msg of messages) {
-    if (msg.seq <= last) out.push({ seq: msg.seq, event: decodeJson<FerryEvent>(msg.data) });
-    if (msg.seq >= last) break;
-  }
-  messages.stop();
-  await consumer.delete().catch(() => undefined);
-  return out;
-}
-
-/** Every event of one job, lifecycle and outcomes, up to `maxSeq`, merged back into stream order. */
+/** Every event of one job, lifecycle, outcomes and run summaries, up to `maxSeq`, merged back into stream order. */
 export async function readJobLog(nc: NatsConnection, jobId: string, maxSeq: number): Promise<Array<{ seq: number; event: FerryEvent }>> {
-  const [lifecycle, outcomes] = await Promise.all([readSubject(nc, subjects.job(jobId), maxSeq), readSubject(nc, subjects.outcome(jobId), maxSeq)]);
-  return [...lifecycle, ...outcomes].sort((a, b) => a.seq - b.seq);
+  const parts = await Promise.all([subjects.job(jobId), subjects.outcome(jobId), subjects.summary(jobId)].map((s) => readSubjectRange(nc, s, 1, maxSeq)));
+  return parts.flat().sort((a, b) => a.seq - b.seq);
 }
 
 /** GET .../history and GET .../as-of: answered from the log itself, not the read model. */

@@ -1,6 +1,6 @@
 import type { NatsConnection, PubAck } from 'nats';
-import { failedObjectsOf, runSpan, workItemMessageId, type JobState, type WorkItem } from '../../libs/domain/index.js';
-import { encodeJson, publishDurably, readOutcomes, subjects } from '../../libs/nats/index.js';
+import { runSpan, workItemMessageId, type JobState, type WorkItem } from '../../libs/domain/index.js';
+import { encodeJson, publishDurably, readRunFailures, subjects } from '../../libs/nats/index.js';
 import type { ListRunContext } from './listRun.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
@@ -9,7 +9,7 @@ const PAGE_SIZE = 1000;
 
 /**
  * "Lists" a retry-failed run: its objects are the failures of the run it retries, read
- * from that run's outcomes in ordinal order (stable, so a resumed listing re-publishes
+ * from that run's outcomes (or their summary) in ordinal order (stable, so a resumed listing re-publishes
  * the same ordinals under the same message ids). The source bucket is not listed.
  * Work items carry no etag: the copier checks bodies against the etag of its own GET.
  */
@@ -17,7 +17,7 @@ export async function listRetryRun(nc: NatsConnection, ctx: Pick<ListRunContext,
   const jobId = state.job_id;
   const run = state.run;
   const span = runSpan(await ctx.store.read(jobId), state.retry_of);
-  const failed = span ? failedObjectsOf(await readOutcomes(nc, jobId, span.fromSeq, span.endSeq), span) : [];
+  const failed = span ? (await readRunFailures(nc, jobId, span)).failed : [];
   let ordinal = state.listing.listed_objects;
   let bytes = state.listing.listed_bytes;
   let sinceCheckpoint = 0;

@@ -1,5 +1,5 @@
 import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
-import { isActive, type FerryEvent } from '../../libs/domain/index.js';
+import type { FerryEvent } from '../../libs/domain/index.js';
 import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { ProjectorState } from './projectorState.js';
@@ -36,18 +36,24 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   const readModel = await ReadModel.open(nc);
   const snapshots = await SnapshotStore.open(nc);
   const store = await JobEventStore.open(nc);
-  const reconciler = new Reconciler(js, jsm, store, log);
 
   if (rebuild) {
     await snapshots.drop();
     for (const view of await readModel.all()) await readModel.remove(view.job_id);
     log.info('read model dropped; rebuilding from sequence 1');
   }
-  const state = (rebuild ? undefined : await snapshots.load()) ?? new ProjectorState();
+  const snapshot = rebuild
+    ? undefined
+    : await snapshots.load().catch((err) => {
+        log.warn({ err: String(err) }, 'snapshot unreadable; folding from sequence 1');
+        return undefined;
+      });
+  const state = snapshot ?? new ProjectorState();
   const startedAt = Date.now();
   // The log's end when we start: reaching it is the "caught up" lifecycle line operators (and the rebuild test) wait for.
   const catchUpSeq = (await jsm.streams.info(STREAMS.events)).state.last_seq;
   let caughtUp = false;
+  const reconciler = new Reconciler(nc, js, jsm, store, log, () => caughtUp);
   log.info({ from_seq: state.seq + 1, to_seq: catchUpSeq, jobs: state.jobs.size }, 'projector starting');
 
   // Views are outputs: rewrite every one from the state we resume from, and drop any the state no longer has,
@@ -109,6 +115,7 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
           reconciler.reconcile(projection.view);
         } else {
           await readModel.remove(jobId);
+          reconciler.purgeDeleted(jobId, seq + 1);
         }
       } catch (err) {
         // Not written (e.g. no KV leader during an election): keep it and the rest dirty for the next flush,
@@ -133,7 +140,7 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   }, FLUSH_INTERVAL_MS);
   // Actions that failed (a broker mid-election) are tried again even if no new event arrives.
   const reconcileTimer = setInterval(() => {
-    for (const { view } of state.jobs.values()) if (isActive(view.status)) reconciler.reconcile(view);
+    for (const { view } of state.jobs.values()) if (Reconciler.needsAttention(view)) reconciler.reconcile(view);
   }, RECONCILE_INTERVAL_MS);
   const snapshotTimer = setInterval(() => {
     if (flushedSeq === snapshotSeq) return;

@@ -1,10 +1,10 @@
-import { OrdinalSet, project, type FerryEvent, type JobProjection } from '../../libs/domain/index.js';
+import { OrdinalSet, project, type FerryEvent, type JobProjection, type OrdinalSetData } from '../../libs/domain/index.js';
 
 /** Serializable form of every job's projection, as kept in snapshots. */
 interface SnapshotJob {
   view: JobProjection['view'];
   definition: JobProjection['definition'];
-  done: string;
+  done: OrdinalSetData;
   rate: JobProjection['rate'];
 }
 
@@ -31,7 +31,7 @@ export class ProjectorState {
 
   toSnapshot(): Snapshot {
     const jobs: Record<string, SnapshotJob> = {};
-    for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toBase64(), rate: p.rate };
+    for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate };
     return { seq: this.seq, jobs };
   }
 
@@ -39,7 +39,8 @@ export class ProjectorState {
     const state = new ProjectorState();
     state.seq = snapshot.seq;
     for (const [id, job] of Object.entries(snapshot.jobs)) {
-      state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromBase64(job.done), rate: job.rate });
+      if (typeof job.done !== 'object') throw new Error('the snapshot predates the chunked ordinal set');
+      state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromData(job.done), rate: job.rate });
     }
     return state;
   }

@@ -1,13 +1,16 @@
-import type { JetStreamClient, JetStreamManager } from 'nats';
-import { isActive, runIsOver, countsOf, type JobView } from '../../libs/domain/index.js';
-import { encodeJson, publishDurably, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import { isActive, runIsOver, countsOf, type JobView, type RunSummary } from '../../libs/domain/index.js';
+import { STREAMS, encodeJson, publishDurably, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
+import { compactRun, nextRunToCompact } from './compaction.js';
 
 /**
  * Acts on what the read model says, not on single events, so replaying history
  * never repeats a side effect: makes sure an active run has a listing task,
- * ends a run whose objects all have outcomes (the only place that happens), and
- * drops a finished run's leftover work. Every action is idempotent.
+ * ends a run whose objects all have outcomes (the only place that happens),
+ * drops a finished run's leftover work, and compacts a finished run's outcome
+ * detail (only once the projector has caught up with the log, so a replay does
+ * not redo compactions the log already records). Every action is idempotent.
  */
 const ACTION_TIMEOUT_MS = 20_000;
 
@@ -16,10 +19,12 @@ export class Reconciler {
   private readonly inFlight = new Set<string>();
 
   constructor(
+    private readonly nc: NatsConnection,
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
     private readonly store: JobEventStore,
     private readonly log: Logger,
+    private readonly caughtUp: () => boolean,
   ) {}
 
   reconcile(view: JobView): void {
@@ -27,6 +32,29 @@ export class Reconciler {
     if (isActive(view.status) && !view.progress.listing_complete) this.once(`list:${run}`, view, () => this.ensureListingTask(view));
     if (runIsOver(view)) this.once(`finish:${run}`, view, () => this.finishRun(view));
     if (!isActive(view.status) && view.run > 0) this.once(`cleanup:${run}`, view, () => removeRunWork(this.jsm, view.job_id, view.run));
+    const toCompact = this.caughtUp() ? nextRunToCompact(view) : undefined;
+    if (toCompact) this.once(`compact:${view.job_id}:${toCompact.run}`, view, () => this.compact(view, toCompact));
+  }
+
+  /**
+   * A deleted job's outcome batches and run summaries are purged: every one below `beforeSeq`
+   * belongs to the deleted job, since at that point of the log no job of that id exists.
+   */
+  purgeDeleted(jobId: string, beforeSeq: number): void {
+    const view = { job_id: jobId, run: 0 } as JobView;
+    this.once(`purge:${jobId}:${beforeSeq}`, view, async () => {
+      for (const subject of [subjects.outcome(jobId), subjects.summary(jobId)]) await this.jsm.streams.purge(STREAMS.events, { filter: subject, seq: beforeSeq });
+    });
+  }
+
+  /** True when reconcile has something to do for the view even though nothing new happened to it. */
+  static needsAttention(view: JobView): boolean {
+    return isActive(view.status) || nextRunToCompact(view) !== undefined;
+  }
+
+  private async compact(view: JobView, run: RunSummary): Promise<void> {
+    const result = await compactRun({ nc: this.nc, js: this.js, jsm: this.jsm, store: this.store }, view.job_id, run);
+    if (result) this.log.info({ job_id: view.job_id, run: run.run, failed_kept: result.failed, batches_purged: result.purged }, 'run outcomes compacted');
   }
 
   /**

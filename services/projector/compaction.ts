@@ -1,0 +1,82 @@
+import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
+import {
+  failedObjectsOf,
+  isActive,
+  retryErrorsOf,
+  runSpan,
+  type FailuresRecorded,
+  type JobView,
+  type OutcomesCompacted,
+  type RunSummary,
+} from '../../libs/domain/index.js';
+import { STREAMS, encodeJson, publishDurably, readFailureSummary, readOutcomes, subjects, type JobEventStore } from '../../libs/nats/index.js';
+
+/** Failures per FailuresRecorded message: about 200 bytes each keeps a part far below NATS's 1 MB payload limit. */
+const FAILURES_PER_PART = 2_000;
+/** Retried attempts kept per run: what GET .../errors can show (it shows at most 100 entries). */
+const RETRIES_KEPT = 100;
+
+/**
+ * The oldest ended run of the view whose outcome detail is still in the log, if every run before it
+ * was compacted. Runs are compacted in order because a purge removes every outcome batch older than
+ * the run's end, which includes the batches of any earlier run.
+ */
+export function nextRunToCompact(view: JobView): RunSummary | undefined {
+  for (const run of view.runs) {
+    if (run.outcomes_compacted) continue;
+    if (isActive(run.status) || (run.run === view.run && isActive(view.status))) return undefined;
+    return run;
+  }
+  return undefined;
+}
+
+/**
+ * Bounded retention of per-object detail. Once a run has ended its counts are final (the view has
+ * them), so its outcome batches are replaced by a summary: the final failures and the latest retried
+ * attempts (FailuresRecorded, in parts), then the batches are purged, then OutcomesCompacted marks it
+ * done with the counts a replay folds instead. Each step is idempotent, so a crash anywhere is redone.
+ */
+export async function compactRun(
+  deps: { nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; store: JobEventStore },
+  jobId: string,
+  run: RunSummary,
+): Promise<{ failed: number; purged: number } | undefined> {
+  const events = await deps.store.read(jobId);
+  const span = runSpan(events, run.run);
+  if (!span || span.endSeq === undefined) return undefined;
+  const at = new Date().toISOString();
+  let recorded = await readFailureSummary(deps.nc, jobId, run.run);
+  if (!recorded) {
+    const batches = await readOutcomes(deps.nc, jobId, span.fromSeq, span.endSeq);
+    const failed = failedObjectsOf(batches, span);
+    const retries = retryErrorsOf(batches, span).slice(-RETRIES_KEPT);
+    const parts = Math.max(1, Math.ceil(failed.length / FAILURES_PER_PART));
+    recorded = [];
+    for (let part = 0; part < parts; part++) {
+      const data: FailuresRecorded['data'] = {
+        job_id: jobId,
+        run: run.run,
+        part,
+        parts,
+        failed: failed.slice(part * FAILURES_PER_PART, (part + 1) * FAILURES_PER_PART),
+        retries: part === 0 ? retries : [],
+        at,
+      };
+      const event: FailuresRecorded = { type: 'FailuresRecorded', data };
+      await publishDurably(deps.js, subjects.summary(jobId), encodeJson(event), { msgID: `${jobId}:${run.run}:failures:${part}` });
+      recorded.push(data);
+    }
+  }
+  // Outcome batches are only ever published after their run's RunStarted, so everything on the
+  // subject below the run's end belongs to this run or an earlier, already compacted one.
+  let { purged } = await deps.jsm.streams.purge(STREAMS.events, { filter: subjects.outcome(jobId), seq: span.endSeq });
+  // Copiers still busy when the run ended publish a few batches after it (at most one per copy in
+  // flight); they are removed one by one, up to where the next run's batches can begin.
+  const nextRunStart = runSpan(events, run.run + 1)?.fromSeq;
+  for (const { seq, event } of await readOutcomes(deps.nc, jobId, span.endSeq + 1, nextRunStart)) {
+    if (event.data.run <= run.run && (await deps.jsm.streams.deleteMessage(STREAMS.events, seq, false).catch(() => false))) purged++;
+  }
+  const compacted: OutcomesCompacted = { type: 'OutcomesCompacted', data: { job_id: jobId, run: run.run, counts: run.counts, through_seq: span.endSeq, at } };
+  await publishDurably(deps.js, subjects.summary(jobId), encodeJson(compacted), { msgID: `${jobId}:${run.run}:compacted` });
+  return { failed: recorded.reduce((n, p) => n + p.failed.length, 0), purged };
+}
