@@ -67,6 +67,14 @@ rclone:
 bench-compare: build rclone
 	$(NODE) dist/test/bench/compare/run.js --write-results $(BENCH_COMPARE_ARGS)
 
+# A million-object job through lister, copiers and projector on synthetic endpoints (issue 10):
+# objects/s, peak RSS per process, peak JetStream store, messages per object, exact counts.
+# make bench-scale SCALE_ARGS='--objects 100000 --copiers 3'. Run on a quiet machine.
+SCALE_ARGS ?=
+.PHONY: bench-scale
+bench-scale: build
+	$(NODE) dist/test/bench/scale.bench.js $(SCALE_ARGS)
+
 # Reliability suite (README "Reliability suite"): kills, broker failures and faulty storage over
 # 5,000 objects per scenario; prints scenario | objects | result | lost | duplicated | time.
 # make test-chaos CHAOS_ARGS='--objects 1000 --scenarios kill-copier,nats-restart'

@@ -1,0 +1,164 @@
+/**
+ * A job of a million objects through the whole pipeline (issue 10): a real nats-server, Ferry's
+ * control, projector, lister and copier processes, a synthetic source that generates its listing
+ * and bodies, and a synthetic sink that counts and drops what is written. Reports objects/s end to
+ * end, the peak RSS of every process (VmHWM), the JetStream store's peak size, the JetStream
+ * messages published per object, and checks the final counts are exact.
+ *
+ * Run: node dist/test/bench/scale.bench.js [--objects 1000000] [--copiers 2] [--size 1024] [--concurrency 64]
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { connect, type JetStreamManager } from 'nats';
+import { startNatsServer } from '../../libs/embedded/index.js';
+import { STREAMS } from '../../libs/nats/index.js';
+import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
+import { rest } from '../harness/restClient.js';
+import { makeTempDir } from '../harness/tempDir.js';
+import { waitFor } from '../harness/waitFor.js';
+import { startSyntheticS3 } from './syntheticS3.js';
+
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '1000000' },
+    copiers: { type: 'string', default: '2' },
+    size: { type: 'string', default: '1024' },
+    concurrency: { type: 'string', default: '64' },
+  },
+});
+const OBJECTS = Number(values.objects);
+const COPIERS = Number(values.copiers);
+const SIZE = Number(values.size);
+const CONCURRENCY = Number(values.concurrency);
+const MiB = 2 ** 20;
+
+/** Peak resident set size of a live process, from the kernel's high-water mark. */
+function peakRssMiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmHWM:'));
+  return Number(line?.match(/(\d+)/)?.[1] ?? 0) / 1024;
+}
+
+async function streamTotals(jsm: JetStreamManager): Promise<{ lastSeqs: Map<string, number>; bytes: number }> {
+  const lastSeqs = new Map<string, number>();
+  let bytes = 0;
+  for (const info of await jsm.streams.list().next()) {
+    lastSeqs.set(info.config.name, info.state.last_seq);
+    bytes += info.state.bytes;
+  }
+  return { lastSeqs, bytes };
+}
+
+async function main(): Promise<void> {
+  const tmp = makeTempDir('scale-bench');
+  const nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
+  const source = await startSyntheticS3({ buckets: { source: { count: OBJECTS, size: SIZE, tags: () => undefined } }, recordAccepted: false });
+  const sink = await startSyntheticS3({ buckets: {}, recordAccepted: false });
+  const processes: Array<{ role: string; proc: FerryProcess }> = [];
+  const nc = await connect({ servers: nats.url });
+  try {
+    await fetch(`${sink.endpoint}/sink`, { method: 'PUT' });
+    const env = { natsUrl: nats.url, sourceEndpoint: source.endpoint, dataDir: join(tmp.path, 'ferry') };
+    for (const role of ['control', 'projector', 'lister', ...Array.from({ length: COPIERS }, () => 'copier')]) {
+      processes.push({ role, proc: await startFerry(role, env) });
+    }
+    const port = processes[0]!.proc.httpPort!;
+    const jsm = await nc.jetstreamManager();
+
+    const job = {
+      job_id: 'scale',
+      source_bucket: 'source',
+      destination_bucket: 'sink',
+      destination_endpoint: sink.endpoint,
+      destination_access_key: 'SYNTHETIC',
+      destination_secret_key: 'SYNTHETIC',
+      concurrency: CONCURRENCY,
+    };
+    const created = await rest(port, 'POST', '/admin/batch/jobs', job);
+    if (created.status !== 200) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+    const before = await streamTotals(jsm);
+    let peakStoreBytes = before.bytes;
+    let peakWaiting = 0;
+    const sampler = setInterval(() => {
+      streamTotals(jsm)
+        .then(({ bytes }) => (peakStoreBytes = Math.max(peakStoreBytes, bytes)))
+        .catch(() => undefined);
+      jsm.streams
+        .info(STREAMS.work)
+        .then((info) => (peakWaiting = Math.max(peakWaiting, info.state.messages)))
+        .catch(() => undefined);
+    }, 1000);
+
+    const started = process.hrtime.bigint();
+    const start = await rest(port, 'POST', '/admin/batch/jobs/scale/start');
+    if (start.status !== 200) throw new Error(`start: ${start.status} ${JSON.stringify(start.body)}`);
+    let lastReport = 0;
+    const view = await waitFor(
+      'the job to end',
+      async () => {
+        const v = (await rest(port, 'GET', '/admin/batch/jobs/scale')).body;
+        const done = Number(v.progress.completed_objects) + Number(v.progress.skipped_objects) + Number(v.progress.failed_objects);
+        if (Date.now() - lastReport > 30_000) {
+          lastReport = Date.now();
+          process.stderr.write(`${new Date().toISOString()} ${v.status} ${done}/${OBJECTS}\n`);
+        }
+        return ['completed', 'failed', 'cancelled'].includes(v.status) ? v : undefined;
+      },
+      6 * 3600_000,
+      1000,
+    );
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const after = await streamTotals(jsm);
+    // Retention: the finished run's outcome batches are replaced by a summary and purged.
+    const compacted = await waitFor('the run to be compacted', async () => {
+      const v = (await rest(port, 'GET', '/admin/batch/jobs/scale')).body;
+      return v.runs?.[0]?.outcomes_compacted ? v : undefined;
+    });
+    clearInterval(sampler);
+    const afterCompaction = await streamTotals(jsm);
+
+    const published = (name: string) => (after.lastSeqs.get(name) ?? 0) - (before.lastSeqs.get(name) ?? 0);
+    const eventsAndWork = published(STREAMS.events) + published(STREAMS.work);
+    const allStreams = [...after.lastSeqs.keys()].reduce((sum, name) => sum + published(name), 0);
+    const p = view.progress;
+    const accepted = sink.accepted('sink') as number;
+    const exact = view.status === 'completed' && Number(p.completed_objects) === OBJECTS && Number(p.total_objects) === OBJECTS && Number(p.failed_objects) === 0;
+    const rss = processes.map(({ role, proc }) => ({ role, peakRssMiB: Math.round(peakRssMiB(proc.child.pid!)) }));
+    const result = {
+      objects: OBJECTS,
+      object_size: SIZE,
+      copiers: COPIERS,
+      concurrency: CONCURRENCY,
+      status: view.status,
+      seconds: Number(seconds.toFixed(1)),
+      objects_per_second: Math.round(OBJECTS / seconds),
+      completed_objects: Number(p.completed_objects),
+      exact_counts: exact,
+      puts_at_sink: accepted,
+      peak_rss_mib: Object.fromEntries(rss.map(({ role }, i) => [`${role}${role === 'copier' ? `-${i - 3}` : ''}`, rss[i]!.peakRssMiB])),
+      peak_jetstream_store_mib: Number((peakStoreBytes / MiB).toFixed(1)),
+      jetstream_store_after_compaction_mib: Number((afterCompaction.bytes / MiB).toFixed(2)),
+      peak_waiting_work_items: peakWaiting,
+      msgs_per_object_events_and_work: Number((eventsAndWork / OBJECTS).toFixed(3)),
+      msgs_per_object_all_streams: Number((allStreams / OBJECTS).toFixed(3)),
+      outcomes_compacted: compacted.runs[0].outcomes_compacted === true,
+    };
+    console.log(JSON.stringify(result, null, 2));
+    const misses = [
+      ...rss.filter((r) => r.peakRssMiB > 250).map((r) => `${r.role} peak RSS ${r.peakRssMiB} MiB > 250`),
+      ...(result.peak_jetstream_store_mib > 1024 ? [`JetStream store peaked at ${result.peak_jetstream_store_mib} MiB > 1 GiB`] : []),
+      ...(exact ? [] : ['final counts are not exact']),
+    ];
+    for (const miss of misses) console.log(`MISS ${miss}`);
+    if (misses.length === 0) console.log('PASS every process ≤ 250 MB RSS, JetStream store ≤ 1 GB, exact counts');
+    process.exitCode = misses.length === 0 ? 0 : 1;
+  } finally {
+    await nc.close();
+    for (const { proc } of processes.reverse()) await proc.stop();
+    await Promise.all([source.stop(), sink.stop()]);
+    await nats.stop();
+    tmp.remove();
+  }
+}
+
+await main();
