@@ -50,7 +50,9 @@ function lookup(tree: unknown, path: string): unknown {
 
 /** Rejects YAML keys Ferry does not know, so a misspelt key is never silently ignored. */
 function checkUnknownKeys(tree: unknown, prefix = ''): void {
-  if (tree === null || typeof tree !== 'object' || Array.isArray(tree)) return;
+  if (tree === null) return; // an empty section
+  // A section given as a scalar or a list would otherwise be ignored whole, defaults and all.
+  if (typeof tree !== 'object' || Array.isArray(tree)) throw new ConfigError(prefix || 'config', 'must be a mapping of keys');
   for (const [key, value] of Object.entries(tree as Record<string, unknown>)) {
     const path = prefix ? `${prefix}.${key}` : key;
     const known = SETTINGS.some((s) => s.path === path || s.path.startsWith(`${path}.`));

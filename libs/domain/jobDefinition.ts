@@ -48,6 +48,9 @@ const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const IPV4_PATTERN = /^\d{1,3}(\.\d{1,3}){3}$/;
 const MAX_TEXT = 1024;
 const MAX_PREFIX = 1024;
+const MAX_URL = 2048;
+/** S3 objects carry at most 10 tags, so a filter naming more could never match. */
+const MAX_TAGS = 10;
 
 type FieldKind = 'string' | 'integer' | 'object' | 'array';
 const FIELDS: Record<keyof JobDefinition, FieldKind> = {
@@ -139,6 +142,11 @@ export function validateJobDefinition(input: unknown): JobDefinition {
   }
   if (def.prefix !== undefined && def.prefix.length > MAX_PREFIX) throw invalidField('prefix', `must be at most ${MAX_PREFIX} characters`);
 
+  for (const field of ['destination_endpoint', 'notification_webhook'] as const) {
+    const value = def[field];
+    if (value !== undefined && value.length > MAX_URL) throw invalidField(field, `must be at most ${MAX_URL} characters`);
+  }
+
   if (def.destination_endpoint !== undefined) {
     if (!isHttpUrl(def.destination_endpoint)) throw invalidField('destination_endpoint', 'must be an http or https URL');
   }
@@ -166,6 +174,7 @@ export function validateJobDefinition(input: unknown): JobDefinition {
     throw invalidField('created_after', 'must not be later than created_before');
   }
   if (def.tags !== undefined) {
+    if (Object.keys(def.tags).length > MAX_TAGS) throw invalidField('tags', `must name at most ${MAX_TAGS} tags (an S3 object carries at most ${MAX_TAGS})`);
     for (const [key, value] of Object.entries(def.tags)) {
       if (typeof value !== 'string') throw invalidField(`tags.${key}`, 'must be a string');
       if (key === '' || key.length > 128 || value.length > 256) throw invalidField(`tags.${key}`, 'tag keys are 1-128 characters, values at most 256');
@@ -199,6 +208,7 @@ export function validateJobDefinition(input: unknown): JobDefinition {
     for (const state of def.notify_on) {
       if (!JOB_STATUSES.includes(state)) throw invalidField('notify_on', `must list job states (${JOB_STATUSES.join(', ')})`);
     }
+    if (new Set(def.notify_on).size !== def.notify_on.length) throw invalidField('notify_on', 'must list each job state at most once');
   }
   if (def.schedule !== undefined) def.schedule = validateSchedule(def.schedule);
   return def;

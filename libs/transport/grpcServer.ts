@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
+import { FerryError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
 import { createAuthorizer, type Authorizer } from './auth.js';
 import { loadFerryProto, type FerryProto, type RpcInfo } from './loadProto.js';
@@ -38,7 +39,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
     else if (rpc.definition.responseStream) implementation[rpc.name] = serverStreaming(context, streams);
     else implementation[rpc.name] = unary(context);
   }
-  server.addService(proto.service, implementation);
+  server.addService(withUndecodableAsValue(proto.service), implementation);
 
   const health = new HealthImplementation({ '': 'SERVING', [proto.serviceName]: 'SERVING' });
   health.addToServer(server);
@@ -74,12 +75,45 @@ interface RpcContext {
   handler: UnaryHandler | StreamHandler | undefined;
 }
 
+const UNDECODABLE = Symbol('undecodable request');
+type Undecodable = { [UNDECODABLE]: string };
+
+/**
+ * grpc-js answers a request its deserializer throws on with INTERNAL, which reads as a server fault;
+ * these bytes are the client's fault. Decoding failures become a value the handlers refuse with
+ * INVALID_ARGUMENT, after authentication like any other refusal.
+ */
+function withUndecodableAsValue(service: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(service).map(([name, def]) => [
+      name,
+      {
+        ...def,
+        requestDeserialize: (bytes: Buffer): unknown => {
+          try {
+            return def.requestDeserialize(bytes);
+          } catch (err) {
+            return { [UNDECODABLE]: err instanceof Error ? err.message : String(err) } satisfies Undecodable;
+          }
+        },
+      },
+    ]),
+  );
+}
+
+function decodedRequest(c: RpcContext, raw: unknown): Record<string, unknown> {
+  if (typeof raw === 'object' && raw !== null && UNDECODABLE in raw) {
+    throw new FerryError('INVALID_ARGUMENT', `request is not a valid ${c.rpc.requestType} message: ${(raw as Undecodable)[UNDECODABLE]}`);
+  }
+  return sanitizeMessage(c.proto.schema, c.rpc.requestType, raw);
+}
+
 function unary(c: RpcContext): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
     void (async () => {
       const ctx = c.authorize(call.metadata, c.rpc.name);
       if (!c.handler) throw unimplemented(c.rpc);
-      const request = sanitizeMessage(c.proto.schema, c.rpc.requestType, call.request);
+      const request = decodedRequest(c, call.request);
       return (c.handler as UnaryHandler)(request, ctx);
     })().then(
       (response) => callback(null, response),
@@ -100,7 +134,7 @@ function serverStreaming(c: RpcContext, open: Set<AbortController>): grpc.handle
     void (async () => {
       const ctx = c.authorize(call.metadata, c.rpc.name);
       if (!c.handler) throw unimplemented(c.rpc);
-      const request = sanitizeMessage(c.proto.schema, c.rpc.requestType, call.request);
+      const request = decodedRequest(c, call.request);
       await (c.handler as StreamHandler)(request, ctx, emit, abort.signal);
     })().then(
       () => call.end(),

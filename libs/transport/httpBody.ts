@@ -70,7 +70,8 @@ function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
     const cleanup = () => {
       req.off('data', onData);
       req.off('end', onEnd);
-      req.off('error', onError);
+      req.off('error', onIncomplete);
+      req.off('close', onIncomplete);
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -86,13 +87,15 @@ function readLimited(req: IncomingMessage, limit: number): Promise<Buffer> {
       cleanup();
       resolve(Buffer.concat(chunks));
     };
-    const onError = (err: Error) => {
+    // The client hung up or the parser gave up before the body was complete: a client fault, not ours.
+    const onIncomplete = () => {
       cleanup();
-      reject(err);
+      reject(badRequest('body', 'ended before it was complete'));
     };
     req.on('data', onData);
     req.on('end', onEnd);
-    req.on('error', onError);
+    req.on('error', onIncomplete);
+    req.on('close', onIncomplete);
   });
 }
 

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log/logger.js';
 import { readJsonBody } from './httpBody.js';
+import { answerClientErrorsAsJson } from './httpClientErrors.js';
 import { errorBody, HttpError, writeHttpError, writeJson } from './httpErrors.js';
 import { loadFerryProto, type FerryProto, type MethodRoute } from './loadProto.js';
 import { buildRequestMessage, checkRouteFields, isInvalidArgument } from './requestMessage.js';
@@ -57,6 +58,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
       writeHttpError(res, asHttpError(err), close);
     });
   });
+  answerClientErrorsAsJson(server);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = req.url ?? '/';

@@ -56,6 +56,7 @@ function scalarFromJson(scalar: ScalarType, value: unknown, path: string): unkno
   switch (scalar) {
     case 'string':
       if (typeof value !== 'string') throw invalidField(path, 'must be a string');
+      checkWellFormed(value, path);
       return value;
     case 'bytes':
       if (typeof value !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(value)) throw invalidField(path, 'must be a base64 string');
@@ -109,8 +110,15 @@ function checkIntRange(scalar: ScalarType, n: number, path: string): void {
   if (n < min || n > max) throw invalidField(path, `must be an integer between ${min} and ${max}`);
 }
 
+// JSON.parse accepts "\ud800"; such a string has no UTF-8 form and protobuf would store it mangled.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function checkWellFormed(value: string, path: string): void {
+  if (LONE_SURROGATE.test(value)) throw invalidField(path, 'must be valid Unicode (a lone surrogate escape has no UTF-8 form)');
+}
+
 function checkMapKey(keyType: ScalarType, key: string, path: string): void {
-  if (keyType === 'string') return;
+  if (keyType === 'string') return checkWellFormed(key, path);
   valueFromText({ kind: 'scalar', scalar: keyType }, key, path);
 }
 

@@ -1,6 +1,7 @@
 import type { CallContext, ServiceHandlers } from '../../libs/transport/index.js';
 import type { NotificationLog } from '../../libs/webhooks/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
+import { JOB_ID_PATTERN, invalidField } from '../../libs/domain/index.js';
 import type { JobService } from './jobService.js';
 import { dryRun } from './dryRun.js';
 
@@ -10,7 +11,7 @@ interface JobRef {
 
 /** gRPC methods of ferry.v1.BatchJobs mapped onto the job service. Unlisted RPCs answer UNIMPLEMENTED. */
 export function jobHandlers(jobs: JobService, notifications?: NotificationLog, source?: S3Endpoint): ServiceHandlers {
-  return {
+  return withJobIdChecked({
     // dry_run is a request option, not part of the job: a dry run answers a report and creates nothing.
     CreateJob: ({ dry_run, ...spec }: { dry_run?: boolean }) => (dry_run ? dryRun(spec, source) : jobs.create(spec)),
     GetJob: (request: { job_id: string; as_of?: string }) => (request.as_of ? jobs.asOf(request) : jobs.get(request.job_id)),
@@ -30,7 +31,29 @@ export function jobHandlers(jobs: JobService, notifications?: NotificationLog, s
       return { job_id, deleted: true };
     },
     ...(notifications ? { ListNotifications: (request: PageRequest) => listNotifications(jobs, notifications, request) } : {}),
-  };
+  });
+}
+
+/**
+ * A job id becomes a NATS subject token and KV key, where `*`, `>`, spaces or 10 KB would match other
+ * jobs' events or stall the request: every RPC naming an existing job refuses ids CreateJob could not
+ * have made (an empty id arrives as absent). CreateJob checks its own; ListJobs names no job.
+ */
+const WITHOUT_JOB_ID: ReadonlySet<string> = new Set(['CreateJob', 'ListJobs']);
+
+function withJobIdChecked(handlers: ServiceHandlers): ServiceHandlers {
+  return Object.fromEntries(
+    Object.entries(handlers).map(([rpc, handler]) => {
+      if (WITHOUT_JOB_ID.has(rpc)) return [rpc, handler];
+      const checked = (request: { job_id?: unknown }, ...rest: unknown[]) => {
+        if (typeof request.job_id !== 'string' || !JOB_ID_PATTERN.test(request.job_id)) {
+          throw invalidField('job_id', `must match ${JOB_ID_PATTERN.source}`);
+        }
+        return (handler as (...args: unknown[]) => unknown)(request, ...rest);
+      };
+      return [rpc, checked as typeof handler];
+    }),
+  );
 }
 
 interface PageRequest {

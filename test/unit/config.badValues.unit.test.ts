@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../libs/config/index.js';
+import { makeTempDir } from '../harness/tempDir.js';
+
+const dir = makeTempDir('config-bad-values');
+after(() => dir.remove());
+
+/** Each bad file stops loading with a ConfigError whose message names the key (or the file, for syntax). */
+const BAD_FILES: Array<[string, string, RegExp]> = [
+  ['negative default_concurrency', 'batch_replication:\n  default_concurrency: -4\n', /batch_replication\.default_concurrency: must be between 1 and 1000, got -4/],
+  ['fractional max_retries', 'batch_replication:\n  max_retries: 2.5\n', /batch_replication\.max_retries: must be an integer/],
+  ['duration without a unit', 'batch_replication:\n  retry_delay: 5\n', /batch_replication\.retry_delay: must be a duration/],
+  ['"yes" for a boolean', 'batch_replication:\n  enabled: yes\n', /batch_replication\.enabled: must be true or false/],
+  ['non-numeric port', 'ferry:\n  http_addr: "127.0.0.1:abc"\n', /ferry\.http_addr: must be host:port/],
+  ['port over 65535', 'ferry:\n  grpc_addr: "127.0.0.1:70000"\n', /ferry\.grpc_addr: must be host:port/],
+  ['empty port', 'ferry:\n  metrics_addr: "127.0.0.1:"\n', /ferry\.metrics_addr: must be host:port/],
+  ['unknown log level', 'ferry:\n  log_level: verbose\n', /ferry\.log_level: must be one of trace, debug, info, warn, error, fatal, silent, got "verbose"/],
+  ['mapping for a string', 'ferry:\n  data_dir: {a: 1}\n', /ferry\.data_dir: must be a string/],
+  ['unknown nested key', 'ferry:\n  copier:\n    slotz: 4\n', /ferry\.copier\.slotz: unknown key/],
+  ['unknown top-level key', 'batch_replicaton:\n  enabled: true\n', /batch_replicaton: unknown key/],
+  ['section given as a scalar', 'batch_replication: 5\n', /batch_replication: must be a mapping/],
+  ['section given as a list', 'ferry:\n  - data_dir\n', /ferry: must be a mapping/],
+  ['file that is a list', '- batch_replication\n- ferry\n', /config: must be a mapping/],
+  ['file that is a scalar', 'max_retries=3\n', /config: must be a mapping/],
+  ['malformed YAML', 'batch_replication:\n  max_retries: 3\n   retry_delay: 5s\n', /config: .*bad-malformed-YAML\.yaml is not valid YAML: .*line 2/],
+  ['duplicate key', 'batch_replication:\n  max_retries: 3\n  max_retries: 4\n', /is not valid YAML: Map keys must be unique/],
+];
+
+/** Environment overrides name the variable and the key it sets. */
+const BAD_ENV: Array<[string, string, RegExp]> = [
+  ['FERRY_DEFAULT_CONCURRENCY', '-3', /FERRY_DEFAULT_CONCURRENCY \(batch_replication\.default_concurrency\): must be between 1 and 1000/],
+  ['FERRY_GRPC_ADDR', '127.0.0.1:abc', /FERRY_GRPC_ADDR \(ferry\.grpc_addr\): must be host:port/],
+  ['LOG_LEVEL', 'LOUD', /LOG_LEVEL \(ferry\.log_level\): must be one of/],
+  ['FERRY_MAX_RETRIES', '3.0', /FERRY_MAX_RETRIES \(batch_replication\.max_retries\): must be an integer/],
+  ['FERRY_WORK_ACK_WAIT', 'soon', /FERRY_WORK_ACK_WAIT \(ferry\.copier\.ack_wait\): must be a duration/],
+];
+
+function assertRefused(load: () => unknown, message: RegExp): void {
+  assert.throws(load, (err: unknown) => {
+    assert.ok(err instanceof ConfigError, String(err));
+    assert.match(err.message, /^invalid configuration: /);
+    assert.match(err.message, message);
+    return true;
+  });
+}
+
+describe('configuration: bad values stop loading, naming the key', () => {
+  for (const [name, text, message] of BAD_FILES) {
+    it(`refuses a file with ${name}`, () => {
+      const file = join(dir.path, `bad-${name.replace(/[^A-Za-z0-9_]+/g, '-')}.yaml`);
+      writeFileSync(file, text);
+      assertRefused(() => loadConfig({ file, env: {} }), message);
+    });
+  }
+
+  for (const [variable, value, message] of BAD_ENV) {
+    it(`refuses ${variable}=${JSON.stringify(value)}`, () => {
+      assertRefused(() => loadConfig({ env: { [variable]: value } }), message);
+    });
+  }
+
+  it('still accepts an empty file and an empty section', () => {
+    const empty = join(dir.path, 'empty.yaml');
+    writeFileSync(empty, '');
+    assert.equal(loadConfig({ file: empty, env: {} }).batch.maxRetries, 3);
+    const emptySection = join(dir.path, 'empty-section.yaml');
+    writeFileSync(emptySection, 'batch_replication:\nferry:\n  log_level: warn\n');
+    const config = loadConfig({ file: emptySection, env: {} });
+    assert.equal(config.batch.maxRetries, 3);
+    assert.equal(config.logLevel, 'warn');
+  });
+});
