@@ -1,5 +1,6 @@
 import type { JobEvent, ObjectsProcessed } from './events.js';
 import { invalidField } from './errors.js';
+import { OrdinalSet } from './ordinalSet.js';
 
 export interface FailedObject {
   key: string;
@@ -41,32 +42,44 @@ export function runSpan(events: Array<{ seq: number; event: JobEvent }>, run?: n
 }
 
 /**
- * The objects of one run whose final outcome was a failure, in ordinal order. Like the
- * projector, the first outcome of an ordinal counts and a later (redelivered) one is ignored.
+ * Collects, batch by batch, the final failures of one run and the attempts that were retried.
+ * Like the projector, the first outcome of an ordinal counts and a later (redelivered) one is
+ * ignored; ordinals seen are kept in an OrdinalSet, so a run of millions of objects is read in
+ * a few MB whatever its keys look like. Retried attempts are kept up to `retriesKept`, newest.
  */
-export function failedObjectsOf(batches: Array<{ seq: number; event: ObjectsProcessed }>, span: RunSpan): FailedObject[] {
-  const seen = new Set<number>();
-  const failed: FailedObject[] = [];
-  for (const { seq, event } of batches) {
-    if (event.data.run !== span.run || seq < span.fromSeq || (span.endSeq !== undefined && seq > span.endSeq)) continue;
+export class RunFailures {
+  private readonly seen = new OrdinalSet();
+  private readonly failed: FailedObject[] = [];
+  private retried: JobError[] = [];
+
+  constructor(
+    private readonly span: RunSpan,
+    private readonly retriesKept = Number.POSITIVE_INFINITY,
+  ) {}
+
+  add(seq: number, event: ObjectsProcessed): void {
+    const span = this.span;
+    if (event.data.run !== span.run || seq < span.fromSeq || (span.endSeq !== undefined && seq > span.endSeq)) return;
     for (const o of event.data.outcomes) {
-      if (seen.has(o.ordinal)) continue;
-      seen.add(o.ordinal);
-      if (o.result !== 'failed') continue;
-      failed.push({ key: o.key, error: o.error ?? 'failed', attempts: o.attempts, last_attempt: event.data.at, run: span.run, ordinal: o.ordinal, size: o.size });
+      if (!this.seen.add(o.ordinal) || o.result !== 'failed') continue;
+      this.failed.push({ key: o.key, error: o.error ?? 'failed', attempts: o.attempts, last_attempt: event.data.at, run: span.run, ordinal: o.ordinal, size: o.size });
     }
+    for (const r of event.data.retries ?? []) this.retried.push({ time: event.data.at, key: r.key, error: `attempt ${r.attempt}: ${r.error}`, run: span.run });
+    if (this.retried.length > 2 * this.retriesKept) this.retried = this.retried.slice(-this.retriesKept);
   }
-  return failed.sort((a, b) => a.ordinal - b.ordinal);
+
+  /** Failures in ordinal order; retried attempts oldest first. */
+  result(): { failed: FailedObject[]; retried: JobError[] } {
+    const retried = Number.isFinite(this.retriesKept) ? this.retried.slice(-this.retriesKept) : this.retried;
+    return { failed: [...this.failed].sort((a, b) => a.ordinal - b.ordinal), retried };
+  }
 }
 
-/** Attempts of one run that failed and were retried, as copiers noted them, oldest first. */
-export function retryErrorsOf(batches: Array<{ seq: number; event: ObjectsProcessed }>, span: RunSpan): JobError[] {
-  const errors: JobError[] = [];
-  for (const { seq, event } of batches) {
-    if (event.data.run !== span.run || seq < span.fromSeq || (span.endSeq !== undefined && seq > span.endSeq)) continue;
-    for (const r of event.data.retries ?? []) errors.push({ time: event.data.at, key: r.key, error: `attempt ${r.attempt}: ${r.error}`, run: span.run });
-  }
-  return errors;
+/** The objects of one run whose final outcome was a failure, in ordinal order. */
+export function failedObjectsOf(batches: Array<{ seq: number; event: ObjectsProcessed }>, span: RunSpan): FailedObject[] {
+  const collector = new RunFailures(span);
+  for (const { seq, event } of batches) collector.add(seq, event);
+  return collector.result().failed;
 }
 
 /** Newest first, at most `limit`: final failures and retried attempts together. */

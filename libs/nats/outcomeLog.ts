@@ -1,7 +1,6 @@
 import { DeliverPolicy, type NatsConnection } from 'nats';
 import {
-  failedObjectsOf,
-  retryErrorsOf,
+  RunFailures,
   type FailedObject,
   type FailuresRecorded,
   type FerryEvent,
@@ -13,41 +12,48 @@ import { decodeJson } from './codec.js';
 import { STREAMS, subjects } from './subjects.js';
 
 /**
- * The messages of one subject of the events stream with sequence in [fromSeq, toSeq], read with an
- * ordered consumer started at fromSeq (deliver 'all' hangs on this server, see NOTES).
+ * Calls `visit` for each message of one subject of the events stream with sequence in
+ * [fromSeq, toSeq], in order, read with an ordered consumer started at fromSeq (deliver 'all'
+ * hangs on this server, see NOTES). Nothing is held beyond the consumer's buffer.
  */
-export async function readSubjectRange<T = FerryEvent>(
+export async function forEachInRange<T = FerryEvent>(
   nc: NatsConnection,
   subject: string,
-  fromSeq = 1,
-  toSeq = Number.MAX_SAFE_INTEGER,
-): Promise<Array<{ seq: number; event: T }>> {
+  fromSeq: number,
+  toSeq: number,
+  visit: (seq: number, event: T) => void,
+): Promise<void> {
   const jsm = await nc.jetstreamManager();
   const lastMsg = await jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }).catch(() => undefined);
   const last = Math.min(lastMsg?.seq ?? 0, toSeq);
-  if (last < fromSeq) return [];
+  if (last < fromSeq) return;
   const consumer = await nc.jetstream().consumers.get(STREAMS.events, {
     filterSubjects: subject,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: fromSeq,
   });
-  const out: Array<{ seq: number; event: T }> = [];
   const messages = await consumer.consume({ max_messages: 1000 });
-  for await (const msg of messages) {
-    if (msg.seq <= last) out.push({ seq: msg.seq, event: decodeJson<T>(msg.data) });
-    if (msg.seq >= last) break;
+  try {
+    for await (const msg of messages) {
+      if (msg.seq <= last) visit(msg.seq, decodeJson<T>(msg.data));
+      if (msg.seq >= last) break;
+    }
+  } finally {
+    messages.stop();
+    await consumer.delete().catch(() => undefined);
   }
-  messages.stop();
-  await consumer.delete().catch(() => undefined);
+}
+
+/** The messages of one subject with sequence in [fromSeq, toSeq], in stream order. */
+export async function readSubjectRange<T = FerryEvent>(nc: NatsConnection, subject: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Array<{ seq: number; event: T }>> {
+  const out: Array<{ seq: number; event: T }> = [];
+  await forEachInRange<T>(nc, subject, fromSeq, toSeq, (seq, event) => out.push({ seq, event }));
   return out;
 }
 
-/**
- * The job's ObjectsProcessed batches with stream sequence in [fromSeq, toSeq]. Runs are read
- * from their RunStarted on, so earlier runs' outcomes are never scanned.
- */
-export function readOutcomes(nc: NatsConnection, jobId: string, fromSeq: number, toSeq = Number.MAX_SAFE_INTEGER) {
-  return readSubjectRange<ObjectsProcessed>(nc, subjects.outcome(jobId), fromSeq, toSeq);
+/** Reads the job's ObjectsProcessed batches in [fromSeq, toSeq] one by one. */
+export function forEachOutcomeBatch(nc: NatsConnection, jobId: string, fromSeq: number, toSeq: number, visit: (seq: number, event: ObjectsProcessed) => void) {
+  return forEachInRange<ObjectsProcessed>(nc, subjects.outcome(jobId), fromSeq, toSeq, visit);
 }
 
 /** The parts of a run's failure summary, or undefined until every part is in the log. */
@@ -65,9 +71,10 @@ export async function readFailureSummary(nc: NatsConnection, jobId: string, run:
  * The final failures and retried attempts of one run: from its summary once its outcome detail
  * was compacted, else from the outcome batches themselves.
  */
-export async function readRunFailures(nc: NatsConnection, jobId: string, span: RunSpan): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
+export async function readRunFailures(nc: NatsConnection, jobId: string, span: RunSpan, retriesKept?: number): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
   const summary = span.endSeq === undefined ? undefined : await readFailureSummary(nc, jobId, span.run);
-  if (summary) return { failed: summary.flatMap((p) => p.failed), retried: summary.flatMap((p) => p.retries) };
-  const batches = await readOutcomes(nc, jobId, span.fromSeq, span.endSeq);
-  return { failed: failedObjectsOf(batches, span), retried: retryErrorsOf(batches, span) };
+  if (summary) return { failed: summary.flatMap((p) => p.failed), retried: summary.flatMap((p) => p.retries).slice(-(retriesKept ?? Infinity)) };
+  const collector = new RunFailures(span, retriesKept);
+  await forEachOutcomeBatch(nc, jobId, span.fromSeq, span.endSeq ?? Number.MAX_SAFE_INTEGER, (seq, event) => collector.add(seq, event));
+  return collector.result();
 }

@@ -27,7 +27,7 @@ export class FailedReport {
     if (!state.exists) throw jobNotFound(jobId);
     const span = runSpan(await this.store.read(jobId));
     if (!span) return { failed: [], retried: [] };
-    return readRunFailures(this.nc, jobId, span);
+    return readRunFailures(this.nc, jobId, span, MAX_ERRORS);
   }
 
   async failed({ job_id, page_size, page_token }: PageRequest) {

@@ -10,7 +10,7 @@ import {
   type JobProjection,
   type JobView,
 } from '../../libs/domain/index.js';
-import { readSubjectRange, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { forEachInRange, readSubjectRange, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 1000;
@@ -63,21 +63,45 @@ export function parseAsOf(value: string | undefined): AsOf {
   throw invalidField('as_of', 'must be a sequence number or an RFC 3339 time');
 }
 
-/** Folds the job's events (lifecycle and outcomes, in stream order) up to `asOf`: the state the read model showed then. */
-export function viewAsOf(events: Array<{ seq: number; event: FerryEvent }>, asOf: AsOf): JobView | undefined {
-  let projection: JobProjection | undefined;
-  const limit = 'time' in asOf ? Date.parse(asOf.time) : Infinity;
-  for (const { seq, event } of events) {
-    if ('seq' in asOf ? seq > asOf.seq : Date.parse(event.data.at) > limit) break;
-    projection = project(projection, event, seq);
+/** Folds a job's events, fed in stream order, up to `asOf`: the state the read model showed then. */
+export class AsOfFold {
+  private projection: JobProjection | undefined;
+  private passed = false;
+  private readonly limit: number;
+
+  constructor(private readonly asOf: AsOf) {
+    this.limit = 'time' in asOf ? Date.parse(asOf.time) : Infinity;
   }
-  return projection?.view;
+
+  add(seq: number, event: FerryEvent): void {
+    if (this.passed || ('seq' in this.asOf ? seq > this.asOf.seq : Date.parse(event.data.at) > this.limit)) {
+      this.passed = true;
+      return;
+    }
+    this.projection = project(this.projection, event, seq);
+  }
+
+  get view(): JobView | undefined {
+    return this.projection?.view;
+  }
 }
 
-/** Every event of one job, lifecycle, outcomes and run summaries, up to `maxSeq`, merged back into stream order. */
-export async function readJobLog(nc: NatsConnection, jobId: string, maxSeq: number): Promise<Array<{ seq: number; event: FerryEvent }>> {
-  const parts = await Promise.all([subjects.job(jobId), subjects.outcome(jobId), subjects.summary(jobId)].map((s) => readSubjectRange(nc, s, 1, maxSeq)));
-  return parts.flat().sort((a, b) => a.seq - b.seq);
+/**
+ * The job's view as of a point of the log. Lifecycle events and run summaries are few and read
+ * whole; outcome batches (millions for a big run) are streamed and merged in by sequence.
+ */
+export async function foldJobLog(nc: NatsConnection, jobId: string, asOf: AsOf): Promise<{ found: boolean; view?: JobView }> {
+  const maxSeq = 'seq' in asOf ? asOf.seq : Number.MAX_SAFE_INTEGER;
+  const few = (await Promise.all([subjects.job(jobId), subjects.summary(jobId)].map((s) => readSubjectRange(nc, s, 1, maxSeq)))).flat().sort((a, b) => a.seq - b.seq);
+  if (few.length === 0) return { found: false };
+  const fold = new AsOfFold(asOf);
+  let next = 0;
+  await forEachInRange(nc, subjects.outcome(jobId), 1, maxSeq, (seq, event) => {
+    while (next < few.length && few[next]!.seq < seq) fold.add(few[next]!.seq, few[next++]!.event);
+    fold.add(seq, event);
+  });
+  while (next < few.length) fold.add(few[next]!.seq, few[next++]!.event);
+  return { found: true, view: fold.view };
 }
 
 /** GET .../history and GET .../as-of: answered from the log itself, not the read model. */
@@ -95,9 +119,8 @@ export class JobHistory {
 
   async asOf(request: { job_id: string; as_of?: string }): Promise<JobView> {
     const asOf = parseAsOf(request.as_of);
-    const events = await readJobLog(this.nc, request.job_id, 'seq' in asOf ? asOf.seq : Number.MAX_SAFE_INTEGER);
-    if (events.length === 0) throw jobNotFound(request.job_id);
-    const view = viewAsOf(events, asOf);
+    const { found, view } = await foldJobLog(this.nc, request.job_id, asOf);
+    if (!found) throw jobNotFound(request.job_id);
     if (!view) throw new FerryError('NOT_FOUND', `job ${request.job_id} did not exist as of ${request.as_of}`);
     return view;
   }

@@ -1,15 +1,13 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import {
-  failedObjectsOf,
   isActive,
-  retryErrorsOf,
   runSpan,
   type FailuresRecorded,
   type JobView,
   type OutcomesCompacted,
   type RunSummary,
 } from '../../libs/domain/index.js';
-import { STREAMS, encodeJson, publishDurably, readFailureSummary, readOutcomes, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { STREAMS, encodeJson, forEachOutcomeBatch, publishDurably, readFailureSummary, readRunFailures, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
 /** Failures per FailuresRecorded message: about 200 bytes each keeps a part far below NATS's 1 MB payload limit. */
 const FAILURES_PER_PART = 2_000;
@@ -47,9 +45,7 @@ export async function compactRun(
   const at = new Date().toISOString();
   let recorded = await readFailureSummary(deps.nc, jobId, run.run);
   if (!recorded) {
-    const batches = await readOutcomes(deps.nc, jobId, span.fromSeq, span.endSeq);
-    const failed = failedObjectsOf(batches, span);
-    const retries = retryErrorsOf(batches, span).slice(-RETRIES_KEPT);
+    const { failed, retried: retries } = await readRunFailures(deps.nc, jobId, span, RETRIES_KEPT);
     const parts = Math.max(1, Math.ceil(failed.length / FAILURES_PER_PART));
     recorded = [];
     for (let part = 0; part < parts; part++) {
@@ -73,9 +69,11 @@ export async function compactRun(
   // Copiers still busy when the run ended publish a few batches after it (at most one per copy in
   // flight); they are removed one by one, up to where the next run's batches can begin.
   const nextRunStart = runSpan(events, run.run + 1)?.fromSeq;
-  for (const { seq, event } of await readOutcomes(deps.nc, jobId, span.endSeq + 1, nextRunStart)) {
-    if (event.data.run <= run.run && (await deps.jsm.streams.deleteMessage(STREAMS.events, seq, false).catch(() => false))) purged++;
-  }
+  const late: number[] = [];
+  await forEachOutcomeBatch(deps.nc, jobId, span.endSeq + 1, nextRunStart ?? Number.MAX_SAFE_INTEGER, (seq, event) => {
+    if (event.data.run <= run.run) late.push(seq);
+  });
+  for (const seq of late) if (await deps.jsm.streams.deleteMessage(STREAMS.events, seq, false).catch(() => false)) purged++;
   const compacted: OutcomesCompacted = { type: 'OutcomesCompacted', data: { job_id: jobId, run: run.run, counts: run.counts, through_seq: span.endSeq, at } };
   await publishDurably(deps.js, subjects.summary(jobId), encodeJson(compacted), { msgID: `${jobId}:${run.run}:compacted` });
   return { failed: recorded.reduce((n, p) => n + p.failed.length, 0), purged };

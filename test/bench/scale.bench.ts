@@ -17,6 +17,7 @@ import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest } from '../harness/restClient.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { waitFor } from '../harness/waitFor.js';
+import { processCpuSeconds } from './compare/measure.js';
 import { startSyntheticS3 } from './syntheticS3.js';
 
 const { values } = parseArgs({
@@ -89,6 +90,8 @@ async function main(): Promise<void> {
         .catch(() => undefined);
     }, 1000);
 
+    const cpuBefore = processes.map(({ proc }) => processCpuSeconds(proc.child.pid!));
+    const natsCpuBefore = processCpuSeconds(nats.child.pid!);
     const started = process.hrtime.bigint();
     const start = await rest(port, 'POST', '/admin/batch/jobs/scale/start');
     if (start.status !== 200) throw new Error(`start: ${start.status} ${JSON.stringify(start.body)}`);
@@ -108,6 +111,8 @@ async function main(): Promise<void> {
       1000,
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const cpu = processes.map(({ proc }, i) => processCpuSeconds(proc.child.pid!) - cpuBefore[i]!);
+    const natsCpu = processCpuSeconds(nats.child.pid!) - natsCpuBefore;
     const after = await streamTotals(jsm);
     // Retention: the finished run's outcome batches are replaced by a summary and purged.
     const compacted = await waitFor('the run to be compacted', async () => {
@@ -124,6 +129,8 @@ async function main(): Promise<void> {
     const accepted = sink.accepted('sink') as number;
     const exact = view.status === 'completed' && Number(p.completed_objects) === OBJECTS && Number(p.total_objects) === OBJECTS && Number(p.failed_objects) === 0;
     const rss = processes.map(({ role, proc }) => ({ role, peakRssMiB: Math.round(peakRssMiB(proc.child.pid!)) }));
+    const names = processes.map(({ role }, i) => (role === 'copier' ? `copier-${processes.slice(0, i).filter((p) => p.role === 'copier').length}` : role));
+    const perObjectMs = (cpuSeconds: number) => Number(((cpuSeconds * 1000) / OBJECTS).toFixed(3));
     const result = {
       objects: OBJECTS,
       object_size: SIZE,
@@ -135,8 +142,10 @@ async function main(): Promise<void> {
       completed_objects: Number(p.completed_objects),
       exact_counts: exact,
       puts_at_sink: accepted,
-      peak_rss_mib: Object.fromEntries(rss.map(({ role }, i) => [`${role}${role === 'copier' ? `-${i - 3}` : ''}`, rss[i]!.peakRssMiB])),
+      peak_rss_mib: Object.fromEntries(names.map((name, i) => [name, rss[i]!.peakRssMiB])),
+      cpu_ms_per_object: { ...Object.fromEntries(names.map((name, i) => [name, perObjectMs(cpu[i]!)])), 'nats-server': perObjectMs(natsCpu) },
       peak_jetstream_store_mib: Number((peakStoreBytes / MiB).toFixed(1)),
+      jetstream_store_at_end_mib: Number((after.bytes / MiB).toFixed(1)),
       jetstream_store_after_compaction_mib: Number((afterCompaction.bytes / MiB).toFixed(2)),
       peak_waiting_work_items: peakWaiting,
       msgs_per_object_events_and_work: Number((eventsAndWork / OBJECTS).toFixed(3)),
