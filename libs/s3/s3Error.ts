@@ -1,4 +1,7 @@
 export class S3Error extends Error {
+  /** Set by atSource() on errors of the source's GET; unset where the side is not known. */
+  fromSource?: boolean;
+
   constructor(
     readonly code: string,
     message: string,
@@ -47,8 +50,41 @@ const NETWORK_ERROR_CODES = new Set([
   'UND_ERR_SOCKET',
 ]);
 
-/** Decides whether a status/code pair is transient: 5xx, 429 and a few named 4xx codes. */
+/**
+ * What a store answers when it has no room: MinIO `507 XMinioStorageFull` (a full drive) and
+ * `400 XMinioAdminBucketQuotaExceeded`, AWS/Ceph RGW `403 QuotaExceeded`, and `507 InsufficientStorage`.
+ */
+const STORAGE_FULL_CODES = new Set(['XMinioStorageFull', 'XMinioAdminBucketQuotaExceeded', 'QuotaExceeded', 'InsufficientStorage']);
+const INSUFFICIENT_STORAGE = 507;
+
+/** Codes that refuse every write to the destination, not one object: bad credentials, no bucket, no permission. */
+const WRITES_REFUSED_CODES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket']);
+
+/** A full store or exhausted quota: 507 whatever its code (some answer 507 EntityTooLarge), or a storage-full code. */
+export function isStorageFull(status: number, code: string): boolean {
+  return status === INSUFFICIENT_STORAGE || STORAGE_FULL_CODES.has(code);
+}
+
+/**
+ * Why a failed copy says the whole destination refuses writes (`full` or `refused`), or undefined when
+ * the failure may be this object's alone. Errors known to come from the source never count.
+ */
+export function destinationWideFailure(err: S3Error): 'full' | 'refused' | undefined {
+  if (err.fromSource) return undefined;
+  if (isStorageFull(err.status, err.code)) return 'full';
+  return WRITES_REFUSED_CODES.has(err.code) ? 'refused' : undefined;
+}
+
+/** The error of a source request, marked as the source's so it never counts against the destination. */
+export function atSource(err: unknown): S3Error {
+  const classified = classifyS3Error(err);
+  classified.fromSource = true;
+  return classified;
+}
+
+/** Decides whether a status/code pair is transient: 5xx, 429 and a few named 4xx codes; a full store is not. */
 export function isRetryable(status: number, code: string): boolean {
+  if (isStorageFull(status, code)) return false;
   if (code === 'BadDigest' || RETRYABLE_CODES.has(code)) return true;
   if (status === 429 || status >= 500) return code !== 'NotImplemented';
   return false;
@@ -71,6 +107,7 @@ function defaultCodeForStatus(status: number): string {
     case 429: return 'SlowDown';
     case 501: return 'NotImplemented';
     case 503: return 'ServiceUnavailable';
+    case INSUFFICIENT_STORAGE: return 'InsufficientStorage';
     default: return status >= 500 ? 'InternalError' : `Http${status}`;
   }
 }

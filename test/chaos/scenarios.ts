@@ -6,8 +6,9 @@
 import { DeliverPolicy } from 'nats';
 import { rest } from '../harness/restClient.js';
 import { waitFor } from '../harness/waitFor.js';
+import { keySample, STORE_FULL_ANSWERS } from '../harness/faultProxy.js';
 import { seededRandom } from '../harness/seededRandom.js';
-import { World, type JobView, type WorldOptions } from './world.js';
+import { JOB_MAX_RETRIES, World, type JobView, type OutcomeWatch, type WorldOptions } from './world.js';
 
 export interface ScenarioResult {
   scenario: string;
@@ -27,16 +28,25 @@ interface Context {
   random: () => number;
   notes: string[];
   problems: string[];
+  /** Set when the scenario asks for watchOutcomes. */
+  outcomes?: OutcomeWatch;
 }
 
 interface Scenario {
-  world?: Partial<WorldOptions>;
+  world?: Partial<WorldOptions> | ((run: { objects: number; seed: number }) => Partial<WorldOptions>);
   /** The status the job must end in (default completed). */
   expect?: 'completed' | 'failed';
+  /**
+   * The run is failed as a whole before every object has an outcome, so total_objects may stop
+   * short of the seeded count (it is what was listed by then).
+   */
+  endsEarly?: boolean;
+  /** Follow the job's outcomes from its start (they are compacted away once the run ends). */
+  watchOutcomes?: boolean;
   /** Runs while the job runs (after start, before waiting for the end). */
   during?(ctx: Context): Promise<void>;
-  /** Extra checks once the job ended. */
-  after?(ctx: Context, view: JobView, seconds: number): Promise<void>;
+  /** Extra checks once the job ended; answers the objects lost where only the scenario knows what to compare. */
+  after?(ctx: Context, view: JobView, seconds: number): Promise<void | { lost: number }>;
 }
 
 /** A kill moment: seeded, between 10% and 70% of the job's progress. */
@@ -69,6 +79,51 @@ const killLister: Scenario['during'] = async ({ world, random, notes }) => {
 };
 
 const copierRetries = (world: World, jobId: string) => world.metricSum('ferry_copy_retries_total', `job_id="${jobId}"`);
+
+interface FailedObjectReport {
+  key: string;
+  error: string;
+  attempts: number;
+}
+
+/** Every object of the job's failed report, all pages. */
+async function failedReport(world: World, jobId: string): Promise<FailedObjectReport[]> {
+  const all: FailedObjectReport[] = [];
+  let token = '';
+  do {
+    const page = await rest(world.controlPort, 'GET', `/admin/batch/jobs/${jobId}/failed?page_size=1000${token ? `&page_token=${token}` : ''}`);
+    if (page.status !== 200) throw new Error(`GET ${jobId}/failed: ${page.status} ${JSON.stringify(page.body)}`);
+    all.push(...(page.body.failed_objects as FailedObjectReport[]));
+    token = page.body.next_page_token as string;
+  } while (token);
+  return all;
+}
+
+/** The share of keys whose bodies the destination proxy corrupts on every PUT (chosen by a hash of the key and the seed). */
+const CORRUPT_KEY_RATE = 0.01;
+/** The destination fills up after this share of the objects was written. */
+const FULL_AFTER_SHARE = 0.3;
+/** A run refused by its destination must fail within this (its objects failing one by one took 10 s at 5,000). */
+const FAIL_FAST_SECONDS = 15;
+
+/** The run ended because the destination breaker tripped, not object by object, and soon. */
+function failedByBreaker(reason: RegExp): (ctx: Context, view: JobView, seconds: number) => Promise<void> {
+  return async ({ world, jobId, notes, problems }, view, seconds) => {
+    const p = view.progress;
+    if (!reason.test(view.error ?? '')) problems.push(`error ${JSON.stringify(view.error)}, expected ${reason}`);
+    if (seconds >= FAIL_FAST_SECONDS) problems.push(`took ${seconds.toFixed(1)} s to fail`);
+    const retries = await copierRetries(world, jobId);
+    if (retries !== 0) problems.push(`${retries} retries of a refused write`);
+    const failed = await failedReport(world, jobId);
+    if (failed.length !== p.failed_objects) problems.push(`failed report lists ${failed.length} objects, failed_objects ${p.failed_objects}`);
+    const retried = failed.filter((f) => f.attempts !== 1);
+    if (retried.length > 0) problems.push(`${retried.length} refused objects took more than one attempt, e.g. ${JSON.stringify(retried[0])}`);
+    notes.push(
+      `error: ${view.error}; completed ${p.completed_objects}, failed ${p.failed_objects}, total ${p.total_objects} of ${world.options.objects}; ` +
+        `${world.destinationProxy!.stats().faulted} writes refused by the proxy; first failed: ${JSON.stringify(failed[0])}`,
+    );
+  };
+}
 
 export const SCENARIOS: Record<string, Scenario> = {
   'kill-control': { during: killAtProgress('control') },
@@ -134,17 +189,59 @@ export const SCENARIOS: Record<string, Scenario> = {
   'denied-destination': {
     world: { destinationFaults: { denyWrites: true } },
     expect: 'failed',
-    async after({ world, jobId, notes, problems }, view, seconds) {
+    endsEarly: true,
+    after: failedByBreaker(/^destination refused writes: AccessDenied \(\d+ consecutive objects\)$/),
+  },
+  'destination-full': {
+    world: ({ objects }) => ({ destinationFaults: { fullAfterWrites: Math.round(FULL_AFTER_SHARE * objects), fullAnswer: STORE_FULL_ANSWERS.minio } }),
+    expect: 'failed',
+    endsEarly: true,
+    watchOutcomes: true,
+    async after(ctx, view, seconds) {
+      await failedByBreaker(/^destination full: XMinioStorageFull \(\d+ consecutive objects\)$/)(ctx, view, seconds);
+      const { world, problems, notes } = ctx;
+      const copied = [...(await ctx.outcomes!.drain()).values()].filter((o) => o.result === 'copied').map((o) => o.key);
+      if (copied.length < view.progress.completed_objects) problems.push(`${copied.length} copied outcomes read, completed_objects ${view.progress.completed_objects}`);
+      const lost = await world.lostObjects(copied);
+      if (lost.length > 0) problems.push(`reported copied but missing or different: ${lost.slice(0, 5).join(', ')}`);
+      notes.push(`${copied.length} objects reported copied, all byte-identical at the destination: ${lost.length === 0}`);
+      return { lost: lost.length };
+    },
+  },
+  'corrupted-bytes': {
+    world: ({ seed }) => ({ destinationFaults: { corruptBodies: true, corruptObjectsOnly: true, corruptKeys: keySample(CORRUPT_KEY_RATE, seed) } }),
+    // Objects that failed end the run failed (libs/domain/decider.ts: runEnding).
+    expect: 'failed',
+    async after({ world, jobId, notes, problems }, view) {
+      const p = view.progress;
       const n = world.options.objects;
-      if (view.progress.failed_objects !== n) problems.push(`failed_objects ${view.progress.failed_objects}, expected ${n}`);
-      if (!view.error) problems.push('the failed job has no error');
-      if (seconds >= 60) problems.push(`took ${seconds.toFixed(1)} s to fail`);
+      const isCorrupted = keySample(CORRUPT_KEY_RATE, world.options.seed);
+      const corrupted = [...world.expected.keys()].filter(isCorrupted).sort();
+      const intact = [...world.expected.keys()].filter((key) => !isCorrupted(key));
+      if (corrupted.length === 0) problems.push('the seed chose no key to corrupt');
+      if (p.failed_objects !== corrupted.length) problems.push(`failed_objects ${p.failed_objects}, ${corrupted.length} keys corrupted`);
+      if (p.completed_objects !== intact.length) problems.push(`completed_objects ${p.completed_objects}, ${intact.length} keys intact`);
+      if (p.completed_objects + p.failed_objects !== p.total_objects || p.total_objects !== n) problems.push(`completed + failed != total: ${JSON.stringify(p)}`);
+      const expectedError = `${corrupted.length} object${corrupted.length === 1 ? '' : 's'} failed`;
+      if (view.error !== expectedError) problems.push(`error ${JSON.stringify(view.error)}, expected ${JSON.stringify(expectedError)}`);
+      const failed = await failedReport(world, jobId);
+      const failedKeys = failed.map((f) => f.key).sort();
+      if (JSON.stringify(failedKeys) !== JSON.stringify(corrupted)) problems.push(`failed report ${failedKeys.length} keys, not the ${corrupted.length} corrupted ones: ${failedKeys.slice(0, 5).join(', ')}`);
+      const notIntegrity = failed.filter((f) => f.error !== 'checksum mismatch');
+      if (notIntegrity.length > 0) problems.push(`${notIntegrity.length} failed without a checksum error, e.g. ${JSON.stringify(notIntegrity[0])}`);
+      const notRetried = failed.filter((f) => f.attempts !== JOB_MAX_RETRIES + 1);
+      if (notRetried.length > 0) problems.push(`${notRetried.length} corrupted objects not tried ${JOB_MAX_RETRIES + 1} times, e.g. ${JSON.stringify(notRetried[0])}`);
+      const leftBehind = await world.presentObjects(corrupted);
+      if (leftBehind.length > 0) problems.push(`corrupted objects left at the destination: ${leftBehind.slice(0, 5).join(', ')}`);
+      const lost = await world.lostObjects(intact);
+      if (lost.length > 0) problems.push(`intact objects missing or different: ${lost.slice(0, 5).join(', ')}`);
       const retries = await copierRetries(world, jobId);
-      if (retries !== 0) problems.push(`${retries} retries of a denied write`);
-      const failed = await rest(world.controlPort, 'GET', `/admin/batch/jobs/${jobId}/failed?page_size=5`);
-      const first = (failed.body?.objects ?? failed.body?.failed_objects ?? [])[0] as { error?: string; attempts?: number } | undefined;
-      notes.push(`error: ${view.error}; first failed object: ${JSON.stringify(first)}`);
-      if (first && first.attempts !== undefined && first.attempts !== 1) problems.push(`a denied object took ${first.attempts} attempts`);
+      if (retries < corrupted.length * JOB_MAX_RETRIES) problems.push(`ferry_copy_retries_total ${retries}, expected at least ${corrupted.length * JOB_MAX_RETRIES}`);
+      notes.push(
+        `${corrupted.length} keys corrupted on every PUT (${world.destinationProxy!.stats().faulted} bodies corrupted): failed ${p.failed_objects} with 'checksum mismatch' after ${JOB_MAX_RETRIES + 1} attempts, ` +
+          `none left at the destination; completed ${p.completed_objects} byte-identical; completed + failed = total = ${p.total_objects}; ferry_copy_retries_total ${retries}; error: ${view.error}`,
+      );
+      return { lost: lost.length };
     },
   },
   secrets: {
@@ -194,9 +291,11 @@ export async function runScenario(name: string, options: { objects: number; seed
   let world: World | undefined;
   const scenarioStart = Date.now();
   try {
-    world = await World.start(name, { objects: options.objects, seed: options.seed, log: options.log, ...scenario.world });
+    const worldOptions = typeof scenario.world === 'function' ? scenario.world(options) : scenario.world;
+    world = await World.start(name, { objects: options.objects, seed: options.seed, log: options.log, ...worldOptions });
     const jobId = `chaos-${name}`;
     const ctx: Context = { world, jobId, random: seededRandom(options.seed * 7919 + name.length), notes: result.notes, problems: result.problems };
+    if (scenario.watchOutcomes) ctx.outcomes = await world.watchOutcomes(jobId);
     const started = Date.now();
     await world.startJob(jobId);
     await scenario.during?.(ctx);
@@ -205,16 +304,20 @@ export async function runScenario(name: string, options: { objects: number; seed
     const p = view.progress;
     const expected = scenario.expect ?? 'completed';
     if (view.status !== expected) result.problems.push(`ended ${view.status}${view.error ? ` (${view.error})` : ''}, expected ${expected}`);
-    result.duplicated = Math.max(0, p.completed_objects - p.total_objects, p.completed_objects + p.skipped_objects + p.failed_objects - p.total_objects);
+    const processed = p.completed_objects + p.skipped_objects + p.failed_objects;
+    // A run failed early totals what was listed by then, which outcomes may run ahead of: compare with the seeded count.
+    const ceiling = scenario.endsEarly ? options.objects : p.total_objects;
+    result.duplicated = Math.max(0, p.completed_objects - ceiling, processed - ceiling);
     if (result.duplicated > 0) result.problems.push(`counted twice: ${JSON.stringify(p)}`);
-    if (p.total_objects !== options.objects) result.problems.push(`total_objects ${p.total_objects}, seeded ${options.objects}`);
+    if (scenario.endsEarly ? p.total_objects > options.objects : p.total_objects !== options.objects) result.problems.push(`total_objects ${p.total_objects}, seeded ${options.objects}`);
     if (expected === 'completed') {
       if (p.completed_objects !== p.total_objects) result.problems.push(`completed ${p.completed_objects} of ${p.total_objects}`);
       const lost = await world.lostObjects();
       result.lost = lost.length;
       if (lost.length > 0) result.problems.push(`lost or different: ${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ', ...' : ''}`);
     }
-    await scenario.after?.(ctx, view, result.seconds);
+    const checked = await scenario.after?.(ctx, view, result.seconds);
+    if (checked) result.lost = checked.lost;
   } catch (err) {
     result.seconds = (Date.now() - scenarioStart) / 1000;
     result.problems.push(err instanceof Error ? err.message.split('\n').slice(0, 3).join(' | ') : String(err));

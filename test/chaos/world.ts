@@ -20,6 +20,8 @@ import {
   startS3rver,
   type RunningChild,
 } from '../../libs/embedded/index.js';
+import type { ObjectOutcome, ObjectsProcessed } from '../../libs/domain/index.js';
+import { subjects } from '../../libs/nats/index.js';
 import { startFaultProxy, type FaultProxy, type Faults } from '../harness/faultProxy.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest } from '../harness/restClient.js';
@@ -64,6 +66,15 @@ interface NatsNode {
   storeDir: string;
   conf?: string;
   running?: RunningChild;
+}
+
+/** Every chaos job's max_retries: an object that cannot be copied takes this many retries, then fails. */
+export const JOB_MAX_RETRIES = 6;
+
+/** The outcomes of a job's objects, read live: a finished run's outcome batches are compacted away. */
+export interface OutcomeWatch {
+  /** Waits until every outcome in the log so far was read, stops following, and answers the first outcome of each ordinal. */
+  drain(): Promise<Map<number, ObjectOutcome>>;
 }
 
 export const SOURCE_BUCKET = 'src';
@@ -256,7 +267,10 @@ export class World {
 
   private async startFerry(): Promise<void> {
     await this.startService('control');
-    await Promise.all(this.serviceNames().map((name) => this.startService(name)));
+    // allSettled: with Promise.all, a service still starting when another failed would be registered after stop() and outlive the world.
+    const started = await Promise.allSettled(this.serviceNames().map((name) => this.startService(name)));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Starts the named service (`copier-2` runs `--target copier`), again on the same metrics port if it ran before. */
@@ -310,7 +324,7 @@ export class World {
       destination_access_key: this.options.destinationKey?.accessKey ?? 'S3RVER',
       destination_secret_key: this.options.destinationKey?.secretKey ?? 'S3RVER',
       concurrency: 32,
-      max_retries: 6,
+      max_retries: JOB_MAX_RETRIES,
       retry_delay: '200ms',
       retry_backoff: 'fixed',
       notification_webhook: this.webhookUrl,
@@ -381,14 +395,50 @@ export class World {
     return parts.join('\n');
   }
 
-  /** Seeded objects missing or byte-different at the destination (MD5 through the plain SDK). */
-  async lostObjects(): Promise<string[]> {
+  /** Seeded objects (all, or those of `keys`) missing or byte-different at the destination (MD5 through the plain SDK). */
+  async lostObjects(keys?: Iterable<string>): Promise<string[]> {
+    const wanted = keys ? [...keys].map((key): [string, string | undefined] => [key, this.expected.get(key)]) : [...this.expected];
     const lost: string[] = [];
-    await forEachLimit([...this.expected], 32, async ([key, md5]) => {
+    await forEachLimit(wanted, 32, async ([key, md5]) => {
       const got = await readObject(this.destination, DESTINATION_BUCKET, key).catch(() => undefined);
-      if (got?.md5 !== md5) lost.push(key);
+      if (md5 === undefined || got?.md5 !== md5) lost.push(key);
     });
     return lost.sort();
+  }
+
+  /** Seeded objects of `keys` that exist at the destination, whatever their bytes. */
+  async presentObjects(keys: Iterable<string>): Promise<string[]> {
+    const present: string[] = [];
+    await forEachLimit([...keys], 32, async (key) => {
+      if (await readObject(this.destination, DESTINATION_BUCKET, key).then(() => true, () => false)) present.push(key);
+    });
+    return present.sort();
+  }
+
+  /** Starts following the job's outcome batches from the beginning of the log. */
+  async watchOutcomes(jobId: string): Promise<OutcomeWatch> {
+    const nc = await this.natsConnection();
+    const subject = subjects.outcome(jobId);
+    const consumer = await nc.jetstream().consumers.get('FERRY_EVENTS', { filterSubjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: 1 });
+    const messages = await consumer.consume({ max_messages: 1000 });
+    const outcomes = new Map<number, ObjectOutcome>();
+    let readThrough = 0;
+    const reading = (async () => {
+      for await (const msg of messages) {
+        for (const outcome of msg.json<ObjectsProcessed>().data.outcomes) if (!outcomes.has(outcome.ordinal)) outcomes.set(outcome.ordinal, outcome);
+        readThrough = msg.seq;
+      }
+    })();
+    return {
+      async drain() {
+        const jsm = await nc.jetstreamManager();
+        const last = (await jsm.streams.getMessage('FERRY_EVENTS', { last_by_subj: subject }).catch(() => undefined))?.seq ?? 0;
+        await waitFor(`outcomes read through sequence ${last}`, async () => (readThrough >= last ? true : undefined), 30_000, 20);
+        messages.stop();
+        await reading;
+        return outcomes;
+      },
+    };
   }
 
   /** Sum of a counter over every running service's /metrics (optionally only series with `label`). */

@@ -1,8 +1,10 @@
 /**
  * A reverse proxy in front of an S3 endpoint that injects faults: 503s, connection
- * resets, latency, corrupted bodies and refused writes. Faults are drawn from a
- * seeded generator so a test sees the same sequence on every run.
+ * resets, latency, corrupted bodies (of every object or of chosen keys), refused writes
+ * and a store that fills up. Faults are drawn from a seeded generator so a test sees
+ * the same sequence on every run.
  */
+import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -19,14 +21,21 @@ export interface Faults {
   corruptBodies: boolean;
   /** Corrupt object bodies only: leave listings and other query-string requests intact. */
   corruptObjectsOnly: boolean;
+  /** With corruptBodies: corrupt only the bodies of these object keys (every time, so retries cannot heal them). */
+  corruptKeys?: (key: string) => boolean;
   /** Answer writes (PUT, POST, DELETE) with 403 AccessDenied. */
   denyWrites: boolean;
+  /** The store fills up: this many object PUTs reach it, then every PUT and POST gets `fullAnswer`. */
+  fullAfterWrites: number;
+  /** What a full store answers (default MinIO's 507 XMinioStorageFull). */
+  fullAnswer: StoreFullAnswer;
   /** Seed of the generator behind the rates; setting it restarts the sequence. */
   seed: number;
 }
 
 export interface FaultProxy {
   endpoint: string;
+  /** Changes faults; setting `seed` restarts the random sequence, setting `fullAfterWrites` starts its count again. */
   setFaults(f: Partial<Faults>): void;
   stats(): { requests: number; faulted: number };
   /** Most object PUTs (not part or tagging requests) that were ever in progress at once. */
@@ -36,7 +45,47 @@ export interface FaultProxy {
   stop(): Promise<void>;
 }
 
-const NO_FAULTS: Faults = { error503Rate: 0, resetRate: 0, latencyMs: 0, corruptBodies: false, corruptObjectsOnly: false, denyWrites: false, seed: 1 };
+export interface StoreFullAnswer {
+  status: number;
+  code: string;
+  message: string;
+}
+
+/** What real stores answer when full or over quota. */
+export const STORE_FULL_ANSWERS = {
+  minio: { status: 507, code: 'XMinioStorageFull', message: 'Storage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.' },
+  quota: { status: 403, code: 'QuotaExceeded', message: 'Quota exceeded' },
+} as const satisfies Record<string, StoreFullAnswer>;
+
+const NO_FAULTS: Faults = {
+  error503Rate: 0,
+  resetRate: 0,
+  latencyMs: 0,
+  corruptBodies: false,
+  corruptObjectsOnly: false,
+  denyWrites: false,
+  fullAfterWrites: Number.POSITIVE_INFINITY,
+  fullAnswer: STORE_FULL_ANSWERS.minio,
+  seed: 1,
+};
+
+/** A seeded share of keys, chosen by a hash of seed and key (the same keys whatever order they are seen in). */
+export function keySample(rate: number, seed: number): (key: string) => boolean {
+  return (key) => createHash('sha256').update(`${seed}:${key}`).digest().readUInt32BE(0) / 0x1_0000_0000 < rate;
+}
+
+/** The object key of a path-style request (`/bucket/key?query`), undefined for bucket-level requests. */
+function objectKeyOf(url: string): string | undefined {
+  const path = url.split('?')[0]!;
+  const slash = path.indexOf('/', 1);
+  if (slash < 0 || slash === path.length - 1) return undefined;
+  const key = path.slice(slash + 1);
+  try {
+    return decodeURIComponent(key);
+  } catch {
+    return key; // not valid percent-encoding: the raw path is all there is
+  }
+}
 
 
 function errorXml(code: string, message: string): string {
@@ -64,11 +113,13 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
   const log: string[] = [];
   let putsInFlight = 0;
   let maxPutsInFlight = 0;
+  let objectPutsAdmitted = 0;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     requests++;
     log.push(`${req.method} ${req.url}`);
-    if (req.method === 'PUT' && !(req.url ?? '').includes('?')) {
+    const objectPut = req.method === 'PUT' && !(req.url ?? '').includes('?');
+    if (objectPut) {
       maxPutsInFlight = Math.max(maxPutsInFlight, ++putsInFlight);
       res.once('close', () => putsInFlight--);
     }
@@ -92,6 +143,16 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
       res.writeHead(403, { 'content-type': 'application/xml', connection: 'close' }).end(errorXml('AccessDenied', 'Access Denied'));
       return;
     }
+    if ((req.method === 'PUT' || req.method === 'POST') && objectPutsAdmitted >= f.fullAfterWrites) {
+      faulted++;
+      req.resume();
+      const { status, code, message } = f.fullAnswer;
+      res.writeHead(status, { 'content-type': 'application/xml', connection: 'close' }).end(errorXml(code, message));
+      return;
+    }
+    if (objectPut) objectPutsAdmitted++;
+    const key = f.corruptKeys ? objectKeyOf(req.url ?? '/') : undefined;
+    const corruptThis = f.corruptBodies && (!f.corruptKeys || (key !== undefined && f.corruptKeys(key)));
     const out = http.request({
       hostname: upstream.hostname,
       port: upstream.port,
@@ -104,7 +165,7 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
     out.on('response', (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       const objectRequest = !(req.url ?? '').includes('?') || !f.corruptObjectsOnly;
-      const corrupt = f.corruptBodies && objectRequest && req.method === 'GET' && answer.statusCode === 200 ? corruptOnce() : undefined;
+      const corrupt = corruptThis && objectRequest && req.method === 'GET' && answer.statusCode === 200 ? corruptOnce() : undefined;
       answer.on('data', (chunk: Buffer) => {
         if (corrupt?.(chunk)) faulted++;
         if (!res.write(chunk)) {
@@ -115,7 +176,7 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
       answer.on('end', () => res.end());
       answer.on('error', () => res.destroy());
     });
-    const corrupt = f.corruptBodies && req.method === 'PUT' ? corruptOnce() : undefined;
+    const corrupt = corruptThis && req.method === 'PUT' ? corruptOnce() : undefined;
     req.on('data', (chunk: Buffer) => {
       if (corrupt?.(chunk)) faulted++;
       if (!out.write(chunk)) {
@@ -144,6 +205,7 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
     setFaults(f) {
       current = { ...current, ...f };
       if (f.seed !== undefined) random = seededRandom(f.seed);
+      if (f.fullAfterWrites !== undefined) objectPutsAdmitted = 0;
     },
     stats: () => ({ requests, faulted }),
     maxPutsInFlight: () => maxPutsInFlight,

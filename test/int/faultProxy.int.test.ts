@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
+import { keySample, startFaultProxy, STORE_FULL_ANSWERS, type FaultProxy } from '../harness/faultProxy.js';
 
 /** Echo upstream: GET answers a fixed body, PUT answers the body it received. */
 function startUpstream(): Promise<http.Server> {
@@ -65,6 +65,50 @@ describe('fault proxy', () => {
     assert.equal(put.status, 403);
     assert.match(put.body, /<Code>AccessDenied<\/Code>/);
     assert.equal(got.status, 200);
+  });
+
+  it('corrupts only the chosen keys, on every request, so a retry cannot heal them', async () => {
+    proxy.setFaults({ corruptBodies: true, corruptObjectsOnly: true, corruptKeys: (key) => key === 'dir/bad key' });
+    const bad = [await call(`${proxy.endpoint}/bucket/dir/bad%20key`, 'PUT', 'hello'), await call(`${proxy.endpoint}/bucket/dir/bad%20key`, 'PUT', 'hello')];
+    const badGet = await call(`${proxy.endpoint}/bucket/dir/bad%20key`, 'GET');
+    const good = await call(`${proxy.endpoint}/bucket/dir/good`, 'PUT', 'hello');
+    const goodGet = await call(`${proxy.endpoint}/bucket/dir/good`, 'GET');
+    proxy.setFaults({ corruptBodies: false, corruptObjectsOnly: false, corruptKeys: undefined });
+    for (const r of bad) assert.ok(r !== 'reset' && r.body !== 'hello' && r.body.length === 5, JSON.stringify(r));
+    assert.ok(badGet !== 'reset' && badGet.body !== 'upstream body');
+    assert.deepEqual(good, { status: 200, body: 'hello' });
+    assert.deepEqual(goodGet, { status: 200, body: 'upstream body' });
+  });
+
+  it('samples keys by a seeded hash: the same keys in any order, about the rate', () => {
+    const keys = Array.from({ length: 10_000 }, (_, i) => `chaos/${String(i).padStart(6, '0')}`);
+    const chosen = keys.filter(keySample(0.01, 42));
+    assert.deepEqual([...keys].reverse().filter(keySample(0.01, 42)).reverse(), chosen);
+    assert.ok(chosen.length > 60 && chosen.length < 140, `${chosen.length} of 10,000 at 1%`);
+    assert.notDeepEqual(keys.filter(keySample(0.01, 43)), chosen, 'another seed, other keys');
+  });
+
+  it('fills up after N object writes: later PUTs and POSTs get the full answer, reads and deletes still work', async () => {
+    proxy.setFaults({ fullAfterWrites: 2 });
+    const puts: Array<Awaited<ReturnType<typeof call>>> = [];
+    for (let i = 0; i < 4; i++) puts.push(await call(`${proxy.endpoint}/bucket/k${i}`, 'PUT', `body ${i}`));
+    const post = await call(`${proxy.endpoint}/bucket/big?uploads`, 'POST');
+    const got = await call(`${proxy.endpoint}/bucket/k0`, 'GET');
+    const deleted = await call(`${proxy.endpoint}/bucket/k0`, 'DELETE');
+    proxy.setFaults({ fullAnswer: STORE_FULL_ANSWERS.quota });
+    const quota = await call(`${proxy.endpoint}/bucket/k9`, 'PUT', 'x');
+    proxy.setFaults({ fullAfterWrites: Number.POSITIVE_INFINITY, fullAnswer: STORE_FULL_ANSWERS.minio });
+    const afterwards = await call(`${proxy.endpoint}/bucket/k5`, 'PUT', 'again');
+    assert.deepEqual(puts.slice(0, 2), [{ status: 200, body: 'body 0' }, { status: 200, body: 'body 1' }]);
+    for (const r of [...puts.slice(2), post]) {
+      assert.ok(r !== 'reset');
+      assert.equal(r.status, 507);
+      assert.match(r.body, /<Code>XMinioStorageFull<\/Code>/);
+    }
+    assert.ok(quota !== 'reset' && quota.status === 403 && /<Code>QuotaExceeded<\/Code>/.test(quota.body), JSON.stringify(quota));
+    assert.equal(got !== 'reset' && got.status, 200);
+    assert.equal(deleted !== 'reset' && deleted.status, 200);
+    assert.deepEqual(afterwards, { status: 200, body: 'again' });
   });
 
   it('draws 503s and resets from a seeded sequence', async () => {
