@@ -100,7 +100,7 @@ async function main(): Promise<void> {
   let running: Stoppable[];
   try {
     nc = await connectNats(config.natsUrl, `ferry-${target}`, log);
-    await ensureTopology(nc, { replicas: config.natsReplicas });
+    await ensureTopology(nc, { replicas: config.natsReplicas, maxWorkItems: config.natsMaxWorkItems });
     running = await startServices(target, config, root, nc, values.rebuild);
   } catch (err) {
     // Never leave an embedded nats-server or s3rver running behind a failed start.

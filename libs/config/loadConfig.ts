@@ -36,6 +36,8 @@ export interface FerryConfig {
   /** Most work items of one run the lister leaves waiting in the work stream before it pauses listing. */
   listerMaxWaitingItems: number;
   natsReplicas: number;
+  /** Cap on the work stream (all jobs together); listers keep each job far below it. */
+  natsMaxWorkItems: number;
   webhooks: { secret?: string; timeoutMs: number; retryDelayMs: number; maxRetryDurationMs: number; allowPrivateNetworks: boolean };
 }
 
@@ -147,6 +149,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
       ackWaitMs: parseDurationMs(get<string>('ferry.copier.ack_wait'))!,
     },
     natsReplicas: get('ferry.nats.replicas'),
+    natsMaxWorkItems: get('ferry.nats.max_work_items'),
     listerMaxWaitingItems: get('ferry.lister.max_waiting_items'),
     webhooks: {
       secret: opt('ferry.webhooks.secret'),

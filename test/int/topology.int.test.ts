@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { connect, type NatsConnection } from 'nats';
+import { loadConfig } from '../../libs/config/index.js';
+import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
+import { STREAMS, ensureTopology } from '../../libs/nats/index.js';
+import { makeTempDir } from '../harness/tempDir.js';
+
+/** The work stream is capped by configuration, not by any bucket's size. */
+describe('stream topology', () => {
+  const dir = makeTempDir('topology');
+  let nats: RunningNatsServer;
+  let nc: NatsConnection;
+
+  before(async () => {
+    nats = await startNatsServer({ storeDir: join(dir.path, 'nats') });
+    nc = await connect({ servers: nats.url });
+  });
+
+  after(async () => {
+    await nc?.close();
+    await nats?.stop();
+    dir.remove();
+  });
+
+  it('caps the work stream at ferry.nats.max_work_items, and applies a changed cap to the existing stream', async () => {
+    const jsm = await nc.jetstreamManager();
+    const first = loadConfig({ env: { FERRY_MAX_WORK_ITEMS: '20000' } });
+    await ensureTopology(nc, { replicas: 1, maxWorkItems: first.natsMaxWorkItems });
+    assert.equal((await jsm.streams.info(STREAMS.work)).config.max_msgs, 20_000);
+    await ensureTopology(nc, { replicas: 1, maxWorkItems: loadConfig({ env: {} }).natsMaxWorkItems });
+    assert.equal((await jsm.streams.info(STREAMS.work)).config.max_msgs, 1_000_000, 'the default');
+  });
+});
