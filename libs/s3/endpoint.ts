@@ -36,6 +36,13 @@ export function parseEndpoint(endpoint: string): ParsedEndpoint {
  * The access key is part of it: other credentials may not be allowed to read.
  */
 export function endpointIdentity(e: S3Endpoint): string {
+  const seen = identities.get(e);
+  if (seen && seen.endpoint === e.endpoint && seen.region === e.region && seen.accessKey === e.accessKey) return seen.id;
   const p = parseEndpoint(e.endpoint);
-  return `${p.protocol}//${p.hostname.toLowerCase()}:${p.port}${p.basePath}|${e.region}|${e.accessKey}`;
+  const id = `${p.protocol}//${p.hostname.toLowerCase()}:${p.port}${p.basePath}|${e.region}|${e.accessKey}`;
+  identities.set(e, { endpoint: e.endpoint, region: e.region, accessKey: e.accessKey, id });
+  return id;
 }
+
+/** The copy engine asks several times per object about the same endpoint objects; parsing the URL each time showed in profiles. */
+const identities = new WeakMap<S3Endpoint, { endpoint: string; region: string; accessKey: string; id: string }>();

@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { endpointIdentity, type S3Endpoint } from './endpoint.js';
+import { closeListingConnections } from './list.js';
 
 const clients = new Map<string, S3Client>();
 
@@ -32,8 +33,9 @@ export function sdkClient(e: S3Endpoint): S3Client {
   return client;
 }
 
-/** Destroys every cached client and its sockets (for tests and shutdown). */
+/** Destroys every cached client and its sockets, the listings' too (for tests and shutdown). */
 export function closeSdkClients(): void {
   for (const client of clients.values()) client.destroy();
   clients.clear();
+  closeListingConnections();
 }

@@ -1,16 +1,9 @@
-import http, { type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
 import { endpointIdentity, parseEndpoint, type ParsedEndpoint, type S3Endpoint } from './endpoint.js';
 import { objectPath } from './uri.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
-
-class Sha256 extends Hash {
-  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
-    super('sha256', secret);
-  }
-}
+import { SigV4Signer } from './sigv4.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -35,7 +28,7 @@ interface Target {
   endpoint: ParsedEndpoint;
   agent: http.Agent;
   transport: typeof http | typeof https;
-  signer: SignatureV4;
+  signer: SigV4Signer;
 }
 
 /** Idle socket timeout: a stalled peer fails the request instead of hanging it. */
@@ -47,8 +40,16 @@ const SOCKET_TIMEOUT_MS = 120_000;
  */
 export class SignedHttp {
   private readonly targets = new Map<string, Target>();
+  private readonly byEndpoint = new WeakMap<S3Endpoint, { fields: string; generation: number; target: Target }>();
+  private generation = 0;
+  /** Requests in flight under each abort signal: one listener per signal rather than one per request. */
+  private readonly underSignal = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
 
   private target(e: S3Endpoint): Target {
+    // Callers pass the same endpoint object for every request of a job: skip parsing its URL again.
+    const fields = `${e.endpoint}\0${e.region}\0${e.accessKey}\0${e.secretKey}`;
+    const seen = this.byEndpoint.get(e);
+    if (seen && seen.generation === this.generation && seen.fields === fields) return seen.target;
     const id = `${endpointIdentity(e)}\0${e.secretKey}`;
     let t = this.targets.get(id);
     if (!t) {
@@ -57,51 +58,38 @@ export class SignedHttp {
       t = {
         endpoint,
         transport: https_ ? https : http,
+        // The idle timeout is set once per socket here rather than by a timer per request.
         agent: https_
-          ? new https.Agent({ keepAlive: true, maxSockets: 256 })
-          : new http.Agent({ keepAlive: true, maxSockets: 256 }),
-        signer: new SignatureV4({
-          service: 's3',
-          region: e.region,
-          credentials: { accessKeyId: e.accessKey, secretAccessKey: e.secretKey },
-          sha256: Sha256,
-          uriEscapePath: false,
-          applyChecksum: true,
-        }),
+          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout: SOCKET_TIMEOUT_MS })
+          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout: SOCKET_TIMEOUT_MS }),
+        signer: new SigV4Signer(e.accessKey, e.secretKey, e.region),
       };
       this.targets.set(id, t);
     }
+    this.byEndpoint.set(e, { fields, generation: this.generation, target: t });
     return t;
   }
 
   /** Signs and starts a request whose body the caller streams. */
-  async open(e: S3Endpoint, spec: SignedRequestSpec): Promise<OpenRequest> {
+  open(e: S3Endpoint, spec: SignedRequestSpec): OpenRequest {
     const t = this.target(e);
     const path = objectPath(t.endpoint.basePath, spec.bucket, spec.key);
     const headers: Record<string, string> = { host: t.endpoint.host, ...spec.headers };
     if (!('x-amz-content-sha256' in headers)) {
       headers['x-amz-content-sha256'] = spec.method === 'PUT' || spec.method === 'POST' ? UNSIGNED_PAYLOAD : EMPTY_SHA256;
     }
-    const signed = await t.signer.sign({
-      method: spec.method,
-      protocol: t.endpoint.protocol,
-      hostname: t.endpoint.hostname,
-      port: t.endpoint.port,
-      path,
-      query: spec.query ?? {},
-      headers,
-    });
+    t.signer.sign(spec.method, path, spec.query, headers);
     const query = spec.query ? toQueryString(spec.query) : '';
     const req = t.transport.request({
       method: spec.method,
       hostname: t.endpoint.hostname,
       port: t.endpoint.port,
       path: query ? `${path}?${query}` : path,
-      headers: signed.headers as OutgoingHttpHeaders,
+      headers,
       agent: t.agent,
-      signal: spec.signal,
     });
-    req.setTimeout(SOCKET_TIMEOUT_MS, () => req.destroy(Object.assign(new Error('socket timed out'), { code: 'ETIMEDOUT' })));
+    if (spec.signal) this.abortWith(spec.signal, req);
+    req.once('timeout', () => req.destroy(Object.assign(new Error('socket timed out'), { code: 'ETIMEDOUT' })));
     const response = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
       req.once('error', reject);
@@ -116,7 +104,7 @@ export class SignedHttp {
     if (body !== undefined || spec.method === 'PUT' || spec.method === 'POST') {
       headers['content-length'] = String(body === undefined ? 0 : Buffer.byteLength(body));
     }
-    const { req, response } = await this.open(e, { ...spec, headers });
+    const { req, response } = this.open(e, { ...spec, headers });
     req.end(body);
     return response;
   }
@@ -136,7 +124,36 @@ export class SignedHttp {
   close(): void {
     for (const t of this.targets.values()) t.agent.destroy();
     this.targets.clear();
+    this.generation++;
   }
+
+  /** Destroys the request when the signal aborts, as the `signal` option would, without a listener and end-of-stream watch per request. */
+  private abortWith(signal: AbortSignal, req: http.ClientRequest): void {
+    if (signal.aborted) {
+      req.destroy(abortError());
+      return;
+    }
+    let live = this.underSignal.get(signal);
+    if (!live) {
+      const requests = (live = new Set());
+      this.underSignal.set(signal, requests);
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const r of requests) r.destroy(abortError());
+          requests.clear();
+        },
+        { once: true },
+      );
+    }
+    const requests = live;
+    requests.add(req);
+    req.once('close', () => requests.delete(req));
+  }
+}
+
+function abortError(): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
 }
 
 export function isSuccess(res: IncomingMessage): boolean {
@@ -144,10 +161,21 @@ export function isSuccess(res: IncomingMessage): boolean {
   return status >= 200 && status < 300;
 }
 
-export async function readBody(res: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** The whole (small) body; rejects when the connection ends before it does. */
+export function readBody(res: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let ended = false;
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.once('end', () => {
+      ended = true;
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    res.once('error', reject);
+    res.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+    });
+  });
 }
 
 /** Reads an error answer's XML body (if any) into an S3Error. */
@@ -178,7 +206,7 @@ export function xmlText(xml: string, tag: string): string | undefined {
   return m ? decodeXmlEntities(m[1]!) : undefined;
 }
 
-function decodeXmlEntities(s: string): string {
+export function decodeXmlEntities(s: string): string {
   return s.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, entity: string) => {
     switch (entity) {
       case 'lt': return '<';

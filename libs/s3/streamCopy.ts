@@ -2,27 +2,42 @@ import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import type { CopyRequest, CopyResult } from './copyTypes.js';
+import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
 import { embeddedError, errorFromResponse, header, isPlainMd5, isSuccess, readBody, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import type { SourceObject } from './sourceObject.js';
 import { putTaggingXml } from './tagging.js';
 
-/** GET piped into PUT: the whole object in one request, never held in memory. */
+/**
+ * A copy the destination answered with an ETag that cannot vouch for the bytes, made
+ * without hashing them here: the engine copies the object again, hashing.
+ */
+export class UnverifiedCopy extends Error {}
+
+/**
+ * GET piped into PUT: the whole object in one request, never held in memory. Where the
+ * source's ETag is a plain MD5, the destination's answer verifies the bytes (its ETag, the
+ * MD5 it computed, must equal the source's; etagEcho.ts says when that answer can be
+ * trusted), as rclone does; the bytes are hashed as they pass only where it cannot.
+ */
 export async function streamCopy(http: SignedHttp, req: CopyRequest, src: SourceObject): Promise<CopyResult> {
   const { destination, destinationBucket: bucket, key, signal } = req;
   const sourceMd5 = isPlainMd5(src.etag) ? src.etag.toLowerCase() : undefined;
+  const echo = etagEcho(destination, bucket);
+  const md5 = sourceMd5 === undefined || echo === 'other' ? createHash('md5') : undefined;
   const headers: Record<string, string> = { ...src.headers, 'content-length': String(src.length) };
-  // The destination then refuses a body corrupted on the way in.
-  if (sourceMd5) headers['content-md5'] = Buffer.from(sourceMd5, 'hex').toString('base64');
+  // The destination then refuses a body corrupted on the way in. Left out while the bucket is
+  // unknown, so its ETag shows whether it computes MD5 (rather than echoing this header).
+  const contentMd5 = sourceMd5 !== undefined && echo !== 'unknown';
+  if (contentMd5) headers['content-md5'] = Buffer.from(sourceMd5, 'hex').toString('base64');
 
   let put;
   try {
-    put = await http.open(destination, { method: 'PUT', bucket, key, headers, signal });
+    put = http.open(destination, { method: 'PUT', bucket, key, headers, signal });
   } catch (err) {
     src.body.destroy();
     throw classifyS3Error(err);
   }
-  const md5 = createHash('md5');
   let pumpError: unknown;
   let remaining = src.length;
   const pumping = pump(src.body, req, md5, async (chunk) => {
@@ -58,11 +73,19 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   const failed = embeddedError(res.statusCode ?? 200, answer);
   if (failed) throw failed;
 
-  const digest = md5.digest('hex');
-  const destEtag = unquoteEtag(header(res.headers, 'etag'));
-  if ((sourceMd5 && digest !== sourceMd5) || (isPlainMd5(destEtag) && destEtag.toLowerCase() !== digest)) {
+  const destEtag = unquoteEtag(header(res.headers, 'etag')).toLowerCase();
+  const destMd5 = isPlainMd5(destEtag) ? destEtag : undefined;
+  const digest = md5?.digest('hex');
+  const expected = digest ?? sourceMd5!;
+  if ((digest && sourceMd5 && digest !== sourceMd5) || (destMd5 && destMd5 !== expected)) {
     await deleteBestEffort(http, req);
-    throw checksumMismatch(`read ${digest}, source ${src.etag}, destination ${destEtag}`);
+    throw checksumMismatch(`read ${digest ?? '(not hashed)'}, source ${src.etag}, destination ${destEtag}`);
+  }
+  if (!contentMd5) noteEtagAnswer(destination, bucket, destMd5 === expected);
+  if (!digest && !destMd5) {
+    // Neither hashed here nor vouched for by the destination: copied again, hashing.
+    noteEtagAnswer(destination, bucket, false);
+    throw new UnverifiedCopy(`destination answered ETag ${destEtag}`);
   }
   const tags = await src.tags();
   if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
@@ -76,13 +99,13 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
 export async function pump(
   body: IncomingMessage,
   req: CopyRequest,
-  md5: ReturnType<typeof createHash>,
+  md5: ReturnType<typeof createHash> | undefined,
   write: (chunk: Buffer) => Promise<void>,
 ): Promise<number> {
   let bytes = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     if (req.throttle) await req.throttle(chunk.length);
-    md5.update(chunk);
+    md5?.update(chunk);
     await write(chunk);
     bytes += chunk.length;
     req.onProgress?.(chunk.length);

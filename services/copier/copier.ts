@@ -1,11 +1,12 @@
 import type { NatsConnection } from 'nats';
 import { parseDurationMs, type JobDefinition, type JobView, type RetryPolicy } from '../../libs/domain/index.js';
-import { JobEventStore, KV, ReadModel, STREAMS, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
-import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
+import { JobEventStore, KV, ReadModel, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
+import { createCopyEngine, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { copierMetrics, errorTypeOf } from '../../libs/observability/metrics.js';
+import { DestinationBreaker } from './destinationBreaker.js';
 import { RunWorker } from './runWorker.js';
 import { SharedRateLimit } from './sharedRateLimit.js';
 import { Slots } from './slots.js';
@@ -43,6 +44,24 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     return (bytes) => limit.take(bytes);
   }
 
+  /** Fails the run once its destination refuses writes for good (both copiers tripping is harmless: the second decides to nothing). */
+  function destinationBreaker(jobId: string, run: number) {
+    const breaker = new DestinationBreaker();
+    const onCopied = () => breaker.succeeded();
+    const onFailure = (failure: S3Error) => {
+      const error = breaker.failed(failure);
+      if (!error) return;
+      log.warn({ job_id: jobId, run, error }, 'destination refuses writes; failing the run');
+      store
+        .execute(jobId, { type: 'FailRun', data: { job_id: jobId, run, error }, metadata: { now: new Date().toISOString() } })
+        .catch((err) => {
+          log.warn({ job_id: jobId, run, err: String(err) }, 'failing the run did not go through; the breaker trips again on the next streak');
+          breaker.rearm();
+        });
+    };
+    return { onCopied, onFailure };
+  }
+
   async function createWorker(jobId: string, run: number): Promise<RunWorker | undefined> {
     const { state } = await store.load(jobId);
     if (!state.definition || state.run !== run) return undefined;
@@ -54,9 +73,11 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       delayMs: definition.retry_delay ? parseDurationMs(definition.retry_delay)! : config.batch.retryDelayMs,
       backoff: definition.retry_backoff ?? 'exponential',
     };
+    const breaker = destinationBreaker(jobId, run);
     const worker = new RunWorker({
       js,
-      consumer: await js.consumers.get(STREAMS.work, consumers.work(jobId, run)),
+      nc,
+      consumer: consumers.work(jobId, run),
       log,
       slots,
       engine,
@@ -75,7 +96,9 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       onOutcome: (outcome) => {
         if (outcome.duration_ms !== undefined) metrics.copyFinished(outcome.duration_ms / 1000);
         if (outcome.result === 'failed') metrics.error(jobId, errorTypeOf(outcome.error));
+        if (outcome.result === 'copied') breaker.onCopied();
       },
+      onFailure: breaker.onFailure,
       onRetry: (code) => {
         metrics.error(jobId, code);
         metrics.retry(jobId, code);

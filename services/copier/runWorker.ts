@@ -1,17 +1,22 @@
 import { setMaxListeners } from 'node:events';
-import type { Consumer, JetStreamClient, JsMsg } from 'nats';
+import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
 import { retryDelayMs, type ObjectOutcome, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
-import { boundedFetch, decodeJson } from '../../libs/nats/index.js';
+import { STREAMS, decodeJson } from '../../libs/nats/index.js';
 import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { OutcomeBatcher } from './outcomeBatcher.js';
 import type { Slots } from './slots.js';
+import { WorkPuller } from './workPuller.js';
 
 const FETCH_EXPIRES_MS = 1000;
+/** How long free slots wait for others to free up before a fetch: small copies batch their fetches, big ones barely wait. */
+const FETCH_GATHER_MS = 5;
 
 export interface RunWorkerContext {
   js: JetStreamClient;
-  consumer: Consumer;
+  nc: NatsConnection;
+  /** The run's durable work consumer (on FERRY_WORK). */
+  consumer: string;
   log: Logger;
   slots: Slots;
   engine: ReturnType<typeof createCopyEngine>;
@@ -29,13 +34,16 @@ export interface RunWorkerContext {
   throttle?: (bytes: number) => Promise<void>;
   onOutcome?: (outcome: ObjectOutcome) => void;
   onRetry?: (code: string) => void;
+  /** An object's final failure, with its S3 error (the destination breaker counts these). */
+  onFailure?: (failure: S3Error) => void;
 }
 
 /**
  * Copies the work items of one job run: fetches only as many items as it has free
- * slots (so buffered items never sit on the job's max_ack_pending), heartbeats long
- * copies, naks transient failures with the job's backoff so a waiting retry holds
- * no slot, and reports final outcomes through the batcher.
+ * slots (so buffered items never sit on the job's max_ack_pending), gathering a few
+ * free slots per fetch while copies run, heartbeats long copies, naks transient
+ * failures with the job's backoff so a waiting retry holds no slot, and reports final
+ * outcomes through the batcher.
  */
 export class RunWorker {
   private fetching = false;
@@ -43,11 +51,25 @@ export class RunWorker {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly abort = new AbortController();
   private readonly batcher: OutcomeBatcher;
+  /** Items being copied, with when JetStream last heard they are held (one timer beats for all). */
+  private readonly held = new Map<JsMsg, number>();
+  private readonly heartbeat: NodeJS.Timeout;
+  /** A fetch costs about as much as copying a small object, so while copies run, fetch at least this many. */
+  private readonly fetchAtLeast: number;
+  private wakeFetcher: (() => void) | undefined;
+  private readonly puller: WorkPuller;
 
   constructor(private readonly ctx: RunWorkerContext) {
-    this.batcher = new OutcomeBatcher(ctx.js, ctx.jobId, ctx.run, ctx.log);
+    // An item answering a pull already given up on is copied too, in a slot if one is free.
+    this.puller = new WorkPuller(ctx.nc, STREAMS.work, ctx.consumer, (msg) => this.start(msg, ctx.slots.tryAcquire(1) === 1));
+    const quarter = Math.max(1, Math.ceil(ctx.concurrency / 4));
+    this.fetchAtLeast = quarter;
+    this.batcher = new OutcomeBatcher(ctx.js, ctx.jobId, ctx.run, ctx.log, quarter);
     // Every request of every copy in flight listens on this one signal (and removes itself when done).
     setMaxListeners(0, this.abort.signal);
+    // Ticking at half the interval, an item is told held at most 1.5 intervals apart, half the ack wait.
+    this.heartbeat = setInterval(() => this.beat(), Math.max(50, Math.floor(ctx.heartbeatMs / 2)));
+    this.heartbeat.unref();
   }
 
   /** Copies of this run in flight right now (for the in-flight gauge). */
@@ -71,29 +93,51 @@ export class RunWorker {
   async stop(): Promise<void> {
     this.fetching = false;
     this.abort.abort();
+    // Ends an open pull now (a deleted consumer never answers it); items still on their way come back after the ack wait.
+    this.puller.stop();
     await this.loop;
     await Promise.allSettled(this.inFlight);
+    clearInterval(this.heartbeat);
     await this.batcher.close();
   }
 
+  private beat(): void {
+    const now = Date.now();
+    for (const [msg, last] of this.held) {
+      if (now - last < this.ctx.heartbeatMs) continue;
+      msg.working();
+      this.held.set(msg, now);
+    }
+  }
+
+  /** Resolves when enough of the job's concurrency is free to be worth a fetch, or FETCH_GATHER_MS after some is. */
+  private async roomToFetch(): Promise<void> {
+    const { concurrency } = this.ctx;
+    const copyFinished = () => new Promise<void>((resolve) => (this.wakeFetcher = resolve));
+    while (this.fetching && this.inFlight.size >= concurrency) await copyFinished();
+    if (this.inFlight.size === 0 || concurrency - this.inFlight.size >= this.fetchAtLeast) return;
+    let gathering = true;
+    const timer = setTimeout(() => {
+      gathering = false;
+      this.wakeFetcher?.();
+    }, FETCH_GATHER_MS);
+    while (gathering && this.fetching && this.inFlight.size > 0 && concurrency - this.inFlight.size < this.fetchAtLeast) await copyFinished();
+    clearTimeout(timer);
+  }
+
   private async fetchLoop(): Promise<void> {
-    const { slots, consumer, log, concurrency, priority } = this.ctx;
+    const { slots, log, concurrency, priority } = this.ctx;
     while (this.fetching) {
       await slots.acquire(priority);
+      await this.roomToFetch();
       const wanted = Math.max(1, Math.min(concurrency, concurrency - this.inFlight.size));
       const held = 1 + slots.tryAcquire(wanted - 1);
       let received = 0;
       try {
         if (!this.fetching) break;
-        const batch = await boundedFetch(consumer, { max_messages: held, expires: FETCH_EXPIRES_MS });
-        for await (const msg of batch) {
-          received++;
-          const work = this.process(msg).finally(() => {
-            this.inFlight.delete(work);
-            slots.release();
-          });
-          this.inFlight.add(work);
-        }
+        const pulled = await this.puller.pull(held, FETCH_EXPIRES_MS, (msg) => this.start(msg, true));
+        received = pulled.received;
+        if (pulled.refused !== undefined) throw new Error(pulled.refused);
       } catch (err) {
         if (this.fetching) log.warn({ job_id: this.ctx.jobId, run: this.ctx.run, err: String(err) }, 'fetching work failed; retrying');
         await new Promise((resolve) => setTimeout(resolve, 500));
@@ -103,12 +147,23 @@ export class RunWorker {
     }
   }
 
+  /** Copies an item; `slotted` when it holds one of the copier's slots, given back when the copy ends. */
+  private start(msg: JsMsg, slotted: boolean): void {
+    const work = this.process(msg).finally(() => {
+      this.inFlight.delete(work);
+      if (slotted) this.ctx.slots.release();
+      this.wakeFetcher?.();
+      this.wakeFetcher = undefined;
+    });
+    this.inFlight.add(work);
+  }
+
   private async process(msg: JsMsg): Promise<void> {
     const { ctx } = this;
     const item = decodeJson<WorkItem>(msg.data);
     const attempt = msg.info.redeliveryCount;
     const started = Date.now();
-    const heartbeat = setInterval(() => msg.working(), ctx.heartbeatMs);
+    this.held.set(msg, started);
     const base = { ordinal: item.ordinal, key: item.key, size: item.size, attempts: attempt };
     try {
       const request: CopyRequest = {
@@ -136,9 +191,10 @@ export class RunWorker {
       } else {
         const error = describeFailure(failure);
         this.report({ ...base, result: 'failed', error, duration_ms: Date.now() - started }, msg, 'term');
+        ctx.onFailure?.(failure);
       }
     } finally {
-      clearInterval(heartbeat);
+      this.held.delete(msg);
     }
   }
 

@@ -1,9 +1,10 @@
-import type { JetStreamClient, PubAck } from 'nats';
+import type { JetStreamClient } from 'nats';
 import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } from '../../libs/domain/index.js';
-import { encodeJson, publishDurably, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { encodeJson, subjects, type JobEventStore, type PipelinedPublisher } from '../../libs/nats/index.js';
 import { listObjects, type ListedObject, type S3Endpoint } from '../../libs/s3/index.js';
 import { compareWithDestination, compileFilter, filterWithTags } from '../../libs/selection/index.js';
 import { fetchTags } from './tags.js';
+import { PublishWindow } from './publishWindow.js';
 import { SkippedOutcomes } from './skippedOutcomes.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
@@ -11,6 +12,8 @@ const TAG_FETCH_CONCURRENCY = 16;
 
 export interface ListRunContext {
   js: JetStreamClient;
+  /** Work items and skipped outcomes go out through it, many PubAcks outstanding. */
+  publisher: PipelinedPublisher;
   store: JobEventStore;
   source: S3Endpoint;
   /** Where the run copies to; objects already identical there are reported skipped instead of queued. */
@@ -38,18 +41,13 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
   let bytes = state.listing.listed_bytes;
   let lastKey = state.listing.start_after;
   let sinceCheckpoint = 0;
-  const inFlight = new Set<Promise<PubAck>>();
-
-  const track = async (publish: Promise<PubAck>) => {
-    inFlight.add(publish);
-    void publish.finally(() => inFlight.delete(publish)).catch(() => undefined);
-    if (inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
-  };
-  const skipped = new SkippedOutcomes(ctx.js, jobId, run, track);
+  const window = new PublishWindow(MAX_PUBLISHES_IN_FLIGHT);
+  const skipped = new SkippedOutcomes(jobId, run, async (subject, payload, msgID) => window.add(ctx.publisher.publish(subject, payload, msgID)));
   const drain = async () => {
     await skipped.flush();
-    await Promise.all(inFlight);
+    await window.drain();
   };
+  const workSubject = subjects.work(jobId, run);
   const checkpoint = async () => {
     await drain();
     await ctx.store.execute(jobId, {
@@ -86,7 +84,8 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
     }
     for (const { object, comparison } of page) {
       if (comparison === 'identical') {
-        await skipped.add(ordinal, object.key, object.size);
+        const flushing = skipped.add(ordinal, object.key, object.size);
+        if (flushing) await flushing;
         ordinal++;
         bytes += object.size;
         lastKey = object.key;
@@ -102,7 +101,8 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
         etag: object.etag,
         last_modified: object.last_modified,
       };
-      await track(publishDurably(ctx.js, subjects.work(jobId, run), encodeJson(item), { msgID: workItemMessageId(item) }));
+      const full = window.add(ctx.publisher.publish(workSubject, encodeJson(item), workItemMessageId(item)));
+      if (full) await full;
       ordinal++;
       bytes += object.size;
       lastKey = object.key;

@@ -1,6 +1,6 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { FerryError, isActive } from '../../libs/domain/index.js';
-import { JobEventStore, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
+import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
 import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -53,6 +53,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
   });
   const consumer = await js.consumers.get(STREAMS.tasks, consumers.lister);
   const stopping = new AbortController();
+  const publisher = new PipelinedPublisher(nc);
 
   const active = new Set<Promise<void>>();
 
@@ -76,6 +77,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     try {
       const context: ListRunContext = {
           js,
+          publisher,
           store,
           source,
           destination: await destinationEndpoint(definition, source, sealer),
@@ -163,6 +165,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
       stopping.abort();
       await loop;
       await Promise.allSettled(active);
+      publisher.close();
     },
   };
 }

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { JetStreamClient, PubAck } from 'nats';
 import type { ObjectOutcome, ObjectsProcessed } from '../../libs/domain/index.js';
-import { encodeJson, publishDurably, subjects } from '../../libs/nats/index.js';
+import { encodeJson, subjects } from '../../libs/nats/index.js';
 
 const MAX_BATCH = 500;
 
@@ -17,15 +16,15 @@ export class SkippedOutcomes {
   private pending: ObjectOutcome[] = [];
 
   constructor(
-    private readonly js: JetStreamClient,
     private readonly jobId: string,
     private readonly run: number,
-    private readonly publish: (ack: Promise<PubAck>) => Promise<void>,
+    private readonly publish: (subject: string, payload: Uint8Array, msgID: string) => Promise<void>,
   ) {}
 
-  async add(ordinal: number, key: string, size: number): Promise<void> {
+  /** Answers a promise only when a batch goes out, so a run of identical objects does not yield per object. */
+  add(ordinal: number, key: string, size: number): Promise<void> | undefined {
     this.pending.push({ ordinal, key, size, result: 'skipped', attempts: 0, duration_ms: 0 });
-    if (this.pending.length >= MAX_BATCH) await this.flush();
+    return this.pending.length >= MAX_BATCH ? this.flush() : undefined;
   }
 
   async flush(): Promise<void> {
@@ -35,6 +34,6 @@ export class SkippedOutcomes {
     const event: ObjectsProcessed = { type: 'ObjectsProcessed', data: { job_id: this.jobId, run: this.run, at: new Date().toISOString(), outcomes } };
     const hash = createHash('sha1').update(outcomes.map((o) => o.ordinal).join(',')).digest('base64url').slice(0, 12);
     const msgID = `${this.jobId}:${this.run}:skip:${outcomes[0]!.ordinal}-${outcomes[outcomes.length - 1]!.ordinal}:${hash}`;
-    await this.publish(publishDurably(this.js, subjects.outcome(this.jobId), encodeJson(event), { msgID }));
+    await this.publish(subjects.outcome(this.jobId), encodeJson(event), msgID);
   }
 }

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNatsServer } from '../../libs/embedded/index.js';
 import { createLogger } from '../../libs/log/logger.js';
-import { JobEventStore, connectNats, ensureTopology } from '../../libs/nats/index.js';
+import { JobEventStore, PipelinedPublisher, connectNats, ensureTopology } from '../../libs/nats/index.js';
 import { listRun } from '../../services/lister/listRun.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { startSyntheticS3 } from './syntheticS3.js';
@@ -39,7 +39,7 @@ async function lister(natsUrl: string, s3Endpoint: string): Promise<Result> {
   const cpuAtStart = process.cpuUsage();
   const started = process.hrtime.bigint();
   const outcome = await listRun(
-    { js: nc.jetstream(), store, source: endpoint, destination: endpoint, checkpointInterval: CHECKPOINT_INTERVAL, heartbeat: async () => 'continue', signal: new AbortController().signal },
+    { js: nc.jetstream(), publisher: new PipelinedPublisher(nc), store, source: endpoint, destination: endpoint, checkpointInterval: CHECKPOINT_INTERVAL, heartbeat: async () => 'continue', signal: new AbortController().signal },
     state,
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

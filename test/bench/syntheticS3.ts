@@ -227,6 +227,9 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       'Accept-Ranges': 'bytes',
       'x-amz-meta-index': String(i),
     };
+    // As S3 does: the count only on tagged objects, so its absence means none.
+    const tagCount = Object.keys(source.tagsOf(i)).length;
+    if (tagCount > 0) headers['x-amz-tagging-count'] = String(tagCount);
     if (range.partial) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${size}`;
     res.writeHead(range.partial ? 206 : 200, headers);
     if (method === 'HEAD') return void res.end();
@@ -282,10 +285,11 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       return void res.end();
     }
     if (method === 'GET') {
-      // Generated objects carry one tag so tag filters have something to select on.
-      const i = generated.get(bucket)?.indexOf(key);
-      const tags = i === undefined ? '' : `<Tag><Key>parity</Key><Value>${i % 2 === 0 ? 'even' : 'odd'}</Value></Tag>`;
-      return sendXml(res, 200, element('Tagging', `<TagSet>${tags}</TagSet>`));
+      const source = generated.get(bucket);
+      const i = source?.indexOf(key);
+      const tags = source === undefined || i === undefined ? {} : source.tagsOf(i);
+      const set = Object.entries(tags).map(([k, v]) => `<Tag><Key>${escapeXml(k)}</Key><Value>${escapeXml(v)}</Value></Tag>`);
+      return sendXml(res, 200, element('Tagging', `<TagSet>${set.join('')}</TagSet>`));
     }
     if (method === 'DELETE') {
       res.writeHead(204);

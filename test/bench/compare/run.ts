@@ -3,17 +3,20 @@
  * synthetic endpoints, in one run, alternating the order, medians of --repeats runs each.
  *
  *   node dist/test/bench/compare/run.js [--scale F] [--repeats N] [--datasets a,b]
- *        [--concurrency C] [--ferry-target split|all] [--write-results]
+ *        [--concurrency C] [--ferry-target split|all] [--tools ferry,rclone,loop]
+ *        [--ferry-cpu-prof DIR] [--write-results]
  *
  * Data sets: s3-4k, s3-64m, s3-mixed, s3-same-cluster-64m, syn-4k, syn-1m (--scale
  * scales object counts only). Every measurement copies into a fresh destination bucket.
  * Ferry runs as separate processes (control, projector, lister, one copier) unless
  * --ferry-target all; its CPU is read from /proc before the start call and after
- * `completed`, nats-server's apart. rclone and the loop are child processes whose CPU
- * is their rusage. A benchmark, not a test: nothing here asserts on timing.
+ * `completed` arrives on the job's watch stream, nats-server's apart. rclone and the
+ * loop are child processes whose CPU is their rusage. --ferry-cpu-prof writes a CPU
+ * profile per Ferry process. A benchmark, not a test: nothing here asserts on timing.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { get as httpGet } from 'node:http';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +24,7 @@ import { parseArgs } from 'node:util';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import { natsServerBinary, startNatsServer, startS3rver, type RunningNatsServer, type RunningS3rver } from '../../../libs/embedded/index.js';
-import { startFerry, type FerryProcess } from '../../harness/ferryProcess.js';
+import { TEST_TOKEN, startFerry, type FerryProcess } from '../../harness/ferryProcess.js';
 import { rest } from '../../harness/restClient.js';
 import { createBucket, testS3Client } from '../../harness/s3TestClient.js';
 import { makeTempDir } from '../../harness/tempDir.js';
@@ -44,6 +47,10 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '32' },
     'ferry-target': { type: 'string', default: 'split' },
     'write-results': { type: 'boolean', default: false },
+    /** Only these tools (ferry, rclone, loop; the same-cluster set always runs its two Ferry variants). */
+    tools: { type: 'string', default: 'ferry,rclone,loop' },
+    /** Write a CPU profile of every Ferry process into this directory (see cpuProfile.ts). */
+    'ferry-cpu-prof': { type: 'string', default: '' },
     /** Also give rclone --fast-list on s3rver (it always gets it on the synthetic endpoints). */
     'rclone-fast-list': { type: 'boolean', default: false },
   },
@@ -52,6 +59,7 @@ const SCALE = Number(values.scale);
 const REPEATS = Number(values.repeats);
 const C = Number(values.concurrency);
 const FERRY_TARGET = values['ferry-target'] === 'all' ? 'all' : 'split';
+const selectedTools = new Set(values.tools!.split(',').map((s) => s.trim()).filter(Boolean));
 const selected = values.datasets!.split(',').map((s) => s.trim()).filter(Boolean) as DatasetName[];
 for (const name of selected) if (!ALL_DATASETS.includes(name)) throw new Error(`unknown data set ${name}; known: ${ALL_DATASETS.join(', ')}`);
 if (!(SCALE > 0) || !(REPEATS >= 1) || !(C >= 1)) throw new Error('--scale, --repeats and --concurrency must be positive');
@@ -181,6 +189,41 @@ function processTree(roots: number[]): number[] {
   return [...found];
 }
 
+/**
+ * Follows the job's WatchJob stream (REST: server-sent events) and resolves with the first
+ * view in a final state. Pushed by the read model, so the end is seen as soon as polling every
+ * few milliseconds would see it, without charging control's CPU for hundreds of GETs.
+ */
+function watchUntilFinished(port: number, jobId: string, timeoutMs: number): Promise<any> {
+  return new Promise((resolve, reject) => {
+    let buffer = '';
+    const req = httpGet(
+      { host: '127.0.0.1', port, path: `/admin/batch/jobs/${encodeURIComponent(jobId)}/watch`, headers: { authorization: `Bearer ${TEST_TOKEN}` } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`watch ${jobId}: HTTP ${res.statusCode}`));
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffer += chunk;
+          for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
+            const event = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (!event.startsWith('data: ')) continue;
+            const view = JSON.parse(event.slice('data: '.length));
+            if (['completed', 'failed', 'cancelled'].includes(view?.status)) {
+              clearTimeout(timer);
+              req.destroy();
+              resolve(view);
+            }
+          }
+        });
+        res.once('end', () => reject(new Error(`watch ${jobId} ended before the job finished`)));
+      },
+    );
+    req.once('error', (err) => (req.destroyed ? undefined : reject(err)));
+    const timer = setTimeout(() => (req.destroy(), reject(new Error(`job ${jobId} did not finish in ${timeoutMs} ms`))), timeoutMs);
+  });
+}
+
 // ---------------------------------------------------------------- the three tools
 
 async function runFerry(
@@ -212,17 +255,11 @@ async function runFerry(
   const cpuBefore = totalCpuSeconds(pids);
   const natsBefore = processCpuSeconds(natsPid);
   const started = process.hrtime.bigint();
+  const watching = watchUntilFinished(port, jobId, 60 * 60_000);
   const start = await rest(port, 'POST', `/admin/batch/jobs/${jobId}/start`);
   if (start.status !== 200) throw new Error(`start job: ${start.status} ${JSON.stringify(start.body)}`);
-  let view: any;
-  const deadline = Date.now() + 60 * 60_000;
-  for (;;) {
-    view = (await rest(port, 'GET', `/admin/batch/jobs/${jobId}`)).body;
-    if (view?.status === 'completed') break;
-    if (view?.status === 'failed' || view?.status === 'cancelled') throw new Error(`job ${jobId} ${view.status}: ${JSON.stringify(view)}`);
-    if (Date.now() > deadline) throw new Error(`job ${jobId} did not complete in an hour: ${JSON.stringify(view)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const view = await watching;
+  if (view?.status !== 'completed') throw new Error(`job ${jobId} ${view?.status}: ${JSON.stringify(view)}`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuSeconds = totalCpuSeconds(pids) - cpuBefore;
   const natsCpuSeconds = processCpuSeconds(natsPid) - natsBefore;
@@ -280,7 +317,9 @@ async function runLoop(source: Endpoint, sourceBucket: string, destination: Dest
 
 async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dataDir: string): Promise<FerryDeployment> {
   // LOG_LEVEL stays info: the harness waits for the 'ferry started' line.
-  const env = { natsUrl, sourceEndpoint, dataDir };
+  const profileDir = values['ferry-cpu-prof'];
+  const extraEnv = profileDir ? { NODE_OPTIONS: `--import ${join(HERE, 'cpuProfile.js')}`, FERRY_CPU_PROF_DIR: profileDir } : undefined;
+  const env = { natsUrl, sourceEndpoint, dataDir, extraEnv };
   const processes: FerryProcess[] = [];
   const roles = FERRY_TARGET === 'all' ? ['all'] : ['control', 'projector', 'lister', 'copier'];
   try {
@@ -320,9 +359,17 @@ const s3rverSets = {
 } as const;
 
 const GENERATED_PREFIX = 'obj/';
+/**
+ * One generated object in 1,000 carries a tag (object 0 first), announced with
+ * x-amz-tagging-count as S3 does. rclone -M never copies tags; Ferry copies these few, and,
+ * having seen the endpoint report tag counts, trusts their absence on the rest, as it would
+ * on S3. (Every object tagged would have Ferry do two tagging requests per object that
+ * rclone does not do at all; s3rver never reports counts, so there Ferry asks per object.)
+ */
+const SPARSE_TAGS = (i: number) => (i % 1000 === 0 ? { tier: 'archive' } : undefined);
 const syntheticSets = {
-  'syn-4k': () => ({ bucket: 'syn4k', count: scaled(20_000), size: 4 * KiB, description: `${scaled(20_000)} × 4 KiB, synthetic → synthetic sink` }),
-  'syn-1m': () => ({ bucket: 'syn1m', count: scaled(400), size: MiB, description: `${scaled(400)} × 1 MiB, synthetic → synthetic sink` }),
+  'syn-4k': () => ({ bucket: 'syn4k', count: scaled(20_000), size: 4 * KiB, description: `${scaled(20_000)} × 4 KiB, synthetic → synthetic sink, 1 in 1,000 tagged` }),
+  'syn-1m': () => ({ bucket: 'syn1m', count: scaled(400), size: MiB, description: `${scaled(400)} × 1 MiB, synthetic → synthetic sink, 1 in 1,000 tagged` }),
 } as const;
 
 // ---------------------------------------------------------------- measuring a data set
@@ -338,7 +385,7 @@ async function measureDataset(
   scratch: string,
 ): Promise<DatasetResult> {
   const sameCluster = name === 's3-same-cluster-64m';
-  const tools = sameCluster ? ['ferry-server-side', 'ferry-streamed'] : ['ferry', 'rclone', 'loop'];
+  const tools = sameCluster ? ['ferry-server-side', 'ferry-streamed'] : ['ferry', 'rclone', 'loop'].filter((t) => selectedTools.has(t));
   const results = new Map(tools.map((tool) => [tool, { tool, samples: [] as Sample[], errors: [] as string[] }]));
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     // Alternate: rotate the order every repeat, so no tool always runs first (or last).
@@ -549,7 +596,7 @@ async function main(): Promise<void> {
     if (synNames.length > 0) {
       const specs = synNames.map((n) => syntheticSets[n]());
       const source: SyntheticS3 = await startSyntheticS3({
-        buckets: Object.fromEntries(specs.map((s) => [s.bucket, { count: s.count, size: s.size, prefix: GENERATED_PREFIX }])),
+        buckets: Object.fromEntries(specs.map((s) => [s.bucket, { count: s.count, size: s.size, prefix: GENERATED_PREFIX, tags: SPARSE_TAGS }])),
       });
       // The sink records accepted keys so it can answer HEAD and listings (rclone asks).
       const sink: SyntheticS3 = await startSyntheticS3({ buckets: {} });
@@ -600,7 +647,10 @@ async function main(): Promise<void> {
         'Written by `node dist/test/bench/compare/run.js --write-results` (`make bench-compare`); see',
         '`test/bench/compare/run.ts` for what is measured. Medians of the runs; every run copies into a fresh',
         'destination bucket; tools run in rotating order. Ferry is timed from the REST start call to',
-        '`completed`; its CPU is that of its own processes (read from /proc), nats-server\'s is shown apart.',
+        '`completed` arriving on the job\'s watch stream (no polling charged to control); its CPU is that of',
+        'its own processes (read from /proc), nats-server\'s is shown apart. Synthetic sources tag one object in',
+        '1,000 and report tag counts as S3 does (rclone -M copies no tags; Ferry copies those). s3rver never',
+        'reports tag counts, so there Ferry asks for each object\'s tags (one extra request per object).',
         'rclone\'s CPU is its rusage; the minimal loop\'s is its own process\'s, start-up excluded. MB = 10^6 bytes.',
         '"vs rclone" is rclone\'s median seconds over the tool\'s (above 1 = faster than rclone).',
         '',

@@ -22,7 +22,11 @@ export interface GeneratedBucketSpec {
   count: number;
   size: number | ((i: number) => number);
   prefix?: string;
+  /** Object i's tags; by default every object carries `parity` (even/odd), for tag filters to select on. */
+  tags?: (i: number) => Record<string, string> | undefined;
 }
+
+const parityTag = (i: number) => ({ parity: i % 2 === 0 ? 'even' : 'odd' });
 
 /**
  * A bucket whose objects exist only as arithmetic: object i has key prefix + i in ten
@@ -54,6 +58,10 @@ export class GeneratedBucket {
     if (!/^\d{10}$/.test(digits)) return undefined;
     const i = Number(digits);
     return i < this.spec.count ? i : undefined;
+  }
+
+  tagsOf(i: number): Record<string, string> {
+    return (this.spec.tags ?? parityTag)(i) ?? {};
   }
 
   sizeOf(i: number): number {
