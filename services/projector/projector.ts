@@ -1,4 +1,4 @@
-import { DeliverPolicy, type ConsumerMessages, type NatsConnection } from 'nats';
+import { DeliverPolicy, type ConsumerMessages, type JetStreamManager, type NatsConnection } from 'nats';
 import type { FerryEvent } from '../../libs/domain/index.js';
 import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -65,18 +65,24 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   const waiters: Array<{ seq: number; resolve: () => void }> = [];
 
   let stopped = false;
+  let stalled = false;
   let messages: ConsumerMessages | undefined;
+  const fold = (data: Uint8Array, seq: number) => {
+    const jobId = state.apply(decodeJson<FerryEvent>(data), seq);
+    if (jobId !== undefined) dirty.add(jobId);
+  };
   // Reads the log from the next unfolded sequence; started again whenever the watchdog finds it stalled.
   const consuming = (async () => {
     while (!stopped) {
       try {
+        if (stalled) {
+          stalled = false;
+          await readAheadByGet(jsm, state.seq, fold, () => stopped);
+        }
         // Always by start sequence: nats.js 2.29's ordered consumer never starts consuming with deliver_policy 'all'.
         const consumer = await js.consumers.get(STREAMS.events, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.seq + 1 });
         messages = await consumer.consume({ max_messages: 1000 });
-        for await (const msg of messages) {
-          const jobId = state.apply(decodeJson<FerryEvent>(msg.data), msg.seq);
-          if (jobId !== undefined) dirty.add(jobId);
-        }
+        for await (const msg of messages) fold(msg.data, msg.seq);
       } catch (err) {
         if (!stopped) log.warn({ err: String(err) }, 'reading the log failed; resuming');
       }
@@ -97,6 +103,7 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
       .then((info) => {
         if (info.state.last_seq > state.seq && state.seq === seenSeq && messages) {
           log.warn({ folded_seq: state.seq, last_seq: info.state.last_seq }, 'log reading stalled; resuming');
+          stalled = true;
           messages.stop();
         }
       })
@@ -170,4 +177,24 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
       await snapshots.save(state).catch(() => undefined);
     },
   };
+}
+
+const READ_AHEAD_LIMIT = 10_000;
+
+/**
+ * After a stall, reads past the point where the ordered consumer stuck with plain message gets
+ * (answered by the stream leader, whoever it is now), up to READ_AHEAD_LIMIT messages, before a
+ * new ordered consumer takes over. Purged sequences are skipped: each get asks for the next
+ * message at or after a sequence.
+ */
+async function readAheadByGet(jsm: JetStreamManager, foldedSeq: number, fold: (data: Uint8Array, seq: number) => void, stopped: () => boolean): Promise<void> {
+  const last = (await jsm.streams.info(STREAMS.events)).state.last_seq;
+  let seq = foldedSeq;
+  for (let n = 0; seq < last && n < READ_AHEAD_LIMIT && !stopped(); n++) {
+    // STREAM.MSG.GET with next_by_subj (server 2.9): typed in nats.js only for direct gets.
+    const msg = await jsm.streams.getMessage(STREAMS.events, { seq: seq + 1, next_by_subj: '>' } as never).catch(() => undefined);
+    if (!msg) return;
+    fold(msg.data, msg.seq);
+    seq = msg.seq;
+  }
 }
