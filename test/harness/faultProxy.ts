@@ -105,7 +105,9 @@ function corruptOnce(): (chunk: Buffer) => boolean {
 
 export async function startFaultProxy(target: string, faults: Partial<Faults> = {}): Promise<FaultProxy> {
   const upstream = new URL(target);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  // A fresh upstream connection per request: a pooled one can be closed by the target's idle timeout
+  // just as it is reused, and that reset would reach the client as a fault nobody injected.
+  const agent = new http.Agent({ keepAlive: false, maxSockets: 256 });
   let current: Faults = { ...NO_FAULTS, ...faults };
   let random = seededRandom(current.seed);
   let requests = 0;
