@@ -74,6 +74,11 @@ export async function readFailureSummary(nc: NatsConnection, jobId: string, run:
 export async function readRunFailures(nc: NatsConnection, jobId: string, span: RunSpan, retriesKept?: number): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
   const summary = span.endSeq === undefined ? undefined : await readFailureSummary(nc, jobId, span.run);
   if (summary) return { failed: summary.flatMap((p) => p.failed), retried: summary.flatMap((p) => p.retries).slice(-(retriesKept ?? Infinity)) };
+  return collectRunFailures(nc, jobId, span, retriesKept);
+}
+
+/** The final failures and retried attempts of one run, read from its outcome batches. */
+export async function collectRunFailures(nc: NatsConnection, jobId: string, span: RunSpan, retriesKept?: number): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
   const collector = new RunFailures(span, retriesKept);
   await forEachOutcomeBatch(nc, jobId, span.fromSeq, span.endSeq ?? Number.MAX_SAFE_INTEGER, (seq, event) => collector.add(seq, event));
   return collector.result();

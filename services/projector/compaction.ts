@@ -7,7 +7,7 @@ import {
   type OutcomesCompacted,
   type RunSummary,
 } from '../../libs/domain/index.js';
-import { STREAMS, encodeJson, forEachOutcomeBatch, publishDurably, readFailureSummary, readRunFailures, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { STREAMS, collectRunFailures, encodeJson, forEachOutcomeBatch, publishDurably, readFailureSummary, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
 /** Failures per FailuresRecorded message: about 200 bytes each keeps a part far below NATS's 1 MB payload limit. */
 const FAILURES_PER_PART = 2_000;
@@ -45,7 +45,7 @@ export async function compactRun(
   const at = new Date().toISOString();
   let recorded = await readFailureSummary(deps.nc, jobId, run.run);
   if (!recorded) {
-    const { failed, retried: retries } = await readRunFailures(deps.nc, jobId, span, RETRIES_KEPT);
+    const { failed, retried: retries } = await collectRunFailures(deps.nc, jobId, span, RETRIES_KEPT);
     const parts = Math.max(1, Math.ceil(failed.length / FAILURES_PER_PART));
     recorded = [];
     for (let part = 0; part < parts; part++) {

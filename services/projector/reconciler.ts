@@ -41,8 +41,7 @@ export class Reconciler {
    * belongs to the deleted job, since at that point of the log no job of that id exists.
    */
   purgeDeleted(jobId: string, beforeSeq: number): void {
-    const view = { job_id: jobId, run: 0 } as JobView;
-    this.once(`purge:${jobId}:${beforeSeq}`, view, async () => {
+    this.once(`purge:${jobId}:${beforeSeq}`, { job_id: jobId }, async () => {
       for (const subject of [subjects.outcome(jobId), subjects.summary(jobId)]) await this.jsm.streams.purge(STREAMS.events, { filter: subject, seq: beforeSeq });
     });
   }
@@ -62,7 +61,7 @@ export class Reconciler {
    * (a broker mid-election) is given up after ACTION_TIMEOUT_MS and tried again on the next
    * reconcile, which the projector also triggers periodically for active jobs.
    */
-  private once(key: string, view: JobView, action: () => Promise<unknown>): void {
+  private once(key: string, view: { job_id: string; run?: number }, action: () => Promise<unknown>): void {
     if (this.done.has(key) || this.inFlight.has(key)) return;
     this.inFlight.add(key);
     let timer: NodeJS.Timeout | undefined;

@@ -8,7 +8,7 @@ import { seededRandom } from '../harness/seededRandom.js';
 import { createHash } from 'node:crypto';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import http from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -28,6 +28,7 @@ import { rest } from '../harness/restClient.js';
 import { createBucket, putObjects, readObject, testS3Client } from '../harness/s3TestClient.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { waitFor } from '../harness/waitFor.js';
+import { freePort } from '../harness/freePort.js';
 
 export interface WorldOptions {
   objects: number;
@@ -82,13 +83,6 @@ export const DESTINATION_BUCKET = 'dst';
 const KEYED_S3RVER = fileURLToPath(new URL('./keyedS3rver.js', import.meta.url));
 
 
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Runs `fn` over `items` with at most `concurrency` at once. */
 async function forEachLimit<T>(items: T[], concurrency: number, fn: (item: T) => Promise<void>): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as http from 'node:http';
-import { connect as connectTcp, createServer } from 'node:net';
+import { connect as connectTcp } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -11,6 +11,7 @@ import { TEST_TOKEN, startFerry, type FerryProcess } from '../harness/ferryProce
 import { rest } from '../harness/restClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
+import { freePort } from '../harness/freePort.js';
 
 /**
  * Issue #8, point 4: a counted battery of malformed requests at every door of a real control
@@ -343,13 +344,6 @@ interface Snapshot {
   jobs: Array<{ job_id: string; status: string; run: number }>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function mentions(error: { message: string; details?: Array<{ field?: string }> }, field: string): boolean {
   return error.message.includes(field) || (error.details ?? []).some((d) => d.field === field);

@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { waitFor } from '../harness/waitFor.js';
+import { freePort } from '../harness/freePort.js';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('health endpoints of a projector process', () => {
   const tmp = makeTempDir('health');
