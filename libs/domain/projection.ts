@@ -75,6 +75,16 @@ export function runIsOver(view: JobView): boolean {
   return view.status === 'running' && view.progress.listing_complete && processedObjects(view.progress) >= view.progress.total_objects;
 }
 
+/**
+ * What other services act on in a view: its status, run, whether its listing is done and whether the
+ * run is ready to end. The projector writes a view at once when this changes, and batches other
+ * progress (counts, rate) into its periodic flush.
+ */
+export function milestoneOf(view: JobView | undefined): string {
+  if (!view) return '';
+  return `${view.status}:${view.run}:${view.progress.listing_complete}:${runIsOver(view)}:${view.queued ?? false}`;
+}
+
 function seconds(from: string, to: string): number {
   return Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 1000));
 }

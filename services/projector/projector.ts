@@ -1,5 +1,5 @@
 import { DeliverPolicy, type ConsumerMessages, type JetStreamManager, type NatsConnection } from 'nats';
-import type { FerryEvent } from '../../libs/domain/index.js';
+import { milestoneOf, type FerryEvent } from '../../libs/domain/index.js';
 import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { ProjectorState } from './projectorState.js';
@@ -68,8 +68,13 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   let stalled = false;
   let messages: ConsumerMessages | undefined;
   const fold = (data: Uint8Array, seq: number) => {
-    const jobId = state.apply(decodeJson<FerryEvent>(data), seq);
-    if (jobId !== undefined) dirty.add(jobId);
+    const event = decodeJson<FerryEvent>(data);
+    const before = state.jobs.get(event.data.job_id)?.view;
+    const jobId = state.apply(event, seq);
+    if (jobId === undefined) return;
+    dirty.add(jobId);
+    // Copiers, listers, the reconciler and watchers act on milestones: write those at once, not on the next tick.
+    if (caughtUp && milestoneOf(state.jobs.get(jobId)?.view) !== milestoneOf(before)) flushSoon();
   };
   // Reads the log from the next unfolded sequence; started again whenever the watchdog finds it stalled.
   const consuming = (async () => {
@@ -142,9 +147,20 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   }
 
   let flushing = Promise.resolve();
-  const flushTimer = setInterval(() => {
+  const flushNext = () => {
     flushing = flushing.then(flush).catch((err) => log.error({ err }, 'read model flush failed'));
-  }, FLUSH_INTERVAL_MS);
+  };
+  const flushTimer = setInterval(flushNext, FLUSH_INTERVAL_MS);
+  let flushScheduled = false;
+  // After the messages already received are folded (setImmediate), so one flush covers them all.
+  function flushSoon(): void {
+    if (flushScheduled) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      flushNext();
+    });
+  }
   // Actions that failed (a broker mid-election) are tried again even if no new event arrives.
   const reconcileTimer = setInterval(() => {
     for (const { view } of state.jobs.values()) if (Reconciler.needsAttention(view)) reconciler.reconcile(view);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { project, runIsOver, type FerryEvent, type JobProjection, type ObjectOutcome } from '../../libs/domain/index.js';
+import { milestoneOf, project, runIsOver, type FerryEvent, type JobProjection, type ObjectOutcome } from '../../libs/domain/index.js';
 
 const ID = 'job-1';
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -48,6 +48,18 @@ describe('job projection', () => {
     assert.equal(runIsOver(fold([...base, processed(2, [outcome(0, 'copied'), outcome(1, 'copied')])])!.view), false);
     assert.equal(runIsOver(fold([...base, listed, processed(3, [outcome(0, 'copied')])])!.view), false);
     assert.equal(runIsOver(fold([...base, listed, processed(3, [outcome(0, 'copied'), outcome(1, 'failed')])])!.view), true);
+  });
+
+  it('changes the milestone on what services act on (status, listing done, run ready to end), not on progress alone', () => {
+    const listed: FerryEvent = { type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 3, total_bytes: 300, at: at(2) } };
+    const milestone = (events: FerryEvent[]) => milestoneOf(fold(events)?.view);
+    assert.notEqual(milestone(base.slice(0, 1)), milestone(base), 'started');
+    assert.equal(milestone([...base, processed(2, [outcome(0, 'copied')])]), milestone(base), 'progress only');
+    assert.notEqual(milestone([...base, listed]), milestone(base), 'listing complete');
+    const almost = [...base, listed, processed(3, [outcome(0, 'copied'), outcome(1, 'copied')])];
+    assert.equal(milestone(almost), milestone([...base, listed]), 'progress only');
+    assert.notEqual(milestone([...almost, processed(4, [outcome(2, 'failed')])]), milestone(almost), 'ready to end');
+    assert.equal(milestoneOf(undefined), '', 'deleted');
   });
 
   it('measures the rate over the recent window, not since the start', () => {
