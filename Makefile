@@ -24,13 +24,16 @@ nats-server:
 	  fi; \
 	fi
 
+# The V8 flags every Ferry process starts with (services/nodeFlags.ts says why).
+FERRY_NODE_FLAGS := --initial-old-space-size=128
+
 deps: node_modules/.package-lock.json nats-server
 
 build: deps
 	npx tsc -p tsconfig.json
 
 run: build
-	$(NODE) dist/services/main.js --target all
+	$(NODE) $(FERRY_NODE_FLAGS) dist/services/main.js --target all
 
 test: build
 	$(NODE) --test --test-reporter=spec $(TEST_FILES)

@@ -23,6 +23,7 @@ import { startNotifier } from './notifier/notifier.js';
 import { webhookSecretFor } from './notifier/webhookSecret.js';
 import { adminTokenFor, masterKeyFor } from './bootstrap/credentials.js';
 import { startEmbedded } from './bootstrap/embedded.js';
+import { missingNodeFlags } from './nodeFlags.js';
 
 const TARGETS = ['all', 'control', 'projector', 'lister', 'copier', 'notifier'] as const;
 type Target = (typeof TARGETS)[number];
@@ -107,6 +108,8 @@ async function main(): Promise<void> {
     for (const child of children.reverse()) await child.stop();
     throw err;
   }
+  const missing = missingNodeFlags(process.execArgv);
+  if (missing.length > 0) log.warn({ target, missing_node_flags: missing }, `started without ${missing.join(' ')}: copying costs more CPU (see services/nodeFlags.ts)`);
   log.info({ target }, 'ferry started');
 
   let stopping = false;
