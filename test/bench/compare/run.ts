@@ -4,7 +4,7 @@
  *
  *   node dist/test/bench/compare/run.js [--scale F] [--repeats N] [--datasets a,b]
  *        [--concurrency C] [--ferry-target split|all] [--tools ferry,rclone,loop]
- *        [--ferry-cpu-prof DIR] [--write-results]
+ *        [--ferry-cpu-prof DIR] [--ferry-warmup N] [--write-results]
  *
  * Data sets: s3-4k, s3-64m, s3-mixed, s3-same-cluster-64m, syn-4k, syn-1m (--scale
  * scales object counts only). Every measurement copies into a fresh destination bucket.
@@ -43,6 +43,8 @@ const { values } = parseArgs({
   options: {
     scale: { type: 'string', default: '1' },
     repeats: { type: 'string', default: '3' },
+    /** Unmeasured Ferry jobs per data set before the measured ones (JIT and heap warm-up of the long-running services). */
+    'ferry-warmup': { type: 'string', default: '1' },
     datasets: { type: 'string', default: ALL_DATASETS.join(',') },
     concurrency: { type: 'string', default: '32' },
     'ferry-target': { type: 'string', default: 'split' },
@@ -57,12 +59,13 @@ const { values } = parseArgs({
 });
 const SCALE = Number(values.scale);
 const REPEATS = Number(values.repeats);
+const FERRY_WARMUP = Number(values['ferry-warmup']);
 const C = Number(values.concurrency);
 const FERRY_TARGET = values['ferry-target'] === 'all' ? 'all' : 'split';
 const selectedTools = new Set(values.tools!.split(',').map((s) => s.trim()).filter(Boolean));
 const selected = values.datasets!.split(',').map((s) => s.trim()).filter(Boolean) as DatasetName[];
 for (const name of selected) if (!ALL_DATASETS.includes(name)) throw new Error(`unknown data set ${name}; known: ${ALL_DATASETS.join(', ')}`);
-if (!(SCALE > 0) || !(REPEATS >= 1) || !(C >= 1)) throw new Error('--scale, --repeats and --concurrency must be positive');
+if (!(SCALE > 0) || !(REPEATS >= 1) || !(C >= 1) || !(FERRY_WARMUP >= 0)) throw new Error('--scale, --repeats and --concurrency must be positive, --ferry-warmup at least 0');
 
 const scaled = (count: number, min = 1) => Math.max(min, Math.round(count * SCALE));
 const FERRY_LABEL = FERRY_TARGET === 'all' ? 'Ferry (--target all)' : 'Ferry (control+projector+lister+1 copier)';
@@ -387,6 +390,20 @@ async function measureDataset(
   const sameCluster = name === 's3-same-cluster-64m';
   const tools = sameCluster ? ['ferry-server-side', 'ferry-streamed'] : ['ferry', 'rclone', 'loop'].filter((t) => selectedTools.has(t));
   const results = new Map(tools.map((tool) => [tool, { tool, samples: [] as Sample[], errors: [] as string[] }]));
+  // Ferry's services run for months, not for one job: a first job pays their JIT and heap growth
+  // for this size of object, which rclone (compiled) and the loop (a new process each run) do not
+  // carry from run to run. Warm-up jobs are run, checked and discarded.
+  for (const tool of tools.filter((t) => t.startsWith('ferry'))) {
+    for (let warm = 0; warm < FERRY_WARMUP; warm++) {
+      const destination = await group.newDestination(`${name}-${tool}-warmup-${warm}`, tool !== 'ferry');
+      try {
+        const sample = await runFerry(group, name, tool, -1 - warm, objects, destination, sourceBucket, tool === 'ferry-server-side', nats, jsm);
+        process.stderr.write(`  ${name} warm-up ${tool}: ${sample.seconds.toFixed(2)} s (not counted)\n`);
+      } finally {
+        destination.drop();
+      }
+    }
+  }
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     // Alternate: rotate the order every repeat, so no tool always runs first (or last).
     const order = tools.map((_, i) => tools[(i + repeat) % tools.length]!);
@@ -652,6 +669,8 @@ async function main(): Promise<void> {
         '1,000 and report tag counts as S3 does (rclone -M copies no tags; Ferry copies those). s3rver never',
         'reports tag counts, so there Ferry asks for each object\'s tags (one extra request per object).',
         'rclone\'s CPU is its rusage; the minimal loop\'s is its own process\'s, start-up excluded. MB = 10^6 bytes.',
+        `Ferry's services are long-running: before the measured runs of each data set, ${FERRY_WARMUP} unmeasured Ferry`,
+        'job(s) over the same data warm them up (JIT, heap); rclone and the loop start a new process every run.',
         '"vs rclone" is rclone\'s median seconds over the tool\'s (above 1 = faster than rclone).',
         '',
         ...(SCALE < 1 || REPEATS < 3
@@ -662,6 +681,7 @@ async function main(): Promise<void> {
         ...Object.entries(info).map(([k, v]) => `| ${k} | ${v} |`),
         `| scale | ${SCALE} |`,
         `| repeats | ${REPEATS} |`,
+        `| Ferry warm-up jobs per data set | ${FERRY_WARMUP} |`,
         `| concurrency | ${C} |`,
         `| Ferry | ${FERRY_LABEL} |`,
         '',
