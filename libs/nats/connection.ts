@@ -9,6 +9,8 @@ export async function connectNats(servers: string, name: string, log: Logger): P
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
+    // Otherwise every request (each copier pull, each durable publish) builds an Error for its stack trace.
+    noAsyncTraces: true,
   });
   void (async () => {
     for await (const status of nc.status()) {

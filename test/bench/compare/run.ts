@@ -42,7 +42,7 @@ type DatasetName = (typeof ALL_DATASETS)[number];
 const { values } = parseArgs({
   options: {
     scale: { type: 'string', default: '1' },
-    repeats: { type: 'string', default: '3' },
+    repeats: { type: 'string', default: '5' },
     /** Unmeasured Ferry jobs per data set before the measured ones (JIT and heap warm-up of the long-running services). */
     'ferry-warmup': { type: 'string', default: '1' },
     datasets: { type: 'string', default: ALL_DATASETS.join(',') },
