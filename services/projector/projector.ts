@@ -158,7 +158,7 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
     flushScheduled = true;
     setImmediate(() => {
       flushScheduled = false;
-      flushNext();
+      if (!stopped) flushNext();
     });
   }
   // Actions that failed (a broker mid-election) are tried again even if no new event arrives.

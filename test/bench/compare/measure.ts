@@ -105,5 +105,6 @@ export function machineInfo(natsBinary: string, repoRoot: string): Record<string
     'nats-server': firstLine(natsBinary, ['--version']),
     rclone: firstLine('rclone', ['version']),
     s3rver: s3rverVersion,
+    commit: firstLine('git', ['-C', repoRoot, 'describe', '--always', '--dirty']),
   };
 }
