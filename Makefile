@@ -25,7 +25,7 @@ nats-server:
 	fi
 
 # The V8 flags every Ferry process starts with (services/nodeFlags.ts says why).
-FERRY_NODE_FLAGS := --initial-old-space-size=128
+FERRY_NODE_FLAGS := --initial-old-space-size=64
 
 deps: node_modules/.package-lock.json nats-server
 

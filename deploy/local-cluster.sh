@@ -124,12 +124,12 @@ export FERRY_SECRET_KEY="${FERRY_SECRET_KEY:-$(openssl rand -hex 32)}"
 export LOG_LEVEL="${LOG_LEVEL:-info}"
 
 FERRY_HTTP_ADDR="127.0.0.1:$HTTP_PORT" FERRY_GRPC_ADDR="127.0.0.1:$GRPC_PORT" \
-  start ferry-control node --initial-old-space-size=128 "$ROOT/dist/services/main.js" --target control
+  start ferry-control node --initial-old-space-size=64 "$ROOT/dist/services/main.js" --target control
 wait_until "ferry control" 60 curl -fs "http://127.0.0.1:$HTTP_PORT/readyz"
 
 port=$METRICS_BASE
 for target in projector lister notifier copier-1 copier-2; do
-  FERRY_METRICS_ADDR="127.0.0.1:$port" start "ferry-$target" node --initial-old-space-size=128 "$ROOT/dist/services/main.js" --target "${target%-[0-9]}"
+  FERRY_METRICS_ADDR="127.0.0.1:$port" start "ferry-$target" node --initial-old-space-size=64 "$ROOT/dist/services/main.js" --target "${target%-[0-9]}"
   port=$((port + 1))
 done
 for p in $(seq "$METRICS_BASE" $((port - 1))); do
