@@ -4,8 +4,13 @@
  * '_' becomes '__' and '.' becomes '_d' (reversible, and only [A-Za-z0-9_-]).
  */
 export function jobToken(jobId: string): string {
-  return jobId.replace(/_/g, '__').replace(/\./g, '_d');
+  const token = jobId.replace(/_/g, '__').replace(/\./g, '_d');
+  // The API validates job ids first; this makes sure no caller that forgot can reach a wildcard ('*', '>') or an empty token.
+  if (!TOKEN.test(token)) throw new Error(`job id ${JSON.stringify(jobId.slice(0, 64))} cannot name a NATS subject`);
+  return token;
 }
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
 
 export function jobIdFromToken(token: string): string {
   return token.replace(/_(_|d)/g, (_m, c: string) => (c === '_' ? '_' : '.'));
