@@ -1,6 +1,6 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
@@ -40,15 +40,12 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   }
   let pumpError: unknown;
   let remaining = src.length;
-  const moving = req.throttle
-    ? pump(src.body, req, md5, async (chunk) => {
-        remaining -= chunk.length;
-        // The last chunk goes out with end(): for a one-chunk body, headers and body share one write.
-        if (remaining === 0) put.req.end(chunk);
-        else if (!put.req.write(chunk)) await once(put.req, 'drain');
-      })
-    : pipeBody(src.body, put.req, src.length, req, md5);
-  const pumping = moving.then(
+  const pumping = pump(src.body, req, md5, async (chunk) => {
+    remaining -= chunk.length;
+    // The last chunk goes out with end(): for a one-chunk body, headers and body share one write.
+    if (remaining === 0) put.req.end(chunk);
+    else if (!put.req.write(chunk)) await once(put.req, 'drain');
+  }).then(
     () => {
       if (!put.req.writableEnded) put.req.end();
     },
@@ -113,49 +110,8 @@ export async function pump(
     bytes += chunk.length;
     req.onProgress?.(chunk.length);
   }
-  if (!body.complete) throw aborted();
+  if (!body.complete) throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
   return bytes;
-}
-
-/**
- * pump() without a throttle, on 'data' events: the hot path for big objects, without an async
- * iterator's promise per 64 KiB chunk (a saving copyEngine.bench.ts cannot tell from its noise).
- */
-function pipeBody(body: IncomingMessage, put: ClientRequest, length: number, req: CopyRequest, md5: Hash | undefined): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let remaining = length;
-    const resume = () => body.resume();
-    const onData = (chunk: Buffer) => {
-      remaining -= chunk.length;
-      md5?.update(chunk);
-      req.onProgress?.(chunk.length);
-      // The last chunk goes out with end(): for a one-chunk body, headers and body share one write.
-      if (remaining === 0) put.end(chunk);
-      else if (!put.write(chunk)) {
-        body.pause();
-        put.once('drain', resume);
-      }
-    };
-    const finish = (err?: unknown) => {
-      body.off('data', onData);
-      body.off('end', onEnd);
-      body.off('error', finish);
-      body.off('close', onClose);
-      put.off('drain', resume);
-      if (err) reject(err);
-      else resolve();
-    };
-    const onEnd = () => finish(body.complete && remaining === 0 ? undefined : aborted());
-    const onClose = () => finish(aborted());
-    body.on('data', onData);
-    body.once('end', onEnd);
-    body.once('error', finish);
-    body.once('close', onClose);
-  });
-}
-
-function aborted(): Error {
-  return Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
 }
 
 export async function deleteBestEffort(http: SignedHttp, req: CopyRequest): Promise<void> {

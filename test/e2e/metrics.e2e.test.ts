@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { scrapeMetrics, seriesWith } from '../harness/metricsText.js';
-import { rest } from '../harness/restClient.js';
+import { rest, viewOnceCompacted } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -119,10 +119,7 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     const atCreation = await rest(port, 'GET', `/admin/batch/jobs/hist-job/as-of?as_of=${encodeURIComponent(done.created_at)}`);
     assert.equal(atCreation.body.status, 'pending');
     // Compaction appends the run's last event, on the job's summary subject, after the run ended: compare once it has.
-    const settled = await waitFor('hist-job run compacted', async () => {
-      const { body } = await rest(port, 'GET', '/admin/batch/jobs/hist-job');
-      return body.runs[0].outcomes_compacted === true ? body : undefined;
-    }, 10_000);
+    const settled = await viewOnceCompacted(port, 'hist-job', 10_000);
     const atEnd = await rest(port, 'GET', `/admin/batch/jobs/hist-job/as-of?as_of=${seqOf('RunCompleted')}`);
     assert.equal(atEnd.body.status, 'completed');
     assert.deepEqual(atEnd.body.progress, done.progress, 'folding the log up to RunCompleted gives the final counts');

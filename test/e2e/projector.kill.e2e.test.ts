@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { startFerry, type FerryEnv, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, viewOnceCompacted } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -71,10 +71,7 @@ describe('projector killed mid-job', () => {
     assert.equal((await listKeys(testS3Client(env.s3[0]!.endpoint), 'dst')).length, OBJECTS);
 
     // Compaction appends the run's last event after it ended: compare once the log is at rest.
-    const settled = await waitFor('kill-job run compacted', async () => {
-      const { body } = await rest(port, 'GET', '/admin/batch/jobs/kill-job');
-      return body.runs[0].outcomes_compacted === true ? body : undefined;
-    }, 60_000);
+    const settled = await viewOnceCompacted(port, 'kill-job');
     const history = await rest(port, 'GET', '/admin/batch/jobs/kill-job/history?page_size=1000');
     const types = history.body.events.map((e: { type: string }) => e.type);
     assert.equal(types.filter((t: string) => t === 'RunCompleted').length, 1, 'the run ended exactly once');

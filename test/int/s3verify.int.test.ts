@@ -75,6 +75,20 @@ describe('how a streamed copy is verified', () => {
     etag: md5(body),
   });
 
+  /** The copy fails with ChecksumMismatch while the proxy in front of the source corrupts every body. */
+  async function refusedWhileSourceCorrupts(copy: CopyRequest): Promise<void> {
+    srcProxy.setFaults({ corruptBodies: true });
+    try {
+      await assert.rejects(engine.copy(copy), (err: unknown) => {
+        assert.ok(err instanceof S3Error, String(err));
+        assert.equal(err.code, 'ChecksumMismatch');
+        return true;
+      });
+    } finally {
+      srcProxy.setFaults({ corruptBodies: false });
+    }
+  }
+
   it("trusts a bucket's MD5 ETags once a PUT sent without Content-MD5 came back with the source's MD5", async () => {
     assert.equal(etagEcho(dst.endpoint, 'dst'), 'unknown');
     await engine.copy(request('a.bin', dst.endpoint));
@@ -82,32 +96,14 @@ describe('how a streamed copy is verified', () => {
   });
 
   it('refuses a body corrupted on the way out of the source while the bucket is still unknown, and learns nothing from it', async () => {
-    srcProxy.setFaults({ corruptBodies: true });
-    try {
-      await assert.rejects(engine.copy(request('a.bin', dst.endpoint, endpointAt(srcProxy.endpoint, src.server), 'fresh')), (err: unknown) => {
-        assert.ok(err instanceof S3Error, String(err));
-        assert.equal(err.code, 'ChecksumMismatch');
-        return true;
-      });
-    } finally {
-      srcProxy.setFaults({ corruptBodies: false });
-    }
+    await refusedWhileSourceCorrupts(request('a.bin', dst.endpoint, endpointAt(srcProxy.endpoint, src.server), 'fresh'));
     await assert.rejects(sdkClient(dst.endpoint).send(new HeadObjectCommand({ Bucket: 'fresh', Key: 'a.bin' })));
     assert.equal(etagEcho(dst.endpoint, 'fresh'), 'unknown');
   });
 
   it('into a bucket known to compute MD5s, still refuses a body corrupted on the way out of the source and leaves no copy behind', async () => {
     assert.equal(etagEcho(dst.endpoint, 'dst'), 'computes-md5');
-    srcProxy.setFaults({ corruptBodies: true });
-    try {
-      await assert.rejects(engine.copy(request('b.bin', dst.endpoint, endpointAt(srcProxy.endpoint, src.server))), (err: unknown) => {
-        assert.ok(err instanceof S3Error, String(err));
-        assert.equal(err.code, 'ChecksumMismatch');
-        return true;
-      });
-    } finally {
-      srcProxy.setFaults({ corruptBodies: false });
-    }
+    await refusedWhileSourceCorrupts(request('b.bin', dst.endpoint, endpointAt(srcProxy.endpoint, src.server)));
     await assert.rejects(sdkClient(dst.endpoint).send(new HeadObjectCommand({ Bucket: 'dst', Key: 'b.bin' })));
     await engine.copy(request('b.bin', dst.endpoint));
     const head = await sdkClient(dst.endpoint).send(new HeadObjectCommand({ Bucket: 'dst', Key: 'b.bin' }));
