@@ -89,6 +89,7 @@ export async function multipartCopy(
           buffer = Buffer.allocUnsafe(Math.min(partSize, src.length - offset));
         }
       }
+      src.body.recycle?.(chunk);
     });
     if (offset !== src.length) throw new S3Error('NetworkError', 'source body ended early', 0, true);
     await Promise.all(inFlight);

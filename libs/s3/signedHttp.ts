@@ -4,6 +4,9 @@ import { endpointIdentity, parseEndpoint, type ParsedEndpoint, type S3Endpoint }
 import { objectPath } from './uri.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
+import { AbortRegistry } from './abortRegistry.js';
+import { PlainGetClient } from './plainGetClient.js';
+import type { StreamedResponse } from './responseBody.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -37,13 +40,14 @@ const SOCKET_TIMEOUT_MS = 120_000;
 /**
  * Signed S3 requests over node:http with one keep-alive agent per endpoint: the
  * SDK's command stack costs several times more CPU per small object (NOTES.md).
+ * Object GETs from plain-HTTP endpoints go through PlainGetClient instead.
  */
 export class SignedHttp {
   private readonly targets = new Map<string, Target>();
   private readonly byEndpoint = new WeakMap<S3Endpoint, { fields: string; generation: number; target: Target }>();
   private generation = 0;
-  /** Requests in flight under each abort signal: one listener per signal rather than one per request. */
-  private readonly underSignal = new WeakMap<AbortSignal, Set<http.ClientRequest>>();
+  private readonly aborts = new AbortRegistry();
+  private readonly plainGet = new PlainGetClient();
 
   private target(e: S3Endpoint): Target {
     // Callers pass the same endpoint object for every request of a job: skip parsing its URL again.
@@ -73,28 +77,39 @@ export class SignedHttp {
   /** Signs and starts a request whose body the caller streams. */
   open(e: S3Endpoint, spec: SignedRequestSpec): OpenRequest {
     const t = this.target(e);
-    const path = objectPath(t.endpoint.basePath, spec.bucket, spec.key);
-    const headers: Record<string, string> = { host: t.endpoint.host, ...spec.headers };
-    if (!('x-amz-content-sha256' in headers)) {
-      headers['x-amz-content-sha256'] = spec.method === 'PUT' || spec.method === 'POST' ? UNSIGNED_PAYLOAD : EMPTY_SHA256;
-    }
-    t.signer.sign(spec.method, path, spec.query, headers);
-    const query = spec.query ? toQueryString(spec.query) : '';
+    const { path, headers } = signedRequest(t, spec);
     const req = t.transport.request({
       method: spec.method,
       hostname: t.endpoint.hostname,
       port: t.endpoint.port,
-      path: query ? `${path}?${query}` : path,
+      path,
       headers,
       agent: t.agent,
     });
-    if (spec.signal) this.abortWith(spec.signal, req);
+    if (spec.signal) {
+      const unregister = this.aborts.register(spec.signal, req);
+      req.once('close', unregister);
+    }
     req.once('timeout', () => req.destroy(Object.assign(new Error('socket timed out'), { code: 'ETIMEDOUT' })));
     const response = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
       req.once('error', reject);
     });
     return { req, response };
+  }
+
+  /**
+   * GETs an object with its body left for the caller to stream: over plain HTTP through
+   * PlainGetClient (pooled read buffers, no copy of the body), over HTTPS through node:https.
+   */
+  async get(e: S3Endpoint, spec: Omit<SignedRequestSpec, 'method' | 'headers'>): Promise<StreamedResponse> {
+    const t = this.target(e);
+    if (t.endpoint.protocol === 'https:') {
+      const res = await this.send(e, { ...spec, method: 'GET' });
+      return { status: res.statusCode ?? 0, headers: res.headers, body: res };
+    }
+    const { path, headers } = signedRequest(t, { ...spec, method: 'GET' });
+    return await this.plainGet.get(t.endpoint.hostname, t.endpoint.port, requestHead('GET', path, headers), spec.signal);
   }
 
   /** Sends a request with a small (or no) body; resolves with the response head. Does not check the status. */
@@ -114,7 +129,7 @@ export class SignedHttp {
     try {
       const res = await this.send(e, spec, body);
       const data = await readBody(res);
-      if (!isSuccess(res)) throw errorFromBody(res, data);
+      if (!isSuccess(res)) throw errorFromBody(res.statusCode ?? 0, data);
       return { res, body: data };
     } catch (err) {
       throw classifyS3Error(err);
@@ -123,37 +138,37 @@ export class SignedHttp {
 
   close(): void {
     for (const t of this.targets.values()) t.agent.destroy();
+    this.plainGet.close();
     this.targets.clear();
     this.generation++;
   }
-
-  /** Destroys the request when the signal aborts, as the `signal` option would, without a listener and end-of-stream watch per request. */
-  private abortWith(signal: AbortSignal, req: http.ClientRequest): void {
-    if (signal.aborted) {
-      req.destroy(abortError());
-      return;
-    }
-    let live = this.underSignal.get(signal);
-    if (!live) {
-      const requests = (live = new Set());
-      this.underSignal.set(signal, requests);
-      signal.addEventListener(
-        'abort',
-        () => {
-          for (const r of requests) r.destroy(abortError());
-          requests.clear();
-        },
-        { once: true },
-      );
-    }
-    const requests = live;
-    requests.add(req);
-    req.once('close', () => requests.delete(req));
-  }
 }
 
-function abortError(): Error {
-  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', code: 'ABORT_ERR' });
+/** The request target (path and query) and headers of a request, signed. */
+function signedRequest(t: Target, spec: SignedRequestSpec): { path: string; headers: Record<string, string> } {
+  const path = objectPath(t.endpoint.basePath, spec.bucket, spec.key);
+  const headers: Record<string, string> = { host: t.endpoint.host, ...spec.headers };
+  if (!('x-amz-content-sha256' in headers)) {
+    headers['x-amz-content-sha256'] = spec.method === 'PUT' || spec.method === 'POST' ? UNSIGNED_PAYLOAD : EMPTY_SHA256;
+  }
+  t.signer.sign(spec.method, path, spec.query, headers);
+  const query = spec.query ? toQueryString(spec.query) : '';
+  return { path: query ? `${path}?${query}` : path, headers };
+}
+
+/** Characters node:http refuses in a header value (RFC 9110 §5.5 field-value), and in a name. */
+const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** An HTTP/1.1 request head, with the checks node:http would make. */
+export function requestHead(method: string, path: string, headers: Record<string, string>): string {
+  if (!/^\/[\x21-\x7e]*$/.test(path)) throw new TypeError(`request path contains unescaped characters: ${JSON.stringify(path)}`);
+  let head = `${method} ${path} HTTP/1.1\r\n`;
+  for (const [name, value] of Object.entries(headers)) {
+    if (!HEADER_NAME.test(name) || INVALID_HEADER_VALUE.test(value)) throw new TypeError(`invalid character in header ${JSON.stringify(name)}`);
+    head += `${name}: ${value}\r\n`;
+  }
+  return `${head}\r\n`;
 }
 
 export function isSuccess(res: IncomingMessage): boolean {
@@ -186,12 +201,12 @@ export async function errorFromResponse(res: IncomingMessage): Promise<S3Error> 
   } catch {
     // The status alone still says what happened.
   }
-  return errorFromBody(res, body);
+  return errorFromBody(res.statusCode ?? 0, body);
 }
 
-export function errorFromBody(res: IncomingMessage, body: Buffer): S3Error {
+export function errorFromBody(status: number, body: Buffer): S3Error {
   const xml = body.toString('utf8');
-  return s3ErrorFromResponse(res.statusCode ?? 0, xmlText(xml, 'Code'), xmlText(xml, 'Message'));
+  return s3ErrorFromResponse(status, xmlText(xml, 'Code'), xmlText(xml, 'Message'));
 }
 
 /** Some S3 operations (CopyObject, CompleteMultipartUpload) answer 200 with an <Error> body. */

@@ -1,12 +1,12 @@
-import type { IncomingMessage } from 'node:http';
 import { carriedHeaders } from './objectHeaders.js';
 import { S3Error, classifyS3Error } from './s3Error.js';
-import { errorFromResponse, header, isSuccess, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import type { ResponseBody, StreamedResponse } from './responseBody.js';
+import { errorFromBody, header, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import { endpointReportsTaggingCount, getTaggingXml, tagsNeedFetching } from './tagging.js';
 import type { CopyRequest } from './copyTypes.js';
 
 export interface SourceObject {
-  body: IncomingMessage;
+  body: ResponseBody;
   length: number;
   /** Without quotes. */
   etag: string;
@@ -21,32 +21,41 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
   const { source, sourceBucket: bucket, key, signal } = req;
   // Until the endpoint has shown it reports tag counts, ask for tags alongside the GET.
   const early = endpointReportsTaggingCount(source) ? undefined : settle(getTaggingXml(http, source, bucket, key, signal));
-  let body: IncomingMessage;
+  let res: StreamedResponse;
   try {
-    body = await http.send(source, { method: 'GET', bucket, key, signal });
+    res = await http.get(source, { bucket, key, signal });
   } catch (err) {
     throw classifyS3Error(err);
   }
-  if (!isSuccess(body)) {
-    const err = await errorFromResponse(body);
+  const { body } = res;
+  if (res.status < 200 || res.status >= 300) {
+    const err = errorFromBody(res.status, await readAll(body).catch(() => Buffer.alloc(0)));
     throw err.status === 404 && err.code === 'NotFound' ? new S3Error('NoSuchKey', 'The specified key does not exist.', 404, false) : err;
   }
-  const lengthHeader = header(body.headers, 'content-length');
+  const lengthHeader = header(res.headers, 'content-length');
   if (lengthHeader === undefined) {
     body.destroy();
     throw new S3Error('InvalidResponse', 'source GET answered without Content-Length', 0, true);
   }
-  let tags: Promise<string | undefined>;
-  if (early && tagsNeedFetching(source, body.headers)) tags = early.then(unsettle);
-  else if (!early && tagsNeedFetching(source, body.headers)) tags = getTaggingXml(http, source, bucket, key, signal);
-  else tags = Promise.resolve(undefined);
+  // Settled here and turned back into a rejection only when asked for: a copy that fails
+  // first never asks, and a rejection nobody awaits would end the process.
+  let fetched: Promise<Settled<string | undefined>> | undefined;
+  if (tagsNeedFetching(source, res.headers)) fetched = early ?? settle(getTaggingXml(http, source, bucket, key, signal));
+  const tags = () => (fetched ? fetched.then(unsettle) : Promise.resolve(undefined));
   return {
     body,
     length: Number(lengthHeader),
-    etag: unquoteEtag(header(body.headers, 'etag')),
-    headers: carriedHeaders(body.headers),
-    tags: () => tags,
+    etag: unquoteEtag(header(res.headers, 'etag')),
+    headers: carriedHeaders(res.headers),
+    tags,
   };
+}
+
+/** The whole (small: an error document) body. */
+async function readAll(body: ResponseBody): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

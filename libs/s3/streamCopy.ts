@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
+import type { ResponseBody } from './responseBody.js';
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
@@ -40,11 +41,13 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   }
   let pumpError: unknown;
   let remaining = src.length;
+  // Once a chunk is on its way to the destination, its read buffer takes the next read.
+  const recycle = src.body.recycle ? (chunk: Buffer) => (err?: Error | null) => err || src.body.recycle!(chunk) : undefined;
   const pumping = pump(src.body, req, md5, async (chunk) => {
     remaining -= chunk.length;
     // The last chunk goes out with end(): for a one-chunk body, headers and body share one write.
-    if (remaining === 0) put.req.end(chunk);
-    else if (!put.req.write(chunk)) await once(put.req, 'drain');
+    if (remaining === 0) put.req.end(chunk, recycle?.(chunk));
+    else if (!put.req.write(chunk, recycle?.(chunk))) await once(put.req, 'drain');
   }).then(
     () => {
       if (!put.req.writableEnded) put.req.end();
@@ -97,13 +100,13 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
  * progress into `write`, which applies backpressure by not resolving.
  */
 export async function pump(
-  body: IncomingMessage,
+  body: ResponseBody,
   req: CopyRequest,
   md5: ReturnType<typeof createHash> | undefined,
   write: (chunk: Buffer) => Promise<void>,
 ): Promise<number> {
   let bytes = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
+  for await (const chunk of body) {
     if (req.throttle) await req.throttle(chunk.length);
     md5?.update(chunk);
     await write(chunk);

@@ -289,13 +289,14 @@ export async function runScenario(name: string, options: { objects: number; seed
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const result: ScenarioResult = { scenario: name, objects: options.objects, ok: false, duplicated: 0, seconds: 0, notes: [], problems: [] };
   let world: World | undefined;
+  let outcomes: OutcomeWatch | undefined;
   const scenarioStart = Date.now();
   try {
     const worldOptions = typeof scenario.world === 'function' ? scenario.world(options) : scenario.world;
     world = await World.start(name, { objects: options.objects, seed: options.seed, log: options.log, ...worldOptions });
     const jobId = `chaos-${name}`;
     const ctx: Context = { world, jobId, random: seededRandom(options.seed * 7919 + name.length), notes: result.notes, problems: result.problems };
-    if (scenario.watchOutcomes) ctx.outcomes = await world.watchOutcomes(jobId);
+    if (scenario.watchOutcomes) outcomes = ctx.outcomes = await world.watchOutcomes(jobId);
     const started = Date.now();
     await world.startJob(jobId);
     await scenario.during?.(ctx);
@@ -323,8 +324,10 @@ export async function runScenario(name: string, options: { objects: number; seed
     result.problems.push(err instanceof Error ? err.message.split('\n').slice(0, 3).join(' | ') : String(err));
   } finally {
     if (result.problems.length > 0 && world && options.log) {
-      for (const { name: service, proc } of world.allProcesses) options.log(`--- ${service} (last lines) ---\n${proc.output().split('\n').slice(-15).join('\n')}`);
+      for (const { name: service, proc } of world.allProcesses) options.log(`--- ${service} (last lines) ---\n${proc.output().split('\n').slice(-40).join('\n')}`);
     }
+    // A scenario that failed before draining its outcome watch leaves a consumer that would keep the process alive.
+    outcomes?.stop();
     await world?.stop().catch(() => undefined);
   }
   result.ok = result.problems.length === 0;

@@ -76,6 +76,8 @@ export const JOB_MAX_RETRIES = 6;
 export interface OutcomeWatch {
   /** Waits until every outcome in the log so far was read, stops following, and answers the first outcome of each ordinal. */
   drain(): Promise<Map<number, ObjectOutcome>>;
+  /** Stops following without waiting (a scenario that failed before it drained). */
+  stop(): void;
 }
 
 export const SOURCE_BUCKET = 'src';
@@ -432,6 +434,7 @@ export class World {
         await reading;
         return outcomes;
       },
+      stop: () => messages.stop(),
     };
   }
 

@@ -412,13 +412,15 @@ async function measureDataset(
       const result = results.get(tool)!;
       try {
         let sample: Sample;
+        const harnessBefore = process.cpuUsage();
         if (tool === 'rclone') sample = await runRclone(group.source, sourceBucket, destination, group.rcloneArgs, scratch);
         else if (tool === 'loop') sample = await runLoop(group.source, sourceBucket, destination, objects, scratch);
         else sample = await runFerry(group, name, tool, repeat, objects, destination, sourceBucket, tool === 'ferry-server-side', nats, jsm);
         const landed = await destination.count();
         if (landed !== objects.length) throw new Error(`${tool}: ${landed} of ${objects.length} objects in the destination`);
         result.samples.push(sample);
-        process.stderr.write(`  ${name} #${repeat + 1} ${tool}: ${sample.seconds.toFixed(2)} s, CPU ${sample.cpuSeconds.toFixed(2)} s${
+        const harness = process.cpuUsage(harnessBefore);
+        process.stderr.write(`  ${name} #${repeat + 1} ${tool}: ${sample.seconds.toFixed(2)} s, CPU ${sample.cpuSeconds.toFixed(2)} s, harness CPU ${((harness.user + harness.system) / 1e6).toFixed(2)} s${
             sample.byProcess ? ` (${Object.entries(sample.byProcess).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; nats-server ${sample.natsCpuSeconds!.toFixed(2)})` : ''
           }\n`);
       } catch (err) {

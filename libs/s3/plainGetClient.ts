@@ -1,0 +1,237 @@
+import net from 'node:net';
+import { AbortRegistry, abortError } from './abortRegistry.js';
+import { ChunkedDecoder } from './chunkedDecoder.js';
+import { ReadBufferPool } from './readBufferPool.js';
+import { QueuedBody, type StreamedResponse } from './responseBody.js';
+import { HeadReader, MalformedResponse, bodyFraming, type BodyFraming, type ResponseHead } from './responseHead.js';
+
+/** Idle socket timeout: a stalled peer fails the request instead of hanging it (as SignedHttp's agents). */
+export const SOCKET_TIMEOUT_MS = 120_000;
+/** Idle keep-alive connections kept per endpoint. */
+const MAX_IDLE_PER_ENDPOINT = 256;
+
+/**
+ * GETs over plain-HTTP keep-alive connections whose sockets read into pooled buffers
+ * (net's `onread`): a body arrives as views of those buffers, which the caller recycles once
+ * it has written them on. node:http allocates a buffer per read and then copies every body
+ * chunk into another one: a third of a copier's CPU on 1 MiB objects (README, "How objects are
+ * copied"). Only GET, one request per connection at a time, no pipelining.
+ */
+export class PlainGetClient {
+  private readonly idle = new Map<string, Connection[]>();
+  private readonly open = new Set<Connection>();
+  private readonly buffers = new ReadBufferPool();
+  private readonly aborts = new AbortRegistry();
+
+  constructor(private readonly socketTimeoutMs = SOCKET_TIMEOUT_MS) {}
+
+  /** Sends `head` (a complete GET request head) and resolves with the response, its body unread. */
+  async get(hostname: string, port: number, head: string, signal?: AbortSignal): Promise<StreamedResponse> {
+    if (signal?.aborted) throw abortError();
+    const reused = this.takeIdle(hostname, port);
+    try {
+      return await this.exchange(reused ?? this.connect(hostname, port), head, signal);
+    } catch (err) {
+      // The server closed an idle connection as the request went out: once more, on a new one.
+      if (reused && err instanceof StaleConnection) return await this.exchange(this.connect(hostname, port), head, signal);
+      throw err;
+    }
+  }
+
+  close(): void {
+    for (const c of this.open) c.socket.destroy();
+    this.open.clear();
+    this.idle.clear();
+  }
+
+  private exchange(conn: Connection, head: string, signal: AbortSignal | undefined): Promise<StreamedResponse> {
+    const unregister = signal ? this.aborts.register(signal, { destroy: (err) => conn.socket.destroy(err) }) : undefined;
+    return conn.request(head, unregister);
+  }
+
+  private connect(hostname: string, port: number): Connection {
+    const key = endpointKey(hostname, port);
+    const conn = new Connection(hostname, port, this.socketTimeoutMs, this.buffers, {
+      idle: (c) => {
+        const list = this.idle.get(key) ?? [];
+        if (list.length >= MAX_IDLE_PER_ENDPOINT) return void c.socket.destroy();
+        list.push(c);
+        this.idle.set(key, list);
+      },
+      gone: (c) => {
+        this.open.delete(c);
+        const list = this.idle.get(key);
+        const at = list?.indexOf(c) ?? -1;
+        if (at >= 0) list!.splice(at, 1);
+      },
+    });
+    this.open.add(conn);
+    return conn;
+  }
+
+  private takeIdle(hostname: string, port: number): Connection | undefined {
+    const list = this.idle.get(endpointKey(hostname, port));
+    for (let c = list?.pop(); c; c = list!.pop()) if (!c.socket.destroyed) return c;
+    return undefined;
+  }
+}
+
+const endpointKey = (hostname: string, port: number) => `${hostname}:${port}`;
+
+/** The connection closed before any byte of the answer, after serving earlier requests. */
+class StaleConnection extends Error {
+  readonly code = 'ECONNRESET';
+}
+
+interface Exchange {
+  resolve(response: StreamedResponse): void;
+  reject(err: Error): void;
+  unregister: (() => void) | undefined;
+  /** Whether any byte of the answer has arrived. */
+  received: boolean;
+  head: HeadReader;
+  /** Set once the head has been parsed. */
+  reading?: { framing: BodyFraming; remaining: number; chunked?: ChunkedDecoder; body: QueuedBody };
+}
+
+interface ConnectionHooks {
+  idle(c: Connection): void;
+  gone(c: Connection): void;
+}
+
+class Connection {
+  readonly socket: net.Socket;
+  private exchange: Exchange | undefined;
+  private served = 0;
+  private reusable = true;
+  private error: Error | undefined;
+
+  constructor(
+    hostname: string,
+    port: number,
+    socketTimeoutMs: number,
+    private readonly buffers: ReadBufferPool,
+    private readonly hooks: ConnectionHooks,
+  ) {
+    this.socket = net.connect({
+      host: hostname,
+      port,
+      noDelay: true,
+      onread: { buffer: () => buffers.take(), callback: (n: number, buf: Buffer) => this.onRead(n, buf) },
+    });
+    this.socket.setTimeout(socketTimeoutMs);
+    this.socket.on('timeout', () => this.socket.destroy(Object.assign(new Error('socket timed out'), { code: 'ETIMEDOUT' })));
+    this.socket.on('error', (err) => (this.error ??= err));
+    this.socket.on('close', () => this.onClose());
+  }
+
+  request(head: string, unregister: (() => void) | undefined): Promise<StreamedResponse> {
+    return new Promise((resolve, reject) => {
+      this.exchange = { resolve, reject, unregister, received: false, head: new HeadReader() };
+      this.socket.ref();
+      this.socket.resume();
+      this.socket.write(head);
+    });
+  }
+
+  private onRead(n: number, buf: Buffer): boolean {
+    const ex = this.exchange;
+    if (!ex) {
+      // Bytes nobody asked for: the connection is out of step.
+      this.socket.destroy(new MalformedResponse('unsolicited bytes on an idle connection'));
+      return false;
+    }
+    ex.received = true;
+    try {
+      if (ex.reading) return this.onBody(ex, buf, 0, n);
+      const found = ex.head.push(buf.subarray(0, n));
+      if (!found) {
+        this.buffers.recycle(buf);
+        return true;
+      }
+      this.startBody(ex, found.head);
+      return this.onBody(ex, buf, found.bodyStart, n);
+    } catch (err) {
+      this.socket.destroy(err as Error);
+      return false;
+    }
+  }
+
+  private startBody(ex: Exchange, head: ResponseHead): void {
+    const framing = bodyFraming(head);
+    if (framing.kind === 'close' || /\bclose\b/i.test(String(head.headers.connection ?? ''))) this.reusable = false;
+    const body = new QueuedBody({
+      resume: () => this.socket.resume(),
+      abandon: () => this.socket.destroy(),
+      // A length-framed body takes one view per read buffer, so a view's buffer is free once the view is.
+      recycle: framing.kind === 'length' ? (chunk) => this.buffers.recycle(chunk) : undefined,
+    });
+    ex.reading = {
+      framing,
+      remaining: framing.kind === 'length' ? framing.length : 0,
+      chunked: framing.kind === 'chunked' ? new ChunkedDecoder() : undefined,
+      body,
+    };
+    ex.resolve({ status: head.status, headers: head.headers, body });
+  }
+
+  /** Passes body bytes [offset, n) of `buf` on; returns whether to keep reading. */
+  private onBody(ex: Exchange, buf: Buffer, offset: number, n: number): boolean {
+    const reading = ex.reading!;
+    const { body } = reading;
+    let more = true;
+    switch (reading.framing.kind) {
+      case 'length': {
+        const take = Math.min(reading.remaining, n - offset);
+        if (offset + take < n) this.reusable = false; // bytes past the body: out of step
+        reading.remaining -= take;
+        if (take > 0) more = body.push(buf.subarray(offset, offset + take));
+        else this.buffers.recycle(buf);
+        if (reading.remaining > 0) return more;
+        break;
+      }
+      case 'chunked': {
+        const { data, used } = reading.chunked!.push(buf.subarray(offset, n));
+        for (const piece of data) more = body.push(piece) && more;
+        if (!reading.chunked!.done) return more;
+        if (offset + used < n) this.reusable = false;
+        break;
+      }
+      case 'close':
+        return n > offset ? body.push(buf.subarray(offset, n)) : true;
+      default: {
+        const unreachable: never = reading.framing;
+        throw new Error(`unknown framing ${JSON.stringify(unreachable)}`);
+      }
+    }
+    this.finish(ex);
+    // Keep reading while idle, to notice the server closing the connection.
+    return true;
+  }
+
+  private finish(ex: Exchange): void {
+    this.exchange = undefined;
+    ex.unregister?.();
+    ex.reading!.body.end();
+    this.served++;
+    if (!this.reusable || this.socket.destroyed) return void this.socket.destroy();
+    this.socket.unref();
+    this.hooks.idle(this);
+  }
+
+  private onClose(): void {
+    this.hooks.gone(this);
+    const ex = this.exchange;
+    this.exchange = undefined;
+    if (!ex) return;
+    ex.unregister?.();
+    if (!ex.reading) {
+      const code = (this.error as NodeJS.ErrnoException | undefined)?.code;
+      const stale = this.served > 0 && !ex.received && (code === undefined || code === 'ECONNRESET' || code === 'EPIPE');
+      if (stale) return ex.reject(new StaleConnection('socket hang up'));
+      return ex.reject(this.error ?? Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    }
+    if (ex.reading.framing.kind === 'close' && !this.error) return ex.reading.body.end();
+    ex.reading.body.fail(this.error ?? Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  }
+}

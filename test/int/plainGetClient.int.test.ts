@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import net, { type AddressInfo } from 'node:net';
+import { after, afterEach, describe, it } from 'node:test';
+import { PlainGetClient } from '../../libs/s3/plainGetClient.js';
+import type { ResponseBody } from '../../libs/s3/responseBody.js';
+
+/** What the server does with one request: `nth` counts requests on this connection from 1. */
+type Script = (path: string, socket: net.Socket, nth: number) => void;
+
+/** A TCP server that answers each GET head it reads as the test's script says. */
+async function scriptedServer(script: Script): Promise<{ port: number; connections(): number; requests(): number; close(): Promise<void> }> {
+  let connections = 0;
+  let requests = 0;
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    connections++;
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    let pending = '';
+    let nth = 0;
+    socket.on('data', (data) => {
+      pending += data.toString('latin1');
+      for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
+        const head = pending.slice(0, end);
+        pending = pending.slice(end + 4);
+        requests++;
+        script(head.split(' ')[1]!, socket, ++nth);
+      }
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    port: (server.address() as AddressInfo).port,
+    connections: () => connections,
+    requests: () => requests,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+const head = (path: string) => `GET ${path} HTTP/1.1\r\nhost: test\r\n\r\n`;
+const ok = (body: Buffer, extra = '') => Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n${extra}\r\n`), body]);
+
+async function readAll(body: ResponseBody, recycle = false): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) {
+    chunks.push(recycle ? Buffer.from(chunk) : chunk);
+    if (recycle) body.recycle?.(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Writes `data` in pieces of `size` bytes, one per turn of the event loop. */
+function dribble(socket: net.Socket, data: Buffer, size: number): void {
+  const step = (at: number) => {
+    if (at >= data.length || socket.destroyed) return;
+    socket.write(data.subarray(at, at + size));
+    setImmediate(step, at + size);
+  };
+  step(0);
+}
+
+describe('PlainGetClient against a scripted server', () => {
+  const servers: Array<{ close(): Promise<void> }> = [];
+  const client = new PlainGetClient();
+  const serve = async (script: Script) => {
+    const s = await scriptedServer(script);
+    servers.push(s);
+    return s;
+  };
+  afterEach(async () => {
+    client.close();
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  after(() => client.close());
+
+  it('serves GETs one after another over one keep-alive connection, heads and bodies cut into small pieces', async () => {
+    const bodies = [randomBytes(100_000), Buffer.alloc(0), randomBytes(70_000)];
+    const server = await serve((path, socket) => dribble(socket, ok(bodies[Number(path.slice(1))]!, 'ETag: "x"\r\n'), 7_001));
+    for (const [i, expected] of bodies.entries()) {
+      const res = await client.get('127.0.0.1', server.port, head(`/${i}`));
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.etag, '"x"');
+      assert.deepEqual(await readAll(res.body), expected);
+      assert.equal(res.body.complete, true);
+    }
+    assert.equal(server.connections(), 1);
+  });
+
+  it('delivers the exact bytes of concurrent large bodies while their read buffers are recycled', async () => {
+    const bodies = Array.from({ length: 12 }, () => randomBytes(3 * 1024 * 1024 + 17));
+    const server = await serve((path, socket) => socket.write(ok(bodies[Number(path.slice(1))]!)));
+    const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
+    for (let round = 0; round < 2; round++) {
+      const got = await Promise.all(
+        bodies.map(async (_, i) => {
+          const res = await client.get('127.0.0.1', server.port, head(`/${i}`));
+          return readAll(res.body, i % 2 === 0);
+        }),
+      );
+      assert.deepEqual(got.map(md5), bodies.map(md5));
+    }
+    assert.equal(server.connections(), bodies.length);
+  });
+
+  it('decodes a chunked error answer and keeps the connection for the next request', async () => {
+    const xml = '<Error><Code>AccessDenied</Code><Message>no</Message></Error>';
+    const server = await serve((path, socket, nth) => {
+      if (nth === 1) socket.write(`HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n${xml.length.toString(16)}\r\n${xml}\r\n0\r\n\r\n`);
+      else socket.write(ok(Buffer.from('after')));
+    });
+    const denied = await client.get('127.0.0.1', server.port, head('/a'));
+    assert.equal(denied.status, 403);
+    assert.equal((await readAll(denied.body)).toString(), xml);
+    const next = await client.get('127.0.0.1', server.port, head('/b'));
+    assert.equal((await readAll(next.body)).toString(), 'after');
+    assert.equal(server.connections(), 1);
+  });
+
+  it('skips an interim 100 Continue and reads the answer after it', async () => {
+    const server = await serve((_, socket) => socket.write(Buffer.concat([Buffer.from('HTTP/1.1 100 Continue\r\n\r\n'), ok(Buffer.from('body'))])));
+    const res = await client.get('127.0.0.1', server.port, head('/a'));
+    assert.equal(res.status, 200);
+    assert.equal((await readAll(res.body)).toString(), 'body');
+  });
+
+  it('fails a body the server cut short as a reset connection, and the body is not complete', async () => {
+    const server = await serve((_, socket) => {
+      socket.write(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n'));
+      socket.end(randomBytes(5000));
+    });
+    const res = await client.get('127.0.0.1', server.port, head('/a'));
+    await assert.rejects(readAll(res.body), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
+    assert.equal(res.body.complete, false);
+  });
+
+  it('sends once more on a new connection when the server dropped the idle one unanswered', async () => {
+    const server = await serve((_, socket, nth) => (nth === 1 ? socket.write(ok(Buffer.from('one'))) : socket.destroy()));
+    assert.equal((await readAll((await client.get('127.0.0.1', server.port, head('/1'))).body)).toString(), 'one');
+    assert.equal((await readAll((await client.get('127.0.0.1', server.port, head('/2'))).body)).toString(), 'one');
+    assert.equal(server.connections(), 2);
+  });
+
+  it('does not send again when a new connection fails, nor after part of an answer', async () => {
+    const dropped = await serve((_, socket) => socket.destroy());
+    await assert.rejects(client.get('127.0.0.1', dropped.port, head('/a')), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
+    assert.equal(dropped.requests(), 1);
+
+    const halfHead = await serve((_, socket, nth) => (nth === 1 ? socket.write(ok(Buffer.from('one'))) : socket.end('HTTP/1.1 200 OK\r\nContent-Le')));
+    await readAll((await client.get('127.0.0.1', halfHead.port, head('/1'))).body);
+    await assert.rejects(client.get('127.0.0.1', halfHead.port, head('/2')), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
+    assert.equal(halfHead.requests(), 2);
+  });
+
+  it('aborts a request waiting for its answer, and one whose body is arriving', async () => {
+    let arrived!: () => void;
+    const requestArrived = new Promise<void>((resolve) => (arrived = resolve));
+    const server = await serve((path, socket) => {
+      if (path === '/body') socket.write('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc');
+      arrived();
+    });
+    const waiting = new AbortController();
+    const pending = client.get('127.0.0.1', server.port, head('/silent'), waiting.signal);
+    await requestArrived;
+    waiting.abort();
+    await assert.rejects(pending, { name: 'AbortError' });
+
+    const streaming = new AbortController();
+    const res = await client.get('127.0.0.1', server.port, head('/body'), streaming.signal);
+    const reading = readAll(res.body);
+    streaming.abort();
+    await assert.rejects(reading, { name: 'AbortError' });
+    await assert.rejects(client.get('127.0.0.1', server.port, head('/x'), streaming.signal), { name: 'AbortError' });
+  });
+
+  it('reads a body framed by the connection closing, and does not reuse that connection', async () => {
+    const server = await serve((_, socket) => socket.end('HTTP/1.1 200 OK\r\n\r\nuntil close'));
+    for (let i = 0; i < 2; i++) {
+      const res = await client.get('127.0.0.1', server.port, head('/a'));
+      assert.equal((await readAll(res.body)).toString(), 'until close');
+      assert.equal(res.body.complete, true);
+    }
+    assert.equal(server.connections(), 2);
+  });
+
+  it('does not reuse a connection the server said it will close', async () => {
+    const server = await serve((_, socket) => socket.write(ok(Buffer.from('x'), 'Connection: close\r\n')));
+    await readAll((await client.get('127.0.0.1', server.port, head('/1'))).body);
+    await readAll((await client.get('127.0.0.1', server.port, head('/2'))).body);
+    assert.equal(server.connections(), 2);
+  });
+
+  it('refuses an answer that is not HTTP', async () => {
+    const server = await serve((_, socket) => socket.write('SSH-2.0-OpenSSH\r\n\r\n'));
+    await assert.rejects(client.get('127.0.0.1', server.port, head('/a')), { code: 'HPE_INVALID_RESPONSE' });
+  });
+
+  it('fails a request whose server goes silent, after the socket timeout', async () => {
+    const impatient = new PlainGetClient(200);
+    try {
+      const server = await serve(() => {});
+      await assert.rejects(impatient.get('127.0.0.1', server.port, head('/a')), { code: 'ETIMEDOUT' });
+    } finally {
+      impatient.close();
+    }
+  });
+});
