@@ -17,6 +17,13 @@ export interface ResponseBody extends AsyncIterable<Buffer> {
   recycle?(chunk: Buffer): void;
 }
 
+/** The whole of a (small) body: an error document, an answer to a PUT. */
+export async function readWhole(body: ResponseBody): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+}
+
 /** Chunks read ahead of the consumer before the socket is paused. */
 const READ_AHEAD = 2;
 

@@ -5,7 +5,8 @@ import { objectPath } from './uri.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
 import { AbortRegistry } from './abortRegistry.js';
-import { PlainGetClient } from './plainGetClient.js';
+import { PlainHttpClient } from './plainHttpClient.js';
+import { clientRequestBody, type OpenedRequest } from './requestBody.js';
 import type { StreamedResponse } from './responseBody.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -40,14 +41,14 @@ const SOCKET_TIMEOUT_MS = 120_000;
 /**
  * Signed S3 requests over node:http with one keep-alive agent per endpoint: the
  * SDK's command stack costs several times more CPU per small object (NOTES.md).
- * Object GETs from plain-HTTP endpoints go through PlainGetClient instead.
+ * Object GETs and PUTs to plain-HTTP endpoints go through PlainHttpClient instead.
  */
 export class SignedHttp {
   private readonly targets = new Map<string, Target>();
   private readonly byEndpoint = new WeakMap<S3Endpoint, { fields: string; generation: number; target: Target }>();
   private generation = 0;
   private readonly aborts = new AbortRegistry();
-  private readonly plainGet = new PlainGetClient();
+  private readonly plain = new PlainHttpClient();
 
   private target(e: S3Endpoint): Target {
     // Callers pass the same endpoint object for every request of a job: skip parsing its URL again.
@@ -74,8 +75,22 @@ export class SignedHttp {
     return t;
   }
 
-  /** Signs and starts a request whose body the caller streams. */
-  open(e: S3Endpoint, spec: SignedRequestSpec): OpenRequest {
+  /**
+   * Signs and starts a request whose body the caller streams (its headers give the
+   * Content-Length): over plain HTTP through PlainHttpClient, over HTTPS through node:https.
+   */
+  upload(e: S3Endpoint, spec: SignedRequestSpec): OpenedRequest {
+    const t = this.target(e);
+    if (t.endpoint.protocol === 'https:') {
+      const { req, response } = this.open(e, spec);
+      return { body: clientRequestBody(req), response: response.then((res) => ({ status: res.statusCode ?? 0, headers: res.headers, body: res })) };
+    }
+    const { path, headers } = signedRequest(t, spec);
+    return this.plain.send(t.endpoint.hostname, t.endpoint.port, requestHead(spec.method, path, headers), spec.signal);
+  }
+
+  /** Signs and starts a request through node:http(s), its body left to the caller. */
+  private open(e: S3Endpoint, spec: SignedRequestSpec): OpenRequest {
     const t = this.target(e);
     const { path, headers } = signedRequest(t, spec);
     const req = t.transport.request({
@@ -100,7 +115,7 @@ export class SignedHttp {
 
   /**
    * GETs an object with its body left for the caller to stream: over plain HTTP through
-   * PlainGetClient (pooled read buffers, no copy of the body), over HTTPS through node:https.
+   * PlainHttpClient (pooled read buffers, no copy of the body), over HTTPS through node:https.
    */
   async get(e: S3Endpoint, spec: Omit<SignedRequestSpec, 'method' | 'headers'>): Promise<StreamedResponse> {
     const t = this.target(e);
@@ -109,7 +124,7 @@ export class SignedHttp {
       return { status: res.statusCode ?? 0, headers: res.headers, body: res };
     }
     const { path, headers } = signedRequest(t, { ...spec, method: 'GET' });
-    return await this.plainGet.get(t.endpoint.hostname, t.endpoint.port, requestHead('GET', path, headers), spec.signal);
+    return await this.plain.get(t.endpoint.hostname, t.endpoint.port, requestHead('GET', path, headers), spec.signal);
   }
 
   /** Sends a request with a small (or no) body; resolves with the response head. Does not check the status. */
@@ -138,7 +153,7 @@ export class SignedHttp {
 
   close(): void {
     for (const t of this.targets.values()) t.agent.destroy();
-    this.plainGet.close();
+    this.plain.close();
     this.targets.clear();
     this.generation++;
   }

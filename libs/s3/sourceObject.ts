@@ -1,6 +1,6 @@
 import { carriedHeaders } from './objectHeaders.js';
 import { S3Error, classifyS3Error } from './s3Error.js';
-import type { ResponseBody, StreamedResponse } from './responseBody.js';
+import { readWhole, type ResponseBody, type StreamedResponse } from './responseBody.js';
 import { errorFromBody, header, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import { endpointReportsTaggingCount, getTaggingXml, tagsNeedFetching } from './tagging.js';
 import type { CopyRequest } from './copyTypes.js';
@@ -29,7 +29,7 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
   }
   const { body } = res;
   if (res.status < 200 || res.status >= 300) {
-    const err = errorFromBody(res.status, await readAll(body).catch(() => Buffer.alloc(0)));
+    const err = errorFromBody(res.status, await readWhole(body).catch(() => Buffer.alloc(0)));
     throw err.status === 404 && err.code === 'NotFound' ? new S3Error('NoSuchKey', 'The specified key does not exist.', 404, false) : err;
   }
   const lengthHeader = header(res.headers, 'content-length');
@@ -49,13 +49,6 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
     headers: carriedHeaders(res.headers),
     tags,
   };
-}
-
-/** The whole (small: an error document) body. */
-async function readAll(body: ResponseBody): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk);
-  return Buffer.concat(chunks);
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import type { IncomingMessage } from 'node:http';
-import type { ResponseBody } from './responseBody.js';
+import type { OpenedRequest } from './requestBody.js';
+import { readWhole, type ResponseBody, type StreamedResponse } from './responseBody.js';
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
-import { embeddedError, errorFromResponse, header, isPlainMd5, isSuccess, readBody, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import { embeddedError, errorFromBody, header, isPlainMd5, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import type { SourceObject } from './sourceObject.js';
 import { putTaggingXml } from './tagging.js';
 
@@ -32,9 +31,9 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   const contentMd5 = sourceMd5 !== undefined && echo !== 'unknown';
   if (contentMd5) headers['content-md5'] = Buffer.from(sourceMd5, 'hex').toString('base64');
 
-  let put;
+  let put: OpenedRequest;
   try {
-    put = http.open(destination, { method: 'PUT', bucket, key, headers, signal });
+    put = http.upload(destination, { method: 'PUT', bucket, key, headers, signal });
   } catch (err) {
     src.body.destroy();
     throw classifyS3Error(err);
@@ -46,34 +45,34 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   const pumping = pump(src.body, req, md5, async (chunk) => {
     remaining -= chunk.length;
     // The last chunk goes out with end(): for a one-chunk body, headers and body share one write.
-    if (remaining === 0) put.req.end(chunk, recycle?.(chunk));
-    else if (!put.req.write(chunk, recycle?.(chunk))) await once(put.req, 'drain');
+    if (remaining === 0) put.body.end(chunk, recycle?.(chunk));
+    else if (!put.body.write(chunk, recycle?.(chunk))) await put.body.drained();
   }).then(
     () => {
-      if (!put.req.writableEnded) put.req.end();
+      if (!put.body.ended) put.body.end();
     },
     (err: unknown) => {
       pumpError = err;
-      put.req.destroy(err instanceof Error ? err : new Error(String(err)));
+      put.body.destroy(err instanceof Error ? err : new Error(String(err)));
     },
   );
 
-  let res: IncomingMessage;
+  let res: StreamedResponse;
   try {
     res = await put.response;
   } catch (err) {
     src.body.destroy();
     throw classifyS3Error(pumpError ?? err);
   }
-  if (!isSuccess(res)) {
+  if (res.status < 200 || res.status >= 300) {
     // The destination may answer (403, 400 BadDigest) before the body is through.
     src.body.destroy();
-    throw await errorFromResponse(res);
+    throw errorFromBody(res.status, await readWhole(res.body).catch(() => Buffer.alloc(0)));
   }
-  const answer = await readBody(res).catch(() => Buffer.alloc(0));
+  const answer = await readWhole(res.body).catch(() => Buffer.alloc(0));
   await pumping;
   if (pumpError) throw classifyS3Error(pumpError);
-  const failed = embeddedError(res.statusCode ?? 200, answer);
+  const failed = embeddedError(res.status, answer);
   if (failed) throw failed;
 
   const destEtag = unquoteEtag(header(res.headers, 'etag')).toLowerCase();

@@ -28,7 +28,7 @@ import { TEST_TOKEN, startFerry, type FerryProcess } from '../../harness/ferryPr
 import { rest } from '../../harness/restClient.js';
 import { createBucket, testS3Client } from '../../harness/s3TestClient.js';
 import { makeTempDir } from '../../harness/tempDir.js';
-import { startSyntheticS3, type SyntheticS3 } from '../syntheticS3.js';
+import { startSyntheticS3Process, type SyntheticS3Process } from '../syntheticS3Process.js';
 import { seededRandom } from '../../harness/seededRandom.js';
 import { machineInfo, median, processCpuSeconds, runMeasured, totalCpuSeconds } from './measure.js';
 
@@ -110,6 +110,8 @@ interface Group {
   /** Ferry processes configured with this group's source endpoint. */
   ferry: FerryDeployment;
   newDestination(name: string, sameCluster: boolean): Promise<Destination>;
+  /** Processes serving the endpoints, when they are ours (synthetic): their CPU is printed per run. */
+  endpointPids?: number[];
 }
 
 interface Destination {
@@ -369,7 +371,7 @@ const GENERATED_PREFIX = 'obj/';
  * on S3. (Every object tagged would have Ferry do two tagging requests per object that
  * rclone does not do at all; s3rver never reports counts, so there Ferry asks per object.)
  */
-const SPARSE_TAGS = (i: number) => (i % 1000 === 0 ? { tier: 'archive' } : undefined);
+const SPARSE_TAG_EVERY = 1000;
 const syntheticSets = {
   'syn-4k': () => ({ bucket: 'syn4k', count: scaled(20_000), size: 4 * KiB, description: `${scaled(20_000)} × 4 KiB, synthetic → synthetic sink, 1 in 1,000 tagged` }),
   'syn-1m': () => ({ bucket: 'syn1m', count: scaled(400), size: MiB, description: `${scaled(400)} × 1 MiB, synthetic → synthetic sink, 1 in 1,000 tagged` }),
@@ -412,15 +414,15 @@ async function measureDataset(
       const result = results.get(tool)!;
       try {
         let sample: Sample;
-        const harnessBefore = process.cpuUsage();
+        const endpointsBefore = group.endpointPids ? totalCpuSeconds(group.endpointPids) : 0;
         if (tool === 'rclone') sample = await runRclone(group.source, sourceBucket, destination, group.rcloneArgs, scratch);
         else if (tool === 'loop') sample = await runLoop(group.source, sourceBucket, destination, objects, scratch);
         else sample = await runFerry(group, name, tool, repeat, objects, destination, sourceBucket, tool === 'ferry-server-side', nats, jsm);
         const landed = await destination.count();
         if (landed !== objects.length) throw new Error(`${tool}: ${landed} of ${objects.length} objects in the destination`);
         result.samples.push(sample);
-        const harness = process.cpuUsage(harnessBefore);
-        process.stderr.write(`  ${name} #${repeat + 1} ${tool}: ${sample.seconds.toFixed(2)} s, CPU ${sample.cpuSeconds.toFixed(2)} s, harness CPU ${((harness.user + harness.system) / 1e6).toFixed(2)} s${
+        const endpoints = group.endpointPids ? `, endpoints CPU ${(totalCpuSeconds(group.endpointPids) - endpointsBefore).toFixed(2)} s` : '';
+        process.stderr.write(`  ${name} #${repeat + 1} ${tool}: ${sample.seconds.toFixed(2)} s, CPU ${sample.cpuSeconds.toFixed(2)} s${endpoints}${
             sample.byProcess ? ` (${Object.entries(sample.byProcess).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}; nats-server ${sample.natsCpuSeconds!.toFixed(2)})` : ''
           }\n`);
       } catch (err) {
@@ -614,13 +616,17 @@ async function main(): Promise<void> {
     const synNames = selected.filter((n): n is keyof typeof syntheticSets => n in syntheticSets);
     if (synNames.length > 0) {
       const specs = synNames.map((n) => syntheticSets[n]());
-      const source: SyntheticS3 = await startSyntheticS3({
-        buckets: Object.fromEntries(specs.map((s) => [s.bucket, { count: s.count, size: s.size, prefix: GENERATED_PREFIX, tags: SPARSE_TAGS }])),
-      });
+      // Source and sink each in a process of their own: serving and hashing 400 MiB is as much
+      // CPU as copying it, and in the harness's thread it would cap every tool and slow the
+      // harness noticing that a Ferry job completed.
+      const source = await startSyntheticS3Process(
+        Object.fromEntries(specs.map((s) => [s.bucket, { count: s.count, size: s.size, prefix: GENERATED_PREFIX, tagEvery: SPARSE_TAG_EVERY }])),
+      );
+      cleanups.push(() => source.stop());
       // The sink records accepted keys so it can answer HEAD and listings (rclone asks).
-      const sink: SyntheticS3 = await startSyntheticS3({ buckets: {} });
-      cleanups.push(async () => void (await Promise.all([source.stop(), sink.stop()])));
-      const endpointOf = (s: SyntheticS3): Endpoint => ({ endpoint: s.endpoint, accessKey: 'SYNTHETIC', secretKey: 'SYNTHETIC' });
+      const sink = await startSyntheticS3Process({});
+      cleanups.push(() => sink.stop());
+      const endpointOf = (s: SyntheticS3Process): Endpoint => ({ endpoint: s.endpoint, accessKey: 'SYNTHETIC', secretKey: 'SYNTHETIC' });
       const ferry = await startFerryDeployment(nats.url, source.endpoint, join(dir.path, 'ferry-syn'));
       cleanups.push(() => ferry.stop());
       let serial = 0;
@@ -630,6 +636,7 @@ async function main(): Promise<void> {
         // default listing walks directories with one: --fast-list makes it list flat, as Ferry does.
         rcloneArgs: ['--fast-list'],
         ferry,
+        endpointPids: [source.pid, sink.pid],
         newDestination: async (name) => {
           const bucket = `d${++serial}-${name}`.slice(0, 63).replace(/-+$/, '');
           const created = await fetch(`${sink.endpoint}/${bucket}`, { method: 'PUT' });
@@ -637,10 +644,7 @@ async function main(): Promise<void> {
           return {
             bucket,
             endpoint: endpointOf(sink),
-            count: async () => {
-              const accepted = sink.accepted(bucket);
-              return typeof accepted === 'number' ? accepted : accepted.size;
-            },
+            count: () => sink.acceptedCount(bucket),
             drop: () => {},
           };
         },
@@ -667,7 +671,8 @@ async function main(): Promise<void> {
         '`test/bench/compare/run.ts` for what is measured. Medians of the runs; every run copies into a fresh',
         'destination bucket; tools run in rotating order. Ferry is timed from the REST start call to',
         '`completed` arriving on the job\'s watch stream (no polling charged to control); its CPU is that of',
-        'its own processes (read from /proc), nats-server\'s is shown apart. Synthetic sources tag one object in',
+        'its own processes (read from /proc), nats-server\'s is shown apart. The synthetic source and sink run',
+        'in a process each (syntheticS3Process.ts), apart from the harness. Synthetic sources tag one object in',
         '1,000 and report tag counts as S3 does (rclone -M copies no tags; Ferry copies those). s3rver never',
         'reports tag counts, so there Ferry asks for each object\'s tags (one extra request per object).',
         'rclone\'s CPU is its rusage; the minimal loop\'s is its own process\'s, start-up excluded. MB = 10^6 bytes.',

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { AbortRegistry, abortError } from './abortRegistry.js';
 import { ChunkedDecoder } from './chunkedDecoder.js';
 import { ReadBufferPool } from './readBufferPool.js';
+import type { OpenedRequest, RequestBody, Written } from './requestBody.js';
 import { QueuedBody, type StreamedResponse } from './responseBody.js';
 import { HeadReader, MalformedResponse, bodyFraming, type BodyFraming, type ResponseHead } from './responseHead.js';
 
@@ -11,13 +12,14 @@ export const SOCKET_TIMEOUT_MS = 120_000;
 const MAX_IDLE_PER_ENDPOINT = 256;
 
 /**
- * GETs over plain-HTTP keep-alive connections whose sockets read into pooled buffers
- * (net's `onread`): a body arrives as views of those buffers, which the caller recycles once
- * it has written them on. node:http allocates a buffer per read and then copies every body
- * chunk into another one: a third of a copier's CPU on 1 MiB objects (README, "How objects are
- * copied"). Only GET, one request per connection at a time, no pipelining.
+ * HTTP/1.1 over plain keep-alive connections whose sockets read into pooled buffers (net's
+ * `onread`): a body arrives as views of those buffers, which the caller recycles once it has
+ * written them on, and a request body goes straight to the socket. node:http allocates a buffer
+ * per read, copies every body chunk into another one, and passes each written chunk through
+ * cork and a next-tick uncork: together half a copier's CPU on 1 MiB objects (README, "How
+ * objects are copied"). One request per connection at a time, no pipelining.
  */
-export class PlainGetClient {
+export class PlainHttpClient {
   private readonly idle = new Map<string, Connection[]>();
   private readonly open = new Set<Connection>();
   private readonly buffers = new ReadBufferPool();
@@ -25,17 +27,29 @@ export class PlainGetClient {
 
   constructor(private readonly socketTimeoutMs = SOCKET_TIMEOUT_MS) {}
 
-  /** Sends `head` (a complete GET request head) and resolves with the response, its body unread. */
+  /** Sends `head` (a whole request without body) and resolves with the response, its body unread. */
   async get(hostname: string, port: number, head: string, signal?: AbortSignal): Promise<StreamedResponse> {
     if (signal?.aborted) throw abortError();
     const reused = this.takeIdle(hostname, port);
     try {
-      return await this.exchange(reused ?? this.connect(hostname, port), head, signal);
+      return await this.start(reused ?? this.connect(hostname, port), head, signal, false).response;
     } catch (err) {
       // The server closed an idle connection as the request went out: once more, on a new one.
-      if (reused && err instanceof StaleConnection) return await this.exchange(this.connect(hostname, port), head, signal);
+      if (reused && err instanceof StaleConnection) return await this.start(this.connect(hostname, port), head, signal, false).response;
       throw err;
     }
+  }
+
+  /**
+   * Starts a request whose body the caller writes (`head` declares its Content-Length). Not sent
+   * again on a stale connection: the body is the caller's stream; the error is ECONNRESET.
+   */
+  send(hostname: string, port: number, head: string, signal?: AbortSignal): OpenedRequest {
+    const conn = this.takeIdle(hostname, port) ?? this.connect(hostname, port);
+    const started = this.start(conn, head, signal, true);
+    // Awaited by the caller unless it fails first, and then it must not end the process.
+    started.response.catch(() => {});
+    return started as OpenedRequest;
   }
 
   close(): void {
@@ -44,9 +58,9 @@ export class PlainGetClient {
     this.idle.clear();
   }
 
-  private exchange(conn: Connection, head: string, signal: AbortSignal | undefined): Promise<StreamedResponse> {
+  private start(conn: Connection, head: string, signal: AbortSignal | undefined, withBody: boolean): { response: Promise<StreamedResponse>; body?: RequestBody } {
     const unregister = signal ? this.aborts.register(signal, { destroy: (err) => conn.socket.destroy(err) }) : undefined;
-    return conn.request(head, unregister);
+    return conn.request(head, unregister, withBody);
   }
 
   private connect(hostname: string, port: number): Connection {
@@ -89,6 +103,8 @@ interface Exchange {
   unregister: (() => void) | undefined;
   /** Whether any byte of the answer has arrived. */
   received: boolean;
+  /** Whether the whole request (head and body) has been written. */
+  sent: boolean;
   head: HeadReader;
   /** Set once the head has been parsed. */
   reading?: { framing: BodyFraming; remaining: number; chunked?: ChunkedDecoder; body: QueuedBody };
@@ -125,13 +141,24 @@ class Connection {
     this.socket.on('close', () => this.onClose());
   }
 
-  request(head: string, unregister: (() => void) | undefined): Promise<StreamedResponse> {
-    return new Promise((resolve, reject) => {
-      this.exchange = { resolve, reject, unregister, received: false, head: new HeadReader() };
-      this.socket.ref();
-      this.socket.resume();
-      this.socket.write(head);
+  /** The exchange under way, if any. */
+  get current(): Exchange | undefined {
+    return this.exchange;
+  }
+
+  request(head: string, unregister: (() => void) | undefined, withBody: boolean): { response: Promise<StreamedResponse>; body?: RequestBody } {
+    let exchange!: Exchange;
+    const response = new Promise<StreamedResponse>((resolve, reject) => {
+      exchange = { resolve, reject, unregister, received: false, sent: !withBody, head: new HeadReader() };
     });
+    this.exchange = exchange;
+    this.socket.ref();
+    this.socket.resume();
+    if (!withBody) {
+      this.socket.write(head, 'latin1');
+      return { response };
+    }
+    return { response, body: new PlainRequestBody(this, exchange, head) };
   }
 
   private onRead(n: number, buf: Buffer): boolean {
@@ -214,6 +241,8 @@ class Connection {
     ex.unregister?.();
     ex.reading!.body.end();
     this.served++;
+    // Answered before its body was through (an early error): the rest of the body cannot follow.
+    if (!ex.sent) this.reusable = false;
     if (!this.reusable || this.socket.destroyed) return void this.socket.destroy();
     this.socket.unref();
     this.hooks.idle(this);
@@ -233,5 +262,68 @@ class Connection {
     }
     if (ex.reading.framing.kind === 'close' && !this.error) return ex.reading.body.end();
     ex.reading.body.fail(this.error ?? Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+  }
+}
+
+/** A request body written straight to the connection's socket; the head goes out with the first chunk. */
+class PlainRequestBody implements RequestBody {
+  private head: string | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly exchange: Exchange,
+    head: string,
+  ) {
+    this.head = head;
+  }
+
+  get ended(): boolean {
+    return this.finished;
+  }
+
+  write(chunk: Buffer, written?: Written): boolean {
+    const { socket } = this.conn;
+    if (this.head === undefined) return socket.write(chunk, written);
+    // Head and first chunk in one write (writev), as node:http sends them.
+    socket.cork();
+    socket.write(this.head, 'latin1');
+    this.head = undefined;
+    const more = socket.write(chunk, written);
+    socket.uncork();
+    return more;
+  }
+
+  end(chunk?: Buffer, written?: Written): void {
+    if (chunk) this.write(chunk, written);
+    else if (this.head !== undefined) {
+      this.conn.socket.write(this.head, 'latin1');
+      this.head = undefined;
+    }
+    this.finished = true;
+    this.exchange.sent = true;
+  }
+
+  drained(): Promise<void> {
+    const { socket } = this.conn;
+    if (socket.destroyed) return Promise.reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    if (!socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const onDrain = () => {
+        socket.off('close', onClose);
+        resolve();
+      };
+      const onClose = () => {
+        socket.off('drain', onDrain);
+        reject(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      };
+      socket.once('drain', onDrain);
+      socket.once('close', onClose);
+    });
+  }
+
+  destroy(err: Error): void {
+    // Once answered and done, the connection may be serving another request.
+    if (this.conn.current === this.exchange) this.conn.socket.destroy(err);
   }
 }
