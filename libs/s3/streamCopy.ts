@@ -40,13 +40,15 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   }
   let pumpError: unknown;
   let remaining = src.length;
-  // Once a chunk is on its way to the destination, its read buffer takes the next read.
-  const recycle = src.body.recycle ? (chunk: Buffer) => (err?: Error | null) => err || src.body.recycle!(chunk) : undefined;
+  // Once a chunk has been handed to the kernel, its read buffer may take the next read.
+  const whenWritten = (chunk: Buffer) => (err?: Error | null) => {
+    if (!err) src.body.recycle?.(chunk);
+  };
   const pumping = pump(src.body, req, md5, async (chunk) => {
     remaining -= chunk.length;
     // The last chunk goes out with end(): for a one-chunk body, headers and body share one write.
-    if (remaining === 0) put.body.end(chunk, recycle?.(chunk));
-    else if (!put.body.write(chunk, recycle?.(chunk))) await put.body.drained();
+    if (remaining === 0) put.body.end(chunk, whenWritten(chunk));
+    else if (!put.body.write(chunk, whenWritten(chunk))) await put.body.drained();
   }).then(
     () => {
       if (!put.body.ended) put.body.end();
