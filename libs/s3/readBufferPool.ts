@@ -32,8 +32,4 @@ export class ReadBufferPool {
     this.isFree.add(memory);
     this.free.push(Buffer.from(memory, 0, READ_BUFFER_SIZE));
   }
-
-  get freeCount(): number {
-    return this.free.length;
-  }
 }

@@ -144,7 +144,7 @@ export class SignedHttp {
     try {
       const res = await this.send(e, spec, body);
       const data = await readBody(res);
-      if (!isSuccess(res)) throw errorFromBody(res.statusCode ?? 0, data);
+      if (!isSuccessStatus(res.statusCode ?? 0)) throw errorFromBody(res.statusCode ?? 0, data);
       return { res, body: data };
     } catch (err) {
       throw classifyS3Error(err);
@@ -186,13 +186,13 @@ export function requestHead(method: string, path: string, headers: Record<string
   return `${head}\r\n`;
 }
 
-export function isSuccess(res: IncomingMessage): boolean {
-  const status = res.statusCode ?? 0;
+/** A 2xx answer. */
+export function isSuccessStatus(status: number): boolean {
   return status >= 200 && status < 300;
 }
 
 /** The whole (small) body; rejects when the connection ends before it does. */
-export function readBody(res: IncomingMessage): Promise<Buffer> {
+function readBody(res: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let ended = false;
@@ -206,17 +206,6 @@ export function readBody(res: IncomingMessage): Promise<Buffer> {
       if (!ended) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     });
   });
-}
-
-/** Reads an error answer's XML body (if any) into an S3Error. */
-export async function errorFromResponse(res: IncomingMessage): Promise<S3Error> {
-  let body: Buffer = Buffer.alloc(0);
-  try {
-    body = await readBody(res);
-  } catch {
-    // The status alone still says what happened.
-  }
-  return errorFromBody(res.statusCode ?? 0, body);
 }
 
 export function errorFromBody(status: number, body: Buffer): S3Error {

@@ -1,7 +1,7 @@
 import { carriedHeaders } from './objectHeaders.js';
 import { S3Error, classifyS3Error } from './s3Error.js';
 import { readWhole, type ResponseBody, type StreamedResponse } from './responseBody.js';
-import { errorFromBody, header, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import { errorFromBody, header, isSuccessStatus, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import { endpointReportsTaggingCount, getTaggingXml, tagsNeedFetching } from './tagging.js';
 import type { CopyRequest } from './copyTypes.js';
 
@@ -28,7 +28,7 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
     throw classifyS3Error(err);
   }
   const { body } = res;
-  if (res.status < 200 || res.status >= 300) {
+  if (!isSuccessStatus(res.status)) {
     const err = errorFromBody(res.status, await readWhole(body).catch(() => Buffer.alloc(0)));
     throw err.status === 404 && err.code === 'NotFound' ? new S3Error('NoSuchKey', 'The specified key does not exist.', 404, false) : err;
   }

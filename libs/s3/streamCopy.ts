@@ -4,7 +4,7 @@ import { readWhole, type ResponseBody, type StreamedResponse } from './responseB
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
-import { embeddedError, errorFromBody, header, isPlainMd5, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import { embeddedError, errorFromBody, header, isSuccessStatus, isPlainMd5, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import type { SourceObject } from './sourceObject.js';
 import { putTaggingXml } from './tagging.js';
 
@@ -66,7 +66,7 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
     src.body.destroy();
     throw classifyS3Error(pumpError ?? err);
   }
-  if (res.status < 200 || res.status >= 300) {
+  if (!isSuccessStatus(res.status)) {
     // The destination may answer (403, 400 BadDigest) before the body is through.
     src.body.destroy();
     throw errorFromBody(res.status, await readWhole(res.body).catch(() => Buffer.alloc(0)));

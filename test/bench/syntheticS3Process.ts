@@ -36,8 +36,9 @@ export async function startSyntheticS3Process(buckets: Record<string, PlainBucke
   const pending = new Map<number, (count: number) => void>();
   let nextId = 0;
   child.on('message', (m: { id?: number; count?: number }) => {
-    if (m.id !== undefined) pending.get(m.id)?.(m.count!);
-    if (m.id !== undefined) pending.delete(m.id);
+    if (m.id === undefined) return;
+    pending.get(m.id)?.(m.count!);
+    pending.delete(m.id);
   });
   return {
     endpoint: ready.endpoint,
