@@ -6,7 +6,7 @@ import type { OpenedRequest, RequestBody, Written } from './requestBody.js';
 import { QueuedBody, type StreamedResponse } from './responseBody.js';
 import { HeadReader, MalformedResponse, bodyFraming, type BodyFraming, type ResponseHead } from './responseHead.js';
 
-/** Idle socket timeout: a stalled peer fails the request instead of hanging it (as SignedHttp's agents). */
+/** Idle socket timeout, here and in SignedHttp's agents: a stalled peer fails the request instead of hanging it. */
 export const SOCKET_TIMEOUT_MS = 120_000;
 /** Idle keep-alive connections kept per endpoint. */
 const MAX_IDLE_PER_ENDPOINT = 256;

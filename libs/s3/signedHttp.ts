@@ -5,7 +5,7 @@ import { objectPath } from './uri.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
 import { AbortRegistry } from './abortRegistry.js';
-import { PlainHttpClient } from './plainHttpClient.js';
+import { PlainHttpClient, SOCKET_TIMEOUT_MS } from './plainHttpClient.js';
 import { clientRequestBody, type OpenedRequest } from './requestBody.js';
 import type { StreamedResponse } from './responseBody.js';
 
@@ -21,7 +21,7 @@ export interface SignedRequestSpec {
   signal?: AbortSignal;
 }
 
-export interface OpenRequest {
+interface OpenRequest {
   /** Write the body here, then end() it. */
   req: http.ClientRequest;
   /** Settles with the response head, or with the request's failure. */
@@ -34,9 +34,6 @@ interface Target {
   transport: typeof http | typeof https;
   signer: SigV4Signer;
 }
-
-/** Idle socket timeout: a stalled peer fails the request instead of hanging it. */
-const SOCKET_TIMEOUT_MS = 120_000;
 
 /**
  * Signed S3 requests over node:http with one keep-alive agent per endpoint: the

@@ -4,10 +4,11 @@ import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
 import { after, afterEach, describe, it } from 'node:test';
 import { PlainHttpClient } from '../../libs/s3/plainHttpClient.js';
+import { SignedHttp } from '../../libs/s3/signedHttp.js';
 import type { ResponseBody } from '../../libs/s3/responseBody.js';
 
 /** What the server does with one request (once its body is in): `nth` counts requests on this connection from 1. */
-type Script = (path: string, socket: net.Socket, nth: number, body: Buffer) => void;
+type Script = (path: string, socket: net.Socket, nth: number, body: Buffer, head: string) => void;
 
 /** A TCP server that answers each request it reads as the test's script says. */
 async function scriptedServer(script: Script): Promise<{ port: number; connections(): number; requests(): number; dropConnections(): void; close(): Promise<void> }> {
@@ -24,6 +25,7 @@ async function scriptedServer(script: Script): Promise<{ port: number; connectio
     let bodyLeft = 0;
     let body: Buffer[] = [];
     let path = '';
+    let requestHead = '';
     socket.on('data', (data) => {
       pending += data.toString('latin1');
       for (;;) {
@@ -33,18 +35,18 @@ async function scriptedServer(script: Script): Promise<{ port: number; connectio
           pending = pending.slice(take);
           bodyLeft -= take;
           if (bodyLeft > 0) return;
-          script(path, socket, ++nth, Buffer.concat(body));
+          script(path, socket, ++nth, Buffer.concat(body), requestHead);
           continue;
         }
         const end = pending.indexOf('\r\n\r\n');
         if (end < 0) return;
-        const head = pending.slice(0, end);
+        const head = (requestHead = pending.slice(0, end));
         pending = pending.slice(end + 4);
         requests++;
         path = head.split(' ')[1]!;
         bodyLeft = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
         body = [];
-        if (bodyLeft === 0) script(path, socket, ++nth, Buffer.alloc(0));
+        if (bodyLeft === 0) script(path, socket, ++nth, Buffer.alloc(0), head);
       }
     });
   });
@@ -296,5 +298,33 @@ describe('PlainHttpClient against a scripted server', () => {
     })();
     await assert.rejects(request.response, (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET' || err.code === 'EPIPE');
     await assert.rejects(writing);
+  });
+});
+
+describe('SignedHttp over plain HTTP', () => {
+  it('sends object GETs and PUTs signed, through the client that recycles read buffers', async () => {
+    const heads: string[] = [];
+    const server = await scriptedServer((_, socket, _nth, body, head) => {
+      heads.push(head);
+      socket.write(ok(body.length > 0 ? Buffer.alloc(0) : Buffer.from('object')));
+    });
+    const http = new SignedHttp();
+    try {
+      const endpoint = { endpoint: `http://127.0.0.1:${server.port}`, region: 'us-east-1', accessKey: 'AKID', secretKey: 'SECRET' };
+      const got = await http.get(endpoint, { bucket: 'b', key: 'a key' });
+      assert.equal(typeof got.body.recycle, 'function', 'a GET answered by node:http would have no recycle');
+      assert.equal((await readAll(got.body)).toString(), 'object');
+      const put = http.upload(endpoint, { method: 'PUT', bucket: 'b', key: 'k', headers: { 'content-length': '4' } });
+      put.body.end(Buffer.from('data'));
+      const answer = await put.response;
+      assert.equal(typeof answer.body.recycle, 'function', 'a PUT answered by node:http would have no recycle');
+      assert.match(heads[0]!, /^GET \/b\/a%20key HTTP\/1\.1\r\n/);
+      assert.match(heads[1]!, /^PUT \/b\/k HTTP\/1\.1\r\n/);
+      for (const head of heads) assert.match(head, /\r\nauthorization: AWS4-HMAC-SHA256 Credential=AKID\//);
+      assert.equal(server.connections(), 1);
+    } finally {
+      http.close();
+      await server.close();
+    }
   });
 });
