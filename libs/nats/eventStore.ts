@@ -1,3 +1,4 @@
+import { nanoid } from 'nanoid';
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { decide, evolve, initialJobState, type JobCommand, type JobEvent, type JobState } from '../domain/index.js';
 import { decodeJson, encodeJson } from './codec.js';
@@ -27,6 +28,8 @@ const READ_TIMEOUT_MS = 15_000;
  * The job log: one subject per job in the events stream. Commands are decided
  * against the folded subject and appended with the expected last subject sequence,
  * so of two concurrent commands only one can win; the loser re-reads and decides again.
+ * Each decision's appends carry a message id of their own, so the loser is never mistaken
+ * for a duplicate of the winner.
  */
 export class JobEventStore {
   private readonly cache = new Map<string, CachedState>();
@@ -34,10 +37,12 @@ export class JobEventStore {
   private constructor(
     private readonly js: JetStreamClient,
     private readonly jsm: JetStreamManager,
+    private readonly decisionId: () => string,
   ) {}
 
-  static async open(nc: NatsConnection): Promise<JobEventStore> {
-    return new JobEventStore(nc.jetstream(), await nc.jetstreamManager());
+  /** `decisionId` mints the id that every append of one decision carries (a test may fix it). */
+  static async open(nc: NatsConnection, { decisionId = () => nanoid() }: { decisionId?: () => string } = {}): Promise<JobEventStore> {
+    return new JobEventStore(nc.jetstream(), await nc.jetstreamManager(), decisionId);
   }
 
   /** Sequence of the last message on the job's subject, 0 when it has none. */
@@ -96,13 +101,17 @@ export class JobEventStore {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
       let { state, lastSeq } = await this.load(jobId);
       const events = decide(command, state);
+      // One id per decision: a publish resent after a lost PubAck is dropped as a duplicate of itself,
+      // while two decisions taken against the same state never share an id.
+      const decision = this.decisionId();
       try {
-        for (const event of events) {
+        for (const [index, event] of events.entries()) {
           const ack = await publishDurably(this.js, subjects.job(jobId), encodeJson(event), {
-            // Stable for this decision: a retried publish after a lost ack is dropped as a duplicate.
-            msgID: `${jobId}:${lastSeq}`,
+            msgID: `${jobId}:${decision}:${index}`,
             expect: { lastSubjectSequence: lastSeq },
           });
+          // The broker checks the id before the expected sequence: a duplicate of a message we never sent is a lost race.
+          if (ack.duplicate && !ack.resent) throw new AppendConflict(jobId, ack.seq);
           state = evolve(state, event);
           lastSeq = ack.seq;
         }
@@ -110,9 +119,16 @@ export class JobEventStore {
         return { state, events, lastSeq };
       } catch (err) {
         this.cache.delete(jobId);
-        if (!isWrongLastSequence(err)) throw err;
+        if (!isWrongLastSequence(err) && !(err instanceof AppendConflict)) throw err;
       }
     }
     throw new Error(`job ${jobId}: gave up after ${MAX_CONFLICT_RETRIES} concurrent-append conflicts`);
+  }
+}
+
+/** Another decision's message answered our append: the command is decided again against the new state. */
+class AppendConflict extends Error {
+  constructor(jobId: string, seq: number) {
+    super(`job ${jobId}: sequence ${seq} holds another decision's event`);
   }
 }

@@ -9,6 +9,9 @@ export function isWrongLastSequence(err: unknown): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** `resent`: the message went out more than once, so a `duplicate` ack may answer an earlier send of this same call. */
+export type DurableAck = PubAck & { resent: boolean };
+
 /**
  * Publishes and waits for the PubAck, retrying while the broker is unreachable or
  * electing a leader. The caller's msgID makes a retry after a lost ack a no-op.
@@ -19,11 +22,12 @@ export async function publishDurably(
   payload: Uint8Array,
   options: Partial<JetStreamPublishOptions> & { msgID: string },
   deadlineMs = 120_000,
-): Promise<PubAck> {
+): Promise<DurableAck> {
   const deadline = Date.now() + deadlineMs;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await js.publish(subject, payload, { timeout: 5000, ...options });
+      const ack = await js.publish(subject, payload, { timeout: 5000, ...options });
+      return { ...ack, resent: attempt > 0 };
     } catch (err) {
       if (!RETRYABLE.test(String((err as Error).message ?? err)) || Date.now() > deadline) throw err;
       await sleep(Math.min(2000, 100 * 2 ** attempt));
