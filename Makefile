@@ -29,8 +29,9 @@ FERRY_NODE_FLAGS := --initial-old-space-size=64
 
 deps: node_modules/.package-lock.json nats-server
 
+# npm's build script also makes the CLI entry (package.json bin) executable, which a fresh dist/ needs for `npx ferry`.
 build: deps
-	npx tsc -p tsconfig.json
+	npm run build --silent
 
 run: build
 	$(NODE) $(FERRY_NODE_FLAGS) dist/services/main.js --target all
