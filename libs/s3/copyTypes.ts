@@ -14,6 +14,8 @@ export interface CopyRequest {
   onProgress?: (bytes: number) => void;
   /** Awaited before sending each chunk of that many bytes (a shared rate limiter). */
   throttle?: (bytes: number) => Promise<void>;
+  /** The rate `throttle` holds, in bytes per second: server-side copies size their requests from it. */
+  rateBytesPerSecond?: number;
 }
 
 export interface CopyResult {

@@ -13,8 +13,20 @@ type Operation = 'CopyObject' | 'UploadPartCopy';
 const notImplemented = new Map<string, Set<Operation>>();
 const sourceStyle = new Map<string, CopySourceStyle>();
 
-const GiB = 1024 * 1024 * 1024;
-const MIN_COPY_PART = 512 * 1024 * 1024;
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const MIN_COPY_PART = 512 * MiB;
+/** S3's smallest and largest part (the last part may be smaller). */
+const MIN_PART = 5 * MiB;
+const MAX_PART = 5 * GiB;
+/** Seconds of a job's rate cap one server-side copy request may move, so the cap holds second by second. */
+const CAPPED_REQUEST_SECONDS = 2;
+
+/** Largest copy request under the job's rate cap; unbounded without a cap. */
+function cappedRequestBytes(req: CopyRequest): number {
+  if (!req.throttle || !req.rateBytesPerSecond) return Infinity;
+  return Math.min(MAX_PART, Math.max(MIN_PART, Math.round(req.rateBytesPerSecond * CAPPED_REQUEST_SECONDS)));
+}
 
 function supports(id: string, op: Operation): boolean {
   return !notImplemented.get(id)?.has(op);
@@ -36,7 +48,7 @@ export async function serverSideCopy(
   options: { maxSingleCopySize: number; partSize: number; concurrency: number },
 ): Promise<CopyResult | undefined> {
   const id = endpointIdentity(req.destination);
-  const op: Operation = req.size > options.maxSingleCopySize ? 'UploadPartCopy' : 'CopyObject';
+  const op: Operation = req.size > Math.min(options.maxSingleCopySize, cappedRequestBytes(req)) ? 'UploadPartCopy' : 'CopyObject';
   if (!supports(id, op)) return undefined;
   // s3rver copies drop tags (S3 keeps them), so they are read and written back either way.
   const tags = getTaggingXml(http, req.source, req.sourceBucket, req.key, req.signal).then(
@@ -44,6 +56,8 @@ export async function serverSideCopy(
     (error: unknown) => ({ error }),
   );
   try {
+    // Bytes copied inside the cluster count against the job's rate cap like streamed ones.
+    if (op === 'CopyObject') await req.throttle?.(req.size);
     const copied = op === 'CopyObject' ? await copyObject(http, req, id) : await uploadPartCopy(http, req, options);
     if (!copied) return undefined;
   } catch (err) {
@@ -118,7 +132,8 @@ async function uploadPartCopy(
   });
   const uploadId = xmlText(created.toString('utf8'), 'UploadId');
   if (!uploadId) throw new S3Error('InvalidResponse', 'CreateMultipartUpload answered without an UploadId', 0, true);
-  const partSize = choosePartSize(size, Math.max(options.partSize, MIN_COPY_PART));
+  const capped = cappedRequestBytes(req);
+  const partSize = choosePartSize(size, Number.isFinite(capped) ? capped : Math.max(options.partSize, MIN_COPY_PART));
   const source = copySource(req.sourceBucket, key, sourceStyle.get(endpointIdentity(destination)) ?? 'rfc3986');
   const etags: string[] = [];
   let next = 0;
@@ -128,6 +143,7 @@ async function uploadPartCopy(
       const index = next++;
       const start = index * partSize;
       const end = Math.min(size, start + partSize) - 1;
+      await req.throttle?.(end - start + 1);
       const { res, body } = await http.call(destination, {
         method: 'PUT',
         bucket,

@@ -93,6 +93,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       destination: await destinationEndpoint(definition, source, sealer),
       destinationBucket: definition.destination_bucket,
       throttle: rateLimited(jobId, definition.rate_limit_bytes_per_sec),
+      rateBytesPerSecond: definition.rate_limit_bytes_per_sec,
       onOutcome: (outcome) => {
         if (outcome.duration_ms !== undefined) metrics.copyFinished(outcome.duration_ms / 1000);
         if (outcome.result === 'failed') metrics.error(jobId, errorTypeOf(outcome.error));

@@ -32,6 +32,7 @@ export interface RunWorkerContext {
   destination: S3Endpoint;
   destinationBucket: string;
   throttle?: (bytes: number) => Promise<void>;
+  rateBytesPerSecond?: number;
   onOutcome?: (outcome: ObjectOutcome) => void;
   onRetry?: (code: string) => void;
   /** An object's final failure, with its S3 error (the destination breaker counts these). */
@@ -176,6 +177,7 @@ export class RunWorker {
         etag: item.etag,
         signal: this.abort.signal,
         throttle: ctx.throttle,
+        rateBytesPerSecond: ctx.rateBytesPerSecond,
       };
       await ctx.engine.copy(request);
       this.report({ ...base, result: 'copied', duration_ms: Date.now() - started }, msg);

@@ -180,4 +180,31 @@ describe('replication end to end (nats-server + s3rver + ferry --target all)', (
     const burst = 64 * 1024;
     assert.ok(seconds >= (bytes - burst) / rate, `${bytes} bytes at ${rate} B/s took only ${seconds} s`);
   });
+
+  it('holds the rate limit for a same-cluster (server-side) job too', async () => {
+    const rate = 3 * MiB;
+    const selected = objects.filter((o) => o.key.startsWith('large/'));
+    const bytes = selected.reduce((sum, o) => sum + o.body.length, 0);
+    const created = await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs', {
+      job_id: 'throttled-same-cluster',
+      source_bucket: 'production-data',
+      destination_bucket: 'throttled-backup',
+      prefix: 'large/',
+      rate_limit_bytes_per_sec: rate,
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    await createBucket(source, 'throttled-backup');
+    assert.equal((await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs/throttled-same-cluster/start')).status, 200);
+    const done = await waitFor('throttled same-cluster job completed', async () => {
+      const { body } = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/throttled-same-cluster');
+      if (body.status === 'failed') throw new Error(`job failed: ${JSON.stringify(body)}`);
+      return body.status === 'completed' ? body : undefined;
+    }, 120_000);
+    assert.equal(done.progress.completed_bytes, bytes);
+    const seconds = (Date.parse(done.completed_at) - Date.parse(done.started_at)) / 1000;
+    // A lower bound only: bytes beyond one ~100 ms slice must be paid for in time, whichever path moves them.
+    const burst = rate * 0.1;
+    assert.ok(seconds >= (bytes - burst) / rate, `${bytes} bytes at ${rate} B/s took only ${seconds} s`);
+    await assertReplicated(source, 'production-data', source, 'throttled-backup', selected);
+  });
 });

@@ -199,6 +199,35 @@ describe('copy engine against two s3rver instances', () => {
       await assert.rejects(same('same/gone+away', Buffer.alloc(1)), (err: unknown) => err instanceof S3Error && err.code === 'NoSuchKey');
     });
 
+    it('under a rate cap, copies an object larger than 2 s of the rate by parts sized from it, taking each part from the cap first', async () => {
+      const proxy = await startFaultProxy(src.server.endpoint);
+      try {
+        const e = endpointAt(proxy.endpoint, src.server);
+        const body = randomBytes(12 * MiB);
+        await put(src.endpoint, 'src', 'same/capped', body);
+        const takes: number[] = [];
+        const result = await engine.copy({
+          source: e,
+          sourceBucket: 'src',
+          destination: e,
+          destinationBucket: 'other',
+          key: 'same/capped',
+          size: body.length,
+          etag: md5(body),
+          throttle: async (n) => void takes.push(n),
+          rateBytesPerSecond: 3 * MiB,
+        });
+        // s3rver answers UploadPartCopy with 501, so the copy then streams as a multipart upload (under the same cap).
+        assert.equal(result.method, 'multipart');
+        assert.ok(proxy.requestLog().some((l) => l.includes('partNumber=')), 'UploadPartCopy was tried');
+        // Parts of 2 s of the rate (6 MiB), each taken before its request went out.
+        assert.equal(takes[0], 6 * MiB);
+        assert.equal(md5((await get(src.endpoint, 'other', 'same/capped')).bytes), md5(body));
+      } finally {
+        await proxy.stop();
+      }
+    });
+
     it('streams when UploadPartCopy is not implemented, and asks only once per endpoint', async () => {
       const proxy = await startFaultProxy(src.server.endpoint);
       const small = createCopyEngine({ multipartThreshold: 5 * MiB, partSize: 5 * MiB, maxSingleCopySize: 1024 });

@@ -1,24 +1,32 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { randomBytes } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { connect, type NatsConnection } from 'nats';
 import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
 import { KV, ensureTopology } from '../../libs/nats/index.js';
+import { closeSdkClients, createCopyEngine, sdkClient } from '../../libs/s3/index.js';
 import { SharedRateLimit } from '../../services/copier/sharedRateLimit.js';
+import { startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
 import { makeTempDir } from '../harness/tempDir.js';
 
 describe('shared rate limit (real JetStream KV)', () => {
   const dir = makeTempDir('ratelimit');
   let nats: RunningNatsServer;
   let connections: NatsConnection[] = [];
+  let s3: S3Fixture;
 
   before(async () => {
+    s3 = await startS3Fixture(['src', 'dst']);
     nats = await startNatsServer({ storeDir: join(dir.path, 'nats') });
     connections = await Promise.all([0, 1, 2].map(() => connect({ servers: nats.url })));
     await ensureTopology(connections[0]!, { replicas: 1 });
   });
 
   after(async () => {
+    closeSdkClients();
+    await s3.stop();
     await Promise.all(connections.map((c) => c.close()));
     await nats.stop();
     dir.remove();
@@ -57,5 +65,43 @@ describe('shared rate limit (real JetStream KV)', () => {
     const other = JSON.parse(new TextDecoder().decode((await kv.get('job-a'))!.value)) as { tokens: number };
     assert.ok(own.tokens > other.tokens - 1, 'each job keeps its own bucket');
     assert.notEqual(own.tokens, other.tokens);
+  });
+
+  it('holds the rate for server-side copies too: 12 MiB copied inside one cluster at 3 MiB/s by three copiers', async () => {
+    const MiB = 1024 * 1024;
+    const rate = 3 * MiB;
+    const bodies = [0, 1, 2].map(() => randomBytes(4 * MiB));
+    await Promise.all(bodies.map((b, i) => sdkClient(s3.endpoint).send(new PutObjectCommand({ Bucket: 'src', Key: `cap/${i}`, Body: b }))));
+    const engine = createCopyEngine({ multipartThreshold: 64 * MiB, partSize: 8 * MiB });
+    try {
+      const started = Date.now();
+      const results = await Promise.all(
+        connections.map(async (nc, i) => {
+          const limit = new SharedRateLimit(await nc.jetstream().views.kv(KV.rateLimits), 'job-server-side', rate);
+          return engine.copy({
+            source: s3.endpoint,
+            sourceBucket: 'src',
+            destination: s3.endpoint,
+            destinationBucket: 'dst',
+            key: `cap/${i}`,
+            size: bodies[i]!.length,
+            etag: '',
+            throttle: (bytes) => limit.take(bytes),
+            rateBytesPerSecond: rate,
+          });
+        }),
+      );
+      const elapsedSeconds = (Date.now() - started) / 1000;
+      assert.deepEqual(
+        results.map((r) => r.method),
+        ['server-side', 'server-side', 'server-side'],
+      );
+      const total = bodies.length * 4 * MiB;
+      const burst = rate * 0.1;
+      // A lower bound only: the cap forbids finishing sooner, however fast the cluster copies.
+      assert.ok(elapsedSeconds >= (total - burst) / rate - 0.05, `12 MiB at 3 MiB/s took only ${elapsedSeconds}s`);
+    } finally {
+      engine.close();
+    }
   });
 });
