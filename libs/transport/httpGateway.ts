@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log/logger.js';
-import { readJsonBody } from './httpBody.js';
+import { discardBody, readJsonBody } from './httpBody.js';
 import { answerClientErrorsAsJson } from './httpClientErrors.js';
 import { errorBody, HttpError, writeHttpError, writeJson } from './httpErrors.js';
 import { loadFerryProto, type FerryProto, type MethodRoute } from './loadProto.js';
@@ -21,7 +21,14 @@ export interface HttpGatewayOptions {
   /** Unauthenticated GET routes by exact path: /healthz, /readyz, /metrics. */
   routes?: Record<string, ExtraRoute>;
   proto?: FerryProto;
+  /** A request whose head is not complete this long after the connection opened (or the last request ended) gets 408 and is closed. */
+  headersTimeoutMs?: number;
+  /** The same for a whole request, head and body. */
+  requestTimeoutMs?: number;
 }
+
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 60_000;
 
 export interface RunningHttpGateway {
   port: number;
@@ -40,7 +47,11 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
   const client = new grpc.Client(opts.grpcTarget, grpc.credentials.createInsecure());
   const extra = new Map(Object.entries(opts.routes ?? {}));
 
-  const server = http.createServer((req, res) => {
+  const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node checks both timeouts on this interval, so it bounds how late a timeout is noticed.
+  const timing = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout / 2) };
+  const server = http.createServer(timing, (req, res) => {
     const started = process.hrtime.bigint();
     res.on('finish', () =>
       opts.log.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'),
@@ -53,8 +64,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
         res.destroy();
         return;
       }
-      // Unread request bytes (an oversized body) must not be parsed as the next request.
-      const close: Record<string, string> = req.complete ? {} : { connection: 'close' };
+      const close: Record<string, string> = req.complete || discardBody(req) ? {} : { connection: 'close' };
       writeHttpError(res, asHttpError(err), close);
     });
   });
