@@ -8,7 +8,7 @@ import { errorBody, HttpError, writeHttpError, writeJson } from './httpErrors.js
 import { loadFerryProto, type FerryProto, type MethodRoute } from './loadProto.js';
 import { buildRequestMessage, checkRouteFields, isInvalidArgument } from './requestMessage.js';
 import { matchRoute, sortRoutes } from './routeTable.js';
-import { sanitizeMessage } from './messageValues.js';
+import { responseJson } from './messageValues.js';
 import { httpStatusFor, readErrorDetails } from './statusMapping.js';
 
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -105,7 +105,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
         if (!res.destroyed) writeGrpcError(res, err);
         return;
       }
-      writeJson(res, 200, sanitizeMessage(proto.schema, route.rpc.responseType, response));
+      writeJson(res, 200, responseJson(proto.schema, route.rpc.responseType, response));
     });
     res.on('close', () => {
       if (!res.writableFinished) call.cancel();
@@ -123,7 +123,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
     };
     call.on('data', (msg: unknown) => {
       startEvents();
-      const ok = res.write(`data: ${JSON.stringify(sanitizeMessage(proto.schema, route.rpc.responseType, msg))}\n\n`);
+      const ok = res.write(`data: ${JSON.stringify(responseJson(proto.schema, route.rpc.responseType, msg))}\n\n`);
       if (!ok) {
         call.pause();
         res.once('drain', () => call.resume());

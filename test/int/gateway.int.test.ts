@@ -33,7 +33,10 @@ const handlers: ServiceHandlers = {
   },
   async ListJobs(request: any, ctx: CallContext) {
     received.push({ rpc: 'ListJobs', request, role: ctx.role });
-    return { jobs: [...jobs.values()], next_page_token: '' };
+    return { jobs: [...jobs.values()].filter((j) => !request.status || j.status === request.status) };
+  },
+  async ListFailedObjects(request: any) {
+    return { job_id: request.job_id };
   },
   async StartJob(request: any) {
     received.push({ rpc: 'StartJob', request, role: 'admin' });
@@ -165,6 +168,18 @@ test('query parameters on GET /admin/batch/jobs are typed', async () => {
   assertError(await call('GET', '/admin/batch/jobs?page_size=lots', { auth: READ }), 400, 'INVALID_ARGUMENT', 'page_size');
   assertError(await call('GET', '/admin/batch/jobs?colour=red', { auth: READ }), 400, 'INVALID_ARGUMENT', 'colour');
   assert.equal(receivedCount(), before);
+});
+
+test('repeated fields are always in the answer: [] when empty, {} for an empty map', async () => {
+  await call('POST', '/admin/batch/jobs', { auth: ADMIN, body: JSON.stringify({ job_id: 'plain' }) });
+  const none = await call('GET', '/admin/batch/jobs?status=cancelled', { auth: READ });
+  assert.equal(none.status, 200, none.text);
+  assert.deepEqual(none.json.jobs, []);
+  const failed = await call('GET', '/admin/batch/jobs/plain/failed', { auth: READ });
+  assert.deepEqual(failed.json, { job_id: 'plain', failed_objects: [] });
+  const job = (await call('GET', '/admin/batch/jobs/plain', { auth: READ })).json;
+  assert.deepEqual([job.notify_on, job.runs, job.first_keys, job.tags], [[], [], [], {}]);
+  assert.equal(job.progress.total_objects, 0, 'int64 as a JSON number');
 });
 
 test('bad bodies are refused before reaching the handler', async () => {
