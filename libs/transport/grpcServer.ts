@@ -5,6 +5,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { FerryError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
 import { createAuthorizer, type Authorizer } from './auth.js';
+import { MAX_BODY_BYTES } from './httpBody.js';
 import { loadFerryProto, type FerryProto, type RpcInfo } from './loadProto.js';
 import { sanitizeMessage } from './messageValues.js';
 import { TransportStatusError, toGrpcError } from './statusMapping.js';
@@ -30,7 +31,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
   const proto = opts.proto ?? loadFerryProto();
   const authorize = createAuthorizer(opts.tokens);
   const streams = new Set<AbortController>();
-  const server = new grpc.Server();
+  // The REST body limit holds for gRPC requests too; grpc-js refuses a larger message with RESOURCE_EXHAUSTED.
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_BODY_BYTES });
 
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const rpc of proto.rpcs) {

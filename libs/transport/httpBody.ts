@@ -4,6 +4,8 @@ import { badRequest, HttpError } from './httpErrors.js';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_JSON_DEPTH = 32;
+/** How much of a body the gateway answered without reading it reads on and throws away. */
+export const MAX_DISCARDED_BODY_BYTES = 8 * 1024 * 1024;
 
 /**
  * Reads a JSON request body: application/json only, at most MAX_BODY_BYTES
@@ -53,6 +55,24 @@ export function jsonDepth(text: string): number {
     else if (c === 0x7d || c === 0x5d) depth--;
   }
   return max;
+}
+
+/**
+ * Reads and throws away the rest of a body the gateway answers without reading (413, 415, ...), so a
+ * client still sending gets to read the answer: closing a socket with unread bytes resets the
+ * connection, and a client whose write fails first never sees the answer. Past `limit` discarded
+ * bytes the connection is closed. False when the declared length is already past it: answer with
+ * `connection: close` then.
+ */
+export function discardBody(req: IncomingMessage, limit = MAX_DISCARDED_BODY_BYTES): boolean {
+  if (Number(req.headers['content-length']) > limit) return false;
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > limit) req.socket.destroy();
+  });
+  req.resume();
+  return true;
 }
 
 function checkContentType(header: string | undefined): void {

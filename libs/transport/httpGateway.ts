@@ -2,13 +2,13 @@ import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log/logger.js';
-import { readJsonBody } from './httpBody.js';
+import { discardBody, readJsonBody } from './httpBody.js';
 import { answerClientErrorsAsJson } from './httpClientErrors.js';
 import { errorBody, HttpError, writeHttpError, writeJson } from './httpErrors.js';
 import { loadFerryProto, type FerryProto, type MethodRoute } from './loadProto.js';
 import { buildRequestMessage, checkRouteFields, isInvalidArgument } from './requestMessage.js';
 import { matchRoute, sortRoutes } from './routeTable.js';
-import { sanitizeMessage } from './messageValues.js';
+import { responseJson } from './messageValues.js';
 import { httpStatusFor, readErrorDetails } from './statusMapping.js';
 
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
@@ -21,7 +21,14 @@ export interface HttpGatewayOptions {
   /** Unauthenticated GET routes by exact path: /healthz, /readyz, /metrics. */
   routes?: Record<string, ExtraRoute>;
   proto?: FerryProto;
+  /** A request whose head is not complete this long after the connection opened (or the last request ended) gets 408 and is closed. */
+  headersTimeoutMs?: number;
+  /** The same for a whole request, head and body. */
+  requestTimeoutMs?: number;
 }
+
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 60_000;
 
 export interface RunningHttpGateway {
   port: number;
@@ -40,7 +47,11 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
   const client = new grpc.Client(opts.grpcTarget, grpc.credentials.createInsecure());
   const extra = new Map(Object.entries(opts.routes ?? {}));
 
-  const server = http.createServer((req, res) => {
+  const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
+  const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+  // Node checks both timeouts on this interval, so it bounds how late a timeout is noticed.
+  const timing = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout / 2) };
+  const server = http.createServer(timing, (req, res) => {
     const started = process.hrtime.bigint();
     res.on('finish', () =>
       opts.log.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'),
@@ -53,8 +64,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
         res.destroy();
         return;
       }
-      // Unread request bytes (an oversized body) must not be parsed as the next request.
-      const close: Record<string, string> = req.complete ? {} : { connection: 'close' };
+      const close: Record<string, string> = req.complete || discardBody(req) ? {} : { connection: 'close' };
       writeHttpError(res, asHttpError(err), close);
     });
   });
@@ -95,7 +105,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
         if (!res.destroyed) writeGrpcError(res, err);
         return;
       }
-      writeJson(res, 200, sanitizeMessage(proto.schema, route.rpc.responseType, response));
+      writeJson(res, 200, responseJson(proto.schema, route.rpc.responseType, response));
     });
     res.on('close', () => {
       if (!res.writableFinished) call.cancel();
@@ -113,7 +123,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
     };
     call.on('data', (msg: unknown) => {
       startEvents();
-      const ok = res.write(`data: ${JSON.stringify(sanitizeMessage(proto.schema, route.rpc.responseType, msg))}\n\n`);
+      const ok = res.write(`data: ${JSON.stringify(responseJson(proto.schema, route.rpc.responseType, msg))}\n\n`);
       if (!ok) {
         call.pause();
         res.once('drain', () => call.resume());

@@ -59,6 +59,9 @@ export function loadFerryProto(opts: { protoRoot?: string; file?: string; servic
     longs: Number,
     enums: String,
     defaults: false,
+    // Empty repeated and map fields as [] and {}, so gRPC clients (the CLI) see them as REST does.
+    arrays: true,
+    objects: true,
     oneofs: true,
     includeDirs: [protoRoot, googleProtos],
   });

@@ -128,28 +128,45 @@ function checkMapKey(keyType: ScalarType, key: string, path: string): void {
  * absent repeated and map fields, so callers see only what was sent.
  */
 export function sanitizeMessage(index: SchemaIndex, typeName: string, message: unknown): Record<string, unknown> {
+  return declaredFields(index, typeName, message, false);
+}
+
+/**
+ * A message as a REST answer: declared fields only, and every repeated field
+ * present, `[]` (maps `{}`) when empty, as the proto3 JSON mapping does with
+ * unpopulated lists emitted; int64 stays a JSON number (proto-loader's longs: Number).
+ */
+export function responseJson(index: SchemaIndex, typeName: string, message: unknown): Record<string, unknown> {
+  return declaredFields(index, typeName, message, true);
+}
+
+function declaredFields(index: SchemaIndex, typeName: string, message: unknown, emptyLists: boolean): Record<string, unknown> {
   const schema = messageSchema(index, typeName);
   const out: Record<string, unknown> = {};
   if (!isPlainObject(message)) return out;
   for (const [name, field] of schema.fields) {
     const value = message[name];
-    if (value === undefined || value === null) continue;
-    const clean = sanitizeField(index, field, value);
+    if (value === undefined || value === null) {
+      if (emptyLists && field.mapKey) out[name] = {};
+      else if (emptyLists && field.repeated) out[name] = [];
+      continue;
+    }
+    const clean = sanitizeField(index, field, value, emptyLists);
     if (clean !== undefined) out[name] = clean;
   }
   return out;
 }
 
-function sanitizeField(index: SchemaIndex, field: FieldSchema, value: unknown): unknown {
-  const one = (v: unknown): unknown => (field.value.kind === 'message' ? sanitizeMessage(index, field.value.typeName, v) : v);
+function sanitizeField(index: SchemaIndex, field: FieldSchema, value: unknown, emptyLists: boolean): unknown {
+  const one = (v: unknown): unknown => (field.value.kind === 'message' ? declaredFields(index, field.value.typeName, v, emptyLists) : v);
   if (field.mapKey) {
-    if (!isPlainObject(value)) return undefined;
+    if (!isPlainObject(value)) return emptyLists ? {} : undefined;
     const entries = Object.entries(value);
-    return entries.length === 0 ? undefined : Object.fromEntries(entries.map(([k, v]) => [k, one(v)]));
+    return entries.length === 0 && !emptyLists ? undefined : Object.fromEntries(entries.map(([k, v]) => [k, one(v)]));
   }
   if (field.repeated) {
-    if (!Array.isArray(value)) return undefined;
-    return value.length === 0 ? undefined : value.map(one);
+    if (!Array.isArray(value)) return emptyLists ? [] : undefined;
+    return value.length === 0 && !emptyLists ? undefined : value.map(one);
   }
   return one(value);
 }

@@ -73,6 +73,10 @@ describe('dry run of a job', () => {
       object_count: 25,
       total_bytes: totalBytes,
       first_keys: keys.slice(0, 20),
+      // Repeated fields are always in a REST answer, empty here.
+      notify_on: [],
+      runs: [],
+      tags: {},
       identical_at_destination: 0,
     });
     assert.equal((await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/dry')).status, 404);

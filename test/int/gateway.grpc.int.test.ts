@@ -73,6 +73,15 @@ test('a gRPC call without a token, or with an unknown one, is UNAUTHENTICATED; a
   assert.equal(received.length, before);
 });
 
+test('a gRPC request over 1 MiB is RESOURCE_EXHAUSTED and reaches no handler', async () => {
+  const before = received.length;
+  assert.equal(await grpcCode(unary('CreateJob', { job_id: 'big', description: 'x'.repeat(2 * 1024 * 1024) }, 'admin-secret')), grpc.status.RESOURCE_EXHAUSTED);
+  assert.equal(received.length, before);
+  // The connection is still good for a request within the limit.
+  const res = await unary('CreateJob', { job_id: 'small', description: 'x'.repeat(1000 * 1024) }, 'admin-secret');
+  assert.equal((res as { job_id: string }).job_id, 'small');
+});
+
 test('an RPC without a handler answers UNIMPLEMENTED', async () => {
   assert.equal(await grpcCode(unary('GetJob', { job_id: 'j1' }, 'read-secret')), grpc.status.UNIMPLEMENTED);
 });

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import * as http from 'node:http';
+import * as net from 'node:net';
 import { after, before, test } from 'node:test';
 import { FerryError, invalidField, jobAlreadyExists, jobNotFound } from '../../libs/domain/errors.js';
 import { createLogger } from '../../libs/log/logger.js';
@@ -31,7 +33,10 @@ const handlers: ServiceHandlers = {
   },
   async ListJobs(request: any, ctx: CallContext) {
     received.push({ rpc: 'ListJobs', request, role: ctx.role });
-    return { jobs: [...jobs.values()], next_page_token: '' };
+    return { jobs: [...jobs.values()].filter((j) => !request.status || j.status === request.status) };
+  },
+  async ListFailedObjects(request: any) {
+    return { job_id: request.job_id };
   },
   async StartJob(request: any) {
     received.push({ rpc: 'StartJob', request, role: 'admin' });
@@ -165,6 +170,18 @@ test('query parameters on GET /admin/batch/jobs are typed', async () => {
   assert.equal(receivedCount(), before);
 });
 
+test('repeated fields are always in the answer: [] when empty, {} for an empty map', async () => {
+  await call('POST', '/admin/batch/jobs', { auth: ADMIN, body: JSON.stringify({ job_id: 'plain' }) });
+  const none = await call('GET', '/admin/batch/jobs?status=cancelled', { auth: READ });
+  assert.equal(none.status, 200, none.text);
+  assert.deepEqual(none.json.jobs, []);
+  const failed = await call('GET', '/admin/batch/jobs/plain/failed', { auth: READ });
+  assert.deepEqual(failed.json, { job_id: 'plain', failed_objects: [] });
+  const job = (await call('GET', '/admin/batch/jobs/plain', { auth: READ })).json;
+  assert.deepEqual([job.notify_on, job.runs, job.first_keys, job.tags], [[], [], [], {}]);
+  assert.equal(job.progress.total_objects, 0, 'int64 as a JSON number');
+});
+
 test('bad bodies are refused before reaching the handler', async () => {
   const before = receivedCount();
   const post = (body: string | Buffer, contentType?: string) => call('POST', '/admin/batch/jobs', { auth: ADMIN, body, ...(contentType ? { contentType } : {}) });
@@ -212,6 +229,62 @@ test('a chunked body over 1 MiB is cut off at the limit with 413', { timeout: 10
   });
   assert.equal(reply.status, 413);
   assert.equal(reply.json.error.http_status, 413);
+});
+
+test('fetch posting a 2 MiB body gets the 413 and its JSON error', async () => {
+  const before = receivedCount();
+  const res = await fetch(`http://127.0.0.1:${gateway.port}/admin/batch/jobs`, {
+    method: 'POST',
+    headers: { authorization: ADMIN, 'content-type': 'application/json' },
+    body: JSON.stringify({ job_id: 'big', description: 'x'.repeat(2 * 1024 * 1024) }),
+  });
+  assert.equal(res.status, 413);
+  const body = (await res.json()) as any;
+  assert.equal(body.error.code, 'RESOURCE_EXHAUSTED');
+  assert.equal(body.error.http_status, 413);
+  assert.deepEqual(body.error.details, [{ field: 'body', reason: 'larger than 1048576 bytes' }]);
+  assert.equal(receivedCount(), before);
+});
+
+test('a client that sends all of an oversized body before reading still reads the 413, without a reset', { timeout: 30_000 }, async () => {
+  // More than the kernel buffers between client and server, so the write completes only if the server reads on.
+  const size = 6 * 1024 * 1024;
+  const socket = net.connect(gateway.port, '127.0.0.1');
+  socket.pause();
+  const chunks: Buffer[] = [];
+  let error: NodeJS.ErrnoException | undefined;
+  socket.on('data', (c: Buffer) => chunks.push(c));
+  socket.on('error', (err) => (error = err));
+  socket.write(`POST /admin/batch/jobs HTTP/1.1\r\nhost: x\r\nauthorization: ${ADMIN}\r\ncontent-type: application/json\r\ncontent-length: ${size}\r\n\r\n`);
+  socket.write(Buffer.alloc(size, 0x20), () => {
+    socket.resume();
+    socket.end();
+  });
+  await once(socket, 'close');
+  assert.equal(error, undefined, `the client saw ${error?.code}`);
+  const text = Buffer.concat(chunks).toString('utf8');
+  assert.match(text, /^HTTP\/1\.1 413 /);
+  assert.equal(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code, 'RESOURCE_EXHAUSTED');
+});
+
+test('a connection whose request head never finishes gets 408 and is closed', { timeout: 30_000 }, async () => {
+  // The bound is short here; the test's timeout is the generous wait for the close.
+  const quick = await startHttpGateway({ address: '127.0.0.1:0', grpcTarget: `127.0.0.1:${grpcServer.port}`, log: createLogger('silent'), headersTimeoutMs: 200 });
+  try {
+    for (const partialHead of ['POST /admin/batch/jobs HTTP/1.1\r\nhost: x\r\ncontent-type: app', '']) {
+      const socket = net.connect(quick.port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (c: Buffer) => chunks.push(c));
+      socket.on('error', () => undefined);
+      socket.write(partialHead);
+      await once(socket, 'close');
+      const text = Buffer.concat(chunks).toString('utf8');
+      assert.match(text, /^HTTP\/1\.1 408 /, JSON.stringify(partialHead));
+      assert.equal(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)).error.code, 'DEADLINE_EXCEEDED');
+    }
+  } finally {
+    await quick.stop();
+  }
 });
 
 test('unknown routes answer 404 and wrong methods 405, before auth', async () => {
