@@ -29,7 +29,8 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     env = await startTestEnv('metrics');
     s3 = testS3Client(env.s3[0]!.endpoint);
     await createBucket(s3, 'src');
-    await createBucket(s3, 'dst');
+    // One destination per test: objects already in a destination are skipped, not copied.
+    for (const bucket of ['dst', 'errors-dst', 'paused-dst']) await createBucket(s3, bucket);
     await putObjects(s3, 'src', Array.from({ length: OBJECTS }, (_, i) => ({ key: `k/${i}`, body: Buffer.alloc(100 + i, i) })));
     proxy = await startFaultProxy(env.s3[0]!.endpoint);
     ferry = await startFerry('all', { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry') });
@@ -81,7 +82,7 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     const job = {
       job_id: 'errors.job',
       source_bucket: 'src',
-      destination_bucket: 'dst',
+      destination_bucket: 'errors-dst',
       destination_endpoint: proxy.endpoint,
       destination_access_key: 'S3RVER',
       destination_secret_key: 'S3RVER',
@@ -111,7 +112,7 @@ describe('metrics, history and as-of (ferry --target all)', () => {
   it('lets a paused job\'s rate fall to 0 and its ETA disappear, in the view and the gauge', async () => {
     const port = ferry.httpPort!;
     // Throttled so the run is still copying when it is paused.
-    const job = { job_id: 'paused.job', source_bucket: 'src', destination_bucket: 'dst', rate_limit_bytes_per_sec: 1000, concurrency: 1 };
+    const job = { job_id: 'paused.job', source_bucket: 'src', destination_bucket: 'paused-dst', rate_limit_bytes_per_sec: 1000, concurrency: 1 };
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs', job)).status, 200);
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs/paused.job/start')).status, 200);
     await waitFor('moving with an ETA', async () => {
