@@ -121,10 +121,40 @@ function applyRate(p: JobProjection, at: string, bytes: number): Array<[number, 
   return rate;
 }
 
-function rateOf(rate: Array<[number, number]>): number {
-  if (rate.length === 0) return 0;
-  const span = Math.max(1, rate[rate.length - 1]![0] - rate[0]![0] + 1);
-  return Math.round(rate.reduce((sum, [, b]) => sum + b, 0) / span);
+function newestSecond(rate: Array<[number, number]>): number {
+  return rate.reduce((max, [s]) => Math.max(max, s), Number.NEGATIVE_INFINITY);
+}
+
+/** Bytes per second over the window ending at epoch second `second`: 0 once no byte moved in the window. */
+function rateAt(rate: Array<[number, number]>, second: number): number {
+  const recent = rate.filter(([s]) => s > second - RATE_WINDOW_SECONDS && s <= second);
+  if (recent.length === 0) return 0;
+  const span = Math.max(1, second - recent[0]![0] + 1);
+  return Math.round(recent.reduce((sum, [, b]) => sum + b, 0) / span);
+}
+
+/** When the remaining bytes will be copied at `rateBytesSec` from `fromMs`; undefined while the total is unknown or nothing moves. */
+function etaOf(progress: Progress, rateBytesSec: number, fromMs: number): string | undefined {
+  const remaining = progress.total_bytes - progress.completed_bytes - progress.skipped_bytes - progress.failed_bytes;
+  if (!progress.listing_complete || rateBytesSec <= 0 || remaining < 0) return undefined;
+  return new Date(fromMs + (remaining / rateBytesSec) * 1000).toISOString();
+}
+
+/**
+ * The view as of `nowMs`: the fold measures rate and ETA when outcomes arrive, which cannot decay
+ * while none arrive (paused, stalled, waiting out a retry delay). For an active run this re-measures
+ * them at `nowMs` (whole seconds, so the result changes at most once a second): the rate falls to 0
+ * once the window holds no bytes, and the ETA is absent while the rate is 0. Other views are returned
+ * as folded. The projector applies it when it writes views; the fold itself stays a function of the log.
+ */
+export function viewAt(p: JobProjection, nowMs: number): JobView {
+  if (p.view.status !== 'running' && p.view.status !== 'paused') return p.view;
+  // A projector clock behind the copiers' must not drop their newest bytes from the window.
+  const second = Math.max(Math.floor(nowMs / 1000), newestSecond(p.rate));
+  const { estimated_completion: _e, ...progress } = p.view.progress;
+  const rate = rateAt(p.rate, second);
+  const eta = etaOf(progress, rate, second * 1000);
+  return { ...p.view, progress: { ...progress, current_rate_bytes_sec: rate, ...(eta === undefined ? {} : { estimated_completion: eta }) } };
 }
 
 function applyOutcomes(p: JobProjection, event: ObjectsProcessed, seq: number): JobProjection {
@@ -148,11 +178,10 @@ function applyOutcomes(p: JobProjection, event: ObjectsProcessed, seq: number): 
     }
   }
   const rate = applyRate(p, at, movedBytes);
-  progress.current_rate_bytes_sec = rateOf(rate);
-  const remaining = progress.total_bytes - progress.completed_bytes - progress.skipped_bytes - progress.failed_bytes;
-  if (progress.listing_complete && progress.current_rate_bytes_sec > 0 && remaining >= 0) {
-    (progress as Progress).estimated_completion = new Date(Date.parse(at) + (remaining / progress.current_rate_bytes_sec) * 1000).toISOString();
-  }
+  // Copiers' clocks differ: an outcome stamped before the newest bucket measures up to that bucket.
+  progress.current_rate_bytes_sec = rateAt(rate, Math.max(Math.floor(Date.parse(at) / 1000), newestSecond(rate)));
+  const eta = etaOf(progress, progress.current_rate_bytes_sec, Date.parse(at));
+  if (eta !== undefined) (progress as Progress).estimated_completion = eta;
   return { ...p, rate, view: { ...p.view, progress, updated_seq: seq } };
 }
 

@@ -17,6 +17,15 @@ export interface CopierMetrics {
   error(jobId: string, errorType: string): void;
   retry(jobId: string, errorType: string): void;
   copyFinished(seconds: number): void;
+  /** Removes every series labelled with the job (it was deleted). */
+  forgetJob(jobId: string): Promise<void>;
+}
+
+/** Removes every series of `counter` whose job_id label is `jobId`, whatever its other labels. */
+async function removeJobSeries(counter: Counter<'job_id' | 'error_type'>, jobId: string): Promise<void> {
+  for (const { labels } of (await counter.get()).values) {
+    if (labels.job_id === jobId) counter.remove(labels as { job_id: string; error_type: string });
+  }
 }
 
 export function copierMetrics(inFlight: () => number): CopierMetrics {
@@ -44,6 +53,10 @@ export function copierMetrics(inFlight: () => number): CopierMetrics {
     error: (jobId, errorType) => errors.inc({ job_id: jobId, error_type: errorType }),
     retry: (jobId, errorType) => retries.inc({ job_id: jobId, error_type: errorType }),
     copyFinished: (seconds) => duration.observe(seconds),
+    forgetJob: async (jobId) => {
+      await removeJobSeries(errors, jobId);
+      await removeJobSeries(retries, jobId);
+    },
   };
 }
 

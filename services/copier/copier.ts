@@ -121,6 +121,8 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       if (worker) live.delete(worker);
       log.info({ job_id: jobId, run: current.run }, 'copier released run');
     }
+    // After the run's worker stopped, so no late outcome labels the deleted job again.
+    if (!view) await metrics.forgetJob(jobId);
     if (wanted === undefined || !view) return;
     let entry = workers.get(jobId);
     if (!entry) {

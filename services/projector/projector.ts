@@ -1,5 +1,5 @@
 import { DeliverPolicy, type ConsumerMessages, type JetStreamManager, type NatsConnection } from 'nats';
-import { milestoneOf, type FerryEvent } from '../../libs/domain/index.js';
+import { milestoneOf, viewAt, type FerryEvent, type JobView } from '../../libs/domain/index.js';
 import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { ProjectorState } from './projectorState.js';
@@ -115,17 +115,32 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
       .catch(() => undefined);
   }, STALL_CHECK_MS);
 
+  // Rate and ETA as last written per job: the tick rewrites an active run's view when they decayed since.
+  const writtenRate = new Map<string, string>();
+  const rateKey = (view: JobView) => `${view.progress.current_rate_bytes_sec}:${view.progress.estimated_completion ?? ''}`;
+  function markDecayed(nowMs: number): void {
+    for (const [jobId, projection] of state.jobs) {
+      if (dirty.has(jobId) || !writtenRate.has(jobId)) continue;
+      if (rateKey(viewAt(projection, nowMs)) !== writtenRate.get(jobId)) dirty.add(jobId);
+    }
+  }
+
   async function flush(): Promise<void> {
     const seq = state.seq;
     const jobs = [...dirty];
     dirty.clear();
+    const now = Date.now();
     for (const [i, jobId] of jobs.entries()) {
       const projection = state.jobs.get(jobId);
       try {
         if (projection) {
-          await readModel.put(jobId, projection.view);
+          const view = viewAt(projection, now);
+          await readModel.put(jobId, view);
+          if (view.status === 'running' || view.status === 'paused') writtenRate.set(jobId, rateKey(view));
+          else writtenRate.delete(jobId);
           reconciler.reconcile(projection.view);
         } else {
+          writtenRate.delete(jobId);
           await readModel.remove(jobId);
           reconciler.purgeDeleted(jobId, seq + 1);
         }
@@ -150,7 +165,10 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   const flushNext = () => {
     flushing = flushing.then(flush).catch((err) => log.error({ err }, 'read model flush failed'));
   };
-  const flushTimer = setInterval(flushNext, FLUSH_INTERVAL_MS);
+  const flushTimer = setInterval(() => {
+    if (caughtUp) markDecayed(Date.now());
+    flushNext();
+  }, FLUSH_INTERVAL_MS);
   let flushScheduled = false;
   // After the messages already received are folded (setImmediate), so one flush covers them all.
   function flushSoon(): void {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { scrapeMetrics, seriesWith } from '../harness/metricsText.js';
 import { rest, viewOnceCompacted } from '../harness/restClient.js';
@@ -22,18 +23,22 @@ describe('metrics, history and as-of (ferry --target all)', () => {
   let env: TestEnv;
   let ferry: FerryProcess;
   let s3: S3Client;
+  let proxy: FaultProxy;
 
   before(async () => {
     env = await startTestEnv('metrics');
     s3 = testS3Client(env.s3[0]!.endpoint);
     await createBucket(s3, 'src');
-    await createBucket(s3, 'dst');
+    // One destination per test: objects already in a destination are skipped, not copied.
+    for (const bucket of ['dst', 'errors-dst', 'paused-dst']) await createBucket(s3, bucket);
     await putObjects(s3, 'src', Array.from({ length: OBJECTS }, (_, i) => ({ key: `k/${i}`, body: Buffer.alloc(100 + i, i) })));
+    proxy = await startFaultProxy(env.s3[0]!.endpoint);
     ferry = await startFerry('all', { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry') });
   });
 
   after(async () => {
     await ferry?.stop();
+    await proxy?.stop();
     await env?.stop();
   });
 
@@ -68,6 +73,66 @@ describe('metrics, history and as-of (ferry --target all)', () => {
       assert.deepEqual(seriesWith(after, name, 'job_id='), [], name);
     }
     assert.equal(after.get(`nebulaio_batch_jobs_total{status="completed"}`), 0);
+  });
+
+  it('counts failed copies in nebulaio_batch_job_errors_total by error type and drops the series when the job is deleted', async () => {
+    const port = ferry.httpPort!;
+    // The destination (behind a proxy) refuses every write: each copy fails with AccessDenied.
+    proxy.setFaults({ denyWrites: true });
+    const job = {
+      job_id: 'errors.job',
+      source_bucket: 'src',
+      destination_bucket: 'errors-dst',
+      destination_endpoint: proxy.endpoint,
+      destination_access_key: 'S3RVER',
+      destination_secret_key: 'S3RVER',
+      max_retries: 0,
+    };
+    assert.equal((await rest(port, 'POST', '/admin/batch/jobs', job)).status, 200);
+    assert.equal((await rest(port, 'POST', '/admin/batch/jobs/errors.job/start')).status, 200);
+    const label = 'job_id="errors.job"';
+    const errors = await waitFor('errors counted', async () => {
+      const series = seriesWith(await scrapeMetrics(port), 'nebulaio_batch_job_errors_total', label);
+      return series.length > 0 ? series : undefined;
+    }, 60_000);
+    assert.ok(errors.some(([key, n]) => key.includes('error_type="AccessDenied"') && n > 0), JSON.stringify(errors));
+    await waitFor('run ended', async () => {
+      const { body } = await rest(port, 'GET', '/admin/batch/jobs/errors.job');
+      return body.status === 'failed' ? body : undefined;
+    }, 60_000);
+
+    proxy.setFaults({ denyWrites: false });
+    assert.equal((await rest(port, 'DELETE', '/admin/batch/jobs/errors.job')).status, 200);
+    await waitFor('error series gone', async () => {
+      const m = await scrapeMetrics(port);
+      return seriesWith(m, 'nebulaio_batch_job_errors_total', label).length === 0 && seriesWith(m, 'ferry_copy_retries_total', label).length === 0 ? m : undefined;
+    }, 10_000);
+  });
+
+  it('lets a paused job\'s rate fall to 0 and its ETA disappear, in the view and the gauge', async () => {
+    const port = ferry.httpPort!;
+    // Throttled so the run is still copying when it is paused.
+    const job = { job_id: 'paused.job', source_bucket: 'src', destination_bucket: 'paused-dst', rate_limit_bytes_per_sec: 1000, concurrency: 1 };
+    assert.equal((await rest(port, 'POST', '/admin/batch/jobs', job)).status, 200);
+    assert.equal((await rest(port, 'POST', '/admin/batch/jobs/paused.job/start')).status, 200);
+    await waitFor('moving with an ETA', async () => {
+      const { body } = await rest(port, 'GET', '/admin/batch/jobs/paused.job');
+      return body.status === 'running' && Number(body.progress.current_rate_bytes_sec) > 0 && body.progress.estimated_completion ? body : undefined;
+    }, 60_000);
+    assert.equal((await rest(port, 'POST', '/admin/batch/jobs/paused.job/pause')).status, 200);
+
+    const idle = await waitFor('rate decayed', async () => {
+      const { body } = await rest(port, 'GET', '/admin/batch/jobs/paused.job');
+      return Number(body.progress.current_rate_bytes_sec) === 0 ? body : undefined;
+    }, 60_000);
+    assert.equal(idle.status, 'paused');
+    assert.ok(!idle.progress.estimated_completion, `no ETA while the rate is 0: ${JSON.stringify(idle.progress)}`);
+    assert.ok(Number(idle.progress.completed_objects) < OBJECTS, 'the run was paused before it finished');
+    await waitFor('rate gauge at 0', async () => {
+      const m = await scrapeMetrics(port);
+      return m.get('nebulaio_batch_replication_rate_bytes{job_id="paused.job"}') === 0 ? m : undefined;
+    }, 10_000);
+    assert.equal((await rest(port, 'POST', '/admin/batch/jobs/paused.job/cancel')).status, 200);
   });
 
   it('answers the job history, paginated, and the job as of a sequence or a time, never with the secret', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { milestoneOf, project, runIsOver, type FerryEvent, type JobProjection, type ObjectOutcome } from '../../libs/domain/index.js';
+import { RATE_WINDOW_SECONDS } from '../../libs/domain/projection.js';
+import { milestoneOf, project, runIsOver, viewAt, type FerryEvent, type JobProjection, type ObjectOutcome } from '../../libs/domain/index.js';
 
 const ID = 'job-1';
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -74,6 +75,39 @@ describe('job projection', () => {
     const p = fold([...base, listed, processed(3, [outcome(0, 'copied')])])!;
     assert.equal(p.view.progress.current_rate_bytes_sec, 100);
     assert.equal(p.view.progress.estimated_completion, at(5));
+  });
+
+  it('lets the rate decay to 0 within its window once no byte moves, and drops the ETA while it is 0', () => {
+    // Given 1000 bytes a second copied from second 3 to 7 of a run whose total is known
+    const listed: FerryEvent = { type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 100, total_bytes: 100_000, at: at(2) } };
+    const events = [...base, listed];
+    for (let s = 3; s <= 7; s++) events.push(processed(s, [outcome(s, 'copied', 1000)]));
+    const p = fold(events)!;
+    const ms = (s: number) => Date.parse(at(s));
+    // When seen at the last outcome, then the rate and ETA are the fold's
+    assert.deepEqual(viewAt(p, ms(7)).progress, p.view.progress);
+    assert.equal(viewAt(p, ms(7)).progress.current_rate_bytes_sec, 1000);
+    assert.equal(viewAt(p, ms(7)).progress.estimated_completion, at(7 + 95));
+    // When no byte moves for a while, then the rate falls and the ETA moves out
+    assert.equal(viewAt(p, ms(12) + 999).progress.current_rate_bytes_sec, 500);
+    assert.equal(viewAt(p, ms(12)).progress.estimated_completion, at(12 + 190));
+    // When the window holds no bytes any more, then the rate is 0 and there is no ETA
+    const idle = viewAt(p, ms(7 + RATE_WINDOW_SECONDS));
+    assert.equal(idle.progress.current_rate_bytes_sec, 0);
+    assert.equal('estimated_completion' in idle.progress, false);
+    assert.equal(idle.progress.completed_bytes, 5000, 'counts are untouched');
+    // And the folded projection itself is unchanged (replay stays a function of the log)
+    assert.equal(p.view.progress.current_rate_bytes_sec, 1000);
+  });
+
+  it('decays a paused run\'s rate but leaves an ended run\'s view as folded, and never drops bytes stamped after now', () => {
+    const events = [...base];
+    for (let s = 3; s <= 5; s++) events.push(processed(s, [outcome(s, 'copied', 300)]));
+    const paused = fold([...events, { type: 'JobPaused', data: { job_id: ID, run: 1, at: at(6) } }])!;
+    assert.equal(viewAt(paused, Date.parse(at(5 + RATE_WINDOW_SECONDS))).progress.current_rate_bytes_sec, 0);
+    assert.equal(viewAt(paused, Date.parse(at(1))).progress.current_rate_bytes_sec, paused.view.progress.current_rate_bytes_sec, 'a clock behind the copiers\' counts their newest bytes');
+    const cancelled = fold([...events, { type: 'JobCancelled', data: { job_id: ID, run: 1, at: at(6) } }])!;
+    assert.equal(viewAt(cancelled, Date.parse(at(100))), cancelled.view);
   });
 
   it('ignores outcomes of an older run and starts counting afresh for a new run', () => {
