@@ -2,4 +2,6 @@ export { compileFilter, type CompiledFilter, type ListedFacts, type ObjectFilter
 export { filterWithTags } from './filterWithTags.js';
 export { compareWithDestination, compareObjects, type Comparison, type ObjectSummary } from './compareWithDestination.js';
 export { compareKeys } from './keyOrder.js';
-export { selectObjects } from './selectObjects.js';
+export { fetchTags } from './fetchTags.js';
+export { BucketListingError } from './listingError.js';
+export { selectObjects, selectFromListings, type SelectedObject, type SelectionAction, type SelectionDefinition, type SelectOptions } from './selectObjects.js';

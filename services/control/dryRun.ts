@@ -1,10 +1,10 @@
-import { FerryError, validateJobDefinition, type JobDefinition } from '../../libs/domain/index.js';
-import { listObjects, type S3Endpoint } from '../../libs/s3/index.js';
-import { compareWithDestination, selectObjects } from '../../libs/selection/index.js';
-import { fetchTags } from '../lister/tags.js';
+import { FerryError, invalidField, validateJobDefinition, type JobDefinition } from '../../libs/domain/index.js';
+import type { S3Endpoint } from '../../libs/s3/index.js';
+import { BucketListingError, selectObjects } from '../../libs/selection/index.js';
 
-const FIRST_KEYS = 20;
-const TAG_FETCH_CONCURRENCY = 16;
+const DEFAULT_KEY_LIMIT = 20;
+/** Keys of up to 1,024 characters, twice (first_keys and identical_keys), stay well inside gRPC's 4 MiB message. */
+const MAX_KEY_LIMIT = 1000;
 
 export interface DryRunReport {
   job_id: string;
@@ -13,36 +13,55 @@ export interface DryRunReport {
   total_bytes: number;
   first_keys: string[];
   identical_at_destination: number;
+  /** The keys of first_keys that a run would skip, being identical at the destination. */
+  identical_keys: string[];
 }
 
 /**
- * What a job would copy, selected as the lister selects (same filters, same comparison with the
- * destination) but without creating the job or copying anything. The destination credentials come
- * from the request and are neither sealed nor stored.
+ * What a job would copy, selected by the lister's own selection (selectObjects: same filters, same
+ * comparison with the destination) but without creating the job or copying anything. The destination
+ * credentials come from the request and are neither sealed nor stored. `keyLimit` caps first_keys.
  */
-export async function dryRun(body: unknown, source: S3Endpoint | undefined): Promise<DryRunReport> {
+export async function dryRun(body: unknown, source: S3Endpoint | undefined, keyLimit?: number): Promise<DryRunReport> {
   const definition = validateJobDefinition(body);
+  const limit = checkedKeyLimit(keyLimit);
   if (!source) {
     throw new FerryError('FAILED_PRECONDITION', 'dry run needs the source endpoint in this control process: set FERRY_SOURCE_ENDPOINT (ferry.source.endpoint)');
   }
-  const destination = destinationOf(definition, source);
-  const report: DryRunReport = { job_id: definition.job_id, dry_run: true, object_count: 0, total_bytes: 0, first_keys: [], identical_at_destination: 0 };
-  const listing = (endpoint: S3Endpoint, bucket: string, side: string) => failWith(side, bucket, listObjects(endpoint, bucket, { prefix: definition.prefix }));
-  const selected = selectObjects(
-    listing(source, definition.source_bucket, 'source'),
-    definition,
-    (key) => fetchTags(source, definition.source_bucket, key),
-    TAG_FETCH_CONCURRENCY,
-  );
-  for await (const page of compareWithDestination(selected, listing(destination, definition.destination_bucket, 'destination'))) {
-    for (const { object, comparison } of page) {
-      report.object_count++;
-      report.total_bytes += object.size;
-      if (report.first_keys.length < FIRST_KEYS) report.first_keys.push(object.key);
-      if (comparison === 'identical') report.identical_at_destination++;
+  const report: DryRunReport = {
+    job_id: definition.job_id,
+    dry_run: true,
+    object_count: 0,
+    total_bytes: 0,
+    first_keys: [],
+    identical_at_destination: 0,
+    identical_keys: [],
+  };
+  try {
+    for await (const page of selectObjects(source, destinationOf(definition, source), definition)) {
+      for (const { object, action } of page) {
+        const listed = report.object_count < limit;
+        report.object_count++;
+        report.total_bytes += object.size;
+        if (listed) report.first_keys.push(object.key);
+        if (action === 'skip') {
+          report.identical_at_destination++;
+          if (listed) report.identical_keys.push(object.key);
+        }
+      }
     }
+  } catch (err) {
+    throw listingFailure(err);
   }
   return report;
+}
+
+function checkedKeyLimit(keyLimit: number | undefined): number {
+  if (keyLimit === undefined) return DEFAULT_KEY_LIMIT;
+  if (!Number.isInteger(keyLimit) || keyLimit < 0 || keyLimit > MAX_KEY_LIMIT) {
+    throw invalidField('dry_run_key_limit', `must be an integer from 0 to ${MAX_KEY_LIMIT}`);
+  }
+  return keyLimit;
 }
 
 function destinationOf(definition: JobDefinition, source: S3Endpoint): S3Endpoint {
@@ -56,11 +75,8 @@ function destinationOf(definition: JobDefinition, source: S3Endpoint): S3Endpoin
 }
 
 /** A listing that cannot be read (missing bucket, refused credentials) answers FAILED_PRECONDITION naming the side. */
-async function* failWith<T>(side: string, bucket: string, pages: AsyncGenerator<T[]>): AsyncGenerator<T[]> {
-  try {
-    yield* pages;
-  } catch (err) {
-    if (err instanceof FerryError) throw err;
-    throw new FerryError('FAILED_PRECONDITION', `listing ${side} bucket ${bucket}: ${(err as Error).message}`);
-  }
+function listingFailure(err: unknown): unknown {
+  if (!(err instanceof BucketListingError)) return err;
+  if (err.cause instanceof FerryError) return err.cause;
+  return new FerryError('FAILED_PRECONDITION', `listing ${err.side} bucket ${err.bucket}: ${(err.cause as Error).message}`);
 }

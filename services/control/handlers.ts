@@ -13,7 +13,11 @@ interface JobRef {
 export function jobHandlers(jobs: JobService, notifications?: NotificationLog, source?: S3Endpoint): ServiceHandlers {
   return withJobIdChecked({
     // dry_run is a request option, not part of the job: a dry run answers a report and creates nothing.
-    CreateJob: ({ dry_run, ...spec }: { dry_run?: boolean }) => (dry_run ? dryRun(spec, source) : jobs.create(spec)),
+    CreateJob: ({ dry_run, dry_run_key_limit, ...spec }: { dry_run?: boolean; dry_run_key_limit?: number }) => {
+      if (dry_run) return dryRun(spec, source, dry_run_key_limit);
+      if (dry_run_key_limit !== undefined) throw invalidField('dry_run_key_limit', 'applies only with dry_run: true');
+      return jobs.create(spec);
+    },
     GetJob: (request: { job_id: string; as_of?: string }) => (request.as_of ? jobs.asOf(request) : jobs.get(request.job_id)),
     ListJobs: (request: { page_size?: number; page_token?: string; status?: string }) => jobs.list(request),
     StartJob: ({ job_id }: JobRef) => jobs.command('StartJob', job_id),

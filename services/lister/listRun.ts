@@ -1,9 +1,8 @@
 import type { JetStreamClient } from 'nats';
 import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } from '../../libs/domain/index.js';
 import { encodeJson, subjects, type JobEventStore, type PipelinedPublisher } from '../../libs/nats/index.js';
-import { listObjects, type ListedObject, type S3Endpoint } from '../../libs/s3/index.js';
-import { compareWithDestination, compileFilter, filterWithTags } from '../../libs/selection/index.js';
-import { fetchTags } from './tags.js';
+import type { S3Endpoint } from '../../libs/s3/index.js';
+import { selectObjects } from '../../libs/selection/index.js';
 import { PublishWindow } from './publishWindow.js';
 import { SkippedOutcomes } from './skippedOutcomes.js';
 
@@ -36,7 +35,6 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
   const definition = state.definition as JobDefinition;
   const jobId = state.job_id;
   const run = state.run;
-  const filter = compileFilter(definition);
   let ordinal = state.listing.listed_objects;
   let bytes = state.listing.listed_bytes;
   let lastKey = state.listing.start_after;
@@ -58,32 +56,19 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
     sinceCheckpoint = 0;
   };
 
-  const pages = listObjects(ctx.source, definition.source_bucket, {
-    prefix: definition.prefix,
-    startAfter: state.listing.start_after || undefined,
+  const selected = selectObjects(ctx.source, ctx.destination, definition, {
+    startAfter: state.listing.start_after,
     signal: ctx.signal,
+    tagConcurrency: TAG_FETCH_CONCURRENCY,
   });
-  const cheap = mapPages(pages, (page) => page.filter((o) => filter.matchesCheap(o)));
-  const selected = filter.needsTags
-    ? filterWithTags(cheap, (key) => fetchTags(ctx.source, definition.source_bucket, key), (tags) => filter.matchesTags(tags), TAG_FETCH_CONCURRENCY)
-    : cheap;
-  const destinationPages = guardDestination(
-    listObjects(ctx.destination, definition.destination_bucket, {
-      prefix: definition.prefix,
-      startAfter: state.listing.start_after || undefined,
-      signal: ctx.signal,
-    }),
-    definition.destination_bucket,
-  );
-  const compared = compareWithDestination(selected, destinationPages);
 
-  for await (const page of compared) {
+  for await (const page of selected) {
     if ((await ctx.heartbeat()) === 'stop') {
       await drain();
       return 'stopped';
     }
-    for (const { object, comparison } of page) {
-      if (comparison === 'identical') {
+    for (const { object, action } of page) {
+      if (action === 'skip') {
         const flushing = skipped.add(ordinal, object.key, object.size);
         if (flushing) await flushing;
         ordinal++;
@@ -117,30 +102,3 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
   });
   return 'complete';
 }
-
-/** Thrown when listing the destination fails, so the run's error names the right bucket. */
-export class DestinationListingError extends Error {
-  constructor(
-    readonly bucket: string,
-    override readonly cause: unknown,
-  ) {
-    super(`listing destination ${bucket}: ${String(cause)}`);
-  }
-}
-
-async function* guardDestination<T>(pages: AsyncGenerator<T[]>, bucket: string): AsyncGenerator<T[]> {
-  try {
-    yield* pages;
-  } catch (err) {
-    throw new DestinationListingError(bucket, err);
-  }
-}
-
-async function* mapPages<T, U>(pages: AsyncIterable<T[]>, fn: (page: T[]) => U[]): AsyncGenerator<U[]> {
-  for await (const page of pages) {
-    const mapped = fn(page);
-    if (mapped.length > 0) yield mapped;
-  }
-}
-
-export type { ListedObject };

@@ -4,7 +4,8 @@ import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, de
 import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
-import { DestinationListingError, listRun, type ListRunContext } from './listRun.js';
+import { BucketListingError } from '../../libs/selection/index.js';
+import { listRun, type ListRunContext } from './listRun.js';
 import { listRetryRun } from './retryRun.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
@@ -118,12 +119,13 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         msg.ack(); // the job was deleted while it was listed
         return;
       }
-      const onDestination = err instanceof DestinationListingError;
-      const s3 = classifyS3Error(onDestination ? err.cause : err);
+      const onDestination = err instanceof BucketListingError && err.side === 'destination';
+      const cause = err instanceof BucketListingError ? err.cause : err;
+      const s3 = classifyS3Error(cause);
       // A FerryError here is a listing we cannot trust (e.g. keys out of S3 order): retrying would not change it.
-      if (err instanceof FerryError || !s3.retryable) {
-        const bucket = onDestination ? `destination ${err.bucket}` : definition.source_bucket;
-        const error = err instanceof FerryError ? `listing ${bucket}: ${err.message}` : `listing ${bucket}: ${s3.code}: ${s3.message}`;
+      if (cause instanceof FerryError || !s3.retryable) {
+        const bucket = onDestination ? `destination ${definition.destination_bucket}` : definition.source_bucket;
+        const error = cause instanceof FerryError ? `listing ${bucket}: ${cause.message}` : `listing ${bucket}: ${s3.code}: ${s3.message}`;
         log.warn({ ...logCtx, error }, 'listing failed; failing the run');
         await store.execute(task.job_id, { type: 'FailRun', data: { job_id: task.job_id, run: task.run, error }, metadata: { now: new Date().toISOString() } });
         msg.ack();

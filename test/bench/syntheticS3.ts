@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { compareKeys } from '../../libs/selection/keyOrder.js';
 import { AcceptedBucket } from './syntheticS3/acceptedBucket.js';
-import { GeneratedBucket, type GeneratedBucketSpec } from './syntheticS3/generatedBucket.js';
+import { GENERATED_LAST_MODIFIED, GeneratedBucket, type GeneratedBucketSpec } from './syntheticS3/generatedBucket.js';
 import { MultipartError, MultipartUploads } from './syntheticS3/multipart.js';
 import { element, errorXml, escapeXml, listBucketResult, type ListEntry } from './syntheticS3/xml.js';
 
@@ -36,9 +36,7 @@ export interface SyntheticS3 {
   stop(): Promise<void>;
 }
 
-/** Every generated object claims this modification time. */
-export const GENERATED_LAST_MODIFIED = '2024-01-01T00:00:00.000Z';
-const GENERATED_HTTP_DATE = new Date(GENERATED_LAST_MODIFIED).toUTCString();
+export { GENERATED_LAST_MODIFIED };
 const MAX_KEYS = 1000;
 
 class S3Error extends Error {
@@ -168,7 +166,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       return {
         count: source.count,
         keyAt: (i) => source.keyOf(i),
-        entryAt: (i) => ({ key: source.keyOf(i), size: source.sizeOf(i), etag: source.etagOf(i), lastModified: GENERATED_LAST_MODIFIED }),
+        entryAt: (i) => ({ key: source.keyOf(i), size: source.sizeOf(i), etag: source.etagOf(i), lastModified: source.lastModifiedOf(i) }),
         firstAfter: (k) => source.firstAfter(k),
         firstAtOrAfter: (k) => source.firstAtOrAfter(k),
       };
@@ -223,7 +221,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       'Content-Length': range.end - range.start,
       ETag: `"${source.etagOf(i)}"`,
       'Content-Type': 'application/octet-stream',
-      'Last-Modified': GENERATED_HTTP_DATE,
+      'Last-Modified': new Date(source.lastModifiedOf(i)).toUTCString(),
       'Accept-Ranges': 'bytes',
       'x-amz-meta-index': String(i),
     };

@@ -81,6 +81,9 @@ describe('dry run of a job', () => {
     });
     assert.equal((await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/dry')).status, 404);
     assert.deepEqual(await listKeys(destination, 'dst'), []);
+    const all = await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs', { ...spec, dry_run: true, dry_run_key_limit: 1000 });
+    assert.equal(all.status, 200, JSON.stringify(all.body));
+    assert.deepEqual(all.body.first_keys, keys, 'a limit above the count names every key');
   });
 
   it('validates like a create: a bad field is a 400 naming it, a missing bucket a failed precondition', async () => {
@@ -91,6 +94,12 @@ describe('dry run of a job', () => {
     assert.equal(missing.status, 409, JSON.stringify(missing.body));
     assert.equal(missing.body.error.code, 'FAILED_PRECONDITION');
     assert.match(missing.body.error.message, /source bucket no-such-bucket/);
+    const overLimit = await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs', { ...spec, dry_run: true, dry_run_key_limit: 1001 });
+    assert.equal(overLimit.status, 400, JSON.stringify(overLimit.body));
+    assert.match(JSON.stringify(overLimit.body), /dry_run_key_limit/);
+    const limitWithoutDryRun = await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs', { ...spec, dry_run_key_limit: 5 });
+    assert.equal(limitWithoutDryRun.status, 400, JSON.stringify(limitWithoutDryRun.body));
+    assert.match(JSON.stringify(limitWithoutDryRun.body), /dry_run_key_limit/);
     assert.equal((await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/dry')).status, 404);
   });
 
@@ -124,6 +133,7 @@ describe('dry run of a job', () => {
     assert.equal(report.identical_at_destination, 24);
     assert.equal(report.first_keys.length, 20);
     assert.equal(report.first_keys[0], 'data/file-00.bin');
+    assert.deepEqual(report.identical_keys, report.first_keys.filter((k: string) => k !== keys[3]), 'identical_keys: the listed keys a run would skip');
     // The dry run copied nothing: the new objects are still missing at the destination.
     assert.equal((await listKeys(destination, 'dst')).length, 25);
   });

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { selectObjects } from '../../libs/selection/index.js';
+import { selectFromListings } from '../../libs/selection/index.js';
 
 const T = '2024-01-15T00:00:00.000Z';
 const listing = [
   [
-    { key: 'important/a', size: 2048, last_modified: T },
-    { key: 'important/b', size: 10, last_modified: T },
-    { key: 'other/c', size: 2048, last_modified: T },
+    { key: 'important/a', size: 2048, last_modified: T, etag: '' },
+    { key: 'important/b', size: 10, last_modified: T, etag: '' },
+    { key: 'other/c', size: 2048, last_modified: T, etag: '' },
   ],
-  [{ key: 'other/d', size: 2048, last_modified: T }],
+  [{ key: 'other/d', size: 2048, last_modified: T, etag: '' }],
   [
-    { key: 'important/e', size: 4096, last_modified: T },
-    { key: 'important/f', size: 4096, last_modified: T },
+    { key: 'important/e', size: 4096, last_modified: T, etag: '' },
+    { key: 'important/f', size: 4096, last_modified: T, etag: '' },
   ],
 ];
 
@@ -20,18 +20,20 @@ async function* pages() {
   yield* listing;
 }
 
-async function run(filter: Parameters<typeof selectObjects>[1], tags: Record<string, Record<string, string>> = {}) {
+async function* nothing() {}
+
+async function run(filter: Parameters<typeof selectFromListings>[2], tags: Record<string, Record<string, string>> = {}) {
   const fetched: string[] = [];
   const out: string[][] = [];
   const fetchTags = async (key: string) => {
     fetched.push(key);
     return tags[key] ?? {};
   };
-  for await (const page of selectObjects(pages(), filter, fetchTags, 2)) out.push(page.map((o) => o.key));
+  for await (const page of selectFromListings(pages(), nothing(), filter, fetchTags, 2)) out.push(page.map((o) => o.object.key));
   return { out, fetched };
 }
 
-describe('selectObjects', () => {
+describe('selectFromListings', () => {
   it('fetches tags only for objects that passed the cheap filters', async () => {
     const { out, fetched } = await run(
       { prefix: 'important/', min_size: 1024, tags: { critical: 'true' } },

@@ -1,4 +1,8 @@
 import { createHash } from 'node:crypto';
+import { compareKeys } from '../../../libs/selection/keyOrder.js';
+
+/** Every generated object claims this modification time, unless its spec says otherwise. */
+export const GENERATED_LAST_MODIFIED = '2024-01-01T00:00:00.000Z';
 
 /** Bytes in one repetition of a body; a body is its variant's chunk repeated and cut to size. */
 const CHUNK = 64 * 1024;
@@ -24,6 +28,10 @@ export interface GeneratedBucketSpec {
   prefix?: string;
   /** Object i's tags; by default every object carries `parity` (even/odd), for tag filters to select on. */
   tags?: (i: number) => Record<string, string> | undefined;
+  /** Explicit keys in S3 order (ascending UTF-8), `count` of them, instead of prefix + index. */
+  keys?: readonly string[];
+  /** Object i's LastModified (ISO 8601); GENERATED_LAST_MODIFIED by default. */
+  lastModified?: (i: number) => string;
 }
 
 const parityTag = (i: number) => ({ parity: i % 2 === 0 ? 'even' : 'odd' });
@@ -36,11 +44,19 @@ const parityTag = (i: number) => ({ parity: i % 2 === 0 ? 'even' : 'odd' });
 export class GeneratedBucket {
   readonly prefix: string;
   private readonly etags = new Map<string, string>();
+  private readonly indexes: Map<string, number> | undefined;
 
   constructor(private readonly spec: GeneratedBucketSpec) {
     this.prefix = spec.prefix ?? 'obj/';
     if (!Number.isSafeInteger(spec.count) || spec.count < 0 || spec.count > 9_999_999_999) {
       throw new RangeError(`count must be an integer between 0 and 9999999999, got ${spec.count}`);
+    }
+    if (spec.keys !== undefined) {
+      if (spec.keys.length !== spec.count) throw new RangeError(`count is ${spec.count} but ${spec.keys.length} keys were given`);
+      spec.keys.forEach((key, i) => {
+        if (i > 0 && compareKeys(spec.keys![i - 1]!, key) >= 0) throw new RangeError(`keys must ascend in S3 order: ${JSON.stringify(key)}`);
+      });
+      this.indexes = new Map(spec.keys.map((key, i) => [key, i]));
     }
   }
 
@@ -49,10 +65,12 @@ export class GeneratedBucket {
   }
 
   keyOf(i: number): string {
+    if (this.spec.keys !== undefined) return this.spec.keys[i]!;
     return this.prefix + String(i).padStart(10, '0');
   }
 
   indexOf(key: string): number | undefined {
+    if (this.indexes !== undefined) return this.indexes.get(key);
     if (!key.startsWith(this.prefix)) return undefined;
     const digits = key.slice(this.prefix.length);
     if (!/^\d{10}$/.test(digits)) return undefined;
@@ -62,6 +80,10 @@ export class GeneratedBucket {
 
   tagsOf(i: number): Record<string, string> {
     return (this.spec.tags ?? parityTag)(i) ?? {};
+  }
+
+  lastModifiedOf(i: number): string {
+    return this.spec.lastModified?.(i) ?? GENERATED_LAST_MODIFIED;
   }
 
   sizeOf(i: number): number {
@@ -95,14 +117,14 @@ export class GeneratedBucket {
     }
   }
 
-  /** First index whose key sorts after `key` (keys are ASCII, so JS order is byte order here). */
+  /** First index whose key sorts after `key`. */
   firstAfter(key: string): number {
-    return this.search((k) => k > key);
+    return this.search((k) => compareKeys(k, key) > 0);
   }
 
   /** First index whose key is at or after `key`. */
   firstAtOrAfter(key: string): number {
-    return this.search((k) => k >= key);
+    return this.search((k) => compareKeys(k, key) >= 0);
   }
 
   private search(isAtOrPast: (key: string) => boolean): number {
