@@ -2,6 +2,9 @@ import { FerryError, validateJobDefinition, type JobDefinition } from '../../lib
 import { listObjects, type S3Endpoint } from '../../libs/s3/index.js';
 import { compareWithDestination, selectObjects } from '../../libs/selection/index.js';
 import { fetchTags } from '../lister/tags.js';
+import { destinationAddressPolicy } from '../../libs/net/index.js';
+import { checkDestinationAddress } from '../../libs/secrets/index.js';
+import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
 
 const FIRST_KEYS = 20;
 const TAG_FETCH_CONCURRENCY = 16;
@@ -20,10 +23,14 @@ export interface DryRunReport {
  * destination) but without creating the job or copying anything. The destination credentials come
  * from the request and are neither sealed nor stored.
  */
-export async function dryRun(body: unknown, source: S3Endpoint | undefined): Promise<DryRunReport> {
-  const definition = validateJobDefinition(body);
+export async function dryRun(body: unknown, source: S3Endpoint | undefined, addresses: AddressSettings): Promise<DryRunReport> {
+  const definition = validateJobDefinition(body, { sourceEndpoint: source?.endpoint });
+  await checkJobAddresses(definition, addresses);
   if (!source) {
     throw new FerryError('FAILED_PRECONDITION', 'dry run needs the source endpoint in this control process: set FERRY_SOURCE_ENDPOINT (ferry.source.endpoint)');
+  }
+  if (definition.destination_endpoint) {
+    await checkDestinationAddress(definition.destination_endpoint, destinationAddressPolicy(addresses.allowLinkLocalDestinations));
   }
   const destination = destinationOf(definition, source);
   const report: DryRunReport = { job_id: definition.job_id, dry_run: true, object_count: 0, total_bytes: 0, first_keys: [], identical_at_destination: 0 };

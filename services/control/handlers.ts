@@ -13,7 +13,7 @@ interface JobRef {
 export function jobHandlers(jobs: JobService, notifications?: NotificationLog, source?: S3Endpoint): ServiceHandlers {
   return withJobIdChecked({
     // dry_run is a request option, not part of the job: a dry run answers a report and creates nothing.
-    CreateJob: ({ dry_run, ...spec }: { dry_run?: boolean }) => (dry_run ? dryRun(spec, source) : jobs.create(spec)),
+    CreateJob: ({ dry_run, ...spec }: { dry_run?: boolean }) => (dry_run ? dryRun(spec, source, jobs.addresses) : jobs.create(spec)),
     GetJob: (request: { job_id: string; as_of?: string }) => (request.as_of ? jobs.asOf(request) : jobs.get(request.job_id)),
     ListJobs: (request: { page_size?: number; page_token?: string; status?: string }) => jobs.list(request),
     StartJob: ({ job_id }: JobRef) => jobs.command('StartJob', job_id),
