@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type FerryConfig } from '../libs/config/index.
 import { createLogger, type Logger } from '../libs/log/logger.js';
 import { connectNats, ensureTopology } from '../libs/nats/index.js';
 import { SecretSealer } from '../libs/secrets/index.js';
+import { destinationAddressPolicy } from '../libs/net/index.js';
 import { operationalRoutes, startOperationalServer } from '../libs/observability/health.js';
 import { startJobMetrics } from '../libs/observability/jobMetrics.js';
 import type { RunningChild } from '../libs/embedded/index.js';
@@ -36,7 +37,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
   const has = (t: Target) => target === 'all' || target === t;
   const running: Stoppable[] = [];
   const dataDir = resolve(config.dataDir);
-  const needsSealer = has('control') || has('copier') || has('lister');
+  const needsSealer = has('control') || has('copier') || has('lister') || has('notifier');
   const sealer = needsSealer ? await SecretSealer.open(nc, masterKeyFor(dataDir, config.secretKey)) : undefined;
   const source = () => {
     if (!config.source) throw new ConfigError('ferry.source.endpoint', 'FERRY_SOURCE_ENDPOINT is required for the lister and copier');
@@ -63,6 +64,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
         defaultConcurrency: config.batch.defaultConcurrency,
         workAckWaitMs: config.copier.ackWaitMs,
         maxWaitingItems: config.listerMaxWaitingItems,
+        destinationPolicy: destinationAddressPolicy(config.destinations.allowLinkLocal),
       }),
     );
   }
@@ -70,7 +72,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
   if (has('notifier')) {
     const { secret, ...webhooks } = config.webhooks;
     running.push(
-      await startNotifier({ nc, log: log.child({ service: 'notifier' }), secret: webhookSecretFor(dataDir, secret), replicas: config.natsReplicas, ...webhooks }),
+      await startNotifier({ nc, log: log.child({ service: 'notifier' }), secret: webhookSecretFor(dataDir, secret), sealer: sealer!, replicas: config.natsReplicas, ...webhooks }),
     );
   }
   if (target !== 'all' && target !== 'control' && config.metricsAddr) {

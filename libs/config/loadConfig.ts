@@ -39,6 +39,8 @@ export interface FerryConfig {
   /** Cap on the work stream (all jobs together); listers keep each job far below it. */
   natsMaxWorkItems: number;
   webhooks: { secret?: string; timeoutMs: number; retryDelayMs: number; maxRetryDurationMs: number; allowPrivateNetworks: boolean };
+  /** Link-local and cloud-metadata destination endpoints are refused unless allowed. */
+  destinations: { allowLinkLocal: boolean };
 }
 
 function lookup(tree: unknown, path: string): unknown {
@@ -158,6 +160,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
       maxRetryDurationMs: parseDurationMs(get<string>('ferry.webhooks.max_retry_duration'))!,
       allowPrivateNetworks: get('ferry.webhooks.allow_private_networks'),
     },
+    destinations: { allowLinkLocal: get('ferry.destinations.allow_link_local') },
   };
 }
 

@@ -50,6 +50,7 @@ export const SETTINGS = [
   { path: 'ferry.webhooks.retry_delay', env: 'FERRY_WEBHOOK_RETRY_DELAY', type: { kind: 'duration' }, default: '5s' },
   { path: 'ferry.webhooks.max_retry_duration', env: 'FERRY_WEBHOOK_MAX_RETRY_DURATION', type: { kind: 'duration' }, default: '24h' },
   { path: 'ferry.webhooks.allow_private_networks', env: 'FERRY_WEBHOOK_ALLOW_PRIVATE_NETWORKS', type: { kind: 'boolean' }, default: false },
+  { path: 'ferry.destinations.allow_link_local', env: 'FERRY_DESTINATION_ALLOW_LINK_LOCAL', type: { kind: 'boolean' }, default: false },
   { path: 'ferry.nats.replicas', env: 'FERRY_NATS_REPLICAS', type: int(1, 5), default: 1 },
   { path: 'ferry.nats.max_work_items', env: 'FERRY_MAX_WORK_ITEMS', type: int(10_000, 1_000_000_000), default: 1_000_000 },
 ] as const satisfies readonly Setting[];

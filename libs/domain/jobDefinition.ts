@@ -33,13 +33,16 @@ export interface JobDefinition {
   checkpoint_interval?: number;
   notification_webhook?: string;
   notify_on?: JobStatus[];
+  /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
+  webhook_secret?: string;
   /** Starts a new run at each firing (see schedule.ts). */
   schedule?: JobSchedule;
 }
 
-/** What the event log holds: the secret replaced by its sealed form. */
-export type StoredJobDefinition = Omit<JobDefinition, 'destination_secret_key'> & {
+/** What the event log holds: the secrets replaced by their sealed forms. */
+export type StoredJobDefinition = Omit<JobDefinition, 'destination_secret_key' | 'webhook_secret'> & {
   destination_secret_key_sealed?: string;
+  webhook_secret_sealed?: string;
 };
 
 export const DEFAULT_PRIORITY = 100;
@@ -77,6 +80,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   checkpoint_interval: 'integer',
   notification_webhook: 'string',
   notify_on: 'array',
+  webhook_secret: 'string',
   schedule: 'object',
 };
 
@@ -112,12 +116,28 @@ function requireNonEmpty(body: Record<string, unknown>, field: keyof JobDefiniti
   if (body[field] === undefined || body[field] === '') throw invalidField(field, 'is required');
 }
 
+/** An http(s) endpoint as scheme://host:port/path, the port made explicit, so two spellings of one endpoint compare equal. */
+export function normalizedEndpoint(text: string): string | undefined {
+  try {
+    const url = new URL(text);
+    const port = url.port || (url.protocol === 'https:' ? '443' : url.protocol === 'http:' ? '80' : '');
+    return `${url.protocol}//${url.hostname.toLowerCase()}:${port}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What validation needs to know of the deployment: the source endpoint a job without destination_endpoint writes to. */
+export interface ValidationContext {
+  sourceEndpoint?: string;
+}
+
 /**
  * Checks a create request field by field; the first problem found is thrown as an
  * INVALID_ARGUMENT naming the field. Unknown fields are refused so a typo never
  * silently changes what a job copies.
  */
-export function validateJobDefinition(input: unknown): JobDefinition {
+export function validateJobDefinition(input: unknown, context: ValidationContext = {}): JobDefinition {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new FerryError('INVALID_ARGUMENT', 'request body must be a JSON object');
   }
@@ -136,7 +156,7 @@ export function validateJobDefinition(input: unknown): JobDefinition {
     requireNonEmpty(body, field);
     if (!isValidBucketName(def[field])) throw invalidField(field, 'is not a valid bucket name');
   }
-  for (const field of ['description', 'destination_access_key', 'destination_secret_key', 'destination_region'] as const) {
+  for (const field of ['description', 'destination_access_key', 'destination_secret_key', 'destination_region', 'webhook_secret'] as const) {
     const value = def[field];
     if (value !== undefined && value.length > MAX_TEXT) throw invalidField(field, `must be at most ${MAX_TEXT} characters`);
   }
@@ -157,7 +177,10 @@ export function validateJobDefinition(input: unknown): JobDefinition {
   if (def.destination_access_key !== undefined && def.destination_endpoint === undefined) {
     throw invalidField('destination_endpoint', 'is required when destination credentials are given');
   }
-  if (def.destination_endpoint === undefined && def.source_bucket === def.destination_bucket) {
+  const sameEndpoint =
+    def.destination_endpoint === undefined ||
+    (context.sourceEndpoint !== undefined && normalizedEndpoint(def.destination_endpoint) === normalizedEndpoint(context.sourceEndpoint));
+  if (sameEndpoint && def.source_bucket === def.destination_bucket) {
     throw invalidField('destination_bucket', 'must differ from source_bucket on the same endpoint (the copy would overlap its source)');
   }
 
@@ -204,6 +227,10 @@ export function validateJobDefinition(input: unknown): JobDefinition {
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }
+  if (def.webhook_secret !== undefined) {
+    if (def.webhook_secret === '') throw invalidField('webhook_secret', 'must not be empty');
+    if (def.notification_webhook === undefined) throw invalidField('webhook_secret', 'is only used with notification_webhook');
+  }
   if (def.notify_on !== undefined) {
     for (const state of def.notify_on) {
       if (!JOB_STATUSES.includes(state)) throw invalidField('notify_on', `must list job states (${JOB_STATUSES.join(', ')})`);
@@ -214,10 +241,15 @@ export function validateJobDefinition(input: unknown): JobDefinition {
   return def;
 }
 
-/** The definition as any API shows it: the secret is never returned. */
-export function publicDefinition(def: StoredJobDefinition): Omit<StoredJobDefinition, 'destination_secret_key_sealed'> & {
+/** The definition as any API shows it: the secrets are never returned. */
+export function publicDefinition(def: StoredJobDefinition): Omit<StoredJobDefinition, 'destination_secret_key_sealed' | 'webhook_secret_sealed'> & {
   destination_secret_key?: string;
+  webhook_secret?: string;
 } {
-  const { destination_secret_key_sealed, ...rest } = def;
-  return destination_secret_key_sealed === undefined ? rest : { ...rest, destination_secret_key: '********' };
+  const { destination_secret_key_sealed, webhook_secret_sealed, ...rest } = def;
+  return {
+    ...rest,
+    ...(destination_secret_key_sealed === undefined ? {} : { destination_secret_key: '********' }),
+    ...(webhook_secret_sealed === undefined ? {} : { webhook_secret: '********' }),
+  };
 }

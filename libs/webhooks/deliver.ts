@@ -1,8 +1,7 @@
-import { lookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { refusedAddressReason } from './addressPolicy.js';
+import { hostOf, resolveChecked, webhookAddressPolicy } from '../net/index.js';
 
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 
@@ -29,19 +28,10 @@ export async function postWebhook(url: string, headers: Record<string, string>, 
   } catch {
     return { outcome: 'failed', retryable: false, error: `not an http(s) URL: ${url}` };
   }
-  const host = target.hostname.replace(/^\[|\]$/g, '');
-  let addresses: Array<{ address: string; family: number }>;
-  try {
-    addresses = await lookup(host, { all: true, verbatim: true });
-  } catch (err) {
-    return { outcome: 'failed', retryable: true, error: `cannot resolve ${host}: ${(err as Error).message}` };
-  }
-  if (!options.allowPrivateNetworks) {
-    for (const { address } of addresses) {
-      const reason = refusedAddressReason(address);
-      if (reason) return { outcome: 'failed', retryable: false, error: `refused: ${host} resolves to ${address} (${reason})` };
-    }
-  }
+  const host = hostOf(target);
+  const resolved = await resolveChecked(host, webhookAddressPolicy(options.allowPrivateNetworks), options.timeoutMs);
+  if (!resolved.ok) return { outcome: 'failed', retryable: !resolved.refused, error: resolved.error };
+  const addresses = resolved.addresses;
   const chosen = addresses[0];
   if (!chosen) return { outcome: 'failed', retryable: true, error: `cannot resolve ${host}` };
   const pinned: LookupFunction = (_hostname, lookupOptions, callback) => {

@@ -3,6 +3,10 @@ import { emptyCounts, type JobEvent, type JobStatus, type JobView, type Progress
 /** The job state a lifecycle event moves the job into, for the events that notify. */
 export function notificationState(event: JobEvent): JobStatus | undefined {
   switch (event.type) {
+    // A job is pending once created, and again while a start waits for a max_concurrent_jobs slot.
+    case 'JobCreated':
+    case 'RunQueued':
+      return 'pending';
     case 'RunStarted':
     case 'JobResumed':
       return 'running';
@@ -40,8 +44,9 @@ const finalProgress = (counts: RunCounts): Progress => ({ ...counts, listing_com
  */
 export function buildPayload(event: JobEvent, view: JobView | undefined): WebhookPayload | undefined {
   const state = notificationState(event);
-  if (!state || !('run' in event.data)) return undefined;
-  const { job_id, run, at } = event.data;
+  if (!state) return undefined;
+  const { job_id, at } = event.data;
+  const run = 'run' in event.data ? event.data.run : 0; // a created job has had no run yet
   let progress: Progress;
   if (event.type === 'RunCompleted' || event.type === 'RunFailed') progress = finalProgress(event.data.counts);
   else if (view && view.run === run) progress = view.progress;

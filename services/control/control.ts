@@ -20,7 +20,10 @@ export interface ControlOptions {
 
 /** The control service: gRPC API on FERRY_GRPC_ADDR and its REST shim on FERRY_HTTP_ADDR. */
 export async function startControl({ nc, log, config, sealer, tokens }: ControlOptions): Promise<{ grpcPort: number; httpPort: number; stop(): Promise<void> }> {
-  const jobs = await JobService.open(nc, sealer, log);
+  const jobs = await JobService.open(nc, sealer, log, {
+    sourceEndpoint: config.source?.endpoint,
+    addresses: { allowPrivateWebhooks: config.webhooks.allowPrivateNetworks, allowLinkLocalDestinations: config.destinations.allowLinkLocal },
+  });
   const { maxConcurrentJobs, historyLimit } = config.batch;
   const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
   jobs.useScheduler(scheduler);

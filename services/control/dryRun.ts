@@ -1,6 +1,9 @@
 import { FerryError, invalidField, validateJobDefinition, type JobDefinition } from '../../libs/domain/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import { BucketListingError, selectObjects } from '../../libs/selection/index.js';
+import { destinationAddressPolicy } from '../../libs/net/index.js';
+import { checkDestinationAddress } from '../../libs/secrets/index.js';
+import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
 
 const DEFAULT_KEY_LIMIT = 20;
 /** Keys of up to 1,024 characters, twice (first_keys and identical_keys), stay well inside gRPC's 4 MiB message. */
@@ -22,11 +25,15 @@ export interface DryRunReport {
  * comparison with the destination) but without creating the job or copying anything. The destination
  * credentials come from the request and are neither sealed nor stored. `keyLimit` caps first_keys.
  */
-export async function dryRun(body: unknown, source: S3Endpoint | undefined, keyLimit?: number): Promise<DryRunReport> {
-  const definition = validateJobDefinition(body);
+export async function dryRun(body: unknown, source: S3Endpoint | undefined, addresses: AddressSettings, keyLimit?: number): Promise<DryRunReport> {
+  const definition = validateJobDefinition(body, { sourceEndpoint: source?.endpoint });
   const limit = checkedKeyLimit(keyLimit);
+  await checkJobAddresses(definition, addresses);
   if (!source) {
     throw new FerryError('FAILED_PRECONDITION', 'dry run needs the source endpoint in this control process: set FERRY_SOURCE_ENDPOINT (ferry.source.endpoint)');
+  }
+  if (definition.destination_endpoint) {
+    await checkDestinationAddress(definition.destination_endpoint, destinationAddressPolicy(addresses.allowLinkLocalDestinations));
   }
   const report: DryRunReport = {
     job_id: definition.job_id,

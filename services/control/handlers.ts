@@ -14,7 +14,7 @@ export function jobHandlers(jobs: JobService, notifications?: NotificationLog, s
   return withJobIdChecked({
     // dry_run is a request option, not part of the job: a dry run answers a report and creates nothing.
     CreateJob: ({ dry_run, dry_run_key_limit, ...spec }: { dry_run?: boolean; dry_run_key_limit?: number }) => {
-      if (dry_run) return dryRun(spec, source, dry_run_key_limit);
+      if (dry_run) return dryRun(spec, source, jobs.addresses, dry_run_key_limit);
       if (dry_run_key_limit !== undefined) throw invalidField('dry_run_key_limit', 'applies only with dry_run: true');
       return jobs.create(spec);
     },

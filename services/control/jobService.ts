@@ -31,6 +31,7 @@ import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { JobHistory } from './history.js';
 import { FailedReport } from './failedReport.js';
+import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
 import type { JobScheduler } from '../scheduler/scheduler.js';
 
 const READ_YOUR_WRITES_MS = 1500;
@@ -42,6 +43,13 @@ interface PageRequest {
   job_id: string;
   page_size?: number;
   page_token?: string;
+}
+
+/** What control applies to every job it is asked to create, from the operator's configuration. */
+export interface JobSettings {
+  /** The source cluster's endpoint: a destination_endpoint equal to it is the same cluster. */
+  sourceEndpoint?: string;
+  addresses: AddressSettings;
 }
 
 type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule'>;
@@ -62,6 +70,7 @@ export class JobService {
     private readonly readModel: ReadModel,
     private readonly sealer: SecretSealer,
     private readonly log: Logger,
+    private readonly settings: JobSettings,
   ) {
     this.js = nc.jetstream();
     this.past = new JobHistory(nc, store);
@@ -107,17 +116,22 @@ export class JobService {
     return this.past.asOf(request);
   }
 
-  static async open(nc: NatsConnection, sealer: SecretSealer, log: Logger): Promise<JobService> {
-    return new JobService(nc, await JobEventStore.open(nc), await ReadModel.open(nc), sealer, log);
+  static async open(nc: NatsConnection, sealer: SecretSealer, log: Logger, settings: JobSettings): Promise<JobService> {
+    return new JobService(nc, await JobEventStore.open(nc), await ReadModel.open(nc), sealer, log, settings);
+  }
+
+  /** The operator's address policy settings, which a dry run applies too. */
+  get addresses(): AddressSettings {
+    return this.settings.addresses;
   }
 
   async create(body: unknown): Promise<JobView> {
-    const definition = validateJobDefinition(body);
-    const { destination_secret_key, ...rest } = definition;
-    const stored: StoredJobDefinition =
-      destination_secret_key === undefined
-        ? rest
-        : { ...rest, destination_secret_key_sealed: await this.sealer.seal(definition.job_id, destination_secret_key) };
+    const definition = validateJobDefinition(body, { sourceEndpoint: this.settings.sourceEndpoint });
+    await checkJobAddresses(definition, this.settings.addresses);
+    const { destination_secret_key, webhook_secret, ...rest } = definition;
+    const stored: StoredJobDefinition = { ...rest };
+    if (destination_secret_key !== undefined) stored.destination_secret_key_sealed = await this.sealer.seal(definition.job_id, destination_secret_key);
+    if (webhook_secret !== undefined) stored.webhook_secret_sealed = await this.sealer.seal(definition.job_id, webhook_secret);
     const result = await this.store.execute(definition.job_id, {
       type: 'CreateJob',
       data: { definition: stored },

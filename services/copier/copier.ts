@@ -3,6 +3,7 @@ import { parseDurationMs, type JobDefinition, type JobView, type RetryPolicy } f
 import { JobEventStore, KV, ReadModel, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
+import { destinationAddressPolicy } from '../../libs/net/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { copierMetrics, errorTypeOf } from '../../libs/observability/metrics.js';
@@ -90,7 +91,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       retry,
       source,
       sourceBucket: definition.source_bucket,
-      destination: await destinationEndpoint(definition, source, sealer),
+      destination: await destinationEndpoint(definition, source, sealer, destinationAddressPolicy(config.destinations.allowLinkLocal)),
       destinationBucket: definition.destination_bucket,
       throttle: rateLimited(jobId, definition.rate_limit_bytes_per_sec),
       rateBytesPerSecond: definition.rate_limit_bytes_per_sec,

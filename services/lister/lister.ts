@@ -5,6 +5,7 @@ import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import { BucketListingError } from '../../libs/selection/index.js';
+import type { AddressPolicy } from '../../libs/net/index.js';
 import { listRun, type ListRunContext } from './listRun.js';
 import { listRetryRun } from './retryRun.js';
 
@@ -28,6 +29,8 @@ export interface ListerOptions {
   workAckWaitMs: number;
   /** Backpressure: listing waits while this many of the run's items are still undelivered. */
   maxWaitingItems: number;
+  /** Which destination addresses a run may write to (checked after resolving the host, before listing). */
+  destinationPolicy: AddressPolicy;
 }
 
 interface ListTask {
@@ -40,7 +43,7 @@ interface ListTask {
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
-export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems }: ListerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems, destinationPolicy }: ListerOptions): Promise<{ stop(): Promise<void> }> {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const store = await JobEventStore.open(nc);
@@ -81,7 +84,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
           publisher,
           store,
           source,
-          destination: await destinationEndpoint(definition, source, sealer),
+          destination: await destinationEndpoint(definition, source, sealer, destinationPolicy),
           checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
           signal: stopping.signal,
           // Called before each page: keeps the task leased, stops on pause or cancel, and holds

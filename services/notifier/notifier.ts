@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
-import type { JobEvent, JobStatus } from '../../libs/domain/index.js';
+import { FerryError, type JobEvent, type JobStatus, type StoredJobDefinition } from '../../libs/domain/index.js';
+import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { JobEventStore, ReadModel, STREAMS, decodeJson, subjects } from '../../libs/nats/index.js';
 import {
@@ -30,6 +31,8 @@ export interface NotifierOptions {
   retryDelayMs: number;
   maxRetryDurationMs: number;
   allowPrivateNetworks: boolean;
+  /** Opens a job's own webhook secret (`webhook_secret`), which signs that job's deliveries instead of `secret`. */
+  sealer: SecretSealer;
   replicas?: number;
 }
 
@@ -95,10 +98,18 @@ export async function startNotifier(options: NotifierOptions): Promise<{ stop():
       record.run = payload.run;
       record.body = JSON.stringify(payload);
     }
+    const secret = await signingSecret(jobId, definition);
+    if (secret === undefined) {
+      record.status = 'failed';
+      record.last_error = "the job's webhook secret was destroyed (the job was deleted)";
+      await records.put(record);
+      log.warn({ job_id: jobId, run: record.run, event: state, webhook_id: id, error: record.last_error }, 'notification failed');
+      return finish(seq);
+    }
     log.info({ job_id: jobId, run: record.run, event: state, webhook_id: id, attempts: record.attempts }, 'notification delivering');
     while (!abort.signal.aborted) {
       const body = record.body!;
-      const headers = webhookHeaders(options.secret, id, Math.floor(Date.now() / 1000), body);
+      const headers = webhookHeaders(secret, id, Math.floor(Date.now() / 1000), body);
       const result = await postWebhook(url, { ...headers }, body, { timeoutMs: options.timeoutMs, allowPrivateNetworks: options.allowPrivateNetworks });
       if (abort.signal.aborted) return;
       record.attempts += 1;
@@ -124,6 +135,17 @@ export async function startNotifier(options: NotifierOptions): Promise<{ stop():
       await records.put(record);
       log.info({ ...fields, error: result.error, retry_in_ms: delay }, 'notification attempt failed, will retry');
       await sleep(delay);
+    }
+  }
+
+  /** The job's own secret when it has one, else the deployment's; undefined once the job's data key is destroyed. */
+  async function signingSecret(jobId: string, definition: StoredJobDefinition): Promise<string | undefined> {
+    if (!definition.webhook_secret_sealed) return options.secret;
+    try {
+      return await options.sealer.open(jobId, definition.webhook_secret_sealed);
+    } catch (err) {
+      if (err instanceof FerryError && err.code === 'FAILED_PRECONDITION') return undefined;
+      throw err;
     }
   }
 

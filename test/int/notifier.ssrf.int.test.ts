@@ -8,6 +8,7 @@ import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/ind
 import { createLogger } from '../../libs/log/logger.js';
 import { encodeJson, ensureTopology, subjects } from '../../libs/nats/index.js';
 import { NotificationLog } from '../../libs/webhooks/index.js';
+import { SecretSealer } from '../../libs/secrets/index.js';
 import { startNotifier } from '../../services/notifier/notifier.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -36,6 +37,7 @@ describe('notifier refuses private addresses by default (real nats-server, loopb
       retryDelayMs: 100,
       maxRetryDurationMs: 60_000,
       allowPrivateNetworks: false,
+      sealer: await SecretSealer.open(nc, 'b'.repeat(64)),
     });
     stopNotifier = notifier.stop;
   });
@@ -65,5 +67,19 @@ describe('notifier refuses private addresses by default (real nats-server, loopb
     assert.equal(record.last_status_code, undefined);
     assert.equal(hits, 0, 'nothing reached the receiver');
     assert.equal((await log.list('ssrf', 10, '')).notifications.length, 1, 'running is not in the default notify_on');
+  });
+
+  it('refuses a host name that resolves to loopback (checked after DNS resolution, at delivery)', async () => {
+    const at = new Date().toISOString();
+    const url = `http://localhost:${(server.address() as AddressInfo).port}/hook`;
+    const definition = { job_id: 'ssrf-name', source_bucket: 'a', destination_bucket: 'b', notification_webhook: url, notify_on: ['running'] };
+    const js = nc.jetstream();
+    await js.publish(subjects.job('ssrf-name'), encodeJson({ type: 'JobCreated', data: { job_id: 'ssrf-name', definition, at } }));
+    await js.publish(subjects.job('ssrf-name'), encodeJson({ type: 'RunStarted', data: { job_id: 'ssrf-name', run: 1, at } }));
+    const log = await NotificationLog.open(nc);
+    const record = await waitFor('failed record', async () => (await log.list('ssrf-name', 10, '')).notifications.find((n) => n.status === 'failed'), 15_000);
+    assert.equal(record.attempts, 1);
+    assert.match(record.last_error!, /refused: localhost resolves to (127\.0\.0\.1|::1) \(loopback\)/);
+    assert.equal(hits, 0, 'nothing reached the receiver');
   });
 });

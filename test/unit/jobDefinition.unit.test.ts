@@ -73,6 +73,31 @@ describe('job definition validation', () => {
     it(`refuses ${name}, naming ${field}`, () => rejects(body, field));
   }
 
+  it('refuses the same bucket when destination_endpoint is the source endpoint, however spelt', () => {
+    const sourceEndpoint = 'http://127.0.0.1:9100';
+    const same = { ...valid, destination_bucket: 'source', destination_access_key: 'k', destination_secret_key: 's' };
+    for (const endpoint of ['http://127.0.0.1:9100', 'http://127.0.0.1:9100/', 'HTTP://127.0.0.1:9100']) {
+      assert.throws(
+        () => validateJobDefinition({ ...same, destination_endpoint: endpoint }, { sourceEndpoint }),
+        (err: { details: Array<{ field?: string }> }) => err.details[0]?.field === 'destination_bucket',
+        endpoint,
+      );
+    }
+    assert.throws(
+      () => validateJobDefinition({ ...same, destination_endpoint: 'https://S3.Example.com' }, { sourceEndpoint: 'https://s3.example.com:443/' }),
+      (err: { details: Array<{ field?: string }> }) => err.details[0]?.field === 'destination_bucket',
+    );
+    // Another port or host is another endpoint: the same bucket name is allowed there.
+    validateJobDefinition({ ...same, destination_endpoint: 'http://127.0.0.1:9101' }, { sourceEndpoint });
+    validateJobDefinition({ ...same, destination_endpoint: 'https://127.0.0.1:9100' }, { sourceEndpoint });
+  });
+
+  it('takes webhook_secret only with notification_webhook', () => {
+    validateJobDefinition({ ...valid, notification_webhook: 'https://hooks.example.com/x', webhook_secret: 'whsec_abc' });
+    rejects({ ...valid, webhook_secret: 'whsec_abc' }, 'webhook_secret');
+    rejects({ ...valid, notification_webhook: 'https://hooks.example.com/x', webhook_secret: '' }, 'webhook_secret');
+  });
+
   it('refuses a body that is not an object', () => {
     assert.throws(() => validateJobDefinition([1, 2]), /JSON object/);
   });

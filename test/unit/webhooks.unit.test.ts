@@ -52,6 +52,8 @@ describe('webhook payload', () => {
     assert.equal(notificationState({ type: 'RunFailed', data: { ...run, counts, error: 'x' } }), 'failed');
     assert.equal(notificationState({ type: 'ListingCompleted', data: { ...run, total_objects: 1, total_bytes: 1 } }), undefined);
     assert.equal(notificationState({ type: 'JobDeleted', data: { job_id: 'j', at } }), undefined);
+    assert.equal(notificationState({ type: 'JobCreated', data: { job_id: 'j', definition: { job_id: 'j', source_bucket: 'a', destination_bucket: 'b' }, at } }), 'pending');
+    assert.equal(notificationState({ type: 'RunQueued', data: { ...run, priority: 100 } }), 'pending');
   });
 
   it('takes a failed run its final counts and error from the event, not the read model', () => {

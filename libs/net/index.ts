@@ -1,0 +1,2 @@
+export * from './addressClass.js';
+export * from './addressPolicy.js';
