@@ -12,6 +12,7 @@ import { ConfigError, loadConfig, type FerryConfig } from '../libs/config/index.
 import { createLogger, type Logger } from '../libs/log/logger.js';
 import { connectNats, ensureTopology } from '../libs/nats/index.js';
 import { SecretSealer } from '../libs/secrets/index.js';
+import { setSocketTimeoutMs } from '../libs/s3/index.js';
 import { operationalRoutes, startOperationalServer } from '../libs/observability/health.js';
 import { startJobMetrics } from '../libs/observability/jobMetrics.js';
 import type { RunningChild } from '../libs/embedded/index.js';
@@ -35,6 +36,7 @@ interface Stoppable {
 async function startServices(target: Target, config: FerryConfig, log: Logger, nc: NatsConnection, rebuild: boolean): Promise<Stoppable[]> {
   const has = (t: Target) => target === 'all' || target === t;
   const running: Stoppable[] = [];
+  setSocketTimeoutMs(config.endpointTimeoutMs);
   const dataDir = resolve(config.dataDir);
   const needsSealer = has('control') || has('copier') || has('lister');
   const sealer = needsSealer ? await SecretSealer.open(nc, masterKeyFor(dataDir, config.secretKey)) : undefined;
@@ -63,6 +65,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
         defaultConcurrency: config.batch.defaultConcurrency,
         workAckWaitMs: config.copier.ackWaitMs,
         maxWaitingItems: config.listerMaxWaitingItems,
+        retryDefaults: config.batch,
       }),
     );
   }

@@ -5,7 +5,7 @@ import { objectPath } from './uri.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
 import { AbortRegistry } from './abortRegistry.js';
-import { PlainHttpClient, SOCKET_TIMEOUT_MS } from './plainHttpClient.js';
+import { PlainHttpClient, socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
 import { clientRequestBody, type OpenedRequest } from './requestBody.js';
 import type { StreamedResponse } from './responseBody.js';
 
@@ -31,6 +31,8 @@ interface OpenRequest {
 interface Target {
   endpoint: ParsedEndpoint;
   agent: http.Agent;
+  /** The agent's idle socket timeout, named in the error of a request that hit it. */
+  timeout: number;
   transport: typeof http | typeof https;
   signer: SigV4Signer;
 }
@@ -57,13 +59,15 @@ export class SignedHttp {
     if (!t) {
       const endpoint = parseEndpoint(e.endpoint);
       const https_ = endpoint.protocol === 'https:';
+      const timeout = socketTimeoutMs();
       t = {
         endpoint,
         transport: https_ ? https : http,
         // The idle timeout is set once per socket here rather than by a timer per request.
         agent: https_
-          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout: SOCKET_TIMEOUT_MS })
-          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout: SOCKET_TIMEOUT_MS }),
+          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout })
+          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout }),
+        timeout,
         signer: new SigV4Signer(e.accessKey, e.secretKey, e.region),
       };
       this.targets.set(id, t);
@@ -102,7 +106,7 @@ export class SignedHttp {
       const unregister = this.aborts.register(spec.signal, req);
       req.once('close', unregister);
     }
-    req.once('timeout', () => req.destroy(Object.assign(new Error('socket timed out'), { code: 'ETIMEDOUT' })));
+    req.once('timeout', () => req.destroy(socketTimedOut(t.timeout)));
     const response = new Promise<IncomingMessage>((resolve, reject) => {
       req.once('response', resolve);
       req.once('error', reject);
@@ -198,9 +202,11 @@ function readBody(res: IncomingMessage): Promise<Buffer> {
       ended = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
-    res.once('error', reject);
+    // A request destroyed mid-body (the idle timeout) ends its response as 'aborted': report why it was destroyed.
+    const failed = (err: Error) => reject(res.req?.errored ?? err);
+    res.once('error', failed);
     res.once('close', () => {
-      if (!ended) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      if (!ended) failed(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     });
   });
 }

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { parseDurationMs, type JobDefinition, type JobView, type RetryPolicy } from '../../libs/domain/index.js';
+import { retryPolicyOf, type JobDefinition, type JobView } from '../../libs/domain/index.js';
 import { JobEventStore, KV, ReadModel, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -68,11 +68,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     const definition = state.definition as JobDefinition;
     const concurrency = definition.concurrency ?? config.batch.defaultConcurrency;
     const consumerInfo = await ensureRunConsumer(jsm, jobId, run, concurrency, config.copier.ackWaitMs);
-    const retry: RetryPolicy = {
-      maxRetries: definition.max_retries ?? config.batch.maxRetries,
-      delayMs: definition.retry_delay ? parseDurationMs(definition.retry_delay)! : config.batch.retryDelayMs,
-      backoff: definition.retry_backoff ?? 'exponential',
-    };
+    const retry = retryPolicyOf(definition, config.batch);
     const breaker = destinationBreaker(jobId, run);
     const worker = new RunWorker({
       js,

@@ -1,11 +1,12 @@
 import type { JetStreamClient } from 'nats';
 import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } from '../../libs/domain/index.js';
 import { encodeJson, subjects, type JobEventStore, type PipelinedPublisher } from '../../libs/nats/index.js';
-import { listObjects, type ListedObject, type S3Endpoint } from '../../libs/s3/index.js';
+import { listObjects, type ListedObject, type RetryOptions, type S3Endpoint } from '../../libs/s3/index.js';
 import { compareWithDestination, compileFilter, filterWithTags } from '../../libs/selection/index.js';
 import { fetchTags } from './tags.js';
 import { PublishWindow } from './publishWindow.js';
 import { SkippedOutcomes } from './skippedOutcomes.js';
+import { guardEndpoint } from './endpointFailure.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
 const TAG_FETCH_CONCURRENCY = 16;
@@ -19,6 +20,8 @@ export interface ListRunContext {
   /** Where the run copies to; objects already identical there are reported skipped instead of queued. */
   destination: S3Endpoint;
   checkpointInterval: number;
+  /** How a failed listing request is retried: the job's retry policy (default: withRetry's). */
+  retry?: Omit<RetryOptions, 'signal'>;
   /** Called often; keeps the listing task leased and lets the caller stop the listing (pause, cancel). */
   heartbeat(): Promise<'continue' | 'stop'>;
   signal: AbortSignal;
@@ -62,17 +65,26 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
     prefix: definition.prefix,
     startAfter: state.listing.start_after || undefined,
     signal: ctx.signal,
+    retry: ctx.retry,
   });
   const cheap = mapPages(pages, (page) => page.filter((o) => filter.matchesCheap(o)));
-  const selected = filter.needsTags
-    ? filterWithTags(cheap, (key) => fetchTags(ctx.source, definition.source_bucket, key), (tags) => filter.matchesTags(tags), TAG_FETCH_CONCURRENCY)
-    : cheap;
-  const destinationPages = guardDestination(
+  const selected = guardEndpoint(
+    filter.needsTags
+      ? filterWithTags(cheap, (key) => fetchTags(ctx.source, definition.source_bucket, key), (tags) => filter.matchesTags(tags), TAG_FETCH_CONCURRENCY)
+      : cheap,
+    'source',
+    ctx.source.endpoint,
+    definition.source_bucket,
+  );
+  const destinationPages = guardEndpoint(
     listObjects(ctx.destination, definition.destination_bucket, {
       prefix: definition.prefix,
       startAfter: state.listing.start_after || undefined,
       signal: ctx.signal,
+      retry: ctx.retry,
     }),
+    'destination',
+    ctx.destination.endpoint,
     definition.destination_bucket,
   );
   const compared = compareWithDestination(selected, destinationPages);
@@ -116,24 +128,6 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
     metadata: { now: new Date().toISOString() },
   });
   return 'complete';
-}
-
-/** Thrown when listing the destination fails, so the run's error names the right bucket. */
-export class DestinationListingError extends Error {
-  constructor(
-    readonly bucket: string,
-    override readonly cause: unknown,
-  ) {
-    super(`listing destination ${bucket}: ${String(cause)}`);
-  }
-}
-
-async function* guardDestination<T>(pages: AsyncGenerator<T[]>, bucket: string): AsyncGenerator<T[]> {
-  try {
-    yield* pages;
-  } catch (err) {
-    throw new DestinationListingError(bucket, err);
-  }
 }
 
 async function* mapPages<T, U>(pages: AsyncIterable<T[]>, fn: (page: T[]) => U[]): AsyncGenerator<U[]> {
