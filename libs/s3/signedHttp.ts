@@ -106,9 +106,15 @@ export class SignedHttp {
       const unregister = this.aborts.register(spec.signal, req);
       req.once('close', unregister);
     }
-    req.once('timeout', () => req.destroy(socketTimedOut(t.timeout)));
+    let answer: IncomingMessage | undefined;
+    req.once('timeout', () => {
+      // Stalled mid-body, the response would end as a bare 'aborted': give it the reason first.
+      const err = socketTimedOut(t.timeout);
+      answer?.destroy(err);
+      req.destroy(err);
+    });
     const response = new Promise<IncomingMessage>((resolve, reject) => {
-      req.once('response', resolve);
+      req.once('response', (res: IncomingMessage) => resolve((answer = res)));
       req.once('error', reject);
     });
     return { req, response };
@@ -202,11 +208,9 @@ function readBody(res: IncomingMessage): Promise<Buffer> {
       ended = true;
       resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
-    // A request destroyed mid-body (the idle timeout) ends its response as 'aborted': report why it was destroyed.
-    const failed = (err: Error) => reject(res.req?.errored ?? err);
-    res.once('error', failed);
+    res.once('error', reject);
     res.once('close', () => {
-      if (!ended) failed(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
+      if (!ended) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     });
   });
 }

@@ -45,12 +45,13 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   }
 
   /** Fails the run once its destination refuses writes for good (both copiers tripping is harmless: the second decides to nothing). */
-  function destinationBreaker(jobId: string, run: number) {
+  function destinationBreaker(jobId: string, run: number, destination: string) {
     const breaker = new DestinationBreaker();
     const onCopied = () => breaker.succeeded();
     const onFailure = (failure: S3Error) => {
-      const error = breaker.failed(failure);
-      if (!error) return;
+      const reason = breaker.failed(failure);
+      if (!reason) return;
+      const error = `${reason}; ${destination}`;
       log.warn({ job_id: jobId, run, error }, 'destination refuses writes; failing the run');
       store
         .execute(jobId, { type: 'FailRun', data: { job_id: jobId, run, error }, metadata: { now: new Date().toISOString() } })
@@ -69,7 +70,8 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     const concurrency = definition.concurrency ?? config.batch.defaultConcurrency;
     const consumerInfo = await ensureRunConsumer(jsm, jobId, run, concurrency, config.copier.ackWaitMs);
     const retry = retryPolicyOf(definition, config.batch);
-    const breaker = destinationBreaker(jobId, run);
+    const destination = await destinationEndpoint(definition, source, sealer);
+    const breaker = destinationBreaker(jobId, run, `destination bucket ${definition.destination_bucket} at ${destination.endpoint}`);
     const worker = new RunWorker({
       js,
       nc,
@@ -86,7 +88,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       retry,
       source,
       sourceBucket: definition.source_bucket,
-      destination: await destinationEndpoint(definition, source, sealer),
+      destination,
       destinationBucket: definition.destination_bucket,
       throttle: rateLimited(jobId, definition.rate_limit_bytes_per_sec),
       onOutcome: (outcome) => {

@@ -16,7 +16,7 @@ export class EndpointListingError extends Error {
     cause: unknown,
   ) {
     const failure = classifyS3Error(cause);
-    super(`listing ${side} bucket ${bucket} at ${endpoint}: ${describeFailure(failure)}`, { cause });
+    super(`listing ${side} bucket ${bucket} at ${endpoint}: ${endpointCause(failure)}`, { cause });
     this.failure = failure;
   }
 
@@ -28,7 +28,7 @@ export class EndpointListingError extends Error {
 }
 
 /** The cause in one line: HTTP status and S3 code for an answer, the socket's error code (ECONNREFUSED, ENOTFOUND, EPROTO…) otherwise. */
-export function describeFailure(failure: S3Error): string {
+export function endpointCause(failure: S3Error): string {
   if (failure.status > 0) return `HTTP ${failure.status} ${failure.code}: ${failure.message}`;
   const nodeCode = (failure.cause as { code?: unknown } | undefined)?.code;
   const named = typeof nodeCode === 'string' && !failure.message.includes(nodeCode) ? `${nodeCode} ` : '';

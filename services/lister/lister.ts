@@ -5,7 +5,7 @@ import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import { listRun, type ListRunContext } from './listRun.js';
-import { EndpointListingError, describeFailure } from './endpointFailure.js';
+import { EndpointListingError, endpointCause } from './endpointFailure.js';
 import { listRetryRun } from './retryRun.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
@@ -92,7 +92,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
             attempts: policy.maxRetries + 1,
             delayMs: (retry) => retryDelayMs(policy, retry, Math.random()),
             onRetry: (attempt, err, waitMs) =>
-              log.warn({ ...logCtx, attempt, retry_in_ms: Math.round(waitMs), error: describeFailure(err) }, 'listing request failed; retrying'),
+              log.warn({ ...logCtx, attempt, retry_in_ms: Math.round(waitMs), error: endpointCause(err) }, 'listing request failed; retrying'),
           },
           signal: stopping.signal,
           // Called before each page: keeps the task leased, stops on pause or cancel, and holds
