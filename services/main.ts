@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../libs/log/logger.js';
 import { connectNats, ensureTopology } from '../libs/nats/index.js';
 import { SecretSealer } from '../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../libs/net/index.js';
+import { setSocketTimeoutMs } from '../libs/s3/index.js';
 import { operationalRoutes, startOperationalServer } from '../libs/observability/health.js';
 import { startJobMetrics } from '../libs/observability/jobMetrics.js';
 import type { RunningChild } from '../libs/embedded/index.js';
@@ -36,6 +37,7 @@ interface Stoppable {
 async function startServices(target: Target, config: FerryConfig, log: Logger, nc: NatsConnection, rebuild: boolean): Promise<Stoppable[]> {
   const has = (t: Target) => target === 'all' || target === t;
   const running: Stoppable[] = [];
+  setSocketTimeoutMs(config.endpointTimeoutMs);
   const dataDir = resolve(config.dataDir);
   const needsSealer = has('control') || has('copier') || has('lister') || has('notifier');
   const sealer = needsSealer ? await SecretSealer.open(nc, masterKeyFor(dataDir, config.secretKey)) : undefined;
@@ -65,6 +67,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
         workAckWaitMs: config.copier.ackWaitMs,
         maxWaitingItems: config.listerMaxWaitingItems,
         destinationPolicy: destinationAddressPolicy(config.destinations.allowLinkLocal),
+        retryDefaults: config.batch,
       }),
     );
   }

@@ -32,6 +32,8 @@ export interface FerryConfig {
   /** Unset until the embedded endpoint is started or FERRY_SOURCE_ENDPOINT is given. */
   source?: S3EndpointConfig;
   sourceRegion: string;
+  /** An S3 endpoint's socket silent this long fails the request (source and destinations alike). */
+  endpointTimeoutMs: number;
   copier: { slots: number; multipartThreshold: number; partSize: number; ackWaitMs: number };
   /** Most work items of one run the lister leaves waiting in the work stream before it pauses listing. */
   listerMaxWaitingItems: number;
@@ -144,6 +146,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     logLevel: get('ferry.log_level'),
     source: endpoint ? { endpoint, accessKey: accessKey!, secretKey: secretKey!, region } : undefined,
     sourceRegion: region,
+    endpointTimeoutMs: parseDurationMs(get<string>('ferry.endpoint_timeout'))!,
     copier: {
       slots: get('ferry.copier.slots'),
       multipartThreshold: get('ferry.copier.multipart_threshold'),

@@ -39,6 +39,7 @@ export const SETTINGS = [
   { path: 'ferry.source.endpoint', env: 'FERRY_SOURCE_ENDPOINT', type: { kind: 'string' } },
   { path: 'ferry.source.access_key', env: 'FERRY_SOURCE_ACCESS_KEY', type: { kind: 'string' } },
   { path: 'ferry.source.secret_key', env: 'FERRY_SOURCE_SECRET_KEY', type: { kind: 'string' } },
+  { path: 'ferry.endpoint_timeout', env: 'FERRY_ENDPOINT_TIMEOUT', type: { kind: 'duration' }, default: '120s' },
   { path: 'ferry.source.region', env: 'FERRY_SOURCE_REGION', type: { kind: 'string' }, default: 'us-east-1' },
   { path: 'ferry.copier.slots', env: 'FERRY_COPIER_SLOTS', type: int(1, 10_000), default: 64 },
   { path: 'ferry.copier.multipart_threshold', env: 'FERRY_MULTIPART_THRESHOLD', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 64 * 1024 * 1024 },

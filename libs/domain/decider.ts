@@ -138,7 +138,7 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       const { run, error } = command.data;
       if (!isCurrentRun(state, run)) return [];
       const counts: RunCounts = { ...emptyCounts(), total_objects: state.listing.listed_objects, total_bytes: state.listing.listed_bytes };
-      return [{ type: 'RunFailed', data: { job_id, run, error, counts, at } }];
+      return [{ type: 'RunFailed', data: { job_id, run, error, counts, at, fatal: true } }];
     }
     default: {
       const exhaustive: never = command;

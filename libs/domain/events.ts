@@ -43,7 +43,8 @@ export type JobEvent =
   | { type: 'JobResumed'; data: { job_id: string; run: number; at: string } }
   | { type: 'JobCancelled'; data: { job_id: string; run: number; at: string } }
   | { type: 'RunCompleted'; data: { job_id: string; run: number; counts: RunCounts; at: string } }
-  | { type: 'RunFailed'; data: { job_id: string; run: number; error: string; counts: RunCounts; at: string } }
+  /** `fatal`: the run was stopped by an error of its own (FailRun: an endpoint failing, a destination refusing writes), not by failed objects. */
+  | { type: 'RunFailed'; data: { job_id: string; run: number; error: string; counts: RunCounts; at: string; fatal?: true } }
   | { type: 'JobDeleted'; data: { job_id: string; at: string } };
 
 export type JobEventType = JobEvent['type'];

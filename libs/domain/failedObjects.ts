@@ -41,6 +41,14 @@ export function runSpan(events: Array<{ seq: number; event: JobEvent }>, run?: n
   return span;
 }
 
+/** The error that stopped the run of `span` (a fatal RunFailed), as /errors lists it: no key, at the time the run failed. */
+export function runStopError(events: Array<{ seq: number; event: JobEvent }>, span: RunSpan): JobError | undefined {
+  if (span.endSeq === undefined) return undefined;
+  const ending = events.find(({ seq }) => seq === span.endSeq)?.event;
+  if (ending?.type !== 'RunFailed' || !ending.data.fatal) return undefined;
+  return { time: ending.data.at, key: '', error: ending.data.error, run: span.run };
+}
+
 /**
  * Collects, batch by batch, the final failures of one run and the attempts that were retried.
  * Like the projector, the first outcome of an ordinal counts and a later (redelivered) one is

@@ -7,3 +7,4 @@ export type { CopyEngine, CopyEngineOptions, CopyRequest, CopyResult } from './c
 export { choosePartSize } from './partSize.js';
 export { encodeKey } from './uri.js';
 export { withRetry, type RetryOptions } from './retry.js';
+export { setSocketTimeoutMs } from './plainHttpClient.js';

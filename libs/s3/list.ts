@@ -1,5 +1,6 @@
 import type { S3Endpoint } from './endpoint.js';
-import { withRetry } from './retry.js';
+import { withRetry, type RetryOptions } from './retry.js';
+import { S3Error } from './s3Error.js';
 import { SignedHttp, decodeXmlEntities } from './signedHttp.js';
 
 export interface ListedObject {
@@ -16,6 +17,8 @@ export interface ListOptions {
   startAfter?: string;
   pageSize?: number;
   signal?: AbortSignal;
+  /** How a failed page is retried (attempts, delays); the signal is `signal`. Default: withRetry's. */
+  retry?: Omit<RetryOptions, 'signal'>;
 }
 
 /** Listing requests share keep-alive sockets; signed requests cost a fraction of the SDK's command stack. */
@@ -39,11 +42,22 @@ export async function* listObjects(e: S3Endpoint, bucket: string, opts: ListOpti
     if (continuationToken) query['continuation-token'] = continuationToken;
     else if (opts.startAfter) query['start-after'] = opts.startAfter;
     if (opts.pageSize !== undefined) query['max-keys'] = String(opts.pageSize);
-    const { body } = await withRetry(() => http.call(e, { method: 'GET', bucket, query, signal: opts.signal }), { signal: opts.signal });
-    const page = parseListPage(body.toString('utf8'));
+    const { res, body } = await withRetry(() => http.call(e, { method: 'GET', bucket, query, signal: opts.signal }), { ...opts.retry, signal: opts.signal });
+    const text = body.toString('utf8');
+    if (!text.includes('<ListBucketResult')) throw notAListing(res.statusCode ?? 0, res.headers['content-type'], text);
+    const page = parseListPage(text);
     if (page.objects.length > 0) yield page.objects;
     continuationToken = page.truncated ? page.nextToken : undefined;
   } while (continuationToken);
+}
+
+/**
+ * A 2xx answer that is no ListBucketResult (a web server's HTML page, a captive portal): read as a
+ * listing it would look like an empty bucket, so the run would copy nothing and call it done.
+ */
+function notAListing(status: number, contentType: string | undefined, text: string): S3Error {
+  const start = text.slice(0, 60).replace(/\s+/g, ' ').trim();
+  return new S3Error('NotAnS3Listing', `HTTP ${status} answer is not an S3 listing (content-type ${contentType ?? 'none'}, body starts ${JSON.stringify(start)})`, status, false);
 }
 
 export interface ListPage {

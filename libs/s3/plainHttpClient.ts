@@ -6,8 +6,24 @@ import type { OpenedRequest, RequestBody, Written } from './requestBody.js';
 import { QueuedBody, type StreamedResponse } from './responseBody.js';
 import { HeadReader, MalformedResponse, bodyFraming, type BodyFraming, type ResponseHead } from './responseHead.js';
 
-/** Idle socket timeout, here and in SignedHttp's agents: a stalled peer fails the request instead of hanging it. */
+/** Default idle socket timeout, here and in SignedHttp's agents: a stalled peer fails the request instead of hanging it. */
 export const SOCKET_TIMEOUT_MS = 120_000;
+let configuredSocketTimeoutMs = SOCKET_TIMEOUT_MS;
+
+/** Sets the idle socket timeout of connections opened from now on (`ferry.endpoint_timeout`, set once at start-up). */
+export function setSocketTimeoutMs(ms: number): void {
+  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`socket timeout must be positive, got ${ms}`);
+  configuredSocketTimeoutMs = ms;
+}
+
+export function socketTimeoutMs(): number {
+  return configuredSocketTimeoutMs;
+}
+
+/** The error of a socket that stayed silent for `ms`: it names the wait, so a run's error says what timed out. */
+export function socketTimedOut(ms: number): Error {
+  return Object.assign(new Error(`socket timed out (no data for ${ms} ms)`), { code: 'ETIMEDOUT' });
+}
 /** Idle keep-alive connections kept per endpoint. */
 const MAX_IDLE_PER_ENDPOINT = 256;
 
@@ -25,7 +41,8 @@ export class PlainHttpClient {
   private readonly buffers = new ReadBufferPool();
   private readonly aborts = new AbortRegistry();
 
-  constructor(private readonly socketTimeoutMs = SOCKET_TIMEOUT_MS) {}
+  /** `socketTimeoutMs`: fixed for this client; without it, the configured one when a connection opens. */
+  constructor(private readonly socketTimeoutMs?: number) {}
 
   /** Sends `head` (a whole request without body) and resolves with the response, its body unread. */
   async get(hostname: string, port: number, head: string, signal?: AbortSignal): Promise<StreamedResponse> {
@@ -65,7 +82,7 @@ export class PlainHttpClient {
 
   private connect(hostname: string, port: number): Connection {
     const key = endpointKey(hostname, port);
-    const conn = new Connection(hostname, port, this.socketTimeoutMs, this.buffers, {
+    const conn = new Connection(hostname, port, this.socketTimeoutMs ?? socketTimeoutMs(), this.buffers, {
       idle: (c) => {
         const list = this.idle.get(key) ?? [];
         if (list.length >= MAX_IDLE_PER_ENDPOINT) return void c.socket.destroy();
@@ -136,7 +153,7 @@ class Connection {
       onread: { buffer: () => buffers.take(), callback: (n: number, buf: Buffer) => this.onRead(n, buf) },
     });
     this.socket.setTimeout(socketTimeoutMs);
-    this.socket.on('timeout', () => this.socket.destroy(Object.assign(new Error('socket timed out'), { code: 'ETIMEDOUT' })));
+    this.socket.on('timeout', () => this.socket.destroy(socketTimedOut(socketTimeoutMs)));
     this.socket.on('error', (err) => (this.error ??= err));
     this.socket.on('close', () => this.onClose());
   }

@@ -3,6 +3,7 @@ import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { endpointIdentity, type S3Endpoint } from './endpoint.js';
 import { closeListingConnections } from './list.js';
+import { socketTimeoutMs } from './plainHttpClient.js';
 
 const clients = new Map<string, S3Client>();
 
@@ -24,6 +25,7 @@ export function sdkClient(e: S3Endpoint): S3Client {
       responseChecksumValidation: 'WHEN_REQUIRED',
       // Given as options, the SDK builds its NodeHttpHandler around these agents.
       requestHandler: {
+        requestTimeout: socketTimeoutMs(),
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
         httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
       },

@@ -5,7 +5,7 @@ import { objectPath } from './uri.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
 import { AbortRegistry } from './abortRegistry.js';
-import { PlainHttpClient, SOCKET_TIMEOUT_MS } from './plainHttpClient.js';
+import { PlainHttpClient, socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
 import { clientRequestBody, type OpenedRequest } from './requestBody.js';
 import type { StreamedResponse } from './responseBody.js';
 
@@ -31,6 +31,8 @@ interface OpenRequest {
 interface Target {
   endpoint: ParsedEndpoint;
   agent: http.Agent;
+  /** The agent's idle socket timeout, named in the error of a request that hit it. */
+  timeout: number;
   transport: typeof http | typeof https;
   signer: SigV4Signer;
 }
@@ -57,13 +59,15 @@ export class SignedHttp {
     if (!t) {
       const endpoint = parseEndpoint(e.endpoint);
       const https_ = endpoint.protocol === 'https:';
+      const timeout = socketTimeoutMs();
       t = {
         endpoint,
         transport: https_ ? https : http,
         // The idle timeout is set once per socket here rather than by a timer per request.
         agent: https_
-          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout: SOCKET_TIMEOUT_MS })
-          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout: SOCKET_TIMEOUT_MS }),
+          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout })
+          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout }),
+        timeout,
         signer: new SigV4Signer(e.accessKey, e.secretKey, e.region),
       };
       this.targets.set(id, t);
@@ -102,9 +106,15 @@ export class SignedHttp {
       const unregister = this.aborts.register(spec.signal, req);
       req.once('close', unregister);
     }
-    req.once('timeout', () => req.destroy(Object.assign(new Error('socket timed out'), { code: 'ETIMEDOUT' })));
+    let answer: IncomingMessage | undefined;
+    req.once('timeout', () => {
+      // Stalled mid-body, the response would end as a bare 'aborted': give it the reason first.
+      const err = socketTimedOut(t.timeout);
+      answer?.destroy(err);
+      req.destroy(err);
+    });
     const response = new Promise<IncomingMessage>((resolve, reject) => {
-      req.once('response', resolve);
+      req.once('response', (res: IncomingMessage) => resolve((answer = res)));
       req.once('error', reject);
     });
     return { req, response };

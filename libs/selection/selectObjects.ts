@@ -1,4 +1,4 @@
-import { listObjects, type ListedObject, type S3Endpoint } from '../s3/index.js';
+import { listObjects, type ListedObject, type RetryOptions, type S3Endpoint } from '../s3/index.js';
 import { compareWithDestination, type ObjectSummary } from './compareWithDestination.js';
 import { fetchTags } from './fetchTags.js';
 import { filterWithTags } from './filterWithTags.js';
@@ -25,6 +25,8 @@ export interface SelectOptions {
   signal?: AbortSignal;
   /** Tag requests in flight at once, when the filter names tags. */
   tagConcurrency?: number;
+  /** How a failed listing request is retried (the run's retry policy); withRetry's default otherwise. */
+  retry?: Omit<RetryOptions, 'signal'>;
 }
 
 const DEFAULT_TAG_CONCURRENCY = 16;
@@ -42,7 +44,7 @@ export function selectObjects(
   opts: SelectOptions = {},
 ): AsyncGenerator<SelectedObject[]> {
   const listing = (side: 'source' | 'destination', endpoint: S3Endpoint, bucket: string) =>
-    namingSide(side, bucket, listObjects(endpoint, bucket, { prefix: definition.prefix, startAfter: opts.startAfter || undefined, signal: opts.signal }));
+    namingSide(side, bucket, listObjects(endpoint, bucket, { prefix: definition.prefix, startAfter: opts.startAfter || undefined, signal: opts.signal, retry: opts.retry }));
   return selectFromListings(
     listing('source', source, definition.source_bucket),
     listing('destination', destination, definition.destination_bucket),

@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { jobNotFound, offsetPage, recentErrors, runSpan, type FailedObject, type JobError } from '../../libs/domain/index.js';
+import { jobNotFound, offsetPage, recentErrors, runSpan, runStopError, type FailedObject, type JobError } from '../../libs/domain/index.js';
 import { readRunFailures, type JobEventStore } from '../../libs/nats/index.js';
 
 const MAX_ERRORS = 100;
@@ -21,13 +21,14 @@ export class FailedReport {
     private readonly store: JobEventStore,
   ) {}
 
-  /** Failures of the job's latest run (what retry-failed would copy again), and its retried attempts. */
-  private async latestRun(jobId: string): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
+  /** Failures of the job's latest run (what retry-failed would copy again), its retried attempts, and the error that stopped it. */
+  private async latestRun(jobId: string): Promise<{ failed: FailedObject[]; retried: JobError[]; stopped?: JobError }> {
     const { state } = await this.store.load(jobId);
     if (!state.exists) throw jobNotFound(jobId);
-    const span = runSpan(await this.store.read(jobId));
+    const events = await this.store.read(jobId);
+    const span = runSpan(events);
     if (!span) return { failed: [], retried: [] };
-    return readRunFailures(this.nc, jobId, span, MAX_ERRORS);
+    return { ...(await readRunFailures(this.nc, jobId, span, MAX_ERRORS)), stopped: runStopError(events, span) };
   }
 
   async failed({ job_id, page_size, page_token }: PageRequest) {
@@ -37,8 +38,8 @@ export class FailedReport {
   }
 
   async errors({ job_id, page_size, page_token }: PageRequest) {
-    const { failed, retried } = await this.latestRun(job_id);
-    const page = offsetPage(recentErrors(failed, MAX_ERRORS, retried), page_size, page_token);
+    const { failed, retried, stopped } = await this.latestRun(job_id);
+    const page = offsetPage(recentErrors(failed, MAX_ERRORS, stopped ? [...retried, stopped] : retried), page_size, page_token);
     return { job_id, errors: page.items, next_page_token: page.next_page_token };
   }
 }

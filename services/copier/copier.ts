@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { parseDurationMs, type JobDefinition, type JobView, type RetryPolicy } from '../../libs/domain/index.js';
+import { retryPolicyOf, type JobDefinition, type JobView } from '../../libs/domain/index.js';
 import { JobEventStore, KV, ReadModel, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -46,12 +46,13 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   }
 
   /** Fails the run once its destination refuses writes for good (both copiers tripping is harmless: the second decides to nothing). */
-  function destinationBreaker(jobId: string, run: number) {
+  function destinationBreaker(jobId: string, run: number, destination: string) {
     const breaker = new DestinationBreaker();
     const onCopied = () => breaker.succeeded();
     const onFailure = (failure: S3Error) => {
-      const error = breaker.failed(failure);
-      if (!error) return;
+      const reason = breaker.failed(failure);
+      if (!reason) return;
+      const error = `${reason}; ${destination}`;
       log.warn({ job_id: jobId, run, error }, 'destination refuses writes; failing the run');
       store
         .execute(jobId, { type: 'FailRun', data: { job_id: jobId, run, error }, metadata: { now: new Date().toISOString() } })
@@ -69,12 +70,9 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     const definition = state.definition as JobDefinition;
     const concurrency = definition.concurrency ?? config.batch.defaultConcurrency;
     const consumerInfo = await ensureRunConsumer(jsm, jobId, run, concurrency, config.copier.ackWaitMs);
-    const retry: RetryPolicy = {
-      maxRetries: definition.max_retries ?? config.batch.maxRetries,
-      delayMs: definition.retry_delay ? parseDurationMs(definition.retry_delay)! : config.batch.retryDelayMs,
-      backoff: definition.retry_backoff ?? 'exponential',
-    };
-    const breaker = destinationBreaker(jobId, run);
+    const retry = retryPolicyOf(definition, config.batch);
+    const destination = await destinationEndpoint(definition, source, sealer, destinationAddressPolicy(config.destinations.allowLinkLocal));
+    const breaker = destinationBreaker(jobId, run, `destination bucket ${definition.destination_bucket} at ${destination.endpoint}`);
     const worker = new RunWorker({
       js,
       nc,
@@ -91,7 +89,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       retry,
       source,
       sourceBucket: definition.source_bucket,
-      destination: await destinationEndpoint(definition, source, sealer, destinationAddressPolicy(config.destinations.allowLinkLocal)),
+      destination,
       destinationBucket: definition.destination_bucket,
       throttle: rateLimited(jobId, definition.rate_limit_bytes_per_sec),
       rateBytesPerSecond: definition.rate_limit_bytes_per_sec,

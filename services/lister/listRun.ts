@@ -1,10 +1,11 @@
 import type { JetStreamClient } from 'nats';
 import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } from '../../libs/domain/index.js';
 import { encodeJson, subjects, type JobEventStore, type PipelinedPublisher } from '../../libs/nats/index.js';
-import type { S3Endpoint } from '../../libs/s3/index.js';
+import type { RetryOptions, S3Endpoint } from '../../libs/s3/index.js';
 import { selectObjects } from '../../libs/selection/index.js';
 import { PublishWindow } from './publishWindow.js';
 import { SkippedOutcomes } from './skippedOutcomes.js';
+import { guardEndpoints } from './endpointFailure.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
 const TAG_FETCH_CONCURRENCY = 16;
@@ -18,6 +19,8 @@ export interface ListRunContext {
   /** Where the run copies to; objects already identical there are reported skipped instead of queued. */
   destination: S3Endpoint;
   checkpointInterval: number;
+  /** How a failed listing request is retried: the job's retry policy (default: withRetry's). */
+  retry?: Omit<RetryOptions, 'signal'>;
   /** Called often; keeps the listing task leased and lets the caller stop the listing (pause, cancel). */
   heartbeat(): Promise<'continue' | 'stop'>;
   signal: AbortSignal;
@@ -60,9 +63,10 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
     startAfter: state.listing.start_after,
     signal: ctx.signal,
     tagConcurrency: TAG_FETCH_CONCURRENCY,
+    retry: ctx.retry,
   });
 
-  for await (const page of selected) {
+  for await (const page of guardEndpoints(selected, ctx, definition)) {
     if ((await ctx.heartbeat()) === 'stop') {
       await drain();
       return 'stopped';

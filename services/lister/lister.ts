@@ -1,12 +1,12 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
-import { FerryError, isActive } from '../../libs/domain/index.js';
+import { FerryError, isActive, retryDelayMs, retryPolicyOf } from '../../libs/domain/index.js';
 import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
-import { classifyS3Error, type S3Endpoint } from '../../libs/s3/index.js';
+import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
-import { BucketListingError } from '../../libs/selection/index.js';
 import type { AddressPolicy } from '../../libs/net/index.js';
 import { listRun, type ListRunContext } from './listRun.js';
+import { EndpointListingError, endpointCause } from './endpointFailure.js';
 import { listRetryRun } from './retryRun.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
@@ -31,6 +31,8 @@ export interface ListerOptions {
   maxWaitingItems: number;
   /** Which destination addresses a run may write to (checked after resolving the host, before listing). */
   destinationPolicy: AddressPolicy;
+  /** Retry policy of jobs that set none (config's max_retries and retry_delay). */
+  retryDefaults: { maxRetries: number; retryDelayMs: number };
 }
 
 interface ListTask {
@@ -43,7 +45,7 @@ interface ListTask {
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
-export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems, destinationPolicy }: ListerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems, destinationPolicy, retryDefaults }: ListerOptions): Promise<{ stop(): Promise<void> }> {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const store = await JobEventStore.open(nc);
@@ -78,6 +80,9 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects }, 'listing started');
     let lastBeat = Date.now();
     let waiting = false;
+    const policy = retryPolicyOf(definition, retryDefaults);
+    // A listing request may wait out the job's retry delays and the endpoint timeout: the lease must outlive them.
+    const lease = setInterval(() => msg.working(), HEARTBEAT_EVERY_MS);
     try {
       const context: ListRunContext = {
           js,
@@ -86,6 +91,12 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
           source,
           destination: await destinationEndpoint(definition, source, sealer, destinationPolicy),
           checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
+          retry: {
+            attempts: policy.maxRetries + 1,
+            delayMs: (retry) => retryDelayMs(policy, retry, Math.random()),
+            onRetry: (attempt, err, waitMs) =>
+              log.warn({ ...logCtx, attempt, retry_in_ms: Math.round(waitMs), error: endpointCause(err) }, 'listing request failed; retrying'),
+          },
           signal: stopping.signal,
           // Called before each page: keeps the task leased, stops on pause or cancel, and holds
           // listing while copiers have not drained the run's backlog, so the work stream stays bounded.
@@ -122,20 +133,21 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         msg.ack(); // the job was deleted while it was listed
         return;
       }
-      const onDestination = err instanceof BucketListingError && err.side === 'destination';
-      const cause = err instanceof BucketListingError ? err.cause : err;
-      const s3 = classifyS3Error(cause);
+      // Shutting down aborts requests: the task goes back to the queue, the run is not to blame.
+      const endpointFailed = err instanceof EndpointListingError && !stopping.signal.aborted;
       // A FerryError here is a listing we cannot trust (e.g. keys out of S3 order): retrying would not change it.
-      if (cause instanceof FerryError || !s3.retryable) {
-        const bucket = onDestination ? `destination ${definition.destination_bucket}` : definition.source_bucket;
-        const error = cause instanceof FerryError ? `listing ${bucket}: ${cause.message}` : `listing ${bucket}: ${s3.code}: ${s3.message}`;
-        log.warn({ ...logCtx, error }, 'listing failed; failing the run');
+      if (endpointFailed || err instanceof FerryError) {
+        const error = endpointFailed ? err.runError(policy.maxRetries) : `listing ${definition.source_bucket}: ${(err as Error).message}`;
+        const fields = endpointFailed ? { side: err.side, endpoint: err.endpoint, bucket: err.bucket } : {};
+        log.warn({ ...logCtx, ...fields, error }, 'listing failed; failing the run');
         await store.execute(task.job_id, { type: 'FailRun', data: { job_id: task.job_id, run: task.run, error }, metadata: { now: new Date().toISOString() } });
         msg.ack();
         return;
       }
       log.warn({ ...logCtx, err: String(err) }, 'listing interrupted; will retry');
       msg.nak(TRANSIENT_RETRY_MS);
+    } finally {
+      clearInterval(lease);
     }
   }
 

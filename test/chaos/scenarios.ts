@@ -190,7 +190,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     world: { destinationFaults: { denyWrites: true } },
     expect: 'failed',
     endsEarly: true,
-    after: failedByBreaker(/^destination refused writes: AccessDenied \(\d+ consecutive objects\)$/),
+    after: failedByBreaker(/^destination refused writes: AccessDenied \(\d+ consecutive objects\); destination bucket \S+ at http:\/\/\S+$/),
   },
   'destination-full': {
     world: ({ objects }) => ({ destinationFaults: { fullAfterWrites: Math.round(FULL_AFTER_SHARE * objects), fullAnswer: STORE_FULL_ANSWERS.minio } }),
@@ -198,7 +198,7 @@ export const SCENARIOS: Record<string, Scenario> = {
     endsEarly: true,
     watchOutcomes: true,
     async after(ctx, view, seconds) {
-      await failedByBreaker(/^destination full: XMinioStorageFull \(\d+ consecutive objects\)$/)(ctx, view, seconds);
+      await failedByBreaker(/^destination full: XMinioStorageFull \(\d+ consecutive objects\); destination bucket \S+ at http:\/\/\S+$/)(ctx, view, seconds);
       const { world, problems, notes } = ctx;
       const copied = [...(await ctx.outcomes!.drain()).values()].filter((o) => o.result === 'copied').map((o) => o.key);
       if (copied.length < view.progress.completed_objects) problems.push(`${copied.length} copied outcomes read, completed_objects ${view.progress.completed_objects}`);

@@ -95,7 +95,7 @@ describe('job decider', () => {
       .then([
         {
           type: 'RunFailed',
-          data: { job_id: ID, run: 1, error: 'NoSuchBucket', counts: { ...counts(), total_objects: 0, total_bytes: 0, completed_objects: 0, completed_bytes: 0 }, at: now },
+          data: { job_id: ID, run: 1, error: 'NoSuchBucket', counts: { ...counts(), total_objects: 0, total_bytes: 0, completed_objects: 0, completed_bytes: 0 }, at: now, fatal: true },
         },
       ]);
   });

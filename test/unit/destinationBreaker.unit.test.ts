@@ -102,7 +102,7 @@ describe('FailRun from a tripped breaker', () => {
   const error = 'destination refused writes: AccessDenied (50 consecutive objects)';
   const failRun = { type: 'FailRun' as const, data: { job_id: ID, run: 1, error }, metadata: { now } };
   const zero = { total_objects: 0, total_bytes: 0, completed_objects: 0, completed_bytes: 0, skipped_objects: 0, skipped_bytes: 0, failed_objects: 0, failed_bytes: 0 };
-  const failed: JobEvent = { type: 'RunFailed', data: { job_id: ID, run: 1, error, counts: zero, at: now } };
+  const failed: JobEvent = { type: 'RunFailed', data: { job_id: ID, run: 1, error, counts: zero, at: now, fatal: true } };
 
   it('fails the running run with the reason', () => {
     given(ID, [created, started]).when(failRun).then([failed]);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RunFailures, type ObjectOutcome, type ObjectsProcessed } from '../../libs/domain/index.js';
+import { RunFailures, runSpan, runStopError, type ObjectOutcome, type ObjectsProcessed } from '../../libs/domain/index.js';
 
 const outcome = (ordinal: number, result: ObjectOutcome['result'], error?: string): ObjectOutcome => ({
   ordinal,
@@ -46,5 +46,23 @@ describe('collecting a run\'s failures batch by batch', () => {
     const all = new RunFailures({ run: 1, fromSeq: 1 });
     for (let seq = 1; seq <= 10; seq++) all.add(seq, batch(1, [], [{ ordinal: seq, attempt: 1 }]));
     assert.equal(all.result().retried.length, 10);
+  });
+});
+
+describe('the error that stopped a run, as /errors lists it', () => {
+  const at = '2026-01-01T00:00:05.000Z';
+  const counts = { total_objects: 0, total_bytes: 0, completed_objects: 0, completed_bytes: 0, skipped_objects: 0, skipped_bytes: 0, failed_objects: 0, failed_bytes: 0 };
+  const started = { seq: 2, event: { type: 'RunStarted' as const, data: { job_id: 'j', run: 1, at } } };
+  const error = 'listing destination bucket dst at http://127.0.0.1:1: NetworkError: connect ECONNREFUSED 127.0.0.1:1 (2 attempts)';
+
+  it('is the fatal RunFailed that ended the run, without a key', () => {
+    const events = [started, { seq: 3, event: { type: 'RunFailed' as const, data: { job_id: 'j', run: 1, error, counts, at, fatal: true as const } } }];
+    assert.deepEqual(runStopError(events, runSpan(events)!), { time: at, key: '', error, run: 1 });
+  });
+
+  it('is nothing for a run failed by its objects, or one still running', () => {
+    const byObjects = [started, { seq: 3, event: { type: 'RunFailed' as const, data: { job_id: 'j', run: 1, error: '2 objects failed', counts, at } } }];
+    assert.equal(runStopError(byObjects, runSpan(byObjects)!), undefined);
+    assert.equal(runStopError([started], runSpan([started])!), undefined);
   });
 });

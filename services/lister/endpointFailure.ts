@@ -1,0 +1,65 @@
+import { FerryError } from '../../libs/domain/index.js';
+import { classifyS3Error, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
+import { BucketListingError } from '../../libs/selection/index.js';
+
+export type EndpointSide = 'source' | 'destination';
+
+/**
+ * A listing request to an endpoint failed for good: permanently (refused, not S3, bad TLS) or
+ * after the job's retries. Carries what the run's error must name: which side, its URL, the bucket.
+ */
+export class EndpointListingError extends Error {
+  readonly failure: S3Error;
+
+  constructor(
+    readonly side: EndpointSide,
+    readonly endpoint: string,
+    readonly bucket: string,
+    cause: unknown,
+  ) {
+    const failure = classifyS3Error(cause);
+    super(`listing ${side} bucket ${bucket} at ${endpoint}: ${endpointCause(failure)}`, { cause });
+    this.failure = failure;
+  }
+
+  /** The run's error: the listing's failure and how many attempts it took under the job's retry policy. */
+  runError(maxRetries: number): string {
+    const attempts = this.failure.retryable ? maxRetries + 1 : 1;
+    return `${this.message} (${attempts} attempt${attempts === 1 ? '' : 's'})`;
+  }
+}
+
+/** The cause in one line: HTTP status and S3 code for an answer, the socket's error code (ECONNREFUSED, ENOTFOUND, EPROTO…) otherwise. */
+export function endpointCause(failure: S3Error): string {
+  if (failure.status > 0) return `HTTP ${failure.status} ${failure.code}: ${failure.message}`;
+  const nodeCode = (failure.cause as { code?: unknown } | undefined)?.code;
+  const named = typeof nodeCode === 'string' && !failure.message.includes(nodeCode) ? `${nodeCode} ` : '';
+  return `${failure.code}: ${named}${failure.message}`;
+}
+
+interface RunEndpoints {
+  source: S3Endpoint;
+  destination: S3Endpoint;
+}
+
+/**
+ * Re-throws a failure of a run's selection as an EndpointListingError naming the side, its URL and
+ * bucket. A failure outside either listing (a tag request) is the source's; a FerryError (a listing
+ * Ferry cannot trust, such as keys out of order) stays what it is.
+ */
+export async function* guardEndpoints<T>(
+  pages: AsyncIterable<T[]>,
+  run: RunEndpoints,
+  buckets: { source_bucket: string; destination_bucket: string },
+): AsyncGenerator<T[]> {
+  try {
+    yield* pages;
+  } catch (err) {
+    if (err instanceof EndpointListingError || err instanceof FerryError) throw err;
+    if (err instanceof BucketListingError) {
+      if (err.cause instanceof FerryError) throw err.cause;
+      throw new EndpointListingError(err.side, run[err.side].endpoint, err.bucket, err.cause);
+    }
+    throw new EndpointListingError('source', run.source.endpoint, buckets.source_bucket, err);
+  }
+}
