@@ -27,7 +27,7 @@ import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest } from '../harness/restClient.js';
 import { createBucket, putObjects, readObject, testS3Client } from '../harness/s3TestClient.js';
 import { makeTempDir } from '../harness/tempDir.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitFor, waitForProgress } from '../harness/waitFor.js';
 import { freePort } from '../harness/freePort.js';
 
 export interface WorldOptions {
@@ -71,6 +71,8 @@ interface NatsNode {
 
 /** Every chaos job's max_retries: an object that cannot be copied takes this many retries, then fails. */
 export const JOB_MAX_RETRIES = 6;
+/** The chaos job's concurrency. */
+export const JOB_CONCURRENCY = 32;
 
 /** The outcomes of a job's objects, read live: a finished run's outcome batches are compacted away. */
 export interface OutcomeWatch {
@@ -319,7 +321,7 @@ export class World {
       destination_endpoint: this.destinationEndpoint,
       destination_access_key: this.options.destinationKey?.accessKey ?? 'S3RVER',
       destination_secret_key: this.options.destinationKey?.secretKey ?? 'S3RVER',
-      concurrency: 32,
+      concurrency: JOB_CONCURRENCY,
       max_retries: JOB_MAX_RETRIES,
       retry_delay: '200ms',
       retry_backoff: 'fixed',
@@ -341,21 +343,25 @@ export class World {
   /** Waits until completed + skipped + failed reaches `fraction` of the seeded objects; answers the view then. */
   async waitProcessed(jobId: string, fraction: number): Promise<JobView> {
     const goal = Math.ceil(fraction * this.options.objects);
-    return waitFor(`${jobId} at ${goal} processed objects`, async () => {
+    let ended: JobView | undefined;
+    const view = await waitForProgress(`${jobId} at ${goal} processed objects`, async () => {
       const view = await this.job(jobId);
       const p = view.progress;
-      if (['completed', 'failed', 'cancelled'].includes(view.status)) throw new Error(`${jobId} ended before ${goal}: ${JSON.stringify(view)}`);
-      return p.completed_objects + p.skipped_objects + p.failed_objects >= goal ? view : undefined;
-    }, 180_000, 20);
+      if (['completed', 'failed', 'cancelled'].includes(view.status)) ended = view;
+      return { done: ended ?? (p.completed_objects + p.skipped_objects + p.failed_objects >= goal ? view : undefined), progress: p };
+    }, { intervalMs: 20 });
+    if (ended) throw new Error(`${jobId} ended before ${goal}: ${JSON.stringify(ended)}`);
+    return view;
   }
 
-  async waitEnded(jobId: string, timeoutMs = Number(process.env.CHAOS_END_TIMEOUT_MS ?? 300_000)): Promise<JobView> {
+  /** Waits for the job to end for as long as it keeps moving (CHAOS_STALL_MS, default 2 min, without progress fails it). */
+  async waitEnded(jobId: string, stallMs = Number(process.env.CHAOS_STALL_MS ?? 120_000)): Promise<JobView> {
     let last: JobView | undefined;
     try {
-      return await waitFor(`${jobId} ended`, async () => {
+      return await waitForProgress(`${jobId} ended`, async () => {
         const view = (last = await this.job(jobId));
-        return ['completed', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
-      }, timeoutMs, 100);
+        return { done: ['completed', 'failed', 'cancelled'].includes(view.status) ? view : undefined, progress: [view.status, view.progress] };
+      }, { stallMs });
     } catch (err) {
       const state = await Promise.race([
         this.diagnose().catch((e) => `diagnosis failed: ${String(e)}`),
@@ -429,7 +435,7 @@ export class World {
       async drain() {
         const jsm = await nc.jetstreamManager();
         const last = (await jsm.streams.getMessage('FERRY_EVENTS', { last_by_subj: subject }).catch(() => undefined))?.seq ?? 0;
-        await waitFor(`outcomes read through sequence ${last}`, async () => (readThrough >= last ? true : undefined), 30_000, 20);
+        await waitForProgress(`outcomes read through sequence ${last}`, async () => ({ done: readThrough >= last ? true : undefined, progress: readThrough }), { intervalMs: 20 });
         messages.stop();
         await reading;
         return outcomes;

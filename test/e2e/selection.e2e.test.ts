@@ -4,12 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ListObjectsV2Command, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
 
-const INCREMENTAL_OBJECTS = 10_000;
+/** Enough for several listing pages of 1,000 on both sides, so the comparison crosses page boundaries. */
+const INCREMENTAL_OBJECTS = 2_500;
+/** Every 250th object is changed before the third run: one in each page and across its boundaries. */
+const CHANGED_EVERY = 250;
 
 function sized(key: string, size: number): SeedObject {
   return { key, body: randomBytes(size) };
@@ -40,14 +43,7 @@ describe('choosing what to copy, end to end (nats-server + s3rver + ferry --targ
     }
     const started = await api('POST', `/admin/batch/jobs/${jobId}/start`);
     assert.equal(started.status, 200, JSON.stringify(started.body));
-    const done = await waitFor(
-      `${jobId} run ${expectedRun} ended`,
-      async () => {
-        const { body } = await api('GET', `/admin/batch/jobs/${jobId}`);
-        return body.run === expectedRun && ['completed', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
-      },
-      30_000,
-    ).catch((err: Error) => {
+    const done = await waitForJob(ferry.httpPort!, jobId, `run ${expectedRun} ended`, (body) => body.run === expectedRun && ['completed', 'failed', 'cancelled'].includes(body.status)).catch((err: Error) => {
       const warnings = ferry.logs.filter((l) => l.job_id === jobId && Number(l.level) >= 40);
       throw new Error(`${err.message}; warnings: ${JSON.stringify(warnings.slice(-3))}`);
     });
@@ -152,13 +148,13 @@ describe('choosing what to copy, end to end (nats-server + s3rver + ferry --targ
     assert.equal(second.progress.skipped_objects, INCREMENTAL_OBJECTS);
 
     // Same sizes, new bytes: only the ETag tells them apart.
-    const changed = objects.filter((_, i) => i % 1000 === 7).map((o) => sized(o.key, o.body.length));
-    assert.equal(changed.length, 10);
+    const changed = objects.filter((_, i) => i % CHANGED_EVERY === 7).map((o) => sized(o.key, o.body.length));
+    assert.equal(changed.length, INCREMENTAL_OBJECTS / CHANGED_EVERY);
     await putObjects(s3, 'inc', changed);
     const third = await runJob(job, 'completed', 3);
     assert.equal(third.progress.total_objects, INCREMENTAL_OBJECTS);
-    assert.equal(third.progress.completed_objects, 10, 'exactly the changed objects are copied');
-    assert.equal(third.progress.skipped_objects, INCREMENTAL_OBJECTS - 10);
+    assert.equal(third.progress.completed_objects, changed.length, 'exactly the changed objects are copied');
+    assert.equal(third.progress.skipped_objects, INCREMENTAL_OBJECTS - changed.length);
     for (const o of changed) {
       const copy = await s3.send(new ListObjectsV2Command({ Bucket: 'inc-dst', Prefix: o.key }));
       const original = await s3.send(new ListObjectsV2Command({ Bucket: 'inc', Prefix: o.key }));

@@ -1,5 +1,5 @@
 import { TEST_TOKEN } from './ferryProcess.js';
-import { waitFor } from './waitFor.js';
+import { waitFor, waitForProgress, type ProgressWait } from './waitFor.js';
 
 export interface RestResponse<T = any> {
   status: number;
@@ -35,4 +35,16 @@ export async function viewOnceCompacted(port: number, jobId: string, timeoutMs =
     const { body } = await rest(port, 'GET', `/admin/batch/jobs/${jobId}`);
     return body.runs?.[0]?.outcomes_compacted === true ? body : undefined;
   }, timeoutMs);
+}
+
+/**
+ * Waits until the job's view passes `accept`, for as long as the job keeps moving (its status, run
+ * and progress counts change): the speed of a job depends on the machine, a stuck job does not.
+ */
+export async function waitForJob(port: number, jobId: string, what: string, accept: (view: any) => boolean, options?: ProgressWait): Promise<any> {
+  return waitForProgress(`${jobId} ${what}`, async () => {
+    const { status, body } = await rest(port, 'GET', `/admin/batch/jobs/${jobId}`);
+    if (status !== 200) return { progress: { status } };
+    return { done: accept(body) ? body : undefined, progress: { status: body.status, run: body.run, progress: body.progress, runs: body.runs?.length } };
+  }, options);
 }
