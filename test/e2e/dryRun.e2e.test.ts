@@ -78,6 +78,7 @@ describe('dry run of a job', () => {
       runs: [],
       tags: {},
       identical_at_destination: 0,
+      identical_keys: [],
     });
     assert.equal((await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/dry')).status, 404);
     assert.deepEqual(await listKeys(destination, 'dst'), []);
