@@ -83,7 +83,7 @@ describe('ferry CLI against a running Ferry (nats-server + s3rver + ferry --targ
       const result = await cli(['jobs', 'list']);
       assert.equal(result.code, 0, result.stderr);
       return result.stdout.trim().split('\n').length === 3 ? result : undefined;
-    });
+    }, 120_000);
     const [header, ...rows] = table.stdout.trim().split('\n');
     assert.match(header!, /^ID\s+STATUS\s+RUN\s+OBJECTS\s+BYTES\s+RATE$/);
     assert.deepEqual(rows.map((r) => r.split(/\s+/).slice(0, 3)).sort(), [['all-copy', 'pending', '0'], ['web-copy', 'pending', '0']]);
