@@ -35,7 +35,7 @@ describe('ferry CLI against a running Ferry (nats-server + s3rver + ferry --targ
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
       child.once('error', reject);
       child.once('close', (code) => {
         clearTimeout(timer);

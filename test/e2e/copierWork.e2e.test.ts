@@ -60,7 +60,10 @@ describe('copier processes sharing a job', () => {
   }
 
   const completed = (jobId: string) =>
-    waitForJob(control.httpPort!, jobId, 'completed', (body) => body.status === 'completed');
+    waitForJob(control.httpPort!, jobId, 'completed', (body) => {
+      if (body.status === 'failed') throw new Error(JSON.stringify(body));
+      return body.status === 'completed';
+    });
 
   const putsOf = (bucket: string, key: string) => proxy.requestLog().filter((line) => line === `PUT /${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`).length;
 

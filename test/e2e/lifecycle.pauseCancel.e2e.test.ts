@@ -82,7 +82,7 @@ describe('pause, cancel and delete over a real job', () => {
     const putsAtRest = proxy.requestLog().filter((l) => l.startsWith('PUT /paused/')).length;
     assert.equal((await api('POST', '/admin/batch/jobs/pauser/pause')).status, 409);
     // A later read still shows the same count and no new writes reached the destination.
-    await waitFor('a later read', async () => ((await view('pauser')).status === 'paused' ? true : undefined));
+    await waitFor('a later read', async () => ((await view('pauser')).status === 'paused' ? true : undefined), 120_000);
     assert.equal(Number((await view('pauser')).progress.completed_objects), stopped);
     assert.equal(proxy.requestLog().filter((l) => l.startsWith('PUT /paused/')).length, putsAtRest);
     assert.equal((await listKeys(destination, 'paused')).length, stopped);
