@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
 
 type ErrorBody = { error: { message: string; details?: Array<{ field?: string }> } };
 
@@ -112,10 +111,7 @@ describe('webhook and destination address policies (separate control, projector,
     const created = await create({ job_id: 'metadata-run', destination_endpoint: 'http://169.254.169.254', destination_access_key: 'a', destination_secret_key: 'b' }, permissivePort);
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs/metadata-run/start')).status, 200);
-    const failed = await waitFor('metadata-run failed', async () => {
-      const view = (await rest(port, 'GET', '/admin/batch/jobs/metadata-run')).body;
-      return view.status === 'failed' ? view : undefined;
-    }, 30_000);
+    const failed = await waitForJob(port, 'metadata-run', 'failed', (view) => view.status === 'failed');
     assert.match(failed.error, /destination_endpoint: refused: 169\.254\.169\.254 resolves to 169\.254\.169\.254 \(metadata\)/);
     assert.equal(failed.progress.completed_objects, 0);
   });

@@ -4,10 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { connect } from 'nats';
 import { STREAMS, subjects } from '../../libs/nats/index.js';
 import { startFerry, type FerryEnv, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitForProgress } from '../harness/waitFor.js';
 
 const OBJECTS = 3000;
 const MAX_WAITING = 1000;
@@ -44,7 +44,10 @@ describe('lister backpressure', () => {
     assert.equal((await rest(control.httpPort!, 'POST', '/admin/batch/jobs/big/start')).status, 200);
 
     // No copier yet: the lister must stop at the backlog limit and say so.
-    await waitFor('the lister to wait for copiers', async () => (lister.logs.some((l) => l.msg === 'listing waits for copiers to drain the backlog' && l.job_id === 'big') ? true : undefined));
+    await waitForProgress('the lister to wait for copiers', async () => ({
+      done: lister.logs.some((l) => l.msg === 'listing waits for copiers to drain the backlog' && l.job_id === 'big') ? true : undefined,
+      progress: (await rest(control.httpPort!, 'GET', '/admin/batch/jobs/big')).body.progress?.total_objects,
+    }));
     const nc = await connect({ servers: env.nats.url });
     try {
       const info = await (await nc.jetstreamManager()).streams.info(STREAMS.work, { subjects_filter: subjects.work('big', 1) } as never);
@@ -57,10 +60,7 @@ describe('lister backpressure', () => {
     assert.equal(stalled.progress.listing_complete, false);
 
     processes.push(await startFerry('copier', ferryEnv));
-    const done = await waitFor('job completed', async () => {
-      const { body } = await rest(control.httpPort!, 'GET', '/admin/batch/jobs/big');
-      return body.status === 'completed' ? body : undefined;
-    }, 120_000);
+    const done = await waitForJob(control.httpPort!, 'big', 'completed', (body) => body.status === 'completed');
     assert.equal(done.progress.total_objects, OBJECTS);
     assert.equal(done.progress.completed_objects, OBJECTS);
   });

@@ -107,7 +107,7 @@ describe('bad input over REST against a real control', () => {
     const jobs = await waitFor('dup listed', async () => {
       const list = await rest(control.httpPort!, 'GET', '/admin/batch/jobs');
       return list.status === 200 && list.body.jobs?.length ? (list.body.jobs as Array<{ job_id: string }>) : undefined;
-    }, 15_000);
+    }, 120_000);
     assert.deepEqual(jobs.map((j) => j.job_id), ['dup']);
   });
 

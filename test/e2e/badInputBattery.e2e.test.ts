@@ -391,7 +391,7 @@ describe('the counted bad-input battery against a real control and projector', (
     before_ = await waitFor('the created job in the read model', async () => {
       const s = await snapshot();
       return s.jobs.some((j) => j.job_id === EXISTING) ? s : undefined;
-    }, 15_000);
+    }, 120_000);
     errorsBefore = { control: errorLines(control).length, projector: errorLines(projector).length };
   });
 

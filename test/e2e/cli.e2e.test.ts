@@ -35,7 +35,7 @@ describe('ferry CLI against a running Ferry (nats-server + s3rver + ferry --targ
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
       child.once('error', reject);
       child.once('close', (code) => {
         clearTimeout(timer);
@@ -83,7 +83,7 @@ describe('ferry CLI against a running Ferry (nats-server + s3rver + ferry --targ
       const result = await cli(['jobs', 'list']);
       assert.equal(result.code, 0, result.stderr);
       return result.stdout.trim().split('\n').length === 3 ? result : undefined;
-    });
+    }, 120_000);
     const [header, ...rows] = table.stdout.trim().split('\n');
     assert.match(header!, /^ID\s+STATUS\s+RUN\s+OBJECTS\s+BYTES\s+RATE$/);
     assert.deepEqual(rows.map((r) => r.split(/\s+/).slice(0, 3)).sort(), [['all-copy', 'pending', '0'], ['web-copy', 'pending', '0']]);

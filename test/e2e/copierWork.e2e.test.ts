@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryEnv, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -60,11 +60,10 @@ describe('copier processes sharing a job', () => {
   }
 
   const completed = (jobId: string) =>
-    waitFor(`${jobId} completed`, async () => {
-      const { body } = await rest(control.httpPort!, 'GET', `/admin/batch/jobs/${jobId}`);
+    waitForJob(control.httpPort!, jobId, 'completed', (body) => {
       if (body.status === 'failed') throw new Error(JSON.stringify(body));
-      return body.status === 'completed' ? body : undefined;
-    }, 90_000);
+      return body.status === 'completed';
+    });
 
   const putsOf = (bucket: string, key: string) => proxy.requestLog().filter((line) => line === `PUT /${bucket}/${encodeURIComponent(key).replace(/%2F/g, '/')}`).length;
 
@@ -97,7 +96,7 @@ describe('copier processes sharing a job', () => {
     const doomed = await startFerry('copier', ferryEnv);
     proxy.setFaults({ latencyMs: 2500 });
     await startJob('killed', 'killed', { concurrency: 4, prefix: 'w/1' });
-    await waitFor('a copy in progress', async () => (proxy.requestLog().some((l) => l.startsWith('PUT /killed/')) ? true : undefined));
+    await waitFor('a copy in progress', async () => (proxy.requestLog().some((l) => l.startsWith('PUT /killed/')) ? true : undefined), 120_000);
     await doomed.kill();
     proxy.setFaults({ latencyMs: 0 });
     processes.push(await startFerry('copier', ferryEnv));

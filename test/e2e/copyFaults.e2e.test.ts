@@ -5,10 +5,9 @@ import { after, before, describe, it } from 'node:test';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, readObject, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
 
 /** The copy engine inside a running job, with the destination behind the fault-injecting proxy. */
 describe('copying through faulty storage', () => {
@@ -53,10 +52,7 @@ describe('copying through faulty storage', () => {
   }
 
   async function finished(jobId: string) {
-    return waitFor(`${jobId} finished`, async () => {
-      const { body } = await rest(ferry.httpPort!, 'GET', `/admin/batch/jobs/${jobId}`);
-      return body.status === 'completed' || body.status === 'failed' ? body : undefined;
-    }, 90_000);
+    return waitForJob(ferry.httpPort!, jobId, 'finished', (body) => body.status === 'completed' || body.status === 'failed');
   }
 
   it('completes through 503s and reset connections, retrying what failed', async () => {
@@ -111,10 +107,7 @@ describe('copying through faulty storage', () => {
   it('reports an object that vanished from the source after listing as skipped', async () => {
     proxy.setFaults({ latencyMs: 300 });
     await runJob('vanish', 'vanish', { concurrency: 1, prefix: 'f/02' });
-    await waitFor('listing complete', async () => {
-      const { body } = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/vanish');
-      return body.progress?.listing_complete ? true : undefined;
-    });
+    await waitForJob(ferry.httpPort!, 'vanish', 'listing complete', (body) => body.progress?.listing_complete === true);
     await source.send(new DeleteObjectCommand({ Bucket: 'src', Key: 'f/029' }));
     const job = await finished('vanish');
     proxy.setFaults({ latencyMs: 0 });

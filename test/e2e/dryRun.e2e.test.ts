@@ -6,10 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startFerry, TEST_TOKEN, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
 
 const CLI_SCRIPT = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
 
@@ -115,10 +114,7 @@ describe('dry run of a job', () => {
     const created = await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs', spec);
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal((await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs/dry/start')).status, 200);
-    await waitFor('the real run to complete', async () => {
-      const view = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/dry');
-      return view.body.status === 'completed' ? view : undefined;
-    }, 30_000);
+    await waitForJob(ferry.httpPort!, 'dry', 'the real run to complete', (view) => view.status === 'completed');
 
     // One object changes at the source and two appear: 3 of 27 are not identical at the destination.
     await putObjects(source, 'src', [

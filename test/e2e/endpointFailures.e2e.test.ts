@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { freePort } from '../harness/freePort.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -202,10 +202,7 @@ describe('a run whose endpoint fails ends failed, naming the endpoint and the ca
       try {
         const started = Date.now();
         assert.equal((await rest(port, 'POST', `/admin/batch/jobs/${jobId}/start`)).status, 200);
-        const job = await waitFor(`${jobId} failed`, async () => {
-          const { body } = await rest(port, 'GET', `/admin/batch/jobs/${jobId}`);
-          return body.status === 'running' || body.status === 'pending' ? undefined : body;
-        }, 60_000);
+        const job = await waitForJob(port, jobId, 'failed', (body) => !(body.status === 'running' || body.status === 'pending'));
         const took = Date.now() - started;
         assert.equal(job.status, 'failed', JSON.stringify(job));
 
@@ -229,7 +226,7 @@ describe('a run whose endpoint fails ends failed, naming the endpoint and the ca
         assert.equal(failures.length, 1, 'the run is failed once');
         names(JSON.parse(failures[0]!.details_json).error);
 
-        const hook = await waitFor(`${jobId} failed webhook`, async () => webhooks.find((w) => w.path === `/${jobId}`), 30_000);
+        const hook = await waitFor(`${jobId} failed webhook`, async () => webhooks.find((w) => w.path === `/${jobId}`), 120_000);
         assert.equal(hook.body.event, 'failed');
         names(hook.body.error);
 

@@ -9,7 +9,7 @@ import { evolve, initialJobState, type JobEvent, type JobState } from '../../lib
 import { JobEventStore } from '../../libs/nats/index.js';
 import { loadFerryProto } from '../../libs/transport/index.js';
 import { TEST_TOKEN, startFerry, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { seededRandom } from '../harness/seededRandom.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
@@ -150,7 +150,7 @@ describe('concurrent lifecycle commands on one job', () => {
     if (target === 'paused') await command('/pause');
     if (target === 'cancelled') await command('/cancel');
     if (target === 'failed') {
-      await waitFor(`${jobId} failed`, async () => ((await api('GET', `/admin/batch/jobs/${jobId}`)).body.status === 'failed' ? true : undefined), 30_000);
+      await waitForJob(ferry.httpPort!, jobId, 'failed', (body) => body.status === 'failed');
     }
   }
 
@@ -190,7 +190,7 @@ describe('concurrent lifecycle commands on one job', () => {
         const got = await api('GET', `/admin/batch/jobs/${jobId}`);
         if (!replayed.exists) return got.status === 404 ? true : undefined;
         return got.status === 200 && got.body.status === replayed.status ? true : undefined;
-      }, 30_000);
+      }, 120_000);
     }
     assert.equal(attempted, 160);
   });

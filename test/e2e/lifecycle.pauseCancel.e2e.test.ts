@@ -9,7 +9,7 @@ import { JobEventStore, STREAMS, consumers } from '../../libs/nats/index.js';
 import { SecretSealer } from '../../libs/secrets/index.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { TEST_SECRET_KEY, startFerry, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -58,7 +58,7 @@ describe('pause, cancel and delete over a real job', () => {
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal((await api('POST', `/admin/batch/jobs/${jobId}/start`)).status, 200);
-    await waitFor(`${jobId} copying`, async () => ((await view(jobId)).progress?.completed_objects >= 4 ? true : undefined), 30_000);
+    await waitForJob(ferry.httpPort!, jobId, 'copying', (body) => body.progress?.completed_objects >= 4);
   }
 
   /** completed_objects once two reads a second apart agree: the in-flight copies have finished and reported. */
@@ -69,7 +69,7 @@ describe('pause, cancel and delete over a real job', () => {
       const settled = now === last ? now : undefined;
       last = now;
       return settled;
-    }, 20_000, 1000);
+    }, 120_000, 1000);
   }
 
   it('pause stops new copies; resume copies every object exactly once', async () => {
@@ -82,7 +82,7 @@ describe('pause, cancel and delete over a real job', () => {
     const putsAtRest = proxy.requestLog().filter((l) => l.startsWith('PUT /paused/')).length;
     assert.equal((await api('POST', '/admin/batch/jobs/pauser/pause')).status, 409);
     // A later read still shows the same count and no new writes reached the destination.
-    await waitFor('a later read', async () => ((await view('pauser')).status === 'paused' ? true : undefined));
+    await waitFor('a later read', async () => ((await view('pauser')).status === 'paused' ? true : undefined), 120_000);
     assert.equal(Number((await view('pauser')).progress.completed_objects), stopped);
     assert.equal(proxy.requestLog().filter((l) => l.startsWith('PUT /paused/')).length, putsAtRest);
     assert.equal((await listKeys(destination, 'paused')).length, stopped);
@@ -92,10 +92,7 @@ describe('pause, cancel and delete over a real job', () => {
     assert.match(deleteRefused.body.error.message, /paused/);
 
     assert.equal((await api('POST', '/admin/batch/jobs/pauser/resume')).status, 200);
-    const done = await waitFor('pauser completed', async () => {
-      const v = await view('pauser');
-      return v.status === 'completed' ? v : undefined;
-    }, 30_000);
+    const done = await waitForJob(ferry.httpPort!, 'pauser', 'completed', (v) => v.status === 'completed');
     assert.equal(Number(done.progress.completed_objects), objects.length);
     assert.equal(Number(done.progress.total_objects), objects.length);
     assert.equal(Number(done.progress.failed_objects ?? 0), 0);
@@ -127,7 +124,7 @@ describe('pause, cancel and delete over a real job', () => {
     await waitFor('removed from the list', async () => {
       const list = await api('GET', '/admin/batch/jobs');
       return (list.body.jobs ?? []).some((j: { job_id: string }) => j.job_id === 'canceller') ? undefined : true;
-    });
+    }, 120_000);
 
     const events = await (await JobEventStore.open(nc)).read('canceller');
     const createdEvent = events.find((e) => e.event.type === 'JobCreated')!.event;

@@ -7,10 +7,9 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { loadFerryProto } from '../../libs/transport/index.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { TEST_TOKEN, startFerry, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
 
 /**
  * A job whose destination refuses writes: half its objects are already at the destination
@@ -50,10 +49,7 @@ describe('runs, failed objects and retry-failed over a real job', () => {
   const api = (method: string, path: string, body?: unknown) => rest(ferry.httpPort!, method, path, body);
 
   async function terminal(jobId: string) {
-    return waitFor(`${jobId} ended`, async () => {
-      const { body } = await api('GET', `/admin/batch/jobs/${jobId}`);
-      return ['completed', 'failed', 'cancelled'].includes(body.status) ? body : undefined;
-    }, 30_000);
+    return waitForJob(ferry.httpPort!, jobId, 'ended', (body) => ['completed', 'failed', 'cancelled'].includes(body.status));
   }
 
   function watchGrpc(jobId: string): { opened: Promise<void>; all: Promise<Array<{ status: string }>> } {

@@ -48,7 +48,7 @@ describe('listing jobs over REST', () => {
     await waitFor('every job in the read model', async () => {
       const res = await rest(control.httpPort!, 'GET', '/admin/batch/jobs?status=cancelled');
       return res.body.jobs?.length === 1 ? true : undefined;
-    });
+    }, 120_000);
 
     const seen: string[] = [];
     let token = '';

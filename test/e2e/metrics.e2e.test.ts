@@ -5,7 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { scrapeMetrics, seriesWith } from '../harness/metricsText.js';
-import { rest, viewOnceCompacted } from '../harness/restClient.js';
+import { rest, viewOnceCompacted, waitForJob } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
@@ -13,10 +13,7 @@ import { waitFor } from '../harness/waitFor.js';
 const OBJECTS = 50;
 
 async function waitForStatus(port: number, jobId: string, status: string) {
-  return waitFor(`${jobId} ${status}`, async () => {
-    const { body } = await rest(port, 'GET', `/admin/batch/jobs/${jobId}`);
-    return body.status === status ? body : undefined;
-  }, 60_000);
+  return waitForJob(port, jobId, status, (body) => body.status === status);
 }
 
 describe('metrics, history and as-of (ferry --target all)', () => {
@@ -53,7 +50,7 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     const metrics = await waitFor('gauges caught up', async () => {
       const m = await scrapeMetrics(port);
       return m.get(`nebulaio_batch_jobs_total{status="completed"}`) === 1 ? m : undefined;
-    }, 10_000);
+    }, 120_000);
     assert.equal(metrics.get(`nebulaio_batch_job_objects_total{${label}}`), Number(done.progress.total_objects));
     assert.equal(metrics.get(`nebulaio_batch_job_objects_completed{${label}}`), Number(done.progress.completed_objects));
     assert.equal(metrics.get(`nebulaio_batch_job_bytes_total{${label}}`), Number(done.progress.total_bytes));
@@ -68,7 +65,7 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     const after = await waitFor('series gone', async () => {
       const m = await scrapeMetrics(port);
       return seriesWith(m, 'nebulaio_batch_job_objects_total', label).length === 0 ? m : undefined;
-    }, 10_000);
+    }, 120_000);
     for (const name of ['nebulaio_batch_job_objects_completed', 'nebulaio_batch_job_bytes_total', 'nebulaio_batch_job_bytes_completed', 'nebulaio_batch_replication_rate_bytes']) {
       assert.deepEqual(seriesWith(after, name, 'job_id='), [], name);
     }
@@ -94,19 +91,16 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     const errors = await waitFor('errors counted', async () => {
       const series = seriesWith(await scrapeMetrics(port), 'nebulaio_batch_job_errors_total', label);
       return series.length > 0 ? series : undefined;
-    }, 60_000);
+    }, 120_000);
     assert.ok(errors.some(([key, n]) => key.includes('error_type="AccessDenied"') && n > 0), JSON.stringify(errors));
-    await waitFor('run ended', async () => {
-      const { body } = await rest(port, 'GET', '/admin/batch/jobs/errors.job');
-      return body.status === 'failed' ? body : undefined;
-    }, 60_000);
+    await waitForJob(port, 'errors.job', 'run ended', (body) => body.status === 'failed');
 
     proxy.setFaults({ denyWrites: false });
     assert.equal((await rest(port, 'DELETE', '/admin/batch/jobs/errors.job')).status, 200);
     await waitFor('error series gone', async () => {
       const m = await scrapeMetrics(port);
       return seriesWith(m, 'nebulaio_batch_job_errors_total', label).length === 0 && seriesWith(m, 'ferry_copy_retries_total', label).length === 0 ? m : undefined;
-    }, 10_000);
+    }, 120_000);
   });
 
   it('lets a paused job\'s rate fall to 0 and its ETA disappear, in the view and the gauge', async () => {
@@ -115,23 +109,17 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     const job = { job_id: 'paused.job', source_bucket: 'src', destination_bucket: 'paused-dst', rate_limit_bytes_per_sec: 1000, concurrency: 1 };
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs', job)).status, 200);
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs/paused.job/start')).status, 200);
-    await waitFor('moving with an ETA', async () => {
-      const { body } = await rest(port, 'GET', '/admin/batch/jobs/paused.job');
-      return body.status === 'running' && Number(body.progress.current_rate_bytes_sec) > 0 && body.progress.estimated_completion ? body : undefined;
-    }, 60_000);
+    await waitForJob(port, 'paused.job', 'moving with an ETA', (body) => body.status === 'running' && Number(body.progress.current_rate_bytes_sec) > 0 && Boolean(body.progress.estimated_completion));
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs/paused.job/pause')).status, 200);
 
-    const idle = await waitFor('rate decayed', async () => {
-      const { body } = await rest(port, 'GET', '/admin/batch/jobs/paused.job');
-      return Number(body.progress.current_rate_bytes_sec) === 0 ? body : undefined;
-    }, 60_000);
+    const idle = await waitForJob(port, 'paused.job', 'rate decayed', (body) => Number(body.progress.current_rate_bytes_sec) === 0);
     assert.equal(idle.status, 'paused');
     assert.ok(!idle.progress.estimated_completion, `no ETA while the rate is 0: ${JSON.stringify(idle.progress)}`);
     assert.ok(Number(idle.progress.completed_objects) < OBJECTS, 'the run was paused before it finished');
     await waitFor('rate gauge at 0', async () => {
       const m = await scrapeMetrics(port);
       return m.get('nebulaio_batch_replication_rate_bytes{job_id="paused.job"}') === 0 ? m : undefined;
-    }, 10_000);
+    }, 120_000);
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs/paused.job/cancel')).status, 200);
   });
 
@@ -184,7 +172,7 @@ describe('metrics, history and as-of (ferry --target all)', () => {
     const atCreation = await rest(port, 'GET', `/admin/batch/jobs/hist-job/as-of?as_of=${encodeURIComponent(done.created_at)}`);
     assert.equal(atCreation.body.status, 'pending');
     // Compaction appends the run's last event, on the job's summary subject, after the run ended: compare once it has.
-    const settled = await viewOnceCompacted(port, 'hist-job', 10_000);
+    const settled = await viewOnceCompacted(port, 'hist-job');
     const atEnd = await rest(port, 'GET', `/admin/batch/jobs/hist-job/as-of?as_of=${seqOf('RunCompleted')}`);
     assert.equal(atEnd.body.status, 'completed');
     assert.deepEqual(atEnd.body.progress, done.progress, 'folding the log up to RunCompleted gives the final counts');

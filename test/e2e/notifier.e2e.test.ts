@@ -6,10 +6,10 @@ import { after, before, describe, it } from 'node:test';
 import { connect } from 'nats';
 import { verifyWebhook } from '../../libs/webhooks/index.js';
 import { startFerry, type FerryEnv, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitForProgress } from '../harness/waitFor.js';
 
 const SECRET = 'e2e-webhook-secret';
 
@@ -91,8 +91,17 @@ describe('webhook notifications end to end (control, projector, lister, copier, 
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal((await rest(port, 'POST', `/admin/batch/jobs/${jobId}/start`)).status, 200);
-    await waitFor(`${jobId} completed`, async () => ((await rest(port, 'GET', `/admin/batch/jobs/${jobId}`)).body.status === 'completed' ? true : undefined), 20_000);
+    await waitForJob(port, jobId, 'completed', (body) => body.status === 'completed');
   }
+
+  const deliveriesTo = (path: string) => receiver.received.filter((r) => r.path === path);
+
+  /** The job's notification record that passes `accept`, waited for while deliveries to `path` keep arriving. */
+  const recordOnceDeliveries = (jobId: string, path: string, what: string, accept: (n: Record<string, any>) => boolean) =>
+    waitForProgress(what, async () => {
+      const list = await notificationsOf(jobId);
+      return { done: list.find(accept), progress: { deliveries: deliveriesTo(path).length, records: list.map((n) => [n.status, n.attempts]) } };
+    });
 
   const notificationsOf = async (jobId: string) => {
     const res = await rest(port, 'GET', `/admin/batch/jobs/${jobId}/notifications`);
@@ -114,10 +123,10 @@ describe('webhook notifications end to end (control, projector, lister, copier, 
     })();
 
     await runJob('signed', '/signed', ['running', 'completed']);
-    const mine = await waitFor('two notifications', async () => {
-      const got = receiver.received.filter((r) => r.path === '/signed');
-      return got.length >= 2 ? got : undefined;
-    }, 15_000);
+    const mine = await waitForProgress('two notifications', async () => {
+      const got = deliveriesTo('/signed');
+      return { done: got.length >= 2 ? got : undefined, progress: got.length };
+    });
     await outside;
     messages.stop();
     await nc.close();
@@ -138,17 +147,17 @@ describe('webhook notifications end to end (control, projector, lister, copier, 
     assert.equal(completed.progress.total_objects, 3);
     assert.equal(completed.progress.completed_objects, 3);
     assert.ok(!Number.isNaN(Date.parse(completed.timestamp)));
-    const records = await waitFor('records', async () => {
+    const records = await waitForProgress('records', async () => {
       const list = await notificationsOf('signed');
-      return list.length === 2 && list.every((n) => n.status === 'delivered') ? list : undefined;
-    }, 10_000);
+      return { done: list.length === 2 && list.every((n) => n.status === 'delivered') ? list : undefined, progress: list.map((n) => [n.status, n.attempts]) };
+    });
     assert.deepEqual(records.map((n) => n.event), ['running', 'completed']);
     assert.equal(records[1]!.webhook_id, mine[1]!.headers['webhook-id']);
   });
 
   it('retries a receiver answering 500 twice, then delivers with the same webhook-id', async () => {
     await runJob('flaky', '/flaky');
-    const record = await waitFor('delivered', async () => (await notificationsOf('flaky')).find((n) => n.status === 'delivered'), 15_000);
+    const record = await recordOnceDeliveries('flaky', '/flaky', 'delivered', (n) => n.status === 'delivered');
     const got = receiver.received.filter((r) => r.path === '/flaky');
     assert.deepEqual(got.map((r) => r.answered), [500, 500, 200]);
     assert.equal(new Set(got.map((r) => r.headers['webhook-id'])).size, 1);
@@ -159,7 +168,7 @@ describe('webhook notifications end to end (control, projector, lister, copier, 
 
   it('records a delivery that never succeeds as failed, with attempts, status code and error', async () => {
     await runJob('down', '/down');
-    const record = await waitFor('failed', async () => (await notificationsOf('down')).find((n) => n.status === 'failed'), 20_000);
+    const record = await recordOnceDeliveries('down', '/down', 'failed', (n) => n.status === 'failed');
     assert.ok(record.attempts >= 3, `attempts ${record.attempts}`);
     assert.equal(record.last_status_code, 500);
     assert.match(record.last_error, /HTTP 500/);
@@ -169,15 +178,21 @@ describe('webhook notifications end to end (control, projector, lister, copier, 
 
   it('a notifier killed while the receiver is failing delivers after restart', async () => {
     await runJob('killed', '/killed');
-    await waitFor('two failed attempts', async () => (receiver.received.filter((r) => r.path === '/killed').length >= 2 ? true : undefined), 15_000);
+    await waitForProgress('two failed attempts', async () => {
+      const count = deliveriesTo('/killed').length;
+      return { done: count >= 2 ? true : undefined, progress: count };
+    });
     await procs.notifier!.kill();
     const failedIds = new Set(receiver.received.filter((r) => r.path === '/killed').map((r) => r.headers['webhook-id']));
     killTestHealthy = true;
     procs.notifier = await startFerry('notifier', ferryEnv);
-    const delivered = await waitFor('delivery after restart', async () => receiver.received.find((r) => r.path === '/killed' && r.answered === 200), 20_000);
+    const delivered = await waitForProgress('delivery after restart', async () => {
+      const got = deliveriesTo('/killed');
+      return { done: got.find((r) => r.answered === 200), progress: got.length };
+    });
     assert.equal(failedIds.size, 1);
     assert.ok(failedIds.has(delivered.headers['webhook-id']), 'the redelivery carries the same webhook-id');
-    const record = await waitFor('record delivered', async () => (await notificationsOf('killed')).find((n) => n.status === 'delivered'), 10_000);
+    const record = await recordOnceDeliveries('killed', '/killed', 'record delivered', (n) => n.status === 'delivered');
     assert.ok(record.attempts >= 3, `attempts ${record.attempts}`);
   });
 });

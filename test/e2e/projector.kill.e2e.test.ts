@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { startFerry, type FerryEnv, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest, viewOnceCompacted } from '../harness/restClient.js';
+import { rest, viewOnceCompacted, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
 
 const OBJECTS = 2000;
 
@@ -42,12 +41,11 @@ describe('projector killed mid-job', () => {
 
     let overCounted: unknown;
     const progressAtLeast = (share: number) =>
-      waitFor(`completed >= ${share * OBJECTS}`, async () => {
-        const { body } = await rest(port, 'GET', '/admin/batch/jobs/kill-job');
+      waitForJob(port, 'kill-job', `completed >= ${share * OBJECTS}`, (body) => {
         const p = body.progress;
         if (Number(p.completed_objects) + Number(p.skipped_objects) + Number(p.failed_objects) > OBJECTS) overCounted ??= p;
-        return Number(p.completed_objects) >= share * OBJECTS ? body : undefined;
-      }, 60_000, 50);
+        return Number(p.completed_objects) >= share * OBJECTS;
+      }, { intervalMs: 50 });
 
     for (const share of [0.2, 0.5]) {
       const seen = await progressAtLeast(share);
@@ -56,11 +54,10 @@ describe('projector killed mid-job', () => {
       projector = await startFerry('projector', ferryEnv);
     }
 
-    const done = await waitFor('kill-job completed', async () => {
-      const { body } = await rest(port, 'GET', '/admin/batch/jobs/kill-job');
+    const done = await waitForJob(port, 'kill-job', 'completed', (body) => {
       if (Number(body.progress.completed_objects) > OBJECTS) overCounted ??= body.progress;
-      return body.status === 'completed' || body.status === 'failed' ? body : undefined;
-    }, 60_000);
+      return body.status === 'completed' || body.status === 'failed';
+    });
     assert.equal(overCounted, undefined, 'never counted more objects than listed');
     assert.equal(done.status, 'completed');
     assert.equal(Number(done.progress.total_objects), OBJECTS);

@@ -5,10 +5,10 @@ import { connect } from 'nats';
 import { STREAMS, subjects } from '../../libs/nats/index.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryEnv, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitFor, waitForProgress } from '../harness/waitFor.js';
 
 const JOBS = ['replay.paused', 'replay.failing', 'replay.cancelled'];
 
@@ -45,11 +45,7 @@ describe('projector rebuild from sequence 1 equals the live read model', () => {
   });
 
   const get = async (jobId: string) => (await rest(control.httpPort!, 'GET', `/admin/batch/jobs/${jobId}`)).body;
-  const until = (jobId: string, what: string, pred: (view: any) => boolean) =>
-    waitFor(`${jobId} ${what}`, async () => {
-      const view = await get(jobId);
-      return pred(view) ? view : undefined;
-    });
+  const until = (jobId: string, what: string, pred: (view: any) => boolean) => waitForJob(control.httpPort!, jobId, what, pred);
   const post = async (path: string, body?: unknown) => {
     const res = await rest(control.httpPort!, 'POST', path, body);
     assert.equal(res.status, 200, `${path}: ${JSON.stringify(res.body)}`);
@@ -97,7 +93,7 @@ describe('projector rebuild from sequence 1 equals the live read model', () => {
 
     await post('/admin/batch/jobs', { job_id: 'replay.deleted', source_bucket: 'src', destination_bucket: 'dst-c' });
     assert.equal((await rest(port, 'DELETE', '/admin/batch/jobs/replay.deleted')).status, 200);
-    await waitFor('deleted view gone', async () => ((await rest(port, 'GET', '/admin/batch/jobs/replay.deleted')).status === 404 ? true : undefined));
+    await waitFor('deleted view gone', async () => ((await rest(port, 'GET', '/admin/batch/jobs/replay.deleted')).status === 404 ? true : undefined), 120_000);
 
     // Bounded retention: every ended run's outcome batches are replaced by a summary, so the
     // rebuild below folds a log whose per-object detail was trimmed.
@@ -121,7 +117,7 @@ describe('projector rebuild from sequence 1 equals the live read model', () => {
     assert.deepEqual(await snapshotOfViews(), live, 'views are stable once every job has ended');
 
     projector = await startFerry('projector', { ...ferryEnv, args: ['--rebuild'] });
-    await waitFor('rebuild caught up', async () => (projector.logs.some((l) => l.msg === 'projector caught up') ? true : undefined), 30_000);
+    await waitForProgress('rebuild caught up', async () => ({ done: projector.logs.some((l) => l.msg === 'projector caught up') ? true : undefined, progress: projector.logs.length }));
     const starting = projector.logs.find((l) => l.msg === 'projector starting')!;
     assert.equal(starting.from_seq, 1, 'the rebuild folds from sequence 1');
     assert.ok(projector.logs.some((l) => l.msg === 'read model dropped; rebuilding from sequence 1'));

@@ -5,10 +5,10 @@ import { connect, type NatsConnection } from 'nats';
 import { JobEventStore, KV, jobToken } from '../../libs/nats/index.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitFor, waitForProgress } from '../harness/waitFor.js';
 
 /** max_concurrent_jobs=1 and history_limit=2 over real servers: the queue, its order, and history removal. */
 describe('scheduling of jobs', () => {
@@ -77,19 +77,23 @@ describe('scheduling of jobs', () => {
       assert.equal(started.body.queued, true);
     }
     const expected: Record<string, number> = { 'job-c': 1, 'job-d': 2, 'job-b': 3 };
-    await waitFor('queue positions', async () => {
+    await waitForProgress('queue positions', async () => {
       const views = await Promise.all(Object.keys(expected).map(get));
-      return views.every((v) => v.body.queued === true && v.body.queue_position === expected[v.body.job_id]) ? true : undefined;
-    }, 10_000);
+      return {
+        done: views.every((v) => v.body.queued === true && v.body.queue_position === expected[v.body.job_id]) ? true : undefined,
+        progress: views.map((v) => [v.body.queued, v.body.queue_position]),
+      };
+    });
     const again = await start('job-c');
     assert.equal(again.status, 409, 'a waiting job cannot be started twice');
     assert.equal((await get('slow')).body.status, 'paused');
 
     assert.equal((await rest(port(), 'POST', '/admin/batch/jobs/slow/cancel')).body.status, 'cancelled');
-    const last = await waitFor('job-b completed', async () => {
-      const { body } = await get('job-b');
-      return body.status === 'completed' ? body : undefined;
-    }, 30_000);
+    // job-b runs last: wait while any of the queued jobs moves.
+    const last = await waitForProgress('job-b completed', async () => {
+      const views = (await Promise.all(['job-b', 'job-c', 'job-d'].map(get))).map((v) => v.body);
+      return { done: views[0].status === 'completed' ? views[0] : undefined, progress: views.map((v) => [v.status, v.queue_position, v.progress]) };
+    });
     assert.notEqual(last.queued, true);
     assert.equal(last.progress.completed_objects, 5);
     assert.equal((await listKeys(testS3Client(env.s3[1]!.endpoint), 'dst-b')).length, 5);
@@ -112,7 +116,7 @@ describe('scheduling of jobs', () => {
     assert.deepEqual([...order].sort((a, b) => a - b), order, `events in order: ${order.join(', ')}`);
 
     // history_limit=2: of slow (cancelled), C, D and B only the newest two finished jobs remain.
-    await waitFor('older finished jobs removed', async () => ((await get('slow')).status === 404 && (await get('job-c')).status === 404 ? true : undefined), 15_000);
+    await waitFor('older finished jobs removed', async () => ((await get('slow')).status === 404 && (await get('job-c')).status === 404 ? true : undefined), 120_000);
     const d = await get('job-d');
     assert.equal(d.body.status, 'completed');
     assert.ok(Date.parse(d.body.started_at) <= Date.parse(last.started_at), 'D started before B');
@@ -147,10 +151,7 @@ describe('scheduling of jobs', () => {
       dataDir: join(env.dir, 'ferry'),
       extraEnv: { FERRY_MAX_CONCURRENT_JOBS: '1', FERRY_HISTORY_LIMIT: '2' },
     });
-    const waiter = await waitFor('waiter completed', async () => {
-      const { body } = await get('waiter');
-      return body.status === 'completed' ? body : undefined;
-    }, 30_000);
+    const waiter = await waitForJob(port(), 'waiter', 'completed', (body) => body.status === 'completed');
     assert.equal(waiter.progress.completed_objects, 5);
     const holders = JSON.parse((await slots.get('slots'))!.string()).holders as Array<{ job_id: string }>;
     assert.ok(!holders.some((h) => h.job_id === 'ghost' || h.job_id === 'holder'), JSON.stringify(holders));

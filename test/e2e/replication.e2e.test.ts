@@ -6,10 +6,10 @@ import * as grpc from '@grpc/grpc-js';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadFerryProto } from '../../libs/transport/index.js';
 import { startFerry, TEST_TOKEN, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, readObject, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitForProgress } from '../harness/waitFor.js';
 
 const MiB = 1024 * 1024;
 
@@ -92,15 +92,10 @@ describe('replication end to end (nats-server + s3rver + ferry --target all)', (
     assert.equal(started.status, 200, JSON.stringify(started.body));
     assert.equal(started.body.status, 'running');
 
-    const done = await waitFor(
-      'job completed',
-      async () => {
-        const { body } = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/migration-2024-01');
-        if (body.status === 'failed') throw new Error(`job failed: ${JSON.stringify(body)}`);
-        return body.status === 'completed' ? body : undefined;
-      },
-      120_000,
-    );
+    const done = await waitForJob(ferry.httpPort!, 'migration-2024-01', 'job completed', (body) => {
+      if (body.status === 'failed') throw new Error(`job failed: ${JSON.stringify(body)}`);
+      return body.status === 'completed';
+    });
     const totalBytes = objects.reduce((sum, o) => sum + o.body.length, 0);
     assert.equal(done.progress.total_objects, objects.length);
     assert.equal(done.progress.completed_objects, objects.length);
@@ -138,15 +133,11 @@ describe('replication end to end (nats-server + s3rver + ferry --target all)', (
     assert.equal(created.status, 'pending');
     assert.equal(created.destination_secret_key, '********');
     await call('StartJob', { job_id: 'dr-replication-001' });
-    const done = await waitFor(
-      'cross-cluster job completed',
-      async () => {
-        const job = await call<any>('GetJob', { job_id: 'dr-replication-001' });
-        if (job.status === 'failed') throw new Error(`job failed: ${JSON.stringify(job)}`);
-        return job.status === 'completed' ? job : undefined;
-      },
-      120_000,
-    );
+    const done = await waitForProgress('cross-cluster job completed', async () => {
+      const job = await call<any>('GetJob', { job_id: 'dr-replication-001' });
+      if (job.status === 'failed') throw new Error(`job failed: ${JSON.stringify(job)}`);
+      return { done: job.status === 'completed' ? job : undefined, progress: { status: job.status, run: job.run, progress: job.progress } };
+    });
     assert.equal(Number(done.progress.completed_objects), objects.length);
     assert.equal(done.destination_secret_key, '********');
     client.close();
@@ -171,10 +162,7 @@ describe('replication end to end (nats-server + s3rver + ferry --target all)', (
     // Streamed between two endpoints: the limit applies to bytes that pass through copiers.
     await createBucket(remote, 'throttled-copy');
     assert.equal((await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs/throttled/start')).status, 200);
-    const done = await waitFor('throttled job completed', async () => {
-      const { body } = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/throttled');
-      return body.status === 'completed' ? body : undefined;
-    }, 120_000);
+    const done = await waitForJob(ferry.httpPort!, 'throttled', 'throttled job completed', (body) => body.status === 'completed');
     assert.equal(done.progress.completed_bytes, bytes);
     const seconds = (Date.parse(done.completed_at) - Date.parse(done.started_at)) / 1000;
     const burst = 64 * 1024;
@@ -195,11 +183,10 @@ describe('replication end to end (nats-server + s3rver + ferry --target all)', (
     assert.equal(created.status, 200, JSON.stringify(created.body));
     await createBucket(source, 'throttled-backup');
     assert.equal((await rest(ferry.httpPort!, 'POST', '/admin/batch/jobs/throttled-same-cluster/start')).status, 200);
-    const done = await waitFor('throttled same-cluster job completed', async () => {
-      const { body } = await rest(ferry.httpPort!, 'GET', '/admin/batch/jobs/throttled-same-cluster');
+    const done = await waitForJob(ferry.httpPort!, 'throttled-same-cluster', 'throttled same-cluster job completed', (body) => {
       if (body.status === 'failed') throw new Error(`job failed: ${JSON.stringify(body)}`);
-      return body.status === 'completed' ? body : undefined;
-    }, 120_000);
+      return body.status === 'completed';
+    });
     assert.equal(done.progress.completed_bytes, bytes);
     const seconds = (Date.parse(done.completed_at) - Date.parse(done.started_at)) / 1000;
     // A lower bound only: bytes beyond one ~100 ms slice must be paid for in time, whichever path moves them.

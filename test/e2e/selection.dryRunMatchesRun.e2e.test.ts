@@ -12,7 +12,7 @@ import { rest } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { expectedSelection, selectionCase, type SelectionCase } from '../harness/selectionCases.js';
 import { makeTempDir } from '../harness/tempDir.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitForProgress } from '../harness/waitFor.js';
 
 const CASES = 12;
 const OBJECTS = 150;
@@ -138,14 +138,16 @@ describe('dry run and run select the same objects (property, nats-server + synth
       const started = await rest(ferry.httpPort!, 'POST', `/admin/batch/jobs/${jobId(c)}/start`);
       assert.equal(started.status, 200, JSON.stringify(started.body));
       let last: any;
-      const view = await waitFor(
+      const view = await waitForProgress(
         `${jobId(c)} completed with every outcome seen`,
         async () => {
           const { body } = await rest(ferry.httpPort!, 'GET', `/admin/batch/jobs/${jobId(c)}`);
           last = body;
-          return ['completed', 'failed', 'cancelled'].includes(body.status) && outcomes.size === body.progress.total_objects ? body : undefined;
+          return {
+            done: ['completed', 'failed', 'cancelled'].includes(body.status) && outcomes.size === body.progress.total_objects ? body : undefined,
+            progress: { status: body.status, progress: body.progress, outcomes: outcomes.size },
+          };
         },
-        180_000,
       ).catch((err: Error) => {
         const warnings = ferry.logs.filter((l) => l.job_id === jobId(c) && Number(l.level) >= 40).slice(-3);
         throw new Error(`${err.message}; ${outcomes.size} outcomes seen; view ${JSON.stringify(last)}; warnings ${JSON.stringify(warnings)}`);

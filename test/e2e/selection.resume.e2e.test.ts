@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryEnv, type FerryProcess } from '../harness/ferryProcess.js';
-import { rest } from '../harness/restClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
-import { waitFor } from '../harness/waitFor.js';
 
 const OBJECTS = 2000;
 const CHECKPOINT_INTERVAL = 100;
@@ -68,16 +67,16 @@ describe('listing resumes from its checkpoint after the lister is killed (separa
 
     const totalsWhileListing: number[] = [];
     const view = async () => (await api('GET', '/admin/batch/jobs/resume')).body;
-    await waitFor(
+    await waitForJob(
+      control.httpPort!,
+      'resume',
       'a few checkpoints',
-      async () => {
-        const { progress } = await view();
+      ({ progress }) => {
         assert.equal(progress.listing_complete, false, 'listing must still be running when the lister is killed');
         if (progress.total_objects > 0) totalsWhileListing.push(progress.total_objects);
-        return progress.total_objects >= 3 * CHECKPOINT_INTERVAL ? true : undefined;
+        return progress.total_objects >= 3 * CHECKPOINT_INTERVAL;
       },
-      20_000,
-      50,
+      { intervalMs: 50 },
     );
     await firstLister.kill();
     const killedAt = (await view()).progress;
@@ -87,16 +86,11 @@ describe('listing resumes from its checkpoint after the lister is killed (separa
     const secondLister = await startFerry('lister', proxied);
     ferries.push(secondLister);
 
-    const done = await waitFor(
-      'job completed',
-      async () => {
-        const body = await view();
-        if (body.status === 'failed') throw new Error(JSON.stringify(body));
-        if (!body.progress.listing_complete) totalsWhileListing.push(body.progress.total_objects);
-        return body.status === 'completed' ? body : undefined;
-      },
-      35_000,
-    );
+    const done = await waitForJob(control.httpPort!, 'resume', 'job completed', (body) => {
+      if (body.status === 'failed') throw new Error(JSON.stringify(body));
+      if (!body.progress.listing_complete) totalsWhileListing.push(body.progress.total_objects);
+      return body.status === 'completed';
+    });
     const selected = Array.from({ length: OBJECTS }, (_, i) => i).filter(isTagged).map(keyOf);
     assert.equal(done.progress.listing_complete, true);
     assert.equal(done.progress.total_objects, selected.length, 'untagged objects are never counted');

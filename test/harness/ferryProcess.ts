@@ -78,7 +78,7 @@ export async function startFerry(target: string, env: FerryEnv): Promise<FerryPr
   });
   child.stderr!.on('data', (chunk: Buffer) => (text += chunk.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`ferry ${target} did not start:\n${text.slice(-3000)}`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`ferry ${target} did not start:\n${text.slice(-3000)}`)), 120_000);
     const check = setInterval(() => {
       if (proc.logs.some((l) => l.msg === 'ferry started')) {
         clearInterval(check);

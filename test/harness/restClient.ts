@@ -1,5 +1,5 @@
 import { TEST_TOKEN } from './ferryProcess.js';
-import { waitFor, waitForProgress, type ProgressWait } from './waitFor.js';
+import { waitForProgress, type ProgressWait } from './waitFor.js';
 
 export interface RestResponse<T = any> {
   status: number;
@@ -30,11 +30,8 @@ export async function rest<T = any>(port: number, method: string, path: string, 
  * The job's view once its first run's outcomes are compacted: the last event a finished run
  * appends (on the job's summary subject), so the log is at rest from then on.
  */
-export async function viewOnceCompacted(port: number, jobId: string, timeoutMs = 60_000): Promise<any> {
-  return waitFor(`${jobId} run compacted`, async () => {
-    const { body } = await rest(port, 'GET', `/admin/batch/jobs/${jobId}`);
-    return body.runs?.[0]?.outcomes_compacted === true ? body : undefined;
-  }, timeoutMs);
+export async function viewOnceCompacted(port: number, jobId: string, options?: ProgressWait): Promise<any> {
+  return waitForJob(port, jobId, 'run compacted', (body) => body.runs?.[0]?.outcomes_compacted === true, options);
 }
 
 /**

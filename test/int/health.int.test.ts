@@ -34,7 +34,7 @@ describe('health endpoints of a projector process', () => {
 
   const status = async (path: string) => (await fetch(`http://127.0.0.1:${metricsPort}${path}`)).status;
   const until = (path: string, code: number) =>
-    waitFor(`${path} answering ${code}`, async () => ((await status(path)) === code ? true : undefined), 30_000, 200);
+    waitFor(`${path} answering ${code}`, async () => ((await status(path)) === code ? true : undefined), 120_000, 200);
 
   it('is ready with NATS, not ready without it, and ready again by itself when NATS returns', async () => {
     assert.equal(await status('/healthz'), 200);

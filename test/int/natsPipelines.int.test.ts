@@ -6,7 +6,7 @@ import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/ind
 import { PipelinedPublisher } from '../../libs/nats/index.js';
 import { WorkPuller } from '../../services/copier/workPuller.js';
 import { makeTempDir } from '../harness/tempDir.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitForProgress } from '../harness/waitFor.js';
 
 const encoder = new TextEncoder();
 
@@ -49,7 +49,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
     const watcher = nc.subscribe('p2.>', { callback: () => attempts++ });
     try {
       const stored = publisher.publish('p2.x', encoder.encode('late'), 'late-1');
-      await waitFor('a second attempt', async () => (attempts >= 2 ? true : undefined), 10_000, 20);
+      await waitForProgress('a second attempt', async () => ({ done: attempts >= 2 ? true : undefined, progress: attempts }), { intervalMs: 20 });
       await jsm.streams.add({ name: 'P2', subjects: ['p2.>'] });
       const ack = await stored;
       assert.equal(ack.stream, 'P2');

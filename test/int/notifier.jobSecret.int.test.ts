@@ -11,7 +11,7 @@ import { SecretSealer } from '../../libs/secrets/index.js';
 import { verifyWebhook, type WebhookHeaders } from '../../libs/webhooks/index.js';
 import { startNotifier } from '../../services/notifier/notifier.js';
 import { makeTempDir } from '../harness/tempDir.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitForProgress } from '../harness/waitFor.js';
 
 const DEPLOYMENT_SECRET = 'deployment-secret';
 const JOB_SECRET = 'whsec_' + Buffer.from('the job has its own key').toString('base64');
@@ -78,7 +78,7 @@ describe("notifier: a job's own webhook secret, and pending notifications (real 
     const js = nc.jetstream();
     await js.publish(subjects.job('own-secret'), encodeJson({ type: 'JobCreated', data: { job_id: 'own-secret', definition, at } }));
     await js.publish(subjects.job('own-secret'), encodeJson({ type: 'RunStarted', data: { job_id: 'own-secret', run: 1, at } }));
-    const delivery = await waitFor('delivery to /own', async () => received.find((r) => r.path === '/own'), 15_000);
+    const delivery = await waitForProgress('delivery to /own', async () => ({ done: received.find((r) => r.path === '/own'), progress: received.length }));
     assert.equal(JSON.parse(delivery.body).event, 'running');
     assert.equal(verifyWebhook(JOB_SECRET, headersOf(delivery.headers), delivery.body), true, "signed with the job's secret");
     assert.equal(verifyWebhook(DEPLOYMENT_SECRET, headersOf(delivery.headers), delivery.body), false, "not with the deployment's");
@@ -91,10 +91,10 @@ describe("notifier: a job's own webhook secret, and pending notifications (real 
     await js.publish(subjects.job('queued'), encodeJson({ type: 'JobCreated', data: { job_id: 'queued', definition, at } }));
     await js.publish(subjects.job('queued'), encodeJson({ type: 'RunQueued', data: { job_id: 'queued', run: 1, priority: 100, at } }));
     await js.publish(subjects.job('queued'), encodeJson({ type: 'RunStarted', data: { job_id: 'queued', run: 1, at } }));
-    const deliveries = await waitFor('two pending deliveries', async () => {
+    const deliveries = await waitForProgress('two pending deliveries', async () => {
       const found = received.filter((r) => r.path === '/pending');
-      return found.length >= 2 ? found : undefined;
-    }, 15_000);
+      return { done: found.length >= 2 ? found : undefined, progress: found.length };
+    });
     const bodies = deliveries.map((d) => JSON.parse(d.body) as { event: string; status: string; run: number });
     assert.deepEqual(bodies.map((b) => [b.event, b.status, b.run]), [['pending', 'pending', 0], ['pending', 'pending', 1]]);
     for (const d of deliveries) assert.equal(verifyWebhook(DEPLOYMENT_SECRET, headersOf(d.headers), d.body), true);

@@ -11,7 +11,7 @@ import { NotificationLog } from '../../libs/webhooks/index.js';
 import { SecretSealer } from '../../libs/secrets/index.js';
 import { startNotifier } from '../../services/notifier/notifier.js';
 import { makeTempDir } from '../harness/tempDir.js';
-import { waitFor } from '../harness/waitFor.js';
+import { waitForProgress } from '../harness/waitFor.js';
 
 describe('notifier refuses private addresses by default (real nats-server, loopback receiver)', () => {
   const tmp = makeTempDir('notifier-ssrf');
@@ -60,7 +60,10 @@ describe('notifier refuses private addresses by default (real nats-server, loopb
     await js.publish(subjects.job('ssrf'), encodeJson({ type: 'RunStarted', data: { job_id: 'ssrf', run: 1, at } }));
     await js.publish(subjects.job('ssrf'), encodeJson({ type: 'RunCompleted', data: { job_id: 'ssrf', run: 1, counts, at } }));
     const log = await NotificationLog.open(nc);
-    const record = await waitFor('failed record', async () => (await log.list('ssrf', 10, '')).notifications.find((n) => n.status === 'failed'), 15_000);
+    const record = await waitForProgress('failed record', async () => {
+      const { notifications } = await log.list('ssrf', 10, '');
+      return { done: notifications.find((n) => n.status === 'failed'), progress: notifications.map((n) => [n.status, n.attempts]) };
+    });
     assert.equal(record.event, 'completed');
     assert.equal(record.attempts, 1);
     assert.match(record.last_error!, /refused: 127\.0\.0\.1 resolves to 127\.0\.0\.1 \(loopback\)/);
@@ -77,7 +80,10 @@ describe('notifier refuses private addresses by default (real nats-server, loopb
     await js.publish(subjects.job('ssrf-name'), encodeJson({ type: 'JobCreated', data: { job_id: 'ssrf-name', definition, at } }));
     await js.publish(subjects.job('ssrf-name'), encodeJson({ type: 'RunStarted', data: { job_id: 'ssrf-name', run: 1, at } }));
     const log = await NotificationLog.open(nc);
-    const record = await waitFor('failed record', async () => (await log.list('ssrf-name', 10, '')).notifications.find((n) => n.status === 'failed'), 15_000);
+    const record = await waitForProgress('failed record', async () => {
+      const { notifications } = await log.list('ssrf-name', 10, '');
+      return { done: notifications.find((n) => n.status === 'failed'), progress: notifications.map((n) => [n.status, n.attempts]) };
+    });
     assert.equal(record.attempts, 1);
     assert.match(record.last_error!, /refused: localhost resolves to (127\.0\.0\.1|::1) \(loopback\)/);
     assert.equal(hits, 0, 'nothing reached the receiver');

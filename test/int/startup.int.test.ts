@@ -10,7 +10,7 @@ const dir = makeTempDir('startup');
 after(() => dir.remove());
 
 function start(args: string[], env: Record<string, string>) {
-  return spawnSync(process.execPath, [MAIN_SCRIPT, ...args], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 20_000 });
+  return spawnSync(process.execPath, [MAIN_SCRIPT, ...args], { env: { PATH: process.env.PATH!, ...env }, encoding: 'utf8', timeout: 120_000 });
 }
 
 describe('start-up validation', () => {
