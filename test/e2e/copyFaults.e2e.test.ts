@@ -76,7 +76,9 @@ describe('copying through faulty storage', () => {
 
   it('detects corrupted bytes, never counts them completed and leaves no bad object behind', async () => {
     proxy.setFaults({ corruptBodies: true, corruptObjectsOnly: true });
-    await runJob('corrupt', 'corrupt', { max_retries: 1, prefix: 'f/00' });
+    // One copy at a time: s3rver 3.7.1 removes a key's emptied parent directory on DELETE while a concurrent
+    // PUT under the same prefix may be about to write into it, and then fails that PUT (500) or crashes.
+    await runJob('corrupt', 'corrupt', { max_retries: 1, prefix: 'f/00', concurrency: 1 });
     const job = await finished('corrupt');
     proxy.setFaults({ corruptBodies: false });
     assert.equal(job.status, 'failed', JSON.stringify(job));
