@@ -10,7 +10,7 @@ import { waitFor } from './waitFor.js';
 
 const run = promisify(execFile);
 
-/** The packages `make ceph` installs; the binaries the harness needs from them. */
+/** The binaries the harness needs from the packages `make ceph` installs. */
 export const CEPH_BINARIES = ['monmaptool', 'ceph-mon', 'ceph-osd', 'radosgw', 'radosgw-admin', 'ceph', 'ceph-authtool'];
 
 /** RGW's pools, made up front: made lazily, the first CreateBucket, PutObject and CreateMultipartUpload each stall ~2 s. */
@@ -70,6 +70,8 @@ export async function missingCephBinaries(): Promise<string[]> {
  * and an HTTPS frontend and STS on) on free loopback ports, all state in one temp dir that stop() removes.
  */
 export async function startCephCluster(): Promise<CephCluster> {
+  const missing = await missingCephBinaries();
+  if (missing.length) throw new Error(`Ceph is not installed (missing ${missing.join(', ')}): \`make test-compat\` installs ceph-mon ceph-osd radosgw ceph-common`);
   const started = Date.now();
   const tmp = makeTempDir('ceph');
   const dir = tmp.path;
