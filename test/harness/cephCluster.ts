@@ -47,7 +47,7 @@ export interface CephCluster {
   /** Milliseconds from the first command to RGW answering requests. */
   startMs: number;
   createUser(uid: string): Promise<CephUser>;
-  /** A role whose trust policy lets `trustedUid` assume it, with an s3:* policy; returns its ARN. */
+  /** A role whose trust policy lets `trustedUid` assume it, with an s3:* policy; returns its ARN (AssumeRole at `endpoint`, region us-east-1). */
   createRole(roleName: string, trustedUid: string): Promise<string>;
   stop(): Promise<void>;
 }
