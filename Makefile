@@ -3,7 +3,8 @@
 
 SHELL := /bin/bash
 NODE ?= node
-TEST_FILES = $(shell find dist/test -name '*.test.js' | sort)
+# dist/test/compat needs a Ceph cluster: `make test-compat` runs it.
+TEST_FILES = $(shell find dist/test -name '*.test.js' -not -path 'dist/test/compat/*' | sort)
 UNIT_FILES = $(shell find dist/test/unit -name '*.unit.test.js' | sort)
 
 .PHONY: all deps nats-server build run test test-unit bench clean
@@ -85,3 +86,21 @@ bench-scale: build
 .PHONY: test-chaos
 test-chaos: build
 	$(NODE) dist/test/chaos/run.js $(CHAOS_ARGS)
+
+# Compatibility suite (README "Compatibility suite"): Ferry's copy suite against a throwaway
+# single-node Ceph cluster (ceph-mon, memstore ceph-osd, radosgw) from Debian's packages.
+CEPH_PACKAGES := ceph-mon ceph-osd radosgw ceph-common
+COMPAT_FILES := dist/test/compat/rgw.copy.compat.test.js dist/test/compat/rgw.listing.compat.test.js
+.PHONY: ceph test-compat
+ceph:
+	@if ! command -v ceph-mon >/dev/null || ! command -v ceph-osd >/dev/null || ! command -v radosgw >/dev/null || ! command -v radosgw-admin >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(CEPH_PACKAGES) with apt-get"; \
+	    (apt-get install -y --no-install-recommends $(CEPH_PACKAGES) || (apt-get update && apt-get install -y --no-install-recommends $(CEPH_PACKAGES))) >/dev/null; \
+	  else \
+	    echo "Ceph is missing: install it with 'sudo apt-get install --no-install-recommends $(CEPH_PACKAGES)' (Debian) and run make again" >&2; exit 1; \
+	  fi; \
+	fi
+
+test-compat: build ceph
+	$(NODE) --test --test-reporter=spec $(COMPAT_FILES)
