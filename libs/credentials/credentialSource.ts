@@ -6,23 +6,8 @@ export interface Credentials {
   expiration?: Date;
 }
 
-/** Which kind of credential an endpoint uses, as GetJob and the job's events say it (never a secret). */
-export type CredentialKind = { type: 'static' } | { type: 'default_chain' } | { type: 'role'; role_arn: string };
-
-export function describeCredentialKind(kind: CredentialKind): string {
-  switch (kind.type) {
-    case 'static':
-      return 'static';
-    case 'default_chain':
-      return 'default_chain';
-    case 'role':
-      return `role ${kind.role_arn}`;
-    default: {
-      const never: never = kind;
-      return never;
-    }
-  }
-}
+import type { CredentialKind } from '../domain/credentialKind.js';
+export { credentialKindOf, describeCredentialKind, type CredentialKind } from '../domain/credentialKind.js';
 
 /** Refresh this long before expiry at most (past the 5 minutes within which the SDK chain fetches anew), and never later than half-way through the credentials' life. */
 export const REFRESH_MARGIN_MS = 10 * 60_000;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { FerryError } from '../domain/errors.js';
 import { assumeRole, stsEndpointOf } from './assumeRole.js';
-import { CredentialSource, type CredentialKind, type Credentials } from './credentialSource.js';
+import { CredentialSource, credentialKindOf, type CredentialKind, type Credentials } from './credentialSource.js';
 
 /** How one side of a job (or the deployment's source) authenticates, as configured. */
 export interface CredentialSpec {
@@ -15,13 +15,6 @@ export interface CredentialSpec {
   region: string;
   /** The field naming the role, for errors. */
   roleField?: string;
-}
-
-/** The kind a spec resolves to: a role when one is named, else static keys when given, else the default chain. */
-export function credentialKindOf(spec: Pick<CredentialSpec, 'accessKey' | 'secretKey' | 'roleArn'>): CredentialKind {
-  if (spec.roleArn) return { type: 'role', role_arn: spec.roleArn };
-  if (spec.accessKey && spec.secretKey) return { type: 'static' };
-  return { type: 'default_chain' };
 }
 
 const sources = new Map<string, CredentialSource>();
