@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { endpointIdentity, parseEndpoint, signingCredentials, type ParsedEndpoint, type S3Endpoint } from './endpoint.js';
-import type { Credentials } from '../credentials/credentialSource.js';
+import { isStaleCredentialCode, type Credentials } from '../credentials/credentialSource.js';
 import { objectPath } from './uri.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
@@ -151,6 +151,18 @@ export class SignedHttp {
 
   /** Sends and reads the whole (small) response body; throws S3Error on a non-2xx answer. */
   async call(e: S3Endpoint, spec: SignedRequestSpec, body?: Buffer | string): Promise<{ res: IncomingMessage; body: Buffer }> {
+    const used = e.credentials?.current;
+    try {
+      return await this.callOnce(e, spec, body);
+    } catch (err) {
+      // Signed just before a rotation and refused after it: once more with the fresh credentials.
+      if (!e.credentials || !isStaleCredentialCode((err as S3Error).code)) throw err;
+      if (e.credentials.current === used && sameKeys(used, await e.credentials.refresh())) throw err;
+      return await this.callOnce(e, spec, body);
+    }
+  }
+
+  private async callOnce(e: S3Endpoint, spec: SignedRequestSpec, body?: Buffer | string): Promise<{ res: IncomingMessage; body: Buffer }> {
     try {
       const res = await this.send(e, spec, body);
       const data = await readBody(res);
@@ -167,6 +179,10 @@ export class SignedHttp {
     this.targets.clear();
     this.generation++;
   }
+}
+
+function sameKeys(a: Credentials | undefined, b: Credentials): boolean {
+  return a?.accessKeyId === b.accessKeyId && a?.sessionToken === b.sessionToken;
 }
 
 function signerFor(credentials: Credentials, region: string): { signer: SigV4Signer; signedWith: Credentials } {
