@@ -33,7 +33,7 @@ describe('temporary credentials (default chain, roles) rotated under a running j
     creds = await startCredentialServer({ rotateMs: 1000, lifetimeMs: 4000, assumableRoles: [WRITER_ROLE] });
     source = await startSyntheticS3({ buckets: { src: { count: OBJECTS, size: SIZE } }, authorize: (req) => creds.authorize(req) });
     const empty = { count: 0, size: 0 };
-    destination = await startSyntheticS3({ buckets: { 'container-creds': empty, 'role-creds': empty }, recordAccepted: false, authorize: (req) => creds.authorize(req) });
+    destination = await startSyntheticS3({ buckets: { 'container-creds': empty, 'role-creds': empty, 'revoked-creds': empty }, recordAccepted: false, authorize: (req) => creds.authorize(req) });
   });
 
   after(async () => {
@@ -101,6 +101,20 @@ describe('temporary credentials (default chain, roles) rotated under a running j
     const createdEvent = JSON.stringify(history.body);
     assert.match(createdEvent, /destination_credentials.{0,6}role arn:aws:iam:::role\/ferry-writer/);
     assert.doesNotMatch(f.output(), /ASIA[0-9A-F]{16}/, 'no issued access key appears in the logs');
+  });
+
+  it('retries requests refused for credentials revoked at each rotation with fresh ones: all copied, none failed', async () => {
+    const f = ferry!;
+    const before = creds.keysAccepted();
+    const refusedBefore = creds.refusals().ExpiredToken ?? 0;
+    creds.revokeOnRotation(true);
+    try {
+      const view = await runToCompletion(f.httpPort!, 'revoked-creds', {});
+      assertAllCopied(view, 'revoked-creds', before);
+    } finally {
+      creds.revokeOnRotation(false);
+    }
+    assert.ok((creds.refusals().ExpiredToken ?? 0) > refusedBefore, 'some requests crossed a rotation and were refused');
   });
 
   it('refuses to start a job whose role may not be assumed, with a 403 naming the role', async () => {

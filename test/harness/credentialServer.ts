@@ -40,6 +40,8 @@ export interface CredentialServer {
   keysAccepted(): Set<string>;
   /** Requests refused by `authorize`, by code. */
   refusals(): Record<string, number>;
+  /** From now on each rotation revokes every set issued before (requests signed with them get ExpiredToken). */
+  revokeOnRotation(on: boolean): void;
   /** Checks a signed S3 request: undefined when its credentials are issued, current and its signature right. */
   authorize(req: IncomingMessage): Promise<Refusal | undefined>;
   stop(): Promise<void>;
@@ -73,8 +75,12 @@ export async function startCredentialServer(opts: CredentialServerOptions): Prom
     issued.set(creds.accessKeyId, creds);
     return creds;
   };
+  let revoke = false;
   let current = issue();
-  const rotation = setInterval(() => (current = issue()), opts.rotateMs);
+  const rotation = setInterval(() => {
+    if (revoke) for (const c of issued.values()) c.expiration = new Date(Math.min(c.expiration.getTime(), Date.now()));
+    current = issue();
+  }, opts.rotateMs);
 
   const json = (res: ServerResponse, status: number, body: unknown) => {
     const text = JSON.stringify(body);
@@ -186,6 +192,7 @@ export async function startCredentialServer(opts: CredentialServerOptions): Prom
     issuedCount: () => issued.size,
     keysAccepted: () => new Set(accepted),
     refusals: () => ({ ...refused }),
+    revokeOnRotation: (on) => (revoke = on),
     async authorize(req) {
       const refusal = await verify(req, 's3');
       if (refusal) refused[refusal.code] = (refused[refusal.code] ?? 0) + 1;
