@@ -65,12 +65,16 @@ function baseFetcher(spec: CredentialSpec): () => Promise<Credentials> {
   };
 }
 
-let chainProvider: (() => Promise<Credentials>) | undefined;
+let chainProvider: ReturnType<typeof fromNodeProviderChain> | undefined;
 
-/** The AWS CLI's chain: environment, shared files (AWS_PROFILE), SSO, web identity, container, IMDSv2. */
+/**
+ * The AWS CLI's chain: environment, shared files (AWS_PROFILE), SSO, web identity, container, IMDSv2.
+ * Asked with forceRefresh: otherwise, within 5 minutes of expiry, the chain answers its cached value and
+ * refreshes in the background, so a refresh after a rotation would get the credentials just rotated out.
+ */
 function defaultChain(): () => Promise<Credentials> {
-  chainProvider ??= fromNodeProviderChain();
-  return chainProvider;
+  const chain = (chainProvider ??= fromNodeProviderChain());
+  return () => chain({ forceRefresh: true });
 }
 
 /** Tells sources apart that share an access key but not a secret, without keeping the secret in an id. */

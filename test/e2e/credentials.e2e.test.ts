@@ -68,7 +68,9 @@ describe('temporary credentials (default chain, roles) rotated under a running j
     assert.equal(created.status, 200, JSON.stringify(created.body));
     const started = await rest(port, 'POST', `/admin/batch/jobs/${jobId}/start`);
     assert.equal(started.status, 200, JSON.stringify(started.body));
-    return waitForJob(port, jobId, 'run ended', (view) => ['completed', 'failed'].includes(view.status));
+    const view = await waitForJob(port, jobId, 'run ended', (view) => ['completed', 'failed'].includes(view.status));
+    if (view.status !== 'completed') assert.fail(`${jobId} ${view.status}: ${JSON.stringify((await rest(port, 'GET', `/admin/batch/jobs/${jobId}/errors`)).body).slice(0, 2000)}`);
+    return view;
   }
 
   function assertAllCopied(view: any, jobId: string, keysBefore: Set<string>): void {
@@ -104,7 +106,7 @@ describe('temporary credentials (default chain, roles) rotated under a running j
   });
 
   it('retries requests refused for credentials revoked at each rotation with fresh ones: all copied, none failed', async () => {
-    const f = ferry!;
+    const f = ferry ?? (await startChainFerry('ferry-imds', { AWS_EC2_METADATA_SERVICE_ENDPOINT: creds.url }));
     const before = creds.keysAccepted();
     const refusedBefore = creds.refusals().ExpiredToken ?? 0;
     creds.revokeOnRotation(true);
