@@ -5,6 +5,7 @@ import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath } from '.
 
 export interface S3EndpointConfig {
   endpoint: string;
+  /** Both '' when not configured: the default credential chain is used then. */
   accessKey: string;
   secretKey: string;
   region: string;
@@ -113,8 +114,9 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     } catch {
       throw new ConfigError('ferry.source.endpoint', `must be an http or https URL, got ${JSON.stringify(endpoint)}`);
     }
-    if (!accessKey || !secretKey) {
-      throw new ConfigError('ferry.source.access_key', 'FERRY_SOURCE_ACCESS_KEY and FERRY_SOURCE_SECRET_KEY are required with FERRY_SOURCE_ENDPOINT');
+    // Without keys the source uses the AWS default credential chain (README "Credentials").
+    if (!accessKey !== !secretKey) {
+      throw new ConfigError(accessKey ? 'ferry.source.secret_key' : 'ferry.source.access_key', 'FERRY_SOURCE_ACCESS_KEY and FERRY_SOURCE_SECRET_KEY go together (give neither to use the default credential chain)');
     }
   }
   const secret = opt('ferry.secret_key');
@@ -144,7 +146,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     readToken: opt('ferry.read_token'),
     secretKey: secret,
     logLevel: get('ferry.log_level'),
-    source: endpoint ? { endpoint, accessKey: accessKey!, secretKey: secretKey!, region } : undefined,
+    source: endpoint ? { endpoint, accessKey: accessKey ?? '', secretKey: secretKey ?? '', region } : undefined,
     sourceRegion: region,
     endpointTimeoutMs: parseDurationMs(get<string>('ferry.endpoint_timeout'))!,
     copier: {

@@ -11,3 +11,4 @@ export * from './workItem.js';
 export * from './failedObjects.js';
 export * from './scheduling.js';
 export * from './schedule.js';
+export * from './credentialKind.js';

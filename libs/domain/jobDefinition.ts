@@ -37,12 +37,23 @@ export interface JobDefinition {
   webhook_secret?: string;
   /** Starts a new run at each firing (see schedule.ts). */
   schedule?: JobSchedule;
+  /** Roles assumed through STS to read the source / write the destination (README "Credentials"). */
+  source_role_arn?: string;
+  destination_role_arn?: string;
+  /** Given to STS with either role. */
+  external_id?: string;
+  session_name?: string;
+  /** STS endpoint URL for a non-AWS STS (a Ceph RGW's own URL); AWS's regional STS when absent. */
+  sts_endpoint?: string;
 }
 
 /** What the event log holds: the secrets replaced by their sealed forms. */
 export type StoredJobDefinition = Omit<JobDefinition, 'destination_secret_key' | 'webhook_secret'> & {
   destination_secret_key_sealed?: string;
   webhook_secret_sealed?: string;
+  /** Which kind of credential each side uses (`static`, `default_chain`, `role <arn>`), stamped by control at create. */
+  source_credentials?: string;
+  destination_credentials?: string;
 };
 
 export const DEFAULT_PRIORITY = 100;
@@ -82,6 +93,11 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   notify_on: 'array',
   webhook_secret: 'string',
   schedule: 'object',
+  source_role_arn: 'string',
+  destination_role_arn: 'string',
+  external_id: 'string',
+  session_name: 'string',
+  sts_endpoint: 'string',
 };
 
 function kindOf(value: unknown): FieldKind | 'other' {
@@ -177,6 +193,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
   if (def.destination_access_key !== undefined && def.destination_endpoint === undefined) {
     throw invalidField('destination_endpoint', 'is required when destination credentials are given');
   }
+  validateRoles(def);
   const sameEndpoint =
     def.destination_endpoint === undefined ||
     (context.sourceEndpoint !== undefined && normalizedEndpoint(def.destination_endpoint) === normalizedEndpoint(context.sourceEndpoint));
@@ -252,4 +269,23 @@ export function publicDefinition(def: StoredJobDefinition): Omit<StoredJobDefini
     ...(destination_secret_key_sealed === undefined ? {} : { destination_secret_key: '********' }),
     ...(webhook_secret_sealed === undefined ? {} : { webhook_secret: '********' }),
   };
+}
+
+/** An IAM role ARN; the account may be empty or a tenant name (Ceph RGW's roles are `arn:aws:iam:::role/R`). */
+const ROLE_ARN_PATTERN = /^arn:[a-z0-9-]+:iam::[^:/]*:role\/[\w+=,.@\/-]{1,512}$/;
+const EXTERNAL_ID_PATTERN = /^[\w+=,.@:\/-]{2,1224}$/;
+const SESSION_NAME_PATTERN = /^[\w+=,.@-]{2,64}$/;
+
+function validateRoles(def: JobDefinition): void {
+  for (const field of ['source_role_arn', 'destination_role_arn'] as const) {
+    const value = def[field];
+    if (value !== undefined && !ROLE_ARN_PATTERN.test(value)) throw invalidField(field, 'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+  }
+  const hasRole = def.source_role_arn !== undefined || def.destination_role_arn !== undefined;
+  if (def.external_id !== undefined && !EXTERNAL_ID_PATTERN.test(def.external_id)) throw invalidField('external_id', 'must be 2 to 1224 of the characters STS allows (letters, digits, +=,.@:/-)');
+  if (def.session_name !== undefined && !SESSION_NAME_PATTERN.test(def.session_name)) throw invalidField('session_name', 'must be 2 to 64 of the characters STS allows (letters, digits, +=,.@-)');
+  if (def.sts_endpoint !== undefined && (def.sts_endpoint.length > MAX_URL || !isHttpUrl(def.sts_endpoint))) throw invalidField('sts_endpoint', 'must be an http or https URL');
+  for (const field of ['external_id', 'session_name', 'sts_endpoint'] as const) {
+    if (def[field] !== undefined && !hasRole) throw invalidField(field, 'applies only with source_role_arn or destination_role_arn');
+  }
 }

@@ -1,8 +1,20 @@
+import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
+
 export interface S3Endpoint {
   endpoint: string;
   region: string;
   accessKey: string;
   secretKey: string;
+  /** Credentials from the default chain or a role, refreshed in place; when set, accessKey/secretKey are unused. */
+  credentials?: CredentialSource;
+}
+
+/** The credentials to sign with now: the source's current value (no await on the hot path), else the static keys. */
+export function signingCredentials(e: S3Endpoint): Credentials {
+  if (!e.credentials) return { accessKeyId: e.accessKey, secretAccessKey: e.secretKey };
+  const current = e.credentials.current;
+  if (!current) throw new Error(`credentials for ${e.endpoint} used before they were resolved`);
+  return current;
 }
 
 export interface ParsedEndpoint {
@@ -36,11 +48,13 @@ export function parseEndpoint(endpoint: string): ParsedEndpoint {
  * The access key is part of it: other credentials may not be allowed to read.
  */
 export function endpointIdentity(e: S3Endpoint): string {
+  // Rotating credentials are named by their source's stable id, so a rotation keeps pools and server-side copies.
+  const who = e.credentials ? e.credentials.id : e.accessKey;
   const seen = identities.get(e);
-  if (seen && seen.endpoint === e.endpoint && seen.region === e.region && seen.accessKey === e.accessKey) return seen.id;
+  if (seen && seen.endpoint === e.endpoint && seen.region === e.region && seen.accessKey === who) return seen.id;
   const p = parseEndpoint(e.endpoint);
-  const id = `${p.protocol}//${p.hostname.toLowerCase()}:${p.port}${p.basePath}|${e.region}|${e.accessKey}`;
-  identities.set(e, { endpoint: e.endpoint, region: e.region, accessKey: e.accessKey, id });
+  const id = `${p.protocol}//${p.hostname.toLowerCase()}:${p.port}${p.basePath}|${e.region}|${who}`;
+  identities.set(e, { endpoint: e.endpoint, region: e.region, accessKey: who, id });
   return id;
 }
 

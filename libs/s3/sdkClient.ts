@@ -2,6 +2,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { endpointIdentity, type S3Endpoint } from './endpoint.js';
+import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
 import { closeListingConnections } from './list.js';
 import { socketTimeoutMs } from './plainHttpClient.js';
 
@@ -19,7 +20,8 @@ export function sdkClient(e: S3Endpoint): S3Client {
     client = new S3Client({
       endpoint: e.endpoint,
       region: e.region,
-      credentials: { accessKeyId: e.accessKey, secretAccessKey: e.secretKey },
+      // A rotating source is read per request from its cached value (refreshed in the background), so the SDK signs with x-amz-security-token too.
+      credentials: e.credentials ? sourceProvider(e.credentials) : { accessKeyId: e.accessKey, secretAccessKey: e.secretKey },
       forcePathStyle: true,
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
@@ -33,6 +35,14 @@ export function sdkClient(e: S3Endpoint): S3Client {
     clients.set(cacheKey, client);
   }
   return client;
+}
+
+/**
+ * The source's cached value. The SDK memoizes it until 5 minutes before its expiration and then asks per
+ * request; the source has refreshed by then (10 minutes before, or half-way for short-lived ones).
+ */
+function sourceProvider(source: CredentialSource): () => Promise<Credentials> {
+  return async () => source.current ?? (await source.ready());
 }
 
 /** Destroys every cached client and its sockets, the listings' too (for tests and shutdown). */

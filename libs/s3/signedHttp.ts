@@ -1,6 +1,7 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { endpointIdentity, parseEndpoint, type ParsedEndpoint, type S3Endpoint } from './endpoint.js';
+import { endpointIdentity, parseEndpoint, signingCredentials, type ParsedEndpoint, type S3Endpoint } from './endpoint.js';
+import { isStaleCredentialCode, type Credentials } from '../credentials/credentialSource.js';
 import { objectPath } from './uri.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
@@ -35,6 +36,8 @@ interface Target {
   timeout: number;
   transport: typeof http | typeof https;
   signer: SigV4Signer;
+  /** The credentials `signer` holds: a rotation (a new value from the endpoint's source) replaces the signer and its signing key. */
+  signedWith: Credentials;
 }
 
 /**
@@ -53,7 +56,7 @@ export class SignedHttp {
     // Callers pass the same endpoint object for every request of a job: skip parsing its URL again.
     const fields = `${e.endpoint}\0${e.region}\0${e.accessKey}\0${e.secretKey}`;
     const seen = this.byEndpoint.get(e);
-    if (seen && seen.generation === this.generation && seen.fields === fields) return seen.target;
+    if (seen && seen.generation === this.generation && seen.fields === fields) return withCurrentSigner(seen.target, e);
     const id = `${endpointIdentity(e)}\0${e.secretKey}`;
     let t = this.targets.get(id);
     if (!t) {
@@ -68,12 +71,12 @@ export class SignedHttp {
           ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout })
           : new http.Agent({ keepAlive: true, maxSockets: 256, timeout }),
         timeout,
-        signer: new SigV4Signer(e.accessKey, e.secretKey, e.region),
+        ...signerFor(signingCredentials(e), e.region),
       };
       this.targets.set(id, t);
     }
     this.byEndpoint.set(e, { fields, generation: this.generation, target: t });
-    return t;
+    return withCurrentSigner(t, e);
   }
 
   /**
@@ -148,6 +151,18 @@ export class SignedHttp {
 
   /** Sends and reads the whole (small) response body; throws S3Error on a non-2xx answer. */
   async call(e: S3Endpoint, spec: SignedRequestSpec, body?: Buffer | string): Promise<{ res: IncomingMessage; body: Buffer }> {
+    const used = e.credentials?.current;
+    try {
+      return await this.callOnce(e, spec, body);
+    } catch (err) {
+      // Signed just before a rotation and refused after it: once more with the fresh credentials.
+      if (!e.credentials || !isStaleCredentialCode((err as S3Error).code)) throw err;
+      if (e.credentials.current === used && sameKeys(used, await e.credentials.refresh())) throw err;
+      return await this.callOnce(e, spec, body);
+    }
+  }
+
+  private async callOnce(e: S3Endpoint, spec: SignedRequestSpec, body?: Buffer | string): Promise<{ res: IncomingMessage; body: Buffer }> {
     try {
       const res = await this.send(e, spec, body);
       const data = await readBody(res);
@@ -164,6 +179,20 @@ export class SignedHttp {
     this.targets.clear();
     this.generation++;
   }
+}
+
+function sameKeys(a: Credentials | undefined, b: Credentials): boolean {
+  return a?.accessKeyId === b.accessKeyId && a?.sessionToken === b.sessionToken;
+}
+
+function signerFor(credentials: Credentials, region: string): { signer: SigV4Signer; signedWith: Credentials } {
+  return { signer: new SigV4Signer(credentials.accessKeyId, credentials.secretAccessKey, region, 's3', credentials.sessionToken), signedWith: credentials };
+}
+
+/** The target, its signer replaced when the endpoint's credentials were rotated since (one comparison per request). */
+function withCurrentSigner(t: Target, e: S3Endpoint): Target {
+  if (e.credentials && e.credentials.current !== t.signedWith) Object.assign(t, signerFor(signingCredentials(e), e.region));
+  return t;
 }
 
 /** The request target (path and query) and headers of a request, signed. */

@@ -63,6 +63,8 @@ export class SigV4Signer {
     private readonly secretAccessKey: string,
     private readonly region: string,
     private readonly service = 's3',
+    /** Temporary credentials' token, sent (and signed) as x-amz-security-token. */
+    private readonly sessionToken?: string,
   ) {}
 
   /**
@@ -72,6 +74,7 @@ export class SigV4Signer {
   sign(method: string, path: string, query: Record<string, string> | undefined, headers: Record<string, string>, now = Date.now()): void {
     const longDate = this.dateOf(now);
     headers['x-amz-date'] = longDate;
+    if (this.sessionToken !== undefined) headers['x-amz-security-token'] = this.sessionToken;
     const names = Object.keys(headers).filter(signable).sort();
     let canonicalHeaders = '';
     for (const name of names) canonicalHeaders += `${name}:${canonicalValue(headers[name]!)}\n`;

@@ -22,6 +22,8 @@ export interface ControlOptions {
 export async function startControl({ nc, log, config, sealer, tokens }: ControlOptions): Promise<{ grpcPort: number; httpPort: number; stop(): Promise<void> }> {
   const jobs = await JobService.open(nc, sealer, log, {
     sourceEndpoint: config.source?.endpoint,
+    sourceHasKeys: config.source === undefined || config.source.accessKey !== '',
+    source: config.source,
     addresses: { allowPrivateWebhooks: config.webhooks.allowPrivateNetworks, allowLinkLocalDestinations: config.destinations.allowLinkLocal },
   });
   const { maxConcurrentJobs, historyLimit } = config.batch;

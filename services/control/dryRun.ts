@@ -1,3 +1,4 @@
+import { withJobCredentials } from '../../libs/credentials/endpointCredentials.js';
 import { FerryError, invalidField, validateJobDefinition, type JobDefinition } from '../../libs/domain/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import { BucketListingError, selectObjects } from '../../libs/selection/index.js';
@@ -45,7 +46,9 @@ export async function dryRun(body: unknown, source: S3Endpoint | undefined, addr
     identical_keys: [],
   };
   try {
-    for await (const page of selectObjects(source, destinationOf(definition, source), definition)) {
+    const jobSource = await withJobCredentials(source, definition, 'source_role_arn');
+    const destination = await withJobCredentials(destinationOf(definition, source), definition, 'destination_role_arn');
+    for await (const page of selectObjects(jobSource, destination, definition)) {
       for (const { object, action } of page) {
         const listed = report.object_count < limit;
         report.object_count++;

@@ -15,6 +15,7 @@ import {
   type StoredJobDefinition,
   DEFAULT_PRIORITY,
   withNextRunAt,
+  jobCredentialKinds,
 } from '../../libs/domain/index.js';
 import {
   JobEventStore,
@@ -27,7 +28,8 @@ import {
   subjects,
   type ExecuteResult,
 } from '../../libs/nats/index.js';
-import type { SecretSealer } from '../../libs/secrets/index.js';
+import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
+import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { JobHistory } from './history.js';
 import { FailedReport } from './failedReport.js';
@@ -49,6 +51,10 @@ interface PageRequest {
 export interface JobSettings {
   /** The source cluster's endpoint: a destination_endpoint equal to it is the same cluster. */
   sourceEndpoint?: string;
+  /** Whether the deployment's source has static keys (else it uses the default credential chain). */
+  sourceHasKeys?: boolean;
+  /** The deployment's source, which a job's roles are assumed from at start (unchecked when absent). */
+  source?: S3Endpoint;
   addresses: AddressSettings;
 }
 
@@ -129,7 +135,7 @@ export class JobService {
     const definition = validateJobDefinition(body, { sourceEndpoint: this.settings.sourceEndpoint });
     await checkJobAddresses(definition, this.settings.addresses);
     const { destination_secret_key, webhook_secret, ...rest } = definition;
-    const stored: StoredJobDefinition = { ...rest };
+    const stored: StoredJobDefinition = { ...rest, ...jobCredentialKinds(definition, this.settings.sourceHasKeys ?? true) };
     if (destination_secret_key !== undefined) stored.destination_secret_key_sealed = await this.sealer.seal(definition.job_id, destination_secret_key);
     if (webhook_secret !== undefined) stored.webhook_secret_sealed = await this.sealer.seal(definition.job_id, webhook_secret);
     const result = await this.store.execute(definition.job_id, {
@@ -190,6 +196,18 @@ export class JobService {
     return this.withQueuePosition(await this.viewAfter(jobId, { state, events: queued.events, lastSeq }));
   }
 
+  /**
+   * Assumes the job's roles (one STS call each, cached and refreshed for this process's copies) so that a
+   * role the user may not assume refuses the start with PERMISSION_DENIED naming it, instead of a failing run.
+   */
+  private async checkRoles(jobId: string): Promise<void> {
+    const { source } = this.settings;
+    const definition = (await this.store.load(jobId)).state.definition;
+    if (!source || !definition) return;
+    if (definition.source_role_arn) await sourceEndpoint(definition, source);
+    if (definition.destination_role_arn) await destinationEndpoint(definition, source, this.sealer);
+  }
+
   private withQueuePosition(view: JobView): JobView {
     view = withNextRunAt(view, new Date());
     const position = view.queued ? this.scheduler?.queuePosition(view.job_id) : undefined;
@@ -197,6 +215,7 @@ export class JobService {
   }
 
   async command(type: CommandType, jobId: string): Promise<JobView> {
+    if (type === 'StartJob' || type === 'RetryFailed') await this.checkRoles(jobId);
     if ((type === 'StartJob' || type === 'RetryFailed') && this.scheduler) return this.start(jobId, this.scheduler, type === 'RetryFailed');
     return this.apply(type, jobId);
   }

@@ -2,7 +2,7 @@ import type { NatsConnection } from 'nats';
 import { retryPolicyOf, type JobDefinition, type JobView } from '../../libs/domain/index.js';
 import { JobEventStore, KV, ReadModel, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
-import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
+import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -72,6 +72,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     const consumerInfo = await ensureRunConsumer(jsm, jobId, run, concurrency, config.copier.ackWaitMs);
     const retry = retryPolicyOf(definition, config.batch);
     const destination = await destinationEndpoint(definition, source, sealer, destinationAddressPolicy(config.destinations.allowLinkLocal));
+    const jobSource = await sourceEndpoint(definition, source);
     const breaker = destinationBreaker(jobId, run, `destination bucket ${definition.destination_bucket} at ${destination.endpoint}`);
     const worker = new RunWorker({
       js,
@@ -87,7 +88,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       heartbeatMs: Math.max(100, Math.floor((consumerInfo.config.ack_wait ?? config.copier.ackWaitMs * 1_000_000) / 1_000_000 / 3)),
       concurrency,
       retry,
-      source,
+      source: jobSource,
       sourceBucket: definition.source_bucket,
       destination,
       destinationBucket: definition.destination_bucket,

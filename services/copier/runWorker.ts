@@ -4,11 +4,14 @@ import { retryDelayMs, type ObjectOutcome, type RetryPolicy, type WorkItem } fro
 import { STREAMS, decodeJson } from '../../libs/nats/index.js';
 import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
+import { isStaleCredentialCode } from '../../libs/credentials/credentialSource.js';
 import { OutcomeBatcher } from './outcomeBatcher.js';
 import type { Slots } from './slots.js';
 import { WorkPuller } from './workPuller.js';
 
 const FETCH_EXPIRES_MS = 1000;
+/** Immediate retries of a copy refused for credentials rotated out while it was in flight. */
+const STALE_CREDENTIAL_RETRIES = 3;
 /** How long free slots wait for others to free up before a fetch: small copies batch their fetches, big ones barely wait. */
 const FETCH_GATHER_MS = 5;
 
@@ -179,7 +182,7 @@ export class RunWorker {
         throttle: ctx.throttle,
         rateBytesPerSecond: ctx.rateBytesPerSecond,
       };
-      await ctx.engine.copy(request);
+      await this.copyWithFreshCredentials(request);
       this.report({ ...base, result: 'copied', duration_ms: Date.now() - started }, msg);
     } catch (err) {
       if (this.abort.signal.aborted) return; // left unacked: redelivered to whoever serves the run next
@@ -197,6 +200,33 @@ export class RunWorker {
       }
     } finally {
       this.held.delete(msg);
+    }
+  }
+
+  /**
+   * A request signed just before a rotation may reach the server after the old credentials stopped working:
+   * then the job's credentials are refreshed (one fetch however many copies ask) and the copy is tried again
+   * at once (a few times at most: a server refusing every new credential fails the copy as before).
+   */
+  private async copyWithFreshCredentials(request: CopyRequest): Promise<unknown> {
+    for (let retries = 0; ; retries++) {
+      const used = [request.source.credentials?.current, request.destination.credentials?.current];
+      try {
+        return await this.ctx.engine.copy(request);
+      } catch (err) {
+        const failure = classifyS3Error(err);
+        const rotating = [request.source.credentials, request.destination.credentials].filter((c) => c !== undefined);
+        if (this.abort.signal.aborted || !isStaleCredentialCode(failure.code) || rotating.length === 0 || retries >= STALE_CREDENTIAL_RETRIES) throw err;
+        // Credentials that changed since the copy started are already fresh; else fetch new ones.
+        const stale = request.source.credentials?.current === used[0] && request.destination.credentials?.current === used[1];
+        if (stale) {
+          const before = rotating.map((c) => c.current);
+          await Promise.all(rotating.map((c) => c.refresh()));
+          // The same keys again: the server refuses the credentials themselves, so the copy fails as before.
+          if (rotating.every((c, i) => c.current?.accessKeyId === before[i]?.accessKeyId && c.current?.sessionToken === before[i]?.sessionToken)) throw err;
+        }
+        this.ctx.onRetry?.(failure.code);
+      }
     }
   }
 

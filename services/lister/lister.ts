@@ -3,7 +3,7 @@ import { FerryError, isActive, retryDelayMs, retryPolicyOf } from '../../libs/do
 import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
-import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
+import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import type { AddressPolicy } from '../../libs/net/index.js';
 import { listRun, type ListRunContext } from './listRun.js';
 import { EndpointListingError, endpointCause } from './endpointFailure.js';
@@ -88,7 +88,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
           js,
           publisher,
           store,
-          source,
+          source: await sourceEndpoint(definition, source),
           destination: await destinationEndpoint(definition, source, sealer, destinationPolicy),
           checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
           retry: {

@@ -18,6 +18,8 @@ export interface SyntheticS3Options {
   buckets: Record<string, GeneratedBucketSpec>;
   /** Keep a record per accepted key (default true); false keeps only a count per bucket. */
   recordAccepted?: boolean;
+  /** Checks each request's credentials before it is served: an answer refuses it with that status and S3 error code. */
+  authorize?: (req: IncomingMessage) => Promise<{ status: number; code: string; message: string } | undefined>;
 }
 
 export interface SyntheticS3Stats {
@@ -64,6 +66,8 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
   const bucketExists = (bucket: string) => generated.has(bucket) || accepted.has(bucket);
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refused = await opts.authorize?.(req);
+    if (refused) throw new S3Error(refused.status, refused.code, refused.message);
     const { bucket, key, query } = parseTarget(req.url ?? '/');
     const method = req.method ?? 'GET';
     refuseChunkedUploads(req);

@@ -70,7 +70,13 @@ describe('configuration', () => {
     rejects(() => loadConfig({ env: { FERRY_HTTP_ADDR: 'nine thousand' } }), /ferry\.http_addr/);
     rejects(() => loadConfig({ env: { LOG_LEVEL: 'loud' } }), /ferry\.log_level/);
     rejects(() => loadConfig({ env: { FERRY_SECRET_KEY: 'short' } }), /ferry\.secret_key/);
-    rejects(() => loadConfig({ env: { FERRY_SOURCE_ENDPOINT: 'http://x:1' } }), /FERRY_SOURCE_ACCESS_KEY/);
+    rejects(() => loadConfig({ env: { FERRY_SOURCE_ENDPOINT: 'http://x:1', FERRY_SOURCE_ACCESS_KEY: 'a' } }), /ferry\.source\.secret_key.*go together/);
+    rejects(() => loadConfig({ env: { FERRY_SOURCE_ENDPOINT: 'http://x:1', FERRY_SOURCE_SECRET_KEY: 'b' } }), /ferry\.source\.access_key.*go together/);
     rejects(() => loadConfig({ file: join(dir.path, 'missing.yaml'), env: {} }), /cannot read/);
+  });
+
+  it('leaves the source without keys to the default credential chain', () => {
+    const config = loadConfig({ env: { FERRY_SOURCE_ENDPOINT: 'http://x:1' } });
+    assert.deepEqual(config.source, { endpoint: 'http://x:1', accessKey: '', secretKey: '', region: 'us-east-1' });
   });
 });

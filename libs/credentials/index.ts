@@ -1,0 +1,3 @@
+export * from './credentialSource.js';
+export * from './assumeRole.js';
+export * from './resolveCredentials.js';
