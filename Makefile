@@ -90,7 +90,7 @@ test-chaos: build
 # Compatibility suite (README "Compatibility suite"): Ferry's copy suite against a throwaway
 # single-node Ceph cluster (ceph-mon, memstore ceph-osd, radosgw) from Debian's packages.
 CEPH_PACKAGES := ceph-mon ceph-osd radosgw ceph-common
-COMPAT_FILES := dist/test/compat/rgw.copy.compat.test.js dist/test/compat/rgw.listing.compat.test.js
+COMPAT_FILES = $(shell find dist/test/compat -name '*.test.js' | sort)
 .PHONY: ceph test-compat
 ceph:
 	@if ! command -v ceph-mon >/dev/null || ! command -v ceph-osd >/dev/null || ! command -v radosgw >/dev/null || ! command -v radosgw-admin >/dev/null; then \
