@@ -8,7 +8,8 @@ import { rest } from '../harness/restClient.js';
 import { waitFor } from '../harness/waitFor.js';
 import { keySample, STORE_FULL_ANSWERS } from '../harness/faultProxy.js';
 import { seededRandom } from '../harness/seededRandom.js';
-import { JOB_MAX_RETRIES, World, type JobView, type OutcomeWatch, type WorldOptions } from './world.js';
+import { DEFAULT_BREAKER_THRESHOLD } from '../../services/copier/destinationBreaker.js';
+import { JOB_CONCURRENCY, JOB_MAX_RETRIES, World, type JobView, type OutcomeWatch, type WorldOptions } from './world.js';
 
 export interface ScenarioResult {
   scenario: string;
@@ -116,6 +117,9 @@ function failedByBreaker(reason: RegExp): (ctx: Context, view: JobView, seconds:
     if (retries !== 0) problems.push(`${retries} retries of a refused write`);
     const failed = await failedReport(world, jobId);
     if (failed.length !== p.failed_objects) problems.push(`failed report lists ${failed.length} objects, failed_objects ${p.failed_objects}`);
+    // A tripped copier begins nothing more: each copier refuses at most a streak plus what it had in flight.
+    const attemptsBound = (world.options.copiers ?? 1) * (DEFAULT_BREAKER_THRESHOLD + JOB_CONCURRENCY);
+    if (failed.length > attemptsBound) problems.push(`${failed.length} objects failed one by one, more than the breaker lets through (${attemptsBound})`);
     const retried = failed.filter((f) => f.attempts !== 1);
     if (retried.length > 0) problems.push(`${retried.length} refused objects took more than one attempt, e.g. ${JSON.stringify(retried[0])}`);
     notes.push(
