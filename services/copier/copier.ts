@@ -1,7 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { retryPolicyOf, type JobDefinition, type JobView } from '../../libs/domain/index.js';
 import { JobEventStore, KV, ReadModel, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
-import { createCopyEngine, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
+import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
@@ -46,22 +46,18 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   }
 
   /** Fails the run once its destination refuses writes for good (both copiers tripping is harmless: the second decides to nothing). */
-  function destinationBreaker(jobId: string, run: number, destination: string) {
-    const breaker = new DestinationBreaker();
-    const onCopied = () => breaker.succeeded();
-    const onFailure = (failure: S3Error) => {
-      const reason = breaker.failed(failure);
-      if (!reason) return;
+  function failRunOnBreaker(jobId: string, run: number, destination: string) {
+    return async (reason: string): Promise<boolean> => {
       const error = `${reason}; ${destination}`;
       log.warn({ job_id: jobId, run, error }, 'destination refuses writes; failing the run');
-      store
-        .execute(jobId, { type: 'FailRun', data: { job_id: jobId, run, error }, metadata: { now: new Date().toISOString() } })
-        .catch((err) => {
-          log.warn({ job_id: jobId, run, err: String(err) }, 'failing the run did not go through; the breaker trips again on the next streak');
-          breaker.rearm();
-        });
+      try {
+        await store.execute(jobId, { type: 'FailRun', data: { job_id: jobId, run, error }, metadata: { now: new Date().toISOString() } });
+        return true;
+      } catch (err) {
+        log.warn({ job_id: jobId, run, err: String(err) }, 'failing the run did not go through; the breaker trips again on the next streak');
+        return false;
+      }
     };
-    return { onCopied, onFailure };
   }
 
   async function createWorker(jobId: string, run: number): Promise<RunWorker | undefined> {
@@ -73,7 +69,6 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     const retry = retryPolicyOf(definition, config.batch);
     const destination = await destinationEndpoint(definition, source, sealer, destinationAddressPolicy(config.destinations.allowLinkLocal));
     const jobSource = await sourceEndpoint(definition, source);
-    const breaker = destinationBreaker(jobId, run, `destination bucket ${definition.destination_bucket} at ${destination.endpoint}`);
     const worker = new RunWorker({
       js,
       nc,
@@ -97,9 +92,9 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       onOutcome: (outcome) => {
         if (outcome.duration_ms !== undefined) metrics.copyFinished(outcome.duration_ms / 1000);
         if (outcome.result === 'failed') metrics.error(jobId, errorTypeOf(outcome.error));
-        if (outcome.result === 'copied') breaker.onCopied();
       },
-      onFailure: breaker.onFailure,
+      breaker: new DestinationBreaker(),
+      failRun: failRunOnBreaker(jobId, run, `destination bucket ${definition.destination_bucket} at ${destination.endpoint}`),
       onRetry: (code) => {
         metrics.error(jobId, code);
         metrics.retry(jobId, code);

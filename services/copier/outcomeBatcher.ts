@@ -54,6 +54,12 @@ export class OutcomeBatcher {
     if (!this.timer) this.schedule(MAX_DELAY_MS);
   }
 
+  /** Publishes nothing more until `settled` settles (batches already going out still do). */
+  holdUntil(settled: Promise<unknown>): void {
+    const done = () => undefined;
+    this.flushing = this.flushing.then(() => settled.then(done, done));
+  }
+
   private schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {

@@ -5,6 +5,7 @@ import { STREAMS, decodeJson } from '../../libs/nats/index.js';
 import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { isStaleCredentialCode } from '../../libs/credentials/credentialSource.js';
+import type { DestinationBreaker } from './destinationBreaker.js';
 import { OutcomeBatcher } from './outcomeBatcher.js';
 import type { Slots } from './slots.js';
 import { WorkPuller } from './workPuller.js';
@@ -38,8 +39,10 @@ export interface RunWorkerContext {
   rateBytesPerSecond?: number;
   onOutcome?: (outcome: ObjectOutcome) => void;
   onRetry?: (code: string) => void;
-  /** An object's final failure, with its S3 error (the destination breaker counts these). */
-  onFailure?: (failure: S3Error) => void;
+  /** The run's destination breaker in this copier (it counts final failures and copies). */
+  breaker?: DestinationBreaker;
+  /** Fails the run with the tripped breaker's reason; answers false when that did not go through. */
+  failRun?: (error: string) => Promise<boolean>;
 }
 
 /**
@@ -62,6 +65,10 @@ export class RunWorker {
   private readonly fetchAtLeast: number;
   private wakeFetcher: (() => void) | undefined;
   private readonly puller: WorkPuller;
+  /** The run should be served (resumed and neither paused nor stopped). */
+  private wanted = false;
+  /** The breaker tripped: no item is begun until failing the run settles (and none after it went through). */
+  private halted = false;
 
   constructor(private readonly ctx: RunWorkerContext) {
     // An item answering a pull already given up on is copied too, in a slot if one is free.
@@ -82,19 +89,22 @@ export class RunWorker {
   }
 
   resume(): void {
-    if (this.fetching) return;
+    this.wanted = true;
+    if (this.fetching || this.halted) return;
     this.fetching = true;
     this.loop = this.fetchLoop();
   }
 
   /** Stops taking new items; copies in flight finish and report. */
   async pause(): Promise<void> {
+    this.wanted = false;
     this.fetching = false;
     await this.loop;
   }
 
   /** Stops for good: in-flight copies are abandoned; their items return to the stream. */
   async stop(): Promise<void> {
+    this.wanted = false;
     this.fetching = false;
     this.abort.abort();
     // Ends an open pull now (a deleted consumer never answers it); items still on their way come back after the ack wait.
@@ -153,6 +163,12 @@ export class RunWorker {
 
   /** Copies an item; `slotted` when it holds one of the copier's slots, given back when the copy ends. */
   private start(msg: JsMsg, slotted: boolean): void {
+    if (this.halted) {
+      // Pulled before the breaker tripped: back to the stream, which is purged once the run failed.
+      msg.nak();
+      if (slotted) this.ctx.slots.release();
+      return;
+    }
     const work = this.process(msg).finally(() => {
       this.inFlight.delete(work);
       if (slotted) this.ctx.slots.release();
@@ -167,6 +183,7 @@ export class RunWorker {
     const item = decodeJson<WorkItem>(msg.data);
     const attempt = msg.info.redeliveryCount;
     const started = Date.now();
+    const ticket = ctx.breaker?.begin() ?? 0;
     this.held.set(msg, started);
     const base = { ordinal: item.ordinal, key: item.key, size: item.size, attempts: attempt };
     try {
@@ -183,6 +200,7 @@ export class RunWorker {
         rateBytesPerSecond: ctx.rateBytesPerSecond,
       };
       await this.copyWithFreshCredentials(request);
+      ctx.breaker?.succeeded(ticket);
       this.report({ ...base, result: 'copied', duration_ms: Date.now() - started }, msg);
     } catch (err) {
       if (this.abort.signal.aborted) return; // left unacked: redelivered to whoever serves the run next
@@ -195,8 +213,9 @@ export class RunWorker {
         msg.nak(retryDelayMs(ctx.retry, attempt, Math.random()));
       } else {
         const error = describeFailure(failure);
+        const runError = ctx.breaker?.failed(failure);
+        if (runError) this.trip(runError);
         this.report({ ...base, result: 'failed', error, duration_ms: Date.now() - started }, msg, 'term');
-        ctx.onFailure?.(failure);
       }
     } finally {
       this.held.delete(msg);
@@ -228,6 +247,24 @@ export class RunWorker {
         this.ctx.onRetry?.(failure.code);
       }
     }
+  }
+
+  /**
+   * The destination refuses writes: begin no more items, and publish no outcome (this one's
+   * included) until the run is failed, so the run's outcomes can never complete it first.
+   */
+  private trip(error: string): void {
+    this.halted = true;
+    this.fetching = false;
+    this.wakeFetcher?.();
+    const failing = (this.ctx.failRun?.(error) ?? Promise.resolve(false)).then(async (failed) => {
+      if (failed) return;
+      this.ctx.breaker?.rearm();
+      await this.loop;
+      this.halted = false;
+      if (this.wanted) this.resume();
+    });
+    this.batcher.holdUntil(failing);
   }
 
   private report(outcome: ObjectOutcome, msg: JsMsg, ack: 'ack' | 'term' = 'ack'): void {

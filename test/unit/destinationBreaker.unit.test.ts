@@ -5,6 +5,7 @@ import { S3Error } from '../../libs/s3/index.js';
 import { atSource } from '../../libs/s3/s3Error.js';
 import { DestinationBreaker } from '../../services/copier/destinationBreaker.js';
 import { given } from '../harness/deciderSpec.js';
+import { seededRandom } from '../harness/seededRandom.js';
 
 const denied = () => new S3Error('AccessDenied', 'Access Denied', 403, false);
 const full = () => new S3Error('XMinioStorageFull', 'Storage backend has reached its minimum free drive threshold.', 507, false);
@@ -34,11 +35,19 @@ describe('destination breaker', () => {
     assert.equal(quota.failed(new S3Error('QuotaExceeded', 'quota', 403, false)), 'destination full: QuotaExceeded (1 consecutive objects)');
   });
 
-  it('given a streak, when an object is copied, then the count starts again', () => {
+  it('given a streak, when an object whose copy began after it is copied, then the count starts again', () => {
     const breaker = new DestinationBreaker(3);
     assert.deepEqual(fail(breaker, 2, denied), []);
-    breaker.succeeded();
+    breaker.succeeded(breaker.begin());
     assert.deepEqual(fail(breaker, 2, denied), []);
+    assert.equal(breaker.failed(denied()), 'destination refused writes: AccessDenied (3 consecutive objects)');
+  });
+
+  it('given a streak, when an object whose copy began before it is copied, then the streak goes on', () => {
+    const breaker = new DestinationBreaker(3);
+    const early = breaker.begin();
+    assert.deepEqual(fail(breaker, 2, denied), []);
+    breaker.succeeded(early);
     assert.equal(breaker.failed(denied()), 'destination refused writes: AccessDenied (3 consecutive objects)');
   });
 
@@ -91,6 +100,65 @@ describe('destination breaker', () => {
   it('refuses a threshold that is not a positive integer', () => {
     assert.throws(() => new DestinationBreaker(0), RangeError);
     assert.throws(() => new DestinationBreaker(1.5), RangeError);
+  });
+});
+
+/**
+ * One copier's copies under an adversarial schedule: up to `concurrency` copies in flight, the next
+ * step either begins the next object or ends a random one in flight (so copies end in any order).
+ * `outcome` decides each copy's result from the steps it began and ended at. Answers, for each
+ * recorded destination-wide failure, whether the breaker tripped on it.
+ */
+function schedule(
+  breaker: DestinationBreaker,
+  { objects, concurrency, random }: { objects: number; concurrency: number; random: () => number },
+  outcome: (copy: { index: number; began: number; ended: number }) => 'copied' | 'refused' | 'broken',
+): boolean[] {
+  const inFlight: Array<{ index: number; began: number; ticket: number }> = [];
+  const trips: boolean[] = [];
+  let next = 0;
+  for (let step = 0; next < objects || inFlight.length > 0; step++) {
+    if (next < objects && (inFlight.length < concurrency && (inFlight.length === 0 || random() < 0.5))) {
+      inFlight.push({ index: next++, began: step, ticket: breaker.begin() });
+      continue;
+    }
+    const [copy] = inFlight.splice(Math.floor(random() * inFlight.length), 1);
+    const result = outcome({ index: copy!.index, began: copy!.began, ended: step });
+    if (result === 'copied') breaker.succeeded(copy!.ticket);
+    else if (result === 'broken') breaker.failed(new S3Error('InternalError', 'boom', 500, true));
+    else trips.push(breaker.failed(denied()) !== undefined);
+  }
+  return trips;
+}
+
+describe('destination breaker under adversarial orderings', () => {
+  const THRESHOLD = 10;
+
+  it('given the destination refuses every write begun from some moment on, then it trips at exactly the threshold-th refusal, whatever order copies end in', () => {
+    for (let seed = 1; seed <= 500; seed++) {
+      const random = seededRandom(seed);
+      const concurrency = 1 + Math.floor(random() * 32);
+      const refusingFrom = Math.floor(random() * 200);
+      const breaker = new DestinationBreaker(THRESHOLD);
+      // Copies begun before the moment and ending after it may go either way (they were already writing).
+      const trips = schedule(breaker, { objects: 300, concurrency, random }, ({ began, ended }) =>
+        began >= refusingFrom ? 'refused' : ended < refusingFrom ? 'copied' : random() < 0.5 ? 'copied' : 'refused',
+      );
+      const at = trips.indexOf(true);
+      assert.equal(at, THRESHOLD - 1, `seed ${seed}, concurrency ${concurrency}: tripped at refusal ${at + 1} of ${trips.length}`);
+      assert.equal(trips.filter(Boolean).length, 1, `seed ${seed}: it trips once`);
+    }
+  });
+
+  it('given copies keep succeeding between refusals, then it never trips, whatever order copies end in', () => {
+    // Every other object is refused: with c copies in flight at most 2c + 1 refusals end before a copy begun after the first of them is copied.
+    for (let seed = 1; seed <= 500; seed++) {
+      const random = seededRandom(seed);
+      const concurrency = 1 + Math.floor(random() * ((THRESHOLD - 2) / 2));
+      const breaker = new DestinationBreaker(THRESHOLD);
+      const trips = schedule(breaker, { objects: 300, concurrency, random }, ({ index }) => (index % 2 === 1 ? 'refused' : index % 3 === 0 ? 'broken' : 'copied'));
+      assert.equal(trips.indexOf(true), -1, `seed ${seed}, concurrency ${concurrency}`);
+    }
   });
 });
 
