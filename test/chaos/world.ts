@@ -222,6 +222,10 @@ export class World {
     this.destination = testS3Client(destinationEndpoint, key?.accessKey, key?.secretKey);
     await createBucket(this.source, SOURCE_BUCKET);
     await createBucket(this.destination, DESTINATION_BUCKET);
+    // s3rver 3.7.1 removes a key's parent directory when a DELETE empties it, racing PUTs about to write
+    // into it (500s or a crash; see copyFaults.e2e). Ferry deletes what a corrupted PUT left: this keeps
+    // `chaos/` from ever being emptied. It is outside the job's selection checks (nothing counts it).
+    await putObjects(this.destination, DESTINATION_BUCKET, [{ key: 'chaos/~placeholder', body: Buffer.from('keeps the directory') }], 1);
     this.destinationProxy = await startFaultProxy(destinationEndpoint, this.options.destinationFaults ?? {});
     this.destinationEndpoint = this.destinationProxy.endpoint;
     if (this.options.listerSourceLatencyMs) this.listerProxy = await startFaultProxy(source.endpoint, { latencyMs: this.options.listerSourceLatencyMs });
