@@ -1,10 +1,12 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
-import { endpointIdentity, type S3Endpoint } from './endpoint.js';
+import { prefersVirtualHost } from './addressing.js';
+import { endpointIdentity, parseEndpoint, type S3Endpoint } from './endpoint.js';
 import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
 import { closeListingConnections } from './list.js';
 import { socketTimeoutMs } from './plainHttpClient.js';
+import { localhostLookup } from './localhostLookup.js';
 
 const clients = new Map<string, S3Client>();
 
@@ -14,7 +16,7 @@ const clients = new Map<string, S3Client>();
  * go aws-chunked and s3rver (like other S3-compatibles) stores the framing.
  */
 export function sdkClient(e: S3Endpoint): S3Client {
-  const cacheKey = `${endpointIdentity(e)}\0${e.secretKey}`;
+  const cacheKey = `${endpointIdentity(e)}\0${e.secretKey}\0${e.pathStyle}`;
   let client = clients.get(cacheKey);
   if (!client) {
     client = new S3Client({
@@ -22,14 +24,15 @@ export function sdkClient(e: S3Endpoint): S3Client {
       region: e.region,
       // A rotating source is read per request from its cached value (refreshed in the background), so the SDK signs with x-amz-security-token too.
       credentials: e.credentials ? sourceProvider(e.credentials) : { accessKeyId: e.accessKey, secretAccessKey: e.secretKey },
-      forcePathStyle: true,
+      // The signed fast path's rule (libs/s3/addressing.ts); the SDK itself keeps path-style for buckets that are not DNS-safe.
+      forcePathStyle: !prefersVirtualHost(e, parseEndpoint(e.endpoint)),
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       // Given as options, the SDK builds its NodeHttpHandler around these agents.
       requestHandler: {
         requestTimeout: socketTimeoutMs(),
-        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256, lookup: localhostLookup }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256, lookup: localhostLookup }),
       },
     });
     clients.set(cacheKey, client);

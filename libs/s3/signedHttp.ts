@@ -2,9 +2,10 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import { endpointIdentity, parseEndpoint, signingCredentials, type ParsedEndpoint, type S3Endpoint } from './endpoint.js';
 import { isStaleCredentialCode, type Credentials } from '../credentials/credentialSource.js';
-import { objectPath } from './uri.js';
+import { bucketAddress, prefersVirtualHost, requestPath, type BucketAddress } from './addressing.js';
 import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
+import { localhostLookup } from './localhostLookup.js';
 import { AbortRegistry } from './abortRegistry.js';
 import { PlainHttpClient, socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
 import { clientRequestBody, type OpenedRequest } from './requestBody.js';
@@ -38,6 +39,9 @@ interface Target {
   signer: SigV4Signer;
   /** The credentials `signer` holds: a rotation (a new value from the endpoint's source) replaces the signer and its signing key. */
   signedWith: Credentials;
+  virtualHost: boolean;
+  /** Each bucket's address, computed on its first request. */
+  buckets: Map<string, BucketAddress>;
 }
 
 /**
@@ -54,10 +58,10 @@ export class SignedHttp {
 
   private target(e: S3Endpoint): Target {
     // Callers pass the same endpoint object for every request of a job: skip parsing its URL again.
-    const fields = `${e.endpoint}\0${e.region}\0${e.accessKey}\0${e.secretKey}`;
+    const fields = `${e.endpoint}\0${e.region}\0${e.accessKey}\0${e.secretKey}\0${e.pathStyle}`;
     const seen = this.byEndpoint.get(e);
     if (seen && seen.generation === this.generation && seen.fields === fields) return withCurrentSigner(seen.target, e);
-    const id = `${endpointIdentity(e)}\0${e.secretKey}`;
+    const id = `${endpointIdentity(e)}\0${e.secretKey}\0${e.pathStyle}`;
     let t = this.targets.get(id);
     if (!t) {
       const endpoint = parseEndpoint(e.endpoint);
@@ -68,10 +72,12 @@ export class SignedHttp {
         transport: https_ ? https : http,
         // The idle timeout is set once per socket here rather than by a timer per request.
         agent: https_
-          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout })
-          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout }),
+          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup })
+          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup }),
         timeout,
         ...signerFor(signingCredentials(e), e.region),
+        virtualHost: prefersVirtualHost(e, endpoint),
+        buckets: new Map(),
       };
       this.targets.set(id, t);
     }
@@ -89,17 +95,17 @@ export class SignedHttp {
       const { req, response } = this.open(e, spec);
       return { body: clientRequestBody(req), response: response.then((res) => ({ status: res.statusCode ?? 0, headers: res.headers, body: res })) };
     }
-    const { path, headers } = signedRequest(t, spec);
-    return this.plain.send(t.endpoint.hostname, t.endpoint.port, requestHead(spec.method, path, headers), spec.signal);
+    const { hostname, path, headers } = signedRequest(t, spec);
+    return this.plain.send(hostname, t.endpoint.port, requestHead(spec.method, path, headers), spec.signal);
   }
 
   /** Signs and starts a request through node:http(s), its body left to the caller. */
   private open(e: S3Endpoint, spec: SignedRequestSpec): OpenRequest {
     const t = this.target(e);
-    const { path, headers } = signedRequest(t, spec);
+    const { hostname, path, headers } = signedRequest(t, spec);
     const req = t.transport.request({
       method: spec.method,
-      hostname: t.endpoint.hostname,
+      hostname,
       port: t.endpoint.port,
       path,
       headers,
@@ -133,8 +139,8 @@ export class SignedHttp {
       const res = await this.send(e, { ...spec, method: 'GET' });
       return { status: res.statusCode ?? 0, headers: res.headers, body: res };
     }
-    const { path, headers } = signedRequest(t, { ...spec, method: 'GET' });
-    return await this.plain.get(t.endpoint.hostname, t.endpoint.port, requestHead('GET', path, headers), spec.signal);
+    const { hostname, path, headers } = signedRequest(t, { ...spec, method: 'GET' });
+    return await this.plain.get(hostname, t.endpoint.port, requestHead('GET', path, headers), spec.signal);
   }
 
   /** Sends a request with a small (or no) body; resolves with the response head. Does not check the status. */
@@ -195,16 +201,18 @@ function withCurrentSigner(t: Target, e: S3Endpoint): Target {
   return t;
 }
 
-/** The request target (path and query) and headers of a request, signed. */
-function signedRequest(t: Target, spec: SignedRequestSpec): { path: string; headers: Record<string, string> } {
-  const path = objectPath(t.endpoint.basePath, spec.bucket, spec.key);
-  const headers: Record<string, string> = { host: t.endpoint.host, ...spec.headers };
+/** The host to connect to, the request target (path and query) and headers of a request, signed. */
+function signedRequest(t: Target, spec: SignedRequestSpec): { hostname: string; path: string; headers: Record<string, string> } {
+  let address = t.buckets.get(spec.bucket);
+  if (!address) t.buckets.set(spec.bucket, (address = bucketAddress(t.endpoint, spec.bucket, t.virtualHost)));
+  const path = requestPath(address, spec.key);
+  const headers: Record<string, string> = { host: address.host, ...spec.headers };
   if (!('x-amz-content-sha256' in headers)) {
     headers['x-amz-content-sha256'] = spec.method === 'PUT' || spec.method === 'POST' ? UNSIGNED_PAYLOAD : EMPTY_SHA256;
   }
   t.signer.sign(spec.method, path, spec.query, headers);
   const query = spec.query ? toQueryString(spec.query) : '';
-  return { path: query ? `${path}?${query}` : path, headers };
+  return { hostname: address.hostname, path: query ? `${path}?${query}` : path, headers };
 }
 
 /** Characters node:http refuses in a header value (RFC 9110 §5.5 field-value), and in a name. */
