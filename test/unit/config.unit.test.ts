@@ -68,6 +68,15 @@ describe('configuration', () => {
     assert.equal(loadConfig({ file, env }).source?.taggingCountHeader, false);
   });
 
+  it("addresses the source as its endpoint suggests unless path_style is set", () => {
+    const env = { FERRY_SOURCE_ENDPOINT: 'http://127.0.0.1:9100', FERRY_SOURCE_ACCESS_KEY: 'a', FERRY_SOURCE_SECRET_KEY: 'b' };
+    assert.equal(loadConfig({ env }).source?.pathStyle, undefined);
+    assert.equal(loadConfig({ env: { ...env, FERRY_SOURCE_PATH_STYLE: 'false' } }).source?.pathStyle, false);
+    const file = configFile('pathstyle.yaml', 'ferry:\n  source:\n    path_style: true\n');
+    assert.equal(loadConfig({ file, env }).source?.pathStyle, true);
+    rejects(() => loadConfig({ env: { ...env, FERRY_SOURCE_PATH_STYLE: 'sometimes' } }), /FERRY_SOURCE_PATH_STYLE|ferry\.source\.path_style/);
+  });
+
   it('stops on bad values with a message naming the key', () => {
     rejects(() => loadConfig({ file: configFile('bad1.yaml', 'batch_replication:\n  max_retries: lots\n'), env: {} }), /batch_replication\.max_retries/);
     rejects(() => loadConfig({ file: configFile('bad2.yaml', 'batch_replication:\n  default_concurrency: 0\n'), env: {} }), /batch_replication\.default_concurrency/);
