@@ -23,6 +23,22 @@ export function prefersVirtualHost(e: S3Endpoint, p: ParsedEndpoint): boolean {
   return host === 'amazonaws.com' || host.endsWith('.amazonaws.com');
 }
 
+/** AWS S3's global and regional hosts: s3.amazonaws.com, s3.<region>.amazonaws.com, s3-<region>.amazonaws.com, and dual-stack. */
+const AWS_S3_HOST = /^s3(\.dualstack)?(?:[.-](?!accelerate\b)[a-z0-9-]+)?\.amazonaws\.com$/i;
+
+/**
+ * The endpoint to send a bucket's requests to once its region is known: an AWS S3 host is
+ * swapped for the region's own (a regional endpoint answers 301 for another region's bucket);
+ * any other endpoint serves its buckets whatever region they are signed for, and is kept.
+ */
+export function endpointForRegion(endpoint: string, region: string): string {
+  const url = new URL(endpoint);
+  const aws = AWS_S3_HOST.exec(url.hostname);
+  if (!aws) return endpoint;
+  url.hostname = `s3${aws[1] ?? ''}.${region}.amazonaws.com`;
+  return url.toString().replace(/\/$/, '');
+}
+
 /**
  * The SDK's isVirtualHostableS3Bucket: a lowercase DNS label (or, over plain HTTP, labels
  * joined by dots: over HTTPS a dot would break the wildcard certificate), 3 to 63 characters,

@@ -1,7 +1,7 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
-import { prefersVirtualHost } from './addressing.js';
+import { endpointForRegion, prefersVirtualHost } from './addressing.js';
 import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
 import { endpointIdentity, parseEndpoint, type S3Endpoint } from './endpoint.js';
 import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
@@ -21,7 +21,7 @@ export function sdkClient(e: S3Endpoint, region = e.region): S3Client {
   let client = clients.get(cacheKey);
   if (!client) {
     client = new S3Client({
-      endpoint: e.endpoint,
+      endpoint: region === e.region ? e.endpoint : endpointForRegion(e.endpoint, region),
       region,
       // A rotating source is read per request from its cached value (refreshed in the background), so the SDK signs with x-amz-security-token too.
       credentials: e.credentials ? sourceProvider(e.credentials) : { accessKeyId: e.accessKey, secretAccessKey: e.secretKey },

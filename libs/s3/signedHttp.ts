@@ -2,7 +2,7 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import { endpointIdentity, parseEndpoint, signingCredentials, type ParsedEndpoint, type S3Endpoint } from './endpoint.js';
 import { isStaleCredentialCode, type Credentials } from '../credentials/credentialSource.js';
-import { bucketAddress, prefersVirtualHost, requestPath, type BucketAddress } from './addressing.js';
+import { bucketAddress, endpointForRegion, prefersVirtualHost, requestPath, type BucketAddress } from './addressing.js';
 import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
 import { classifyS3Error, S3Error, s3ErrorFromResponse } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
@@ -271,7 +271,8 @@ function bucketTarget(t: Target, bucket: string): BucketTarget {
     const c = t.signedWith;
     t.signers.set(region, (signer = new SigV4Signer(c.accessKeyId, c.secretAccessKey, region, 's3', c.sessionToken)));
   }
-  const entry: BucketTarget = { address: known?.address ?? bucketAddress(t.endpoint, bucket, t.virtualHost), region, signer, generation: bucketRegions.generation };
+  const endpoint = region === e.region ? t.endpoint : parseEndpoint(endpointForRegion(e.endpoint, region));
+  const entry: BucketTarget = { address: bucketAddress(endpoint, bucket, t.virtualHost), region, signer, generation: bucketRegions.generation };
   t.buckets.set(bucket, entry);
   return entry;
 }

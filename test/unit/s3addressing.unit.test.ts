@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { bucketAddress, isVirtualHostableBucket, prefersVirtualHost, requestPath } from '../../libs/s3/addressing.js';
+import { bucketAddress, endpointForRegion, isVirtualHostableBucket, prefersVirtualHost, requestPath } from '../../libs/s3/addressing.js';
 import { parseEndpoint, type S3Endpoint } from '../../libs/s3/endpoint.js';
 
 const endpoint = (url: string, pathStyle?: boolean): S3Endpoint => ({ endpoint: url, region: 'us-east-1', accessKey: 'k', secretKey: 's', pathStyle });
@@ -32,5 +32,15 @@ describe('S3 addressing', () => {
     assert.deepEqual([virtual.hostname, virtual.host, requestPath(virtual, undefined), requestPath(virtual, 'a b/c')], ['bkt.s3.example.com', 'bkt.s3.example.com:8443', '/base/', '/base/a%20b/c']);
     const path = bucketAddress(p, 'Bkt', true);
     assert.deepEqual([path.hostname, path.host, requestPath(path, undefined), requestPath(path, 'a b/c')], ['s3.example.com', 's3.example.com:8443', '/base/Bkt', '/base/Bkt/a%20b/c']);
+  });
+
+  it('sends a bucket found in another region to the AWS endpoint of that region, and keeps any other endpoint', () => {
+    assert.equal(endpointForRegion('https://s3.amazonaws.com', 'eu-west-1'), 'https://s3.eu-west-1.amazonaws.com');
+    assert.equal(endpointForRegion('https://s3.us-east-1.amazonaws.com', 'ap-south-1'), 'https://s3.ap-south-1.amazonaws.com');
+    assert.equal(endpointForRegion('https://s3-us-west-2.amazonaws.com/', 'eu-central-1'), 'https://s3.eu-central-1.amazonaws.com');
+    assert.equal(endpointForRegion('https://s3.dualstack.us-east-1.amazonaws.com', 'eu-west-1'), 'https://s3.dualstack.eu-west-1.amazonaws.com');
+    for (const kept of ['https://s3-accelerate.amazonaws.com', 'http://127.0.0.1:9000', 'https://minio.example.com/base', 'https://s3.amazonaws.com.evil.example']) {
+      assert.equal(endpointForRegion(kept, 'eu-west-1'), kept);
+    }
   });
 });
