@@ -9,6 +9,10 @@ export interface S3EndpointConfig {
   accessKey: string;
   secretKey: string;
   region: string;
+  /** false: the endpoint omits x-amz-tagging-count on tagged objects, so tags are fetched per object. */
+  taggingCountHeader: boolean;
+  /** false: virtual-hosted-style requests; unset: virtual-hosted for AWS hosts, path-style elsewhere. */
+  pathStyle?: boolean;
 }
 
 export interface FerryConfig {
@@ -107,6 +111,8 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
   const accessKey = opt('ferry.source.access_key');
   const secretKey = opt('ferry.source.secret_key');
   const region = get<string>('ferry.source.region');
+  const taggingCountHeader = get<boolean>('ferry.source.tagging_count_header');
+  const pathStyle = get<boolean | undefined>('ferry.source.path_style');
   if (endpoint !== undefined) {
     try {
       const url = new URL(endpoint);
@@ -146,7 +152,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     readToken: opt('ferry.read_token'),
     secretKey: secret,
     logLevel: get('ferry.log_level'),
-    source: endpoint ? { endpoint, accessKey: accessKey ?? '', secretKey: secretKey ?? '', region } : undefined,
+    source: endpoint ? { endpoint, accessKey: accessKey ?? '', secretKey: secretKey ?? '', region, taggingCountHeader, ...(pathStyle === undefined ? {} : { pathStyle }) } : undefined,
     sourceRegion: region,
     endpointTimeoutMs: parseDurationMs(get<string>('ferry.endpoint_timeout'))!,
     copier: {

@@ -41,6 +41,8 @@ export const SETTINGS = [
   { path: 'ferry.source.secret_key', env: 'FERRY_SOURCE_SECRET_KEY', type: { kind: 'string' } },
   { path: 'ferry.endpoint_timeout', env: 'FERRY_ENDPOINT_TIMEOUT', type: { kind: 'duration' }, default: '120s' },
   { path: 'ferry.source.region', env: 'FERRY_SOURCE_REGION', type: { kind: 'string' }, default: 'us-east-1' },
+  { path: 'ferry.source.tagging_count_header', env: 'FERRY_SOURCE_TAGGING_COUNT_HEADER', type: { kind: 'boolean' }, default: true },
+  { path: 'ferry.source.path_style', env: 'FERRY_SOURCE_PATH_STYLE', type: { kind: 'boolean' } },
   { path: 'ferry.copier.slots', env: 'FERRY_COPIER_SLOTS', type: int(1, 10_000), default: 64 },
   { path: 'ferry.copier.multipart_threshold', env: 'FERRY_MULTIPART_THRESHOLD', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 64 * 1024 * 1024 },
   { path: 'ferry.lister.max_waiting_items', env: 'FERRY_MAX_WAITING_ITEMS', type: int(1000, 10_000_000), default: 100_000 },

@@ -1,5 +1,5 @@
 import type { JobCommand } from './commands.js';
-import { emptyCounts, type JobEvent, type RunCounts } from './events.js';
+import { emptyCounts, type BucketSide, type JobEvent, type RunCounts } from './events.js';
 import { DEFAULT_PRIORITY, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
 import { isFinished } from './scheduling.js';
@@ -27,7 +27,11 @@ export interface JobState {
   listing: ListingProgress;
   /** The latest schedule firing decided (started, queued or skipped); older or equal firings decide to nothing. */
   last_fire_time?: string;
+  /** Regions recorded by BucketRegionCorrected, by bucketRegionKey(side, bucket). */
+  bucket_regions?: Readonly<Record<string, string>>;
 }
+
+export const bucketRegionKey = (side: BucketSide, bucket: string): string => `${side}/${bucket}`;
 
 export const initialJobState = (jobId: string): JobState => ({
   exists: false,
@@ -140,6 +144,13 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       const counts: RunCounts = { ...emptyCounts(), total_objects: state.listing.listed_objects, total_bytes: state.listing.listed_bytes };
       return [{ type: 'RunFailed', data: { job_id, run, error, counts, at, fatal: true } }];
     }
+    case 'RecordBucketRegion': {
+      const { run, side, bucket, configured_region, region, reason } = command.data;
+      if (!isCurrentRun(state, run)) return [];
+      // Every copier of the job finds the same answer: only the first (or a change) is news.
+      if ((state.bucket_regions?.[bucketRegionKey(side, bucket)] ?? configured_region) === region) return [];
+      return [{ type: 'BucketRegionCorrected', data: { job_id, run, side, bucket, configured_region, region, reason, at } }];
+    }
     default: {
       const exhaustive: never = command;
       throw new Error(`unhandled command ${(exhaustive as JobCommand).type}`);
@@ -200,6 +211,10 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       return { ...state, status: 'completed' };
     case 'RunFailed':
       return { ...state, status: 'failed' };
+    case 'BucketRegionCorrected': {
+      const { side, bucket, region } = event.data;
+      return { ...state, bucket_regions: { ...state.bucket_regions, [bucketRegionKey(side, bucket)]: region } };
+    }
     case 'JobDeleted':
       return { ...initialJobState(state.job_id), run: state.run };
     default: {

@@ -24,6 +24,20 @@ export const emptyCounts = (): RunCounts => ({
   failed_bytes: 0,
 });
 
+export type BucketSide = 'source' | 'destination';
+
+/** What the server answered that named a bucket's real region. */
+export type RegionEvidence = 'x-amz-bucket-region' | 'AuthorizationHeaderMalformed' | 'PermanentRedirect';
+
+export interface BucketRegionCorrection {
+  side: BucketSide;
+  bucket: string;
+  /** The region the job was configured with (and the first requests were signed for). */
+  configured_region: string;
+  region: string;
+  reason: RegionEvidence;
+}
+
 /** Lifecycle events of one job, appended to that job's subject `ferry.job.<token>`. */
 export type JobEvent =
   | { type: 'JobCreated'; data: { job_id: string; definition: StoredJobDefinition; at: string } }
@@ -45,6 +59,8 @@ export type JobEvent =
   | { type: 'RunCompleted'; data: { job_id: string; run: number; counts: RunCounts; at: string } }
   /** `fatal`: the run was stopped by an error of its own (FailRun: an endpoint failing, a destination refusing writes), not by failed objects. */
   | { type: 'RunFailed'; data: { job_id: string; run: number; error: string; counts: RunCounts; at: string; fatal?: true } }
+  /** A bucket's requests were signed for another region than the server's: they are signed for `region` from then on. */
+  | { type: 'BucketRegionCorrected'; data: BucketRegionCorrection & { job_id: string; run: number; at: string } }
   | { type: 'JobDeleted'; data: { job_id: string; at: string } };
 
 export type JobEventType = JobEvent['type'];

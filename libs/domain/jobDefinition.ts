@@ -18,6 +18,8 @@ export interface JobDefinition {
   destination_access_key?: string;
   destination_secret_key?: string;
   destination_region?: string;
+  /** false: virtual-hosted-style requests to destination_endpoint; unset: virtual-hosted for AWS hosts, path-style elsewhere. */
+  destination_path_style?: boolean;
   prefix?: string;
   min_size?: number;
   max_size?: number;
@@ -66,7 +68,7 @@ const MAX_URL = 2048;
 /** S3 objects carry at most 10 tags, so a filter naming more could never match. */
 const MAX_TAGS = 10;
 
-type FieldKind = 'string' | 'integer' | 'object' | 'array';
+type FieldKind = 'string' | 'integer' | 'boolean' | 'object' | 'array';
 const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   job_id: 'string',
   source_bucket: 'string',
@@ -76,6 +78,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   destination_access_key: 'string',
   destination_secret_key: 'string',
   destination_region: 'string',
+  destination_path_style: 'boolean',
   prefix: 'string',
   min_size: 'integer',
   max_size: 'integer',
@@ -103,6 +106,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
 function kindOf(value: unknown): FieldKind | 'other' {
   if (typeof value === 'string') return 'string';
   if (typeof value === 'number' && Number.isSafeInteger(value)) return 'integer';
+  if (typeof value === 'boolean') return 'boolean';
   if (Array.isArray(value)) return 'array';
   if (value !== null && typeof value === 'object') return 'object';
   return 'other';
@@ -194,6 +198,9 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
     throw invalidField('destination_endpoint', 'is required when destination credentials are given');
   }
   validateRoles(def);
+  if (def.destination_path_style !== undefined && def.destination_endpoint === undefined) {
+    throw invalidField('destination_path_style', 'is only used with destination_endpoint (the source endpoint follows ferry.source.path_style)');
+  }
   const sameEndpoint =
     def.destination_endpoint === undefined ||
     (context.sourceEndpoint !== undefined && normalizedEndpoint(def.destination_endpoint) === normalizedEndpoint(context.sourceEndpoint));

@@ -1,5 +1,5 @@
 import { isActive } from './decider.js';
-import { emptyCounts, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomesCompacted, type RunCounts } from './events.js';
+import { emptyCounts, type BucketRegionCorrection, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomesCompacted, type RunCounts } from './events.js';
 import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { OrdinalSet } from './ordinalSet.js';
 
@@ -45,6 +45,8 @@ export type JobView = ReturnType<typeof publicDefinition> & {
   /** The latest schedule firing recorded (started, queued or skipped); next_run_at is computed from it when the view is read. */
   last_fire_time?: string;
   next_run_at?: string;
+  /** Buckets the server said are in another region than configured (BucketRegionCorrected), one entry per side and bucket. */
+  bucket_regions?: Array<BucketRegionCorrection & { at: string }>;
   /** Stream sequence of the last event folded into this view. */
   updated_seq: number;
 };
@@ -249,6 +251,11 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       return endRun(p, 'completed', event.data.at, event.data.counts);
     case 'RunFailed':
       return endRun(p, 'failed', event.data.at, { ...event.data.counts, ...pickMax(countsOf(p.view.progress), event.data.counts) }, event.data.error);
+    case 'BucketRegionCorrected': {
+      const { job_id: _j, run: _r, ...correction } = event.data;
+      const others = (p.view.bucket_regions ?? []).filter((b) => b.side !== correction.side || b.bucket !== correction.bucket);
+      return { ...p, view: { ...p.view, bucket_regions: [...others, correction] } };
+    }
     case 'JobDeleted':
       return undefined;
     default: {

@@ -7,6 +7,8 @@ export interface RunningS3rver extends RunningChild {
   port: number;
   accessKey: string;
   secretKey: string;
+  /** s3rver never sends x-amz-tagging-count, so its tags must be asked for per object. */
+  taggingCountHeader: false;
 }
 
 export const S3RVER_CREDENTIALS = { accessKey: 'S3RVER', secretKey: 'S3RVER' } as const;
@@ -27,5 +29,5 @@ export async function startS3rver({ directory, host = '127.0.0.1', port = 0, buc
     { name: 's3rver' },
   );
   const actualPort = Number(running.match[1]);
-  return { ...running, port: actualPort, endpoint: `http://${host}:${actualPort}`, ...S3RVER_CREDENTIALS };
+  return { ...running, port: actualPort, endpoint: `http://${host}:${actualPort}`, ...S3RVER_CREDENTIALS, taggingCountHeader: false };
 }

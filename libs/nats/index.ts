@@ -8,3 +8,4 @@ export * from './workConsumer.js';
 export * from './readModel.js';
 export * from './outcomeLog.js';
 export * from './boundedFetch.js';
+export * from './bucketRegionRecorder.js';

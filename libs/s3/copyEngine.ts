@@ -3,7 +3,7 @@ import { endpointIdentity } from './endpoint.js';
 import { multipartCopy } from './multipartCopy.js';
 import { atSource, classifyS3Error, S3Error } from './s3Error.js';
 import { SINGLE_COPY_LIMIT, serverSideCopy } from './serverSideCopy.js';
-import { SignedHttp } from './signedHttp.js';
+import { RegionCorrected, SignedHttp } from './signedHttp.js';
 import { openSource } from './sourceObject.js';
 import { streamCopy, UnverifiedCopy } from './streamCopy.js';
 
@@ -36,7 +36,8 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
         return await streamed(req);
       } catch (err) {
         // Copied without hashing into a bucket whose answer no longer vouches for the bytes: again, hashing.
-        if (!(err instanceof UnverifiedCopy)) throw err;
+        // Or streamed to a bucket in another region than configured, which is now known: again, signed for it.
+        if (!(err instanceof UnverifiedCopy) && !(err instanceof RegionCorrected)) throw err;
         return await streamed(req);
       }
     } catch (err) {

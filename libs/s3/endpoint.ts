@@ -7,6 +7,10 @@ export interface S3Endpoint {
   secretKey: string;
   /** Credentials from the default chain or a role, refreshed in place; when set, accessKey/secretKey are unused. */
   credentials?: CredentialSource;
+  /** false: the endpoint omits x-amz-tagging-count on tagged objects (s3rver), so tags are fetched per object. Default true. */
+  taggingCountHeader?: boolean;
+  /** false: virtual-hosted-style (bucket in the host name); unset: virtual-hosted for *.amazonaws.com, path-style elsewhere. */
+  pathStyle?: boolean;
 }
 
 /** The credentials to sign with now: the source's current value (no await on the hot path), else the static keys. */

@@ -1,5 +1,6 @@
 export { endpointIdentity, type S3Endpoint } from './endpoint.js';
-export { sdkClient, closeSdkClients } from './sdkClient.js';
+export { sdkClient, sendToBucket, closeSdkClients } from './sdkClient.js';
+export { bucketRegions, type RegionCorrection, type RegionEvidence } from './bucketRegion.js';
 export { listObjects, type ListedObject, type ListOptions } from './list.js';
 export { S3Error, classifyS3Error } from './s3Error.js';
 export { createCopyEngine } from './copyEngine.js';

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { localhostLookup } from './localhostLookup.js';
 import { AbortRegistry, abortError } from './abortRegistry.js';
 import { ChunkedDecoder } from './chunkedDecoder.js';
 import { ReadBufferPool } from './readBufferPool.js';
@@ -149,6 +150,7 @@ class Connection {
     this.socket = net.connect({
       host: hostname,
       port,
+      lookup: localhostLookup,
       noDelay: true,
       onread: { buffer: () => buffers.take(), callback: (n: number, buf: Buffer) => this.onRead(n, buf) },
     });

@@ -24,6 +24,17 @@ export async function readWhole(body: ResponseBody): Promise<Buffer> {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
+/** A body already read whole (an error document read to look into), to be read again. */
+export function bufferedBody(data: Buffer): ResponseBody {
+  return {
+    complete: true,
+    destroy() {},
+    async *[Symbol.asyncIterator]() {
+      if (data.length > 0) yield data;
+    },
+  };
+}
+
 /** Chunks read ahead of the consumer before the socket is paused. */
 const READ_AHEAD = 2;
 

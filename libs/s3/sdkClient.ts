@@ -1,10 +1,13 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
-import { endpointIdentity, type S3Endpoint } from './endpoint.js';
+import { endpointForRegion, prefersVirtualHost } from './addressing.js';
+import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
+import { endpointIdentity, parseEndpoint, type S3Endpoint } from './endpoint.js';
 import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
 import { closeListingConnections } from './list.js';
 import { socketTimeoutMs } from './plainHttpClient.js';
+import { localhostLookup } from './localhostLookup.js';
 
 const clients = new Map<string, S3Client>();
 
@@ -13,23 +16,24 @@ const clients = new Map<string, S3Client>();
  * client). Checksums only WHEN_REQUIRED: with the SDK default, streamed uploads
  * go aws-chunked and s3rver (like other S3-compatibles) stores the framing.
  */
-export function sdkClient(e: S3Endpoint): S3Client {
-  const cacheKey = `${endpointIdentity(e)}\0${e.secretKey}`;
+export function sdkClient(e: S3Endpoint, region = e.region): S3Client {
+  const cacheKey = `${endpointIdentity(e)}\0${e.secretKey}\0${e.pathStyle}\0${region}`;
   let client = clients.get(cacheKey);
   if (!client) {
     client = new S3Client({
-      endpoint: e.endpoint,
-      region: e.region,
+      endpoint: region === e.region ? e.endpoint : endpointForRegion(e.endpoint, region),
+      region,
       // A rotating source is read per request from its cached value (refreshed in the background), so the SDK signs with x-amz-security-token too.
       credentials: e.credentials ? sourceProvider(e.credentials) : { accessKeyId: e.accessKey, secretAccessKey: e.secretKey },
-      forcePathStyle: true,
+      // The signed fast path's rule (libs/s3/addressing.ts); the SDK itself keeps path-style for buckets that are not DNS-safe.
+      forcePathStyle: !prefersVirtualHost(e, parseEndpoint(e.endpoint)),
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
       // Given as options, the SDK builds its NodeHttpHandler around these agents.
       requestHandler: {
         requestTimeout: socketTimeoutMs(),
-        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256 }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256 }),
+        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256, lookup: localhostLookup }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256, lookup: localhostLookup }),
       },
     });
     clients.set(cacheKey, client);
@@ -43,6 +47,32 @@ export function sdkClient(e: S3Endpoint): S3Client {
  */
 function sourceProvider(source: CredentialSource): () => Promise<Credentials> {
   return async () => source.current ?? (await source.ready());
+}
+
+/**
+ * Sends a command about one bucket through the SDK, signed for the bucket's region as Ferry's own
+ * client knows it (libs/s3/bucketRegion.ts); a wrong-region answer corrects it once, as there.
+ */
+export async function sendToBucket<T>(e: S3Endpoint, bucket: string, send: (client: S3Client) => Promise<T>): Promise<T> {
+  const region = bucketRegions.regionOf(e, bucket);
+  try {
+    return await send(sdkClient(e, region));
+  } catch (err) {
+    const named = sdkRegionAnswer(err);
+    if (!named || named.region === region) throw err;
+    bucketRegions.correct(e, bucket, named);
+    return await send(sdkClient(e, named.region));
+  }
+}
+
+/** The region an SDK error names, read as regionFromAnswer reads a raw answer. */
+function sdkRegionAnswer(err: unknown): ReturnType<typeof regionFromAnswer> {
+  const e = err as { name?: string; Code?: string; Region?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
+  const status = e.$metadata?.httpStatusCode ?? 0;
+  const code = e.Code ?? e.name ?? '';
+  const region = e.Region ?? (e.message ? `<Message>${e.message}</Message>` : '');
+  const body = `<Code>${code}</Code>${e.Region ? `<Region>${region}</Region>` : region}`;
+  return regionFromAnswer(status, e.$response?.headers ?? {}, body);
 }
 
 /** Destroys every cached client and its sockets, the listings' too (for tests and shutdown). */

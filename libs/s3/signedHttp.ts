@@ -2,13 +2,15 @@ import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import https from 'node:https';
 import { endpointIdentity, parseEndpoint, signingCredentials, type ParsedEndpoint, type S3Endpoint } from './endpoint.js';
 import { isStaleCredentialCode, type Credentials } from '../credentials/credentialSource.js';
-import { objectPath } from './uri.js';
-import { classifyS3Error, s3ErrorFromResponse, type S3Error } from './s3Error.js';
+import { bucketAddress, endpointForRegion, prefersVirtualHost, requestPath, type BucketAddress } from './addressing.js';
+import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
+import { classifyS3Error, S3Error, s3ErrorFromResponse } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
+import { localhostLookup } from './localhostLookup.js';
 import { AbortRegistry } from './abortRegistry.js';
 import { PlainHttpClient, socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
 import { clientRequestBody, type OpenedRequest } from './requestBody.js';
-import type { StreamedResponse } from './responseBody.js';
+import { bufferedBody, readWhole, type StreamedResponse } from './responseBody.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -35,9 +37,33 @@ interface Target {
   /** The agent's idle socket timeout, named in the error of a request that hit it. */
   timeout: number;
   transport: typeof http | typeof https;
-  signer: SigV4Signer;
-  /** The credentials `signer` holds: a rotation (a new value from the endpoint's source) replaces the signer and its signing key. */
+  /** The endpoint as configured: its region signs requests to buckets no server has placed elsewhere. */
+  endpointConfig: S3Endpoint;
+  /** A signer per region signed for. */
+  signers: Map<string, SigV4Signer>;
+  /** The credentials the signers hold: a rotation (a new value from the endpoint's source) replaces the signers and their signing keys. */
   signedWith: Credentials;
+  virtualHost: boolean;
+  /** Each bucket's address and signer, computed on its first request and again after any region correction. */
+  buckets: Map<string, BucketTarget>;
+}
+
+interface BucketTarget {
+  address: BucketAddress;
+  region: string;
+  signer: SigV4Signer;
+  /** bucketRegions.generation when computed. */
+  generation: number;
+}
+
+/**
+ * The answer to a streamed upload signed for another region than the bucket's: the bucket's
+ * region is now known, and the upload must be made again (its body cannot be replayed here).
+ */
+export class RegionCorrected extends S3Error {
+  constructor(bucket: string, region: string, cause: S3Error) {
+    super(cause.code, `bucket ${bucket} is in region ${region}: ${cause.message}`, cause.status, true, { cause });
+  }
 }
 
 /**
@@ -54,10 +80,10 @@ export class SignedHttp {
 
   private target(e: S3Endpoint): Target {
     // Callers pass the same endpoint object for every request of a job: skip parsing its URL again.
-    const fields = `${e.endpoint}\0${e.region}\0${e.accessKey}\0${e.secretKey}`;
+    const fields = `${e.endpoint}\0${e.region}\0${e.accessKey}\0${e.secretKey}\0${e.pathStyle}`;
     const seen = this.byEndpoint.get(e);
     if (seen && seen.generation === this.generation && seen.fields === fields) return withCurrentSigner(seen.target, e);
-    const id = `${endpointIdentity(e)}\0${e.secretKey}`;
+    const id = `${endpointIdentity(e)}\0${e.secretKey}\0${e.pathStyle}`;
     let t = this.targets.get(id);
     if (!t) {
       const endpoint = parseEndpoint(e.endpoint);
@@ -68,10 +94,14 @@ export class SignedHttp {
         transport: https_ ? https : http,
         // The idle timeout is set once per socket here rather than by a timer per request.
         agent: https_
-          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout })
-          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout }),
+          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup })
+          : new http.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup }),
         timeout,
-        ...signerFor(signingCredentials(e), e.region),
+        endpointConfig: e,
+        signers: new Map(),
+        signedWith: signingCredentials(e),
+        virtualHost: prefersVirtualHost(e, endpoint),
+        buckets: new Map(),
       };
       this.targets.set(id, t);
     }
@@ -85,21 +115,32 @@ export class SignedHttp {
    */
   upload(e: S3Endpoint, spec: SignedRequestSpec): OpenedRequest {
     const t = this.target(e);
+    const signedFor = bucketTarget(t, spec.bucket).region;
+    let opened: OpenedRequest;
     if (t.endpoint.protocol === 'https:') {
       const { req, response } = this.open(e, spec);
-      return { body: clientRequestBody(req), response: response.then((res) => ({ status: res.statusCode ?? 0, headers: res.headers, body: res })) };
+      opened = { body: clientRequestBody(req), response: response.then((res) => ({ status: res.statusCode ?? 0, headers: res.headers, body: res })) };
+    } else {
+      const { hostname, path, headers } = signedRequest(t, spec);
+      opened = this.plain.send(hostname, t.endpoint.port, requestHead(spec.method, path, headers), spec.signal);
     }
-    const { path, headers } = signedRequest(t, spec);
-    return this.plain.send(t.endpoint.hostname, t.endpoint.port, requestHead(spec.method, path, headers), spec.signal);
+    return {
+      body: opened.body,
+      response: opened.response.then(async (res) => {
+        const checked = await regionChecked(e, spec.bucket, signedFor, res);
+        if (checked.corrected) throw new RegionCorrected(spec.bucket, checked.corrected, errorFromBody(res.status, checked.body!));
+        return checked.res;
+      }),
+    };
   }
 
   /** Signs and starts a request through node:http(s), its body left to the caller. */
   private open(e: S3Endpoint, spec: SignedRequestSpec): OpenRequest {
     const t = this.target(e);
-    const { path, headers } = signedRequest(t, spec);
+    const { hostname, path, headers } = signedRequest(t, spec);
     const req = t.transport.request({
       method: spec.method,
-      hostname: t.endpoint.hostname,
+      hostname,
       port: t.endpoint.port,
       path,
       headers,
@@ -127,14 +168,19 @@ export class SignedHttp {
    * GETs an object with its body left for the caller to stream: over plain HTTP through
    * PlainHttpClient (pooled read buffers, no copy of the body), over HTTPS through node:https.
    */
-  async get(e: S3Endpoint, spec: Omit<SignedRequestSpec, 'method' | 'headers'>): Promise<StreamedResponse> {
+  async get(e: S3Endpoint, spec: Omit<SignedRequestSpec, 'method' | 'headers'>, retried = false): Promise<StreamedResponse> {
     const t = this.target(e);
+    const signedFor = bucketTarget(t, spec.bucket).region;
+    let res: StreamedResponse;
     if (t.endpoint.protocol === 'https:') {
-      const res = await this.send(e, { ...spec, method: 'GET' });
-      return { status: res.statusCode ?? 0, headers: res.headers, body: res };
+      const answer = await this.send(e, { ...spec, method: 'GET' });
+      res = { status: answer.statusCode ?? 0, headers: answer.headers, body: answer };
+    } else {
+      const { hostname, path, headers } = signedRequest(t, { ...spec, method: 'GET' });
+      res = await this.plain.get(hostname, t.endpoint.port, requestHead('GET', path, headers), spec.signal);
     }
-    const { path, headers } = signedRequest(t, { ...spec, method: 'GET' });
-    return await this.plain.get(t.endpoint.hostname, t.endpoint.port, requestHead('GET', path, headers), spec.signal);
+    const checked = await regionChecked(e, spec.bucket, signedFor, res);
+    return checked.corrected && !retried ? await this.get(e, spec, true) : checked.res;
   }
 
   /** Sends a request with a small (or no) body; resolves with the response head. Does not check the status. */
@@ -162,11 +208,17 @@ export class SignedHttp {
     }
   }
 
-  private async callOnce(e: S3Endpoint, spec: SignedRequestSpec, body?: Buffer | string): Promise<{ res: IncomingMessage; body: Buffer }> {
+  private async callOnce(e: S3Endpoint, spec: SignedRequestSpec, body?: Buffer | string, retried = false): Promise<{ res: IncomingMessage; body: Buffer }> {
     try {
+      const signedFor = bucketTarget(this.target(e), spec.bucket).region;
       const res = await this.send(e, spec, body);
       const data = await readBody(res);
-      if (!isSuccessStatus(res.statusCode ?? 0)) throw errorFromBody(res.statusCode ?? 0, data);
+      const status = res.statusCode ?? 0;
+      if (!isSuccessStatus(status)) {
+        // Signed for the wrong region: corrected once from the answer, and sent again signed for the bucket's.
+        if (!retried && correctedRegion(e, spec.bucket, signedFor, status, res.headers, data)) return await this.callOnce(e, spec, body, true);
+        throw errorFromBody(status, data);
+      }
       return { res, body: data };
     } catch (err) {
       throw classifyS3Error(err);
@@ -185,26 +237,63 @@ function sameKeys(a: Credentials | undefined, b: Credentials): boolean {
   return a?.accessKeyId === b.accessKeyId && a?.sessionToken === b.sessionToken;
 }
 
-function signerFor(credentials: Credentials, region: string): { signer: SigV4Signer; signedWith: Credentials } {
-  return { signer: new SigV4Signer(credentials.accessKeyId, credentials.secretAccessKey, region, 's3', credentials.sessionToken), signedWith: credentials };
-}
-
-/** The target, its signer replaced when the endpoint's credentials were rotated since (one comparison per request). */
+/** The target, its signers replaced when the endpoint's credentials were rotated since (one comparison per request). */
 function withCurrentSigner(t: Target, e: S3Endpoint): Target {
-  if (e.credentials && e.credentials.current !== t.signedWith) Object.assign(t, signerFor(signingCredentials(e), e.region));
+  if (e.credentials && e.credentials.current !== t.signedWith) {
+    t.signedWith = signingCredentials(e);
+    t.signers.clear();
+    t.buckets.clear();
+  }
   return t;
 }
 
-/** The request target (path and query) and headers of a request, signed. */
-function signedRequest(t: Target, spec: SignedRequestSpec): { path: string; headers: Record<string, string> } {
-  const path = objectPath(t.endpoint.basePath, spec.bucket, spec.key);
-  const headers: Record<string, string> = { host: t.endpoint.host, ...spec.headers };
+/** The host to connect to, the request target (path and query) and headers of a request, signed. */
+function signedRequest(t: Target, spec: SignedRequestSpec): { hostname: string; path: string; headers: Record<string, string> } {
+  const { address, signer } = bucketTarget(t, spec.bucket);
+  const path = requestPath(address, spec.key);
+  const headers: Record<string, string> = { host: address.host, ...spec.headers };
   if (!('x-amz-content-sha256' in headers)) {
     headers['x-amz-content-sha256'] = spec.method === 'PUT' || spec.method === 'POST' ? UNSIGNED_PAYLOAD : EMPTY_SHA256;
   }
-  t.signer.sign(spec.method, path, spec.query, headers);
+  signer.sign(spec.method, path, spec.query, headers);
   const query = spec.query ? toQueryString(spec.query) : '';
-  return { path: query ? `${path}?${query}` : path, headers };
+  return { hostname: address.hostname, path: query ? `${path}?${query}` : path, headers };
+}
+
+/** Where a bucket's requests go and the region they are signed for, as of the latest region correction. */
+function bucketTarget(t: Target, bucket: string): BucketTarget {
+  const known = t.buckets.get(bucket);
+  if (known && known.generation === bucketRegions.generation) return known;
+  const e = t.endpointConfig;
+  const region = bucketRegions.regionOf(e, bucket);
+  let signer = t.signers.get(region);
+  if (!signer) {
+    const c = t.signedWith;
+    t.signers.set(region, (signer = new SigV4Signer(c.accessKeyId, c.secretAccessKey, region, 's3', c.sessionToken)));
+  }
+  const endpoint = region === e.region ? t.endpoint : parseEndpoint(endpointForRegion(e.endpoint, region));
+  const entry: BucketTarget = { address: bucketAddress(endpoint, bucket, t.virtualHost), region, signer, generation: bucketRegions.generation };
+  t.buckets.set(bucket, entry);
+  return entry;
+}
+
+/** Records the region a wrong-region answer names; true when the request should be sent again, signed for it. */
+function correctedRegion(e: S3Endpoint, bucket: string, signedFor: string, status: number, headers: IncomingHttpHeaders, body: Buffer): boolean {
+  const named = regionFromAnswer(status, headers, body.toString('utf8'));
+  if (!named || named.region === signedFor) return false;
+  bucketRegions.correct(e, bucket, named);
+  return true;
+}
+
+/**
+ * A streamed answer checked for a wrong region: an error answer's (small) body is read to see, and
+ * handed on re-readable. `corrected` names the bucket's region when the request must be made again.
+ */
+async function regionChecked(e: S3Endpoint, bucket: string, signedFor: string, res: StreamedResponse): Promise<{ res: StreamedResponse; corrected?: string; body?: Buffer }> {
+  if (isSuccessStatus(res.status)) return { res };
+  const body = await readWhole(res.body).catch(() => Buffer.alloc(0));
+  if (correctedRegion(e, bucket, signedFor, res.status, res.headers, body)) return { res, corrected: bucketRegions.regionOf(e, bucket), body };
+  return { res: { ...res, body: bufferedBody(body) }, body };
 }
 
 /** Characters node:http refuses in a header value (RFC 9110 §5.5 field-value), and in a name. */

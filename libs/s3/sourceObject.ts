@@ -19,7 +19,7 @@ export interface SourceObject {
 /** GETs the source object; its body is left unread for the caller to stream. */
 export async function openSource(http: SignedHttp, req: CopyRequest): Promise<SourceObject> {
   const { source, sourceBucket: bucket, key, signal } = req;
-  // Until the endpoint has shown it reports tag counts, ask for tags alongside the GET.
+  // An endpoint that does not report tag counts has its tags asked for alongside the GET.
   const early = endpointReportsTaggingCount(source) ? undefined : settle(getTaggingXml(http, source, bucket, key, signal));
   let res: StreamedResponse;
   try {

@@ -4,7 +4,7 @@ import { readWhole, type ResponseBody, type StreamedResponse } from './responseB
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
-import { embeddedError, errorFromBody, header, isSuccessStatus, isPlainMd5, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import { embeddedError, errorFromBody, header, isSuccessStatus, isPlainMd5, RegionCorrected, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import type { SourceObject } from './sourceObject.js';
 import { putTaggingXml } from './tagging.js';
 
@@ -64,7 +64,8 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
     res = await put.response;
   } catch (err) {
     src.body.destroy();
-    throw classifyS3Error(pumpError ?? err);
+    // The answer's reason comes first: the body stops being taken because of it.
+    throw classifyS3Error(err instanceof RegionCorrected ? err : (pumpError ?? err));
   }
   if (!isSuccessStatus(res.status)) {
     // The destination may answer (403, 400 BadDigest) before the body is through.

@@ -1,30 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { endpointIdentity, type S3Endpoint } from './endpoint.js';
+import type { S3Endpoint } from './endpoint.js';
 import { header, xmlText, type SignedHttp } from './signedHttp.js';
 
-/**
- * Endpoints seen answering x-amz-tagging-count. S3 sends it only on tagged
- * objects and s3rver never does, so until an endpoint has shown it, its absence
- * proves nothing and the tags have to be asked for.
- */
-const reportsTaggingCount = new Set<string>();
-
 export type TagsProbe = Promise<string | undefined>;
+
+/**
+ * S3, RGW and MinIO send x-amz-tagging-count on every tagged object, so its absence means no
+ * tags. Only an endpoint configured as not reporting it (`tagging_count_header: false`, as
+ * s3rver) has its tags asked for on every object.
+ */
+export function endpointReportsTaggingCount(source: S3Endpoint): boolean {
+  return source.taggingCountHeader !== false;
+}
 
 /** Whether the tags must be fetched separately, given the GET answer's headers. */
 export function tagsNeedFetching(source: S3Endpoint, headers: IncomingHttpHeaders): boolean {
   const count = header(headers, 'x-amz-tagging-count');
-  const id = endpointIdentity(source);
-  if (count !== undefined) {
-    reportsTaggingCount.add(id);
-    return Number(count) > 0;
-  }
-  return !reportsTaggingCount.has(id);
-}
-
-export function endpointReportsTaggingCount(source: S3Endpoint): boolean {
-  return reportsTaggingCount.has(endpointIdentity(source));
+  if (count !== undefined) return Number(count) > 0;
+  return !endpointReportsTaggingCount(source);
 }
 
 /**

@@ -11,10 +11,6 @@ export function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function objectPath(basePath: string, bucket: string, key?: string): string {
-  return key === undefined ? `${basePath}/${encodeSegment(bucket)}` : `${basePath}/${encodeSegment(bucket)}/${encodeKey(key)}`;
-}
-
 /** How the x-amz-copy-source header is spelled. */
 export type CopySourceStyle = 'rfc3986' | 'reserved-raw';
 

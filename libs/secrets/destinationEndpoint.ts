@@ -17,6 +17,7 @@ export async function destinationEndpoint(definition: StoredJobDefinition, sourc
     {
       endpoint: definition.destination_endpoint,
       region: definition.destination_region ?? source.region,
+      ...(definition.destination_path_style === undefined ? {} : { pathStyle: definition.destination_path_style }),
       accessKey: definition.destination_access_key ?? '',
       secretKey: sealed ? await sealer.open(definition.job_id, sealed) : '',
     },

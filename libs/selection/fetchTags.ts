@@ -1,8 +1,8 @@
 import { GetObjectTaggingCommand } from '@aws-sdk/client-s3';
-import { sdkClient, type S3Endpoint } from '../s3/index.js';
+import { sendToBucket, type S3Endpoint } from '../s3/index.js';
 
 /** One object's tags, as a plain record (one GetObjectTagging request). */
 export async function fetchTags(endpoint: S3Endpoint, bucket: string, key: string): Promise<Record<string, string>> {
-  const out = await sdkClient(endpoint).send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key }));
+  const out = await sendToBucket(endpoint, bucket, (client) => client.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: key })));
   return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
 }

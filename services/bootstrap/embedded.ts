@@ -24,7 +24,7 @@ export async function startEmbedded(config: FerryConfig, log: Logger): Promise<{
   if (!config.source) {
     const s3 = await startS3rver({ directory: join(dataDir, 's3'), port: EMBEDDED_S3_PORT });
     children.push(s3);
-    completed = { ...completed, source: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, region: config.sourceRegion } };
+    completed = { ...completed, source: { endpoint: s3.endpoint, accessKey: s3.accessKey, secretKey: s3.secretKey, region: config.sourceRegion, taggingCountHeader: s3.taggingCountHeader } };
     log.info({ endpoint: s3.endpoint, directory: join(dataDir, 's3') }, 'embedded s3rver started (credentials S3RVER/S3RVER)');
   }
   return { config: completed, children };

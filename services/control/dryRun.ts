@@ -79,6 +79,7 @@ function destinationOf(definition: JobDefinition, source: S3Endpoint): S3Endpoin
   return {
     endpoint: definition.destination_endpoint,
     region: definition.destination_region ?? source.region,
+    ...(definition.destination_path_style === undefined ? {} : { pathStyle: definition.destination_path_style }),
     accessKey: definition.destination_access_key ?? '',
     secretKey: definition.destination_secret_key ?? '',
   };

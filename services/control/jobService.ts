@@ -58,7 +58,7 @@ export interface JobSettings {
   addresses: AddressSettings;
 }
 
-type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule'>;
+type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule' | 'RecordBucketRegion'>;
 
 /**
  * The control service's application layer: validates requests, decides commands

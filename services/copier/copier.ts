@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { retryPolicyOf, type JobDefinition, type JobView } from '../../libs/domain/index.js';
-import { JobEventStore, KV, ReadModel, consumers, ensureRunConsumer, jobIdFromToken, jobToken } from '../../libs/nats/index.js';
+import { JobEventStore, KV, ReadModel, consumers, ensureRunConsumer, jobIdFromToken, jobToken, recordBucketRegions } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
@@ -69,6 +69,10 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     const retry = retryPolicyOf(definition, config.batch);
     const destination = await destinationEndpoint(definition, source, sealer, destinationAddressPolicy(config.destinations.allowLinkLocal));
     const jobSource = await sourceEndpoint(definition, source);
+    const stopRecordingRegions = recordBucketRegions(store, log, jobId, run, [
+      { side: 'source', endpoint: jobSource, bucket: definition.source_bucket },
+      { side: 'destination', endpoint: destination, bucket: definition.destination_bucket },
+    ]);
     const worker = new RunWorker({
       js,
       nc,
@@ -95,6 +99,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       },
       breaker: new DestinationBreaker(),
       failRun: failRunOnBreaker(jobId, run, `destination bucket ${definition.destination_bucket} at ${destination.endpoint}`),
+      onStopped: stopRecordingRegions,
       onRetry: (code) => {
         metrics.error(jobId, code);
         metrics.retry(jobId, code);

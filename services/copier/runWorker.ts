@@ -43,6 +43,8 @@ export interface RunWorkerContext {
   breaker?: DestinationBreaker;
   /** Fails the run with the tripped breaker's reason; answers false when that did not go through. */
   failRun?: (error: string) => Promise<boolean>;
+  /** Called once the worker has stopped. */
+  onStopped?: () => void;
 }
 
 /**
@@ -113,6 +115,7 @@ export class RunWorker {
     await Promise.allSettled(this.inFlight);
     clearInterval(this.heartbeat);
     await this.batcher.close();
+    this.ctx.onStopped?.();
   }
 
   private beat(): void {

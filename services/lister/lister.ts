@@ -1,6 +1,6 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { FerryError, isActive, retryDelayMs, retryPolicyOf } from '../../libs/domain/index.js';
-import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, subjects } from '../../libs/nats/index.js';
+import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, recordBucketRegions, subjects } from '../../libs/nats/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -83,13 +83,20 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     const policy = retryPolicyOf(definition, retryDefaults);
     // A listing request may wait out the job's retry delays and the endpoint timeout: the lease must outlive them.
     const lease = setInterval(() => msg.working(), HEARTBEAT_EVERY_MS);
+    let stopRecordingRegions = () => {};
     try {
+      const jobSource = await sourceEndpoint(definition, source);
+      const destination = await destinationEndpoint(definition, source, sealer, destinationPolicy);
+      stopRecordingRegions = recordBucketRegions(store, log, task.job_id, task.run, [
+        { side: 'source', endpoint: jobSource, bucket: definition.source_bucket },
+        { side: 'destination', endpoint: destination, bucket: definition.destination_bucket },
+      ]);
       const context: ListRunContext = {
           js,
           publisher,
           store,
-          source: await sourceEndpoint(definition, source),
-          destination: await destinationEndpoint(definition, source, sealer, destinationPolicy),
+          source: jobSource,
+          destination,
           checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
           retry: {
             attempts: policy.maxRetries + 1,
@@ -148,6 +155,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
       msg.nak(TRANSIENT_RETRY_MS);
     } finally {
       clearInterval(lease);
+      stopRecordingRegions();
     }
   }
 

@@ -1,7 +1,9 @@
 /**
  * A synthetic S3 endpoint for benchmarks: generated source buckets that cost no storage
- * and a sink that hashes and drops what is written. Path-style only; signatures are not
- * checked. Not an S3 emulator: only what copy engines and their tests use is answered.
+ * and a sink that hashes and drops what is written. Path-style, or virtual-hosted-style under
+ * `localhost` (`bucket.localhost:port`); signatures are not checked, but a bucket placed in a
+ * region answers requests signed for another as AWS does. Not an S3 emulator: only what copy
+ * engines and their tests use is answered.
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
@@ -20,6 +22,12 @@ export interface SyntheticS3Options {
   recordAccepted?: boolean;
   /** Checks each request's credentials before it is served: an answer refuses it with that status and S3 error code. */
   authorize?: (req: IncomingMessage) => Promise<{ status: number; code: string; message: string } | undefined>;
+  /**
+   * Buckets placed in a region: a request signed for another is refused as AWS refuses it (a
+   * listing 301 PermanentRedirect and a HEAD 400, both with x-amz-bucket-region; other requests 400
+   * AuthorizationHeaderMalformed naming the region in the document only).
+   */
+  regions?: Record<string, string>;
 }
 
 export interface SyntheticS3Stats {
@@ -28,6 +36,10 @@ export interface SyntheticS3Stats {
   heads: number;
   lists: number;
   bytesIn: number;
+  /** Requests refused for being signed for another region than their bucket's. */
+  wrongRegion: number;
+  /** Requests addressed virtual-hosted-style. */
+  virtualHosted: number;
 }
 
 export interface SyntheticS3 {
@@ -56,7 +68,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
   const record = opts.recordAccepted ?? true;
   const accepted = new Map<string, AcceptedBucket>();
   const uploads = new MultipartUploads();
-  const counters: SyntheticS3Stats = { gets: 0, puts: 0, heads: 0, lists: 0, bytesIn: 0 };
+  const counters: SyntheticS3Stats = { gets: 0, puts: 0, heads: 0, lists: 0, bytesIn: 0, wrongRegion: 0, virtualHosted: 0 };
 
   const sink = (bucket: string): AcceptedBucket => {
     let found = accepted.get(bucket);
@@ -68,9 +80,14 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const refused = await opts.authorize?.(req);
     if (refused) throw new S3Error(refused.status, refused.code, refused.message);
-    const { bucket, key, query } = parseTarget(req.url ?? '/');
+    const hostBucket = virtualHostedBucket(req.headers.host);
+    if (hostBucket !== undefined) counters.virtualHosted++;
+    const { bucket, key, query } = parseTarget(req.url ?? '/', hostBucket);
     const method = req.method ?? 'GET';
     refuseChunkedUploads(req);
+    const placed = opts.regions?.[bucket];
+    const signedFor = /Credential=[^/]+\/\d{8}\/([^/]+)\//.exec(req.headers.authorization ?? '')?.[1];
+    if (placed !== undefined && signedFor !== undefined && signedFor !== placed) return wrongRegion(method, bucket, key, signedFor, placed, req, res);
     if (bucket === '') {
       if (method !== 'GET') throw notImplemented(`${method} /`);
       const names = [...new Set([...generated.keys(), ...accepted.keys()])].sort();
@@ -111,6 +128,22 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       default:
         throw notImplemented(`${method} on an object`);
     }
+  }
+
+  function wrongRegion(method: string, bucket: string, key: string, signedFor: string, placed: string, req: IncomingMessage, res: ServerResponse): void {
+    counters.wrongRegion++;
+    req.resume();
+    if (method === 'HEAD') {
+      res.writeHead(400, { 'x-amz-bucket-region': placed, 'Content-Length': 0 });
+      return void res.end();
+    }
+    if (key === '') {
+      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.</Message><Endpoint>${escapeXml(bucket)}.s3.${placed}.amazonaws.com</Endpoint><Bucket>${escapeXml(bucket)}</Bucket></Error>`;
+      res.writeHead(301, { 'Content-Type': 'application/xml', 'x-amz-bucket-region': placed, 'Content-Length': Buffer.byteLength(body) });
+      return void res.end(body);
+    }
+    const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region '${escapeXml(signedFor)}' is wrong; expecting '${escapeXml(placed)}'</Message><Region>${escapeXml(placed)}</Region><RequestId>synthetic</RequestId></Error>`;
+    sendXml(res, 400, body);
   }
 
   function bucketRequest(method: string, bucket: string, query: URLSearchParams, res: ServerResponse): void {
@@ -358,10 +391,17 @@ interface Listable {
   firstAtOrAfter(key: string): number;
 }
 
-function parseTarget(url: string): { bucket: string; key: string; query: URLSearchParams } {
+/** The bucket a `bucket.localhost[:port]` Host header names, or undefined for path-style requests. */
+function virtualHostedBucket(host: string | undefined): string | undefined {
+  const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase();
+  return hostname.endsWith('.localhost') ? hostname.slice(0, -'.localhost'.length) : undefined;
+}
+
+function parseTarget(url: string, hostBucket?: string): { bucket: string; key: string; query: URLSearchParams } {
   const mark = url.indexOf('?');
   const path = mark < 0 ? url : url.slice(0, mark);
   const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1));
+  if (hostBucket !== undefined) return { bucket: hostBucket, key: decodeURIComponent(path.slice(1)), query };
   const slash = path.indexOf('/', 1);
   const bucket = decodeURIComponent(slash < 0 ? path.slice(1) : path.slice(1, slash));
   const key = slash < 0 ? '' : decodeURIComponent(path.slice(slash + 1));

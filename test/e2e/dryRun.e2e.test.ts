@@ -75,6 +75,7 @@ describe('dry run of a job', () => {
       // Repeated fields are always in a REST answer, empty here.
       notify_on: [],
       runs: [],
+      bucket_regions: [],
       tags: {},
       identical_at_destination: 0,
       identical_keys: [],

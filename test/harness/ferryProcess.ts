@@ -40,6 +40,8 @@ export async function startFerry(target: string, env: FerryEnv): Promise<FerryPr
       FERRY_SOURCE_ENDPOINT: env.sourceEndpoint,
       FERRY_SOURCE_ACCESS_KEY: 'S3RVER',
       FERRY_SOURCE_SECRET_KEY: 'S3RVER',
+      // The tests' source is s3rver, which never reports tag counts (a synthetic source passes 'true').
+      FERRY_SOURCE_TAGGING_COUNT_HEADER: 'false',
       FERRY_DATA_DIR: env.dataDir,
       FERRY_ADMIN_TOKEN: TEST_TOKEN,
       FERRY_SECRET_KEY: TEST_SECRET_KEY,

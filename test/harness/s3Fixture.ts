@@ -25,6 +25,6 @@ export async function startS3Fixture(buckets: string[]): Promise<S3Fixture> {
 }
 
 /** The same credentials, reached through another URL (a fault proxy in front of it). */
-export function endpointAt(url: string, creds: { accessKey: string; secretKey: string }): S3Endpoint {
-  return { endpoint: url, region: 'us-east-1', accessKey: creds.accessKey, secretKey: creds.secretKey };
+export function endpointAt(url: string, creds: { accessKey: string; secretKey: string; taggingCountHeader?: boolean }): S3Endpoint {
+  return { endpoint: url, region: 'us-east-1', accessKey: creds.accessKey, secretKey: creds.secretKey, taggingCountHeader: creds.taggingCountHeader };
 }

@@ -57,7 +57,24 @@ describe('configuration', () => {
     const config = loadConfig({
       env: { FERRY_SOURCE_ENDPOINT: 'http://127.0.0.1:9100', FERRY_SOURCE_ACCESS_KEY: 'a', FERRY_SOURCE_SECRET_KEY: 'b', FERRY_SOURCE_REGION: 'eu-west-1' },
     });
-    assert.deepEqual(config.source, { endpoint: 'http://127.0.0.1:9100', accessKey: 'a', secretKey: 'b', region: 'eu-west-1' });
+    assert.deepEqual(config.source, { endpoint: 'http://127.0.0.1:9100', accessKey: 'a', secretKey: 'b', region: 'eu-west-1', taggingCountHeader: true });
+  });
+
+  it('trusts the source to report tag counts unless told it does not', () => {
+    const env = { FERRY_SOURCE_ENDPOINT: 'http://127.0.0.1:9100', FERRY_SOURCE_ACCESS_KEY: 'a', FERRY_SOURCE_SECRET_KEY: 'b' };
+    assert.equal(loadConfig({ env }).source?.taggingCountHeader, true);
+    assert.equal(loadConfig({ env: { ...env, FERRY_SOURCE_TAGGING_COUNT_HEADER: 'false' } }).source?.taggingCountHeader, false);
+    const file = configFile('tagcount.yaml', 'ferry:\n  source:\n    tagging_count_header: false\n');
+    assert.equal(loadConfig({ file, env }).source?.taggingCountHeader, false);
+  });
+
+  it("addresses the source as its endpoint suggests unless path_style is set", () => {
+    const env = { FERRY_SOURCE_ENDPOINT: 'http://127.0.0.1:9100', FERRY_SOURCE_ACCESS_KEY: 'a', FERRY_SOURCE_SECRET_KEY: 'b' };
+    assert.equal(loadConfig({ env }).source?.pathStyle, undefined);
+    assert.equal(loadConfig({ env: { ...env, FERRY_SOURCE_PATH_STYLE: 'false' } }).source?.pathStyle, false);
+    const file = configFile('pathstyle.yaml', 'ferry:\n  source:\n    path_style: true\n');
+    assert.equal(loadConfig({ file, env }).source?.pathStyle, true);
+    rejects(() => loadConfig({ env: { ...env, FERRY_SOURCE_PATH_STYLE: 'sometimes' } }), /FERRY_SOURCE_PATH_STYLE|ferry\.source\.path_style/);
   });
 
   it('stops on bad values with a message naming the key', () => {
@@ -77,6 +94,6 @@ describe('configuration', () => {
 
   it('leaves the source without keys to the default credential chain', () => {
     const config = loadConfig({ env: { FERRY_SOURCE_ENDPOINT: 'http://x:1' } });
-    assert.deepEqual(config.source, { endpoint: 'http://x:1', accessKey: '', secretKey: '', region: 'us-east-1' });
+    assert.deepEqual(config.source, { endpoint: 'http://x:1', accessKey: '', secretKey: '', region: 'us-east-1', taggingCountHeader: true });
   });
 });

@@ -92,6 +92,13 @@ describe('job definition validation', () => {
     validateJobDefinition({ ...same, destination_endpoint: 'https://127.0.0.1:9100' }, { sourceEndpoint });
   });
 
+  it('takes destination_path_style as a boolean, only with destination_endpoint', () => {
+    const withEndpoint = { ...valid, destination_endpoint: 'https://minio.example.com', destination_path_style: false };
+    assert.equal(validateJobDefinition(withEndpoint).destination_path_style, false);
+    rejects({ ...withEndpoint, destination_path_style: 'false' }, 'destination_path_style');
+    rejects({ ...valid, destination_path_style: true }, 'destination_path_style');
+  });
+
   it('takes webhook_secret only with notification_webhook', () => {
     validateJobDefinition({ ...valid, notification_webhook: 'https://hooks.example.com/x', webhook_secret: 'whsec_abc' });
     rejects({ ...valid, webhook_secret: 'whsec_abc' }, 'webhook_secret');

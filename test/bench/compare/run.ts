@@ -320,10 +320,14 @@ async function runLoop(source: Endpoint, sourceBucket: string, destination: Dest
 
 // ---------------------------------------------------------------- endpoints and Ferry
 
-async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dataDir: string): Promise<FerryDeployment> {
+/** `taggingCountHeader`: whether the source sends x-amz-tagging-count on tagged objects (synthetic: yes; s3rver: no). */
+async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dataDir: string, taggingCountHeader: boolean): Promise<FerryDeployment> {
   // LOG_LEVEL stays info: the harness waits for the 'ferry started' line.
   const profileDir = values['ferry-cpu-prof'];
-  const extraEnv = profileDir ? { NODE_OPTIONS: `--import ${join(HERE, 'cpuProfile.js')}`, FERRY_CPU_PROF_DIR: profileDir } : undefined;
+  const extraEnv = {
+    FERRY_SOURCE_TAGGING_COUNT_HEADER: String(taggingCountHeader),
+    ...(profileDir ? { NODE_OPTIONS: `--import ${join(HERE, 'cpuProfile.js')}`, FERRY_CPU_PROF_DIR: profileDir } : {}),
+  };
   const env = { natsUrl, sourceEndpoint, dataDir, extraEnv };
   const processes: FerryProcess[] = [];
   const roles = FERRY_TARGET === 'all' ? ['all'] : ['control', 'projector', 'lister', 'copier'];
@@ -366,10 +370,10 @@ const s3rverSets = {
 const GENERATED_PREFIX = 'obj/';
 /**
  * One generated object in 1,000 carries a tag (object 0 first), announced with
- * x-amz-tagging-count as S3 does. rclone -M never copies tags; Ferry copies these few, and,
- * having seen the endpoint report tag counts, trusts their absence on the rest, as it would
- * on S3. (Every object tagged would have Ferry do two tagging requests per object that
- * rclone does not do at all; s3rver never reports counts, so there Ferry asks per object.)
+ * x-amz-tagging-count as S3 does. rclone -M never copies tags; Ferry copies these few and
+ * trusts the header's absence on the rest, as it would on S3. (Every object tagged would have
+ * Ferry do two tagging requests per object that rclone does not do at all; s3rver never reports
+ * counts, so there Ferry is deployed with tagging_count_header false and asks per object.)
  */
 const SPARSE_TAG_EVERY = 1000;
 const syntheticSets = {
@@ -571,7 +575,7 @@ async function main(): Promise<void> {
       const clientA = testS3Client(a.endpoint);
       const clientB = testS3Client(b.endpoint);
       const endpointOf = (s: RunningS3rver): Endpoint => ({ endpoint: s.endpoint, accessKey: s.accessKey, secretKey: s.secretKey });
-      const ferry = await startFerryDeployment(nats.url, a.endpoint, join(dir.path, 'ferry-s3'));
+      const ferry = await startFerryDeployment(nats.url, a.endpoint, join(dir.path, 'ferry-s3'), a.taggingCountHeader);
       cleanups.push(() => ferry.stop());
       let serial = 0;
       const group: Group = {
@@ -627,7 +631,7 @@ async function main(): Promise<void> {
       const sink = await startSyntheticS3Process({});
       cleanups.push(() => sink.stop());
       const endpointOf = (s: SyntheticS3Process): Endpoint => ({ endpoint: s.endpoint, accessKey: 'SYNTHETIC', secretKey: 'SYNTHETIC' });
-      const ferry = await startFerryDeployment(nats.url, source.endpoint, join(dir.path, 'ferry-syn'));
+      const ferry = await startFerryDeployment(nats.url, source.endpoint, join(dir.path, 'ferry-syn'), true);
       cleanups.push(() => ferry.stop());
       let serial = 0;
       const group: Group = {
