@@ -66,7 +66,7 @@ export async function startCompatEnv(name: string): Promise<CompatEnv> {
       startNatsServer({ storeDir: join(tmp.path, 'nats-b') }),
     ]);
     started.push(natsA, natsB);
-    const ferry = async (nats: RunningNatsServer, dataDir: string, endpoint: string, accessKey: string, secretKey: string) => {
+    const ferry = async (nats: RunningNatsServer, dataDir: string, endpoint: string, accessKey: string, secretKey: string, taggingCountHeader: boolean) => {
       const p = await startFerry('all', {
         natsUrl: nats.url,
         sourceEndpoint: endpoint,
@@ -74,6 +74,8 @@ export async function startCompatEnv(name: string): Promise<CompatEnv> {
         extraEnv: {
           FERRY_SOURCE_ACCESS_KEY: accessKey,
           FERRY_SOURCE_SECRET_KEY: secretKey,
+          // RGW reports x-amz-tagging-count on tagged objects, so Ferry trusts its absence; s3rver never does.
+          FERRY_SOURCE_TAGGING_COUNT_HEADER: String(taggingCountHeader),
           FERRY_MULTIPART_THRESHOLD: String(5 * MiB),
           FERRY_PART_SIZE: String(5 * MiB),
           // TODO(issue 19 item 3): use the per-endpoint CA bundle setting once it exists, instead of NODE_EXTRA_CA_CERTS.
@@ -83,8 +85,8 @@ export async function startCompatEnv(name: string): Promise<CompatEnv> {
       started.push(p);
       return p;
     };
-    const fromRgw = await ferry(natsA, 'ferry-a', ceph.endpoint, ceph.user.accessKey, ceph.user.secretKey);
-    const fromS3rver = await ferry(natsB, 'ferry-b', s3rver.endpoint, 'S3RVER', 'S3RVER');
+    const fromRgw = await ferry(natsA, 'ferry-a', ceph.endpoint, ceph.user.accessKey, ceph.user.secretKey, true);
+    const fromS3rver = await ferry(natsB, 'ferry-b', s3rver.endpoint, 'S3RVER', 'S3RVER', false);
     return {
       ceph,
       s3rver,
