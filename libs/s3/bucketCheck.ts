@@ -80,7 +80,7 @@ async function resolveCredentials(req: BucketCheckRequest): Promise<{ step: Chec
   } catch (err) {
     const cause = (err as { cause?: unknown }).cause;
     const code = cause instanceof S3Error ? cause.code : ((err as { code?: unknown }).code as string | undefined);
-    const step: CheckStep = { name: 'credentials', status: 'failed', detail: `${kind} credentials: ${(err as Error).message}` };
+    const step: CheckStep = { name: 'credentials', status: 'failed', detail: `${kind} credentials: ${(err as Error).message}`, cause: (err as Error).message };
     if (code !== undefined) step.code = code;
     return { step };
   }
@@ -94,7 +94,7 @@ async function reachEndpoint(req: BucketCheckRequest): Promise<{ ok: boolean; st
   const resolved = await resolveChecked(host, req.policy ?? NO_POLICY, socketTimeoutMs());
   if (!resolved.ok) {
     const code = resolved.refused ? 'AddressRefused' : (/\bE[A-Z_]{3,}\b/.exec(resolved.error)?.[0] ?? 'ENOTFOUND');
-    return { ok: false, steps: [{ name: 'dns', status: 'failed', detail: `${req.endpoint}: ${resolved.error}`, code }, skipped('tcp', 'no address'), skipped('tls', 'no address')] };
+    return { ok: false, steps: [{ name: 'dns', status: 'failed', detail: `${req.endpoint}: ${resolved.error}`, cause: resolved.error, code }, skipped('tcp', 'no address'), skipped('tls', 'no address')] };
   }
   const addresses = resolved.addresses.map((a) => a.address);
   const dns = passed('dns', isIP(host) ? `${host} is an IP address` : `${host} resolves to ${addresses.join(', ')}`);

@@ -15,6 +15,8 @@ export interface CheckStep {
   /** On a failure: the server's error code (NoSuchBucket) or the socket's (ECONNREFUSED). */
   code?: string;
   http_status?: number;
+  /** On a failure: its cause alone, without the step's context (for a start's refusal, which names the context itself). */
+  cause?: string;
   /** A failure a retry may cure (5xx, throttling, a dropped request): the run would retry it, so it does not refuse a start. */
   transient?: boolean;
 }
@@ -51,7 +53,8 @@ export function skipped(name: CheckStepName, detail: string): CheckStep {
 
 /** A failed step with the server's (or the socket's) code and the cause in one line, after `context`. */
 export function failedWith(name: CheckStepName, failure: S3Error, context: string): CheckStep {
-  const step: CheckStep = { name, status: 'failed', detail: `${context}: ${endpointCause(failure)}`, code: failure.status > 0 ? failure.code : (socketErrorCode(failure) ?? failure.code) };
+  const cause = endpointCause(failure);
+  const step: CheckStep = { name, status: 'failed', detail: `${context}: ${cause}`, cause, code: failure.status > 0 ? failure.code : (socketErrorCode(failure) ?? failure.code) };
   if (failure.status > 0) step.http_status = failure.status;
   if (failure.retryable) step.transient = true;
   return step;
@@ -79,7 +82,8 @@ export function bucketSteps(bucket: string, listing: S3Error | undefined, headSt
   if (listing.code === 'NoSuchBucket') return [failedWith('bucket', listing, `bucket ${bucket} does not exist`), skipped('list', 'no bucket to list')];
   if (listing.code !== 'AccessDenied') return [failedWith('bucket', listing, `ListObjectsV2 on ${bucket}`), skipped('list', 'the bucket request failed')];
   if (headStatus === 404) {
-    return [{ name: 'bucket', status: 'failed', detail: `bucket ${bucket} does not exist: HEAD answered HTTP 404`, code: 'NoSuchBucket', http_status: 404 }, skipped('list', 'no bucket to list')];
+    const cause = 'HEAD answered HTTP 404';
+    return [{ name: 'bucket', status: 'failed', detail: `bucket ${bucket} does not exist: ${cause}`, cause, code: 'NoSuchBucket', http_status: 404 }, skipped('list', 'no bucket to list')];
   }
   if (headStatus !== undefined && headStatus >= 200 && headStatus < 300) return [passed('bucket', `bucket ${bucket} exists (HEAD answered HTTP ${headStatus})`), listed];
   return [skipped('bucket', `cannot tell whether bucket ${bucket} exists: listing is denied and HEAD answered ${headStatus === undefined ? 'nothing' : `HTTP ${headStatus}`}`), listed];
@@ -94,6 +98,8 @@ export interface StartRefusal {
   code: 'FAILED_PRECONDITION' | 'PERMISSION_DENIED';
   side: CheckSide;
   message: string;
+  /** What is wrong in a few words, with the code: `does not exist (NoSuchBucket)`. */
+  reason: string;
 }
 
 const REACHING: ReadonlySet<CheckStepName> = new Set(['dns', 'tcp', 'tls']);
@@ -114,7 +120,12 @@ export function startRefusal(checks: BucketCheck[]): StartRefusal | undefined {
       : step.code === 'NoSuchBucket'
         ? 'does not exist'
         : `fails the ${step.name} check`;
-    return { code: denied ? 'PERMISSION_DENIED' : 'FAILED_PRECONDITION', side: check.side, message: `${where} ${what}: ${step.detail}` };
+    return {
+      code: denied ? 'PERMISSION_DENIED' : 'FAILED_PRECONDITION',
+      side: check.side,
+      message: `${where} ${what}: ${step.cause ?? step.detail}`,
+      reason: step.code ? `${what} (${step.code})` : what,
+    };
   }
   return undefined;
 }

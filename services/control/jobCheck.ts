@@ -50,7 +50,7 @@ export async function checkJob(definition: StoredJobDefinition, ctx: JobCheckCon
 export function refusalOf(report: JobCheckReport): FerryError | undefined {
   const refusal = startRefusal(report.buckets);
   if (!refusal) return undefined;
-  return new FerryError(refusal.code, refusal.message, [{ field: `${refusal.side}_bucket`, reason: refusal.message }]);
+  return new FerryError(refusal.code, refusal.message, [{ field: `${refusal.side}_bucket`, reason: refusal.reason }]);
 }
 
 /** `source: tcp ECONNREFUSED`-style names of the failed steps, for the log line. */
