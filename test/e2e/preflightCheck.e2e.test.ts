@@ -174,6 +174,26 @@ describe('pre-flight check: CheckJob step by step, and a start refused when a bu
     await startRefused('refused', 409, [/destination bucket dst/, new RegExp(`at ${endpoint} cannot be reached \\(tcp\\)`), /ECONNREFUSED/]);
   });
 
+  it('a host that does not resolve fails the dns step, an endpoint speaking no TLS the tls step; both refuse the start', async () => {
+    const unresolved = 'http://ferry-no-such-host.invalid:9000';
+    await createJob('unresolved', { destination_endpoint: unresolved });
+    const dns = stepOf((await check('unresolved')).destination, 'dns');
+    assert.equal(dns.status, 'failed');
+    assert.match(String(dns.code), /^(ENOTFOUND|EAI_AGAIN)$/);
+    assert.ok(dns.detail.includes(unresolved), dns.detail);
+    await startRefused('unresolved', 409, [/destination bucket dst/, /cannot be reached \(dns\)/, /ferry-no-such-host\.invalid/]);
+
+    const noTls = env.s3[0]!.endpoint.replace('http:', 'https:');
+    await createJob('no-tls', { destination_endpoint: noTls });
+    const result = await check('no-tls');
+    assert.equal(stepOf(result.destination, 'tcp').status, 'passed');
+    const tls = stepOf(result.destination, 'tls');
+    assert.equal(tls.status, 'failed');
+    assert.match(`${tls.code} ${tls.detail}`, /SSL|TLS|EPROTO/i);
+    assert.equal(stepOf(result.destination, 'signature').status, 'skipped');
+    await startRefused('no-tls', 409, [/destination bucket dst/, /cannot be reached \(tls\)/]);
+  });
+
   it('a wrong secret fails the signature step with SignatureDoesNotMatch, and refuses the start as permission denied', async () => {
     await createJob('wrong-secret', { destination_bucket: 'dst-wrong-secret', destination_secret_key: 'not-the-secret' });
     const result = await check('wrong-secret', { write_probe: true });
