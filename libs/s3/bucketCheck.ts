@@ -1,7 +1,9 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { hostOf, resolveChecked, type AddressPolicy } from '../net/index.js';
+import { resolveChecked, type AddressPolicy } from '../net/index.js';
+import { bucketAddress, prefersVirtualHost } from './addressing.js';
 import { parseEndpoint, type S3Endpoint } from './endpoint.js';
+import { isLocalhostName } from './localhostLookup.js';
 import { notAListing } from './list.js';
 import { socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
 import { classifyS3Error, S3Error } from './s3Error.js';
@@ -10,9 +12,11 @@ import { bucketSteps, checkOk, failedWith, passed, signatureStep, skipped, type 
 
 export interface BucketCheckRequest {
   side: CheckSide;
-  /** The endpoint's URL as configured: what is resolved, connected to and named. */
+  /** The endpoint's URL as configured: named in the answer; its host (with the bucket in front when virtual-hosted) is resolved and connected to. */
   endpoint: string;
   bucket: string;
+  /** As the side's S3Endpoint says: false for virtual-hosted-style, unset for the default (virtual-hosted for AWS hosts). */
+  pathStyle?: boolean;
   /** The endpoint as it signs (static keys, the default chain or a role); its failure fails the credentials step. */
   signing: () => Promise<S3Endpoint>;
   /** Which kind of credential the side uses (`static`, `default_chain`, `role <arn>`), for the credentials step. */
@@ -86,18 +90,22 @@ async function resolveCredentials(req: BucketCheckRequest): Promise<{ step: Chec
   }
 }
 
-/** DNS, TCP and, for https, TLS: each needs the one before. */
+/** DNS, TCP and, for https, TLS, to the host the bucket's requests go to: each needs the one before. */
 async function reachEndpoint(req: BucketCheckRequest): Promise<{ ok: boolean; steps: CheckStep[] }> {
   const url = parseEndpoint(req.endpoint);
-  const host = hostOf(new URL(req.endpoint));
+  const virtualHost = prefersVirtualHost({ endpoint: req.endpoint, region: '', accessKey: '', secretKey: '', pathStyle: req.pathStyle }, url);
+  const host = bucketAddress(url, req.bucket, virtualHost).hostname.replace(/^\[|\]$/g, '');
   const tls = url.protocol === 'https:';
-  const resolved = await resolveChecked(host, req.policy ?? NO_POLICY, socketTimeoutMs());
+  // As Ferry's requests do (localhostLookup): *.localhost is loopback whatever the system resolver says.
+  const resolved = isLocalhostName(host)
+    ? { ok: true as const, addresses: [{ address: '127.0.0.1', family: 4 }] }
+    : await resolveChecked(host, req.policy ?? NO_POLICY, socketTimeoutMs());
   if (!resolved.ok) {
     const code = resolved.refused ? 'AddressRefused' : (/\bE[A-Z_]{3,}\b/.exec(resolved.error)?.[0] ?? 'ENOTFOUND');
     return { ok: false, steps: [{ name: 'dns', status: 'failed', detail: `${req.endpoint}: ${resolved.error}`, cause: resolved.error, code }, skipped('tcp', 'no address'), skipped('tls', 'no address')] };
   }
   const addresses = resolved.addresses.map((a) => a.address);
-  const dns = passed('dns', isIP(host) ? `${host} is an IP address` : `${host} resolves to ${addresses.join(', ')}`);
+  const dns = passed('dns', isIP(host) ? `${host} is an IP address` : `${host} resolves to ${addresses.join(', ')}${isLocalhostName(host) ? ' (a localhost name)' : ''}`);
   const address = addresses[0]!;
   const target = `${address.includes(':') ? `[${address}]` : address}:${url.port}`;
   let socket: Socket;
