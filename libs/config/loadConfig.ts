@@ -39,6 +39,8 @@ export interface FerryConfig {
   sourceRegion: string;
   /** An S3 endpoint's socket silent this long fails the request (source and destinations alike). */
   endpointTimeoutMs: number;
+  /** StartJob and RetryFailed first check both buckets (reachable, existing, listable) and refuse with a 4xx if not. */
+  checkOnStart: boolean;
   copier: { slots: number; multipartThreshold: number; partSize: number; ackWaitMs: number };
   /** Most work items of one run the lister leaves waiting in the work stream before it pauses listing. */
   listerMaxWaitingItems: number;
@@ -155,6 +157,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     source: endpoint ? { endpoint, accessKey: accessKey ?? '', secretKey: secretKey ?? '', region, taggingCountHeader, ...(pathStyle === undefined ? {} : { pathStyle }) } : undefined,
     sourceRegion: region,
     endpointTimeoutMs: parseDurationMs(get<string>('ferry.endpoint_timeout'))!,
+    checkOnStart: get('ferry.check_on_start'),
     copier: {
       slots: get('ferry.copier.slots'),
       multipartThreshold: get('ferry.copier.multipart_threshold'),

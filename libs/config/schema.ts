@@ -40,6 +40,7 @@ export const SETTINGS = [
   { path: 'ferry.source.access_key', env: 'FERRY_SOURCE_ACCESS_KEY', type: { kind: 'string' } },
   { path: 'ferry.source.secret_key', env: 'FERRY_SOURCE_SECRET_KEY', type: { kind: 'string' } },
   { path: 'ferry.endpoint_timeout', env: 'FERRY_ENDPOINT_TIMEOUT', type: { kind: 'duration' }, default: '120s' },
+  { path: 'ferry.check_on_start', env: 'FERRY_CHECK_ON_START', type: { kind: 'boolean' }, default: true },
   { path: 'ferry.source.region', env: 'FERRY_SOURCE_REGION', type: { kind: 'string' }, default: 'us-east-1' },
   { path: 'ferry.source.tagging_count_header', env: 'FERRY_SOURCE_TAGGING_COUNT_HEADER', type: { kind: 'boolean' }, default: true },
   { path: 'ferry.source.path_style', env: 'FERRY_SOURCE_PATH_STYLE', type: { kind: 'boolean' } },

@@ -55,7 +55,7 @@ export async function* listObjects(e: S3Endpoint, bucket: string, opts: ListOpti
  * A 2xx answer that is no ListBucketResult (a web server's HTML page, a captive portal): read as a
  * listing it would look like an empty bucket, so the run would copy nothing and call it done.
  */
-function notAListing(status: number, contentType: string | undefined, text: string): S3Error {
+export function notAListing(status: number, contentType: string | undefined, text: string): S3Error {
   const start = text.slice(0, 60).replace(/\s+/g, ' ').trim();
   return new S3Error('NotAnS3Listing', `HTTP ${status} answer is not an S3 listing (content-type ${contentType ?? 'none'}, body starts ${JSON.stringify(start)})`, status, false);
 }

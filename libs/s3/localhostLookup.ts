@@ -9,12 +9,17 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * reach a local endpoint without touching /etc/hosts.
  */
 export function localhostLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-  const name = hostname.toLowerCase().replace(/\.$/, '');
-  if (name !== 'localhost' && !name.endsWith('.localhost')) {
+  if (!isLocalhostName(hostname)) {
     dns.lookup(hostname, options, callback);
     return;
   }
   const address = options.family === 6 ? '::1' : '127.0.0.1';
   const family = options.family === 6 ? 6 : 4;
   process.nextTick(() => (options.all ? callback(null, [{ address, family }], family) : callback(null, address, family)));
+}
+
+/** `localhost` or a name under it, which is loopback whatever the system resolver says. */
+export function isLocalhostName(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
 }

@@ -150,3 +150,17 @@ export function classifyS3Error(err: unknown): S3Error {
   }
   return new S3Error('Unknown', e.message ?? String(err), 0, false, options);
 }
+
+/** The cause in one line: HTTP status and S3 code for an answer, the socket's error code (ECONNREFUSED, ENOTFOUND, EPROTO…) otherwise. */
+export function endpointCause(failure: S3Error): string {
+  if (failure.status > 0) return `HTTP ${failure.status} ${failure.code}: ${failure.message}`;
+  const nodeCode = socketErrorCode(failure);
+  const named = nodeCode !== undefined && !failure.message.includes(nodeCode) ? `${nodeCode} ` : '';
+  return `${failure.code}: ${named}${failure.message}`;
+}
+
+/** The socket's error code (ECONNREFUSED, ENOTFOUND, EPROTO…) behind a failure that got no answer. */
+export function socketErrorCode(failure: S3Error): string | undefined {
+  const nodeCode = (failure.cause as { code?: unknown } | undefined)?.code;
+  return typeof nodeCode === 'string' ? nodeCode : undefined;
+}

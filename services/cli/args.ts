@@ -12,6 +12,9 @@ Commands:
   jobs list [--status S]       every job: id, status, run, objects, bytes, rate
   jobs get ID                  one job with its progress and runs
   jobs start|pause|resume|cancel|delete|retry-failed ID
+  jobs check ID                reach both buckets step by step (DNS, TCP, TLS, signature, bucket, list);
+    --write-probe              also write a zero-byte object in the destination bucket and delete it
+                               (exit 1 when a step failed; \`ferry check ID\` is the same)
   jobs failed ID               objects that failed after their retries
   jobs errors ID               recent copy errors
   jobs history ID              the job's events
@@ -31,6 +34,7 @@ export interface CliArgs {
   file: string | undefined;
   status: string | undefined;
   dryRun: boolean;
+  writeProbe: boolean;
   help: boolean;
   /** e.g. ['jobs', 'get', 'ID'] */
   words: string[];
@@ -50,6 +54,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         file: { type: 'string', short: 'f' },
         status: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        'write-probe': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -66,6 +71,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     file: values.file,
     status: values.status,
     dryRun: values['dry-run'] ?? false,
+    writeProbe: values['write-probe'] ?? false,
     help: values.help ?? false,
     words: positionals,
   };

@@ -1,6 +1,6 @@
 import type { FerryClient } from './client.js';
 import { UsageError } from './args.js';
-import { dryRunReport, jobDetail, jobsTable, table } from './format.js';
+import { checkReport, dryRunReport, jobDetail, jobsTable, table } from './format.js';
 import { readJobFile, unknownKeys } from './jobFile.js';
 import { ProgressView } from './progress.js';
 import { watchJob } from './watch.js';
@@ -11,6 +11,7 @@ export interface CommandContext {
   file?: string;
   status?: string;
   dryRun?: boolean;
+  writeProbe?: boolean;
   /** Field names of ferry.v1.JobSpec. */
   jobSpecFields: Iterable<string>;
   print(text: string): void;
@@ -82,6 +83,11 @@ export const JOB_COMMANDS: Record<string, Command> = {
       },
     ]),
   ),
+  async check(ctx, id) {
+    const report = await ctx.client.call<Record<string, any>>('CheckJob', { job_id: needId(id, 'check'), write_probe: ctx.writeProbe ?? false });
+    show(ctx, report, () => checkReport(report));
+    return report.ok ? 0 : 1;
+  },
   async failed(ctx, id) {
     const response = await allPages(ctx.client, 'ListFailedObjects', { job_id: needId(id, 'failed') }, 'failed_objects');
     return show(ctx, response, () =>

@@ -120,3 +120,12 @@ export function dryRunReport(report: Record<string, any>): string {
   if (keys.length > 0) lines.push(`first ${keys.length} keys:`, ...keys.map((k) => `  ${k}`));
   return lines.join('\n');
 }
+
+/** A CheckJob answer: one row per step of each side, then the verdict. */
+export function checkReport(report: { job_id?: string; ok?: boolean; buckets?: Array<Record<string, any>> }): string {
+  const rows = (report.buckets ?? []).flatMap((b) =>
+    (b.steps ?? []).map((s: Record<string, any>) => [b.side, s.name, s.status.toUpperCase(), [s.http_status, s.code].filter((v) => v !== undefined).join(' '), s.detail]),
+  );
+  const sides = (report.buckets ?? []).map((b) => `${b.side}: bucket ${b.bucket} at ${b.endpoint}`).join('\n');
+  return `${sides}\n\n${table(['SIDE', 'STEP', 'STATUS', 'CODE', 'DETAIL'], rows)}\n\njob ${report.job_id} ${report.ok ? 'passes' : 'fails'} the check`;
+}

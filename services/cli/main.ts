@@ -7,7 +7,9 @@ import { JOB_COMMANDS, PROJECTOR_REBUILD_HINT } from './commands.js';
 
 async function run(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv, process.env);
-  const [group, name, id, ...extra] = args.words;
+  // `ferry check ID` is `ferry jobs check ID`.
+  const words = args.words[0] === 'check' ? ['jobs', ...args.words] : args.words;
+  const [group, name, id, ...extra] = words;
   if (args.help || !group) {
     (args.help ? process.stdout : process.stderr).write(USAGE);
     return args.help ? 0 : 2;
@@ -31,6 +33,7 @@ async function run(argv: string[]): Promise<number> {
         file: args.file,
         status: args.status,
         dryRun: args.dryRun,
+        writeProbe: args.writeProbe,
         jobSpecFields: proto.schema.get('ferry.v1.JobSpec')?.fields.keys() ?? [],
         print: (text) => process.stdout.write(`${text}\n`),
       },

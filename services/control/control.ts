@@ -25,6 +25,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
     sourceHasKeys: config.source === undefined || config.source.accessKey !== '',
     source: config.source,
     addresses: { allowPrivateWebhooks: config.webhooks.allowPrivateNetworks, allowLinkLocalDestinations: config.destinations.allowLinkLocal },
+    checkOnStart: config.checkOnStart,
   });
   const { maxConcurrentJobs, historyLimit } = config.batch;
   const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });

@@ -27,6 +27,7 @@ export function jobHandlers(jobs: JobService, notifications?: NotificationLog, s
     RetryFailed: ({ job_id }: JobRef) => jobs.command('RetryFailed', job_id),
     ListFailedObjects: (request: PageRequest) => jobs.failed(request),
     ListJobErrors: (request: PageRequest) => jobs.errors(request),
+    CheckJob: ({ job_id, write_probe }: { job_id: string; write_probe?: boolean }) => jobs.check(job_id, write_probe ?? false),
     WatchJob: ({ job_id }: JobRef, _ctx: CallContext, emit: (view: unknown) => Promise<void> | void, signal: AbortSignal) => jobs.watch(job_id, emit, signal),
     GetJobHistory: (request: { job_id: string; page_size?: number; page_token?: string }) => jobs.history(request),
     GetJobAsOf: (request: { job_id: string; as_of?: string }) => jobs.asOf(request),

@@ -29,11 +29,14 @@ import {
   type ExecuteResult,
 } from '../../libs/nats/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
+import { destinationAddressPolicy } from '../../libs/net/index.js';
+import { randomBytes } from 'node:crypto';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { JobHistory } from './history.js';
 import { FailedReport } from './failedReport.js';
 import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
+import { checkJob, failedSteps, refusalOf, type JobCheckReport } from './jobCheck.js';
 import type { JobScheduler } from '../scheduler/scheduler.js';
 
 const READ_YOUR_WRITES_MS = 1500;
@@ -56,6 +59,8 @@ export interface JobSettings {
   /** The deployment's source, which a job's roles are assumed from at start (unchecked when absent). */
   source?: S3Endpoint;
   addresses: AddressSettings;
+  /** Check both buckets before a start and refuse it when one cannot be reached, is missing or refused (ferry.check_on_start). */
+  checkOnStart?: boolean;
 }
 
 type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule' | 'RecordBucketRegion'>;
@@ -208,6 +213,42 @@ export class JobService {
     if (definition.destination_role_arn) await destinationEndpoint(definition, source, this.sealer);
   }
 
+  /**
+   * The pre-flight check of both buckets, step by step; with `writeProbe`, a zero-byte object is written
+   * in the destination bucket and deleted. Nothing is appended to the job's log.
+   */
+  async check(jobId: string, writeProbe: boolean): Promise<JobCheckReport> {
+    const { state } = await this.store.load(jobId);
+    if (!state.exists || !state.definition) throw jobNotFound(jobId);
+    const report = await this.runCheck(state.definition, writeProbe ? randomBytes(8).toString('hex') : undefined);
+    this.log.info({ job_id: jobId, ok: report.ok, write_probe: writeProbe, failed: failedSteps(report) }, 'job checked');
+    return report;
+  }
+
+  private runCheck(definition: StoredJobDefinition, probeNonce?: string): Promise<JobCheckReport> {
+    const { source } = this.settings;
+    if (!source) throw new FerryError('FAILED_PRECONDITION', 'checking a job needs the source endpoint in this control process: set FERRY_SOURCE_ENDPOINT (ferry.source.endpoint)');
+    const policy = destinationAddressPolicy(this.settings.addresses.allowLinkLocalDestinations);
+    return checkJob(definition, { source, sealer: this.sealer, policy }, probeNonce);
+  }
+
+  /**
+   * Before a start the buckets are checked (without the write probe), once the command is known to be
+   * allowed: a bucket that is missing, refused or cannot be reached refuses the start naming it and the
+   * cause, instead of a run that fails at listing. Transient answers (5xx, throttling) do not refuse it.
+   */
+  private async checkBeforeStart(type: 'StartJob' | 'RetryFailed', jobId: string): Promise<void> {
+    if (!this.settings.checkOnStart || !this.settings.source) return;
+    const { state } = await this.store.load(jobId);
+    decide({ type, data: { job_id: jobId }, metadata: { now: new Date().toISOString() } }, state); // throws what the command itself would
+    if (!state.definition) return;
+    const report = await this.runCheck(state.definition);
+    const refusal = refusalOf(report);
+    if (!refusal) return;
+    this.log.warn({ job_id: jobId, failed: failedSteps(report), error: refusal.message }, 'start refused: pre-flight check failed');
+    throw refusal;
+  }
+
   private withQueuePosition(view: JobView): JobView {
     view = withNextRunAt(view, new Date());
     const position = view.queued ? this.scheduler?.queuePosition(view.job_id) : undefined;
@@ -215,7 +256,10 @@ export class JobService {
   }
 
   async command(type: CommandType, jobId: string): Promise<JobView> {
-    if (type === 'StartJob' || type === 'RetryFailed') await this.checkRoles(jobId);
+    if (type === 'StartJob' || type === 'RetryFailed') {
+      await this.checkRoles(jobId);
+      await this.checkBeforeStart(type, jobId);
+    }
     if ((type === 'StartJob' || type === 'RetryFailed') && this.scheduler) return this.start(jobId, this.scheduler, type === 'RetryFailed');
     return this.apply(type, jobId);
   }

@@ -1,6 +1,8 @@
 import { FerryError } from '../../libs/domain/index.js';
-import { classifyS3Error, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
+import { classifyS3Error, endpointCause, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
 import { BucketListingError } from '../../libs/selection/index.js';
+
+export { endpointCause };
 
 export type EndpointSide = 'source' | 'destination';
 
@@ -27,14 +29,6 @@ export class EndpointListingError extends Error {
     const attempts = this.failure.retryable ? maxRetries + 1 : 1;
     return `${this.message} (${attempts} attempt${attempts === 1 ? '' : 's'})`;
   }
-}
-
-/** The cause in one line: HTTP status and S3 code for an answer, the socket's error code (ECONNREFUSED, ENOTFOUND, EPROTO…) otherwise. */
-export function endpointCause(failure: S3Error): string {
-  if (failure.status > 0) return `HTTP ${failure.status} ${failure.code}: ${failure.message}`;
-  const nodeCode = (failure.cause as { code?: unknown } | undefined)?.code;
-  const named = typeof nodeCode === 'string' && !failure.message.includes(nodeCode) ? `${nodeCode} ` : '';
-  return `${failure.code}: ${named}${failure.message}`;
 }
 
 interface RunEndpoints {

@@ -51,6 +51,7 @@ describe('authentication and roles', () => {
     ['ResumeJob', 'POST', '/admin/batch/jobs/auth-job/resume', { job_id: 'auth-job' }],
     ['CancelJob', 'POST', '/admin/batch/jobs/auth-job/cancel', { job_id: 'auth-job' }],
     ['RetryFailed', 'POST', '/admin/batch/jobs/auth-job/retry-failed', { job_id: 'auth-job' }],
+    ['CheckJob', 'POST', '/admin/batch/jobs/auth-job/check', { job_id: 'auth-job', write_probe: true }],
     ['DeleteJob', 'DELETE', '/admin/batch/jobs/auth-job', { job_id: 'auth-job' }],
   ];
 

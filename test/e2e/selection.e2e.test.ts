@@ -125,10 +125,13 @@ describe('choosing what to copy, end to end (nats-server + s3rver + ferry --targ
     assert.deepEqual(await listKeys(s3, 'dst-tag'), ['tag/a-prod', 'tag/b-prod-extra']);
   });
 
-  it('fails a job whose source bucket does not exist at once, with a clear error', async () => {
-    const done = await runJob({ job_id: 'missing', source_bucket: 'no-such-source', destination_bucket: 'dst-prefix' }, 'failed');
-    assert.match(String(done.error), /NoSuchBucket/);
-    assert.match(String(done.error), /no-such-source/);
+  it('refuses to start a job whose source bucket does not exist, with a clear error, instead of running it', async () => {
+    const created = await api('POST', '/admin/batch/jobs', { job_id: 'missing', source_bucket: 'no-such-source', destination_bucket: 'dst-prefix' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const started = await api('POST', '/admin/batch/jobs/missing/start');
+    assert.equal(started.status, 409, JSON.stringify(started.body));
+    assert.match(started.body.error.message, /^source bucket no-such-source at http:\/\/\S+ does not exist: HTTP 404 NoSuchBucket/);
+    assert.equal((await api('GET', '/admin/batch/jobs/missing')).body.run ?? 0, 0, 'no run began');
   });
 
   it('runs again incrementally: an unchanged bucket copies nothing, then only the changed objects are copied', async () => {

@@ -7,14 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Hash } from '@smithy/hash-node';
-import { SignatureV4 } from '@smithy/signature-v4';
-
-class Sha256 extends Hash {
-  constructor(secret?: ConstructorParameters<typeof Hash>[1]) {
-    super('sha256', secret);
-  }
-}
+import { verifySigV4, type Refusal } from './sigv4Verify.js';
 
 interface Issued {
   accessKeyId: string;
@@ -23,11 +16,7 @@ interface Issued {
   expiration: Date;
 }
 
-export interface Refusal {
-  status: number;
-  code: string;
-  message: string;
-}
+export type { Refusal };
 
 export interface CredentialServer {
   /** Base URL: AWS_EC2_METADATA_SERVICE_ENDPOINT, and the STS endpoint. */
@@ -88,50 +77,11 @@ export async function startCredentialServer(opts: CredentialServerOptions): Prom
   };
   const asJson = (c: Issued) => ({ AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey, Token: c.sessionToken, Expiration: c.expiration.toISOString() });
 
-  async function verify(req: IncomingMessage, service: string, payloadHash?: string): Promise<Refusal | undefined> {
-    const auth = req.headers.authorization ?? '';
-    const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
-    if (!m) return { status: 403, code: 'AccessDenied', message: 'no SigV4 authorization' };
-    const [, accessKeyId, , region, signedService, signedHeaders, signature] = m as unknown as string[];
-    const stsCaller = opts.stsCallers?.[accessKeyId!];
-    const creds = issued.get(accessKeyId!) ?? (service === 'sts' && stsCaller ? { accessKeyId: accessKeyId!, secretAccessKey: stsCaller, sessionToken: undefined, expiration: undefined } : undefined);
-    if (!creds) return { status: 403, code: 'InvalidAccessKeyId', message: `unknown access key ${accessKeyId}` };
-    if (creds.sessionToken !== undefined && req.headers['x-amz-security-token'] !== creds.sessionToken) return { status: 403, code: 'InvalidToken', message: 'the security token does not belong to the access key' };
-    if (creds.expiration !== undefined && creds.expiration.getTime() <= Date.now()) return { status: 400, code: 'ExpiredToken', message: 'The provided token has expired.' };
-    if (signedService !== service) return { status: 403, code: 'SignatureDoesNotMatch', message: `signed for ${signedService}` };
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
-    const query: Record<string, string> = {};
-    if (q >= 0) {
-      for (const pair of url.slice(q + 1).split('&')) {
-        if (pair === '') continue;
-        const eq = pair.indexOf('=');
-        query[decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq))] = eq < 0 ? '' : decodeURIComponent(pair.slice(eq + 1));
-      }
-    }
-    const headers: Record<string, string> = {};
-    for (const name of signedHeaders!.split(';')) {
-      const value = req.headers[name];
-      headers[name] = Array.isArray(value) ? value.join(',') : (value ?? '');
-    }
-    if (payloadHash !== undefined) headers['x-amz-content-sha256'] ??= payloadHash;
-    const date = String(req.headers['x-amz-date'] ?? '');
-    const signingDate = new Date(`${date.slice(0, 4)}-${date.slice(4, 6)}-${date.slice(6, 8)}T${date.slice(9, 11)}:${date.slice(11, 13)}:${date.slice(13, 15)}Z`);
-    const signer = new SignatureV4({
-      service,
-      region: region!,
-      credentials: { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken },
-      sha256: Sha256,
-      uriEscapePath: service !== 's3',
-      applyChecksum: true,
-    });
-    const signed = await signer.sign(
-      { method: req.method ?? 'GET', protocol: 'http:', hostname: '127.0.0.1', path: q >= 0 ? url.slice(0, q) : url, query, headers, body: undefined },
-      { signingDate, signableHeaders: new Set(signedHeaders!.split(';')) },
-    );
-    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1];
-    if (expected !== signature) return { status: 403, code: 'SignatureDoesNotMatch', message: 'The request signature we calculated does not match the signature you provided.' };
-    return undefined;
+  function verify(req: IncomingMessage, service: string, payloadHash?: string): Promise<Refusal | undefined> {
+    return verifySigV4(req, service, (accessKeyId) => {
+      const stsCaller = opts.stsCallers?.[accessKeyId];
+      return issued.get(accessKeyId) ?? (service === 'sts' && stsCaller ? { accessKeyId, secretAccessKey: stsCaller } : undefined);
+    }, payloadHash);
   }
 
   const readBody = (req: IncomingMessage) =>

@@ -103,7 +103,12 @@ function corruptOnce(): (chunk: Buffer) => boolean {
   };
 }
 
-export async function startFaultProxy(target: string, faults: Partial<Faults> = {}): Promise<FaultProxy> {
+export interface FaultProxyOptions {
+  /** Checks each request first (e.g. its SigV4 signature, which s3rver does not): a refusal is answered as S3's error. */
+  authorize?: (req: IncomingMessage) => Promise<{ status: number; code: string; message: string } | undefined>;
+}
+
+export async function startFaultProxy(target: string, faults: Partial<Faults> = {}, options: FaultProxyOptions = {}): Promise<FaultProxy> {
   const upstream = new URL(target);
   // A fresh upstream connection per request: a pooled one can be closed by the target's idle timeout
   // just as it is reused, and that reset would reach the client as a fault nobody injected.
@@ -124,6 +129,12 @@ export async function startFaultProxy(target: string, faults: Partial<Faults> = 
     if (objectPut) {
       maxPutsInFlight = Math.max(maxPutsInFlight, ++putsInFlight);
       res.once('close', () => putsInFlight--);
+    }
+    const refusal = await options.authorize?.(req);
+    if (refusal) {
+      req.resume();
+      res.writeHead(refusal.status, { 'content-type': 'application/xml' }).end(errorXml(refusal.code, refusal.message));
+      return;
     }
     const f = current;
     if (f.latencyMs > 0) await delay(f.latencyMs);
