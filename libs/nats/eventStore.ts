@@ -1,6 +1,7 @@
 import { nanoid } from 'nanoid';
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { decide, evolve, initialJobState, type JobCommand, type JobEvent, type JobState } from '../domain/index.js';
+import { settledWithin } from './settledWithin.js';
 import { decodeJson, encodeJson } from './codec.js';
 import { isWrongLastSequence, publishDurably } from './publish.js';
 import { STREAMS, subjects } from './subjects.js';
@@ -66,7 +67,12 @@ export class JobEventStore {
       opt_start_seq: fromSeq,
     });
     const out: StoredJobEvent[] = [];
-    const messages = await consumer.consume({ max_messages: 256 });
+    const opening = consumer.consume({ max_messages: 256 });
+    const messages = await settledWithin(opening, READ_TIMEOUT_MS);
+    if (!messages) {
+      opening.then((late) => late.stop()).catch(() => undefined);
+      throw new Error(`job ${jobId}: its log could not be opened within ${READ_TIMEOUT_MS} ms`);
+    }
     // An ordered consumer can stall for good when its stream's leader dies mid-read: give up and let the caller retry.
     const guard = setTimeout(() => messages.stop(), READ_TIMEOUT_MS);
     try {

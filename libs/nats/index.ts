@@ -9,3 +9,4 @@ export * from './readModel.js';
 export * from './outcomeLog.js';
 export * from './boundedFetch.js';
 export * from './bucketRegionRecorder.js';
+export * from './settledWithin.js';

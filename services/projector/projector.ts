@@ -1,6 +1,6 @@
-import { DeliverPolicy, type ConsumerMessages, type JetStreamManager, type NatsConnection } from 'nats';
+import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
 import { milestoneOf, viewAt, type FerryEvent, type JobView } from '../../libs/domain/index.js';
-import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
+import { JobEventStore, ReadModel, STREAMS, decodeJson, settledWithin } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { ProjectorState } from './projectorState.js';
 import { Reconciler } from './reconciler.js';
@@ -10,6 +10,7 @@ const FLUSH_INTERVAL_MS = 100;
 const SNAPSHOT_INTERVAL_MS = 10_000;
 const RECONCILE_INTERVAL_MS = 5_000;
 const STALL_CHECK_MS = 5_000;
+const CONSUMER_OPEN_MS = 10_000;
 
 export interface ProjectorOptions {
   nc: NatsConnection;
@@ -65,6 +66,8 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   const waiters: Array<{ seq: number; resolve: () => void }> = [];
 
   let stopped = false;
+  let signalStop = () => {};
+  const stopping = new Promise<void>((resolve) => (signalStop = resolve));
   let stalled = false;
   let messages: ConsumerMessages | undefined;
   const fold = (data: Uint8Array, seq: number) => {
@@ -77,6 +80,10 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
     if (caughtUp && milestoneOf(state.jobs.get(jobId)?.view) !== milestoneOf(before)) flushSoon();
   };
   // Reads the log from the next unfolded sequence; started again whenever the watchdog finds it stalled.
+  // nats.js retries creating an ordered consumer for minutes (e.g. while a cluster's placement still
+  // names a dead node), so one that is not open in time is left to finish in the background while
+  // the log is read by plain gets; the loop then takes it up, or a newer one.
+  let opening: Promise<ConsumerMessages> | undefined;
   const consuming = (async () => {
     while (!stopped) {
       try {
@@ -84,15 +91,25 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
           stalled = false;
           await readAheadByGet(jsm, state.seq, fold, () => stopped);
         }
-        // Always by start sequence: nats.js 2.29's ordered consumer never starts consuming with deliver_policy 'all'.
-        const consumer = await js.consumers.get(STREAMS.events, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: state.seq + 1 });
-        messages = await consumer.consume({ max_messages: 1000 });
-        for await (const msg of messages) fold(msg.data, msg.seq);
+        opening ??= openLogConsumer(js, state.seq + 1);
+        const opened = await settledWithin(opening, CONSUMER_OPEN_MS, stopping);
+        if (stopped) break;
+        if (opened === undefined) {
+          log.warn({ folded_seq: state.seq, waited_ms: CONSUMER_OPEN_MS }, 'log consumer not open yet; reading by get meanwhile');
+          await readAheadByGet(jsm, state.seq, fold, () => stopped);
+        } else {
+          opening = undefined;
+          messages = opened;
+          for await (const msg of messages) fold(msg.data, msg.seq);
+        }
       } catch (err) {
+        opening = undefined;
         if (!stopped) log.warn({ err: String(err) }, 'reading the log failed; resuming');
       }
       if (!stopped) await new Promise((resolve) => setTimeout(resolve, 500));
     }
+    // A consumer still opening when the projector stops is closed once it opens.
+    opening?.then((late) => late.stop()).catch(() => undefined);
   })();
 
   // An ordered consumer can stall for good when its stream's leader dies (nats.js 2.29 on a
@@ -204,6 +221,7 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
       clearInterval(reconcileTimer);
       clearInterval(watchdog);
       stopped = true;
+      signalStop();
       messages?.stop();
       await consuming.catch(() => undefined);
       await flushing;
@@ -211,6 +229,13 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
       await snapshots.save(state).catch(() => undefined);
     },
   };
+}
+
+/** An ordered consumer on the events stream from `startSeq`, consuming. */
+async function openLogConsumer(js: JetStreamClient, startSeq: number): Promise<ConsumerMessages> {
+  // Always by start sequence: nats.js 2.29's ordered consumer never starts consuming with deliver_policy 'all'.
+  const consumer = await js.consumers.get(STREAMS.events, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq });
+  return consumer.consume({ max_messages: 1000 });
 }
 
 const READ_AHEAD_LIMIT = 10_000;

@@ -29,9 +29,9 @@ describe('webhook and destination address policies (separate control, projector,
       startFerry('projector', ferryEnv),
       startFerry('lister', ferryEnv),
       startFerry('copier', ferryEnv),
-      // A second control whose operator allows link-local destinations, so that a job can reach a run
-      // whose lister and copier (with the default policy) must refuse it.
-      startFerry('control', { ...ferryEnv, extraEnv: { FERRY_DESTINATION_ALLOW_LINK_LOCAL: 'true' } }),
+      // A second control whose operator allows link-local destinations and starts without the pre-flight
+      // check, so that a job can reach a run whose lister and copier (with the default policy) must refuse it.
+      startFerry('control', { ...ferryEnv, extraEnv: { FERRY_DESTINATION_ALLOW_LINK_LOCAL: 'true', FERRY_CHECK_ON_START: 'false' } }),
     ]);
     procs.push(control!, projector!, lister!, copier!, permissive!);
     port = control!.httpPort!;
@@ -107,10 +107,20 @@ describe('webhook and destination address policies (separate control, projector,
     assertRefused(res, 'destination_bucket', /must differ from source_bucket/);
   });
 
+  it("refuses at start, in the pre-flight check, a destination the control's policy refuses", async () => {
+    const created = await create({ job_id: 'metadata-check', destination_endpoint: 'http://169.254.169.254', destination_access_key: 'a', destination_secret_key: 'b' }, permissivePort);
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    const refused = await rest(port, 'POST', '/admin/batch/jobs/metadata-check/start');
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.equal(refused.body.error.details?.[0]?.field, 'destination_bucket', JSON.stringify(refused.body));
+    assert.match(refused.body.error.message, /169\.254\.169\.254.*metadata/);
+    assert.equal((await rest(port, 'GET', '/admin/batch/jobs/metadata-check')).body.status, 'pending', 'nothing was started');
+  });
+
   it('fails a run whose destination the lister refuses after resolving it, before any connection', async () => {
     const created = await create({ job_id: 'metadata-run', destination_endpoint: 'http://169.254.169.254', destination_access_key: 'a', destination_secret_key: 'b' }, permissivePort);
     assert.equal(created.status, 200, JSON.stringify(created.body));
-    assert.equal((await rest(port, 'POST', '/admin/batch/jobs/metadata-run/start')).status, 200);
+    assert.equal((await rest(permissivePort, 'POST', '/admin/batch/jobs/metadata-run/start')).status, 200);
     const failed = await waitForJob(port, 'metadata-run', 'failed', (view) => view.status === 'failed');
     assert.match(failed.error, /destination_endpoint: refused: 169\.254\.169\.254 resolves to 169\.254\.169\.254 \(metadata\)/);
     assert.equal(failed.progress.completed_objects, 0);
