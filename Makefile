@@ -38,7 +38,7 @@ run: build
 	$(NODE) $(FERRY_NODE_FLAGS) dist/services/main.js --target all
 
 test: build
-	$(NODE) --test --test-reporter=spec $(TEST_FILES)
+	$(NODE) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
 
 test-unit: build
 	$(NODE) --test --test-reporter=spec $(UNIT_FILES)
