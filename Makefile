@@ -7,7 +7,7 @@ NODE ?= node
 TEST_FILES = $(shell find dist/test -name '*.test.js' -not -path 'dist/test/compat/*' | sort)
 UNIT_FILES = $(shell find dist/test/unit -name '*.unit.test.js' | sort)
 
-.PHONY: all deps nats-server build run test test-unit bench clean
+.PHONY: all deps nats-server openssl build run test test-unit bench clean
 
 all: build
 
@@ -25,6 +25,17 @@ nats-server:
 	  fi; \
 	fi
 
+# The tests make their certificate authorities with the openssl CLI (test/harness/testCertificates.ts).
+openssl:
+	@if ! command -v openssl >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing openssl with apt-get"; \
+	    (apt-get install -y openssl || (apt-get update && apt-get install -y openssl)) >/dev/null; \
+	  else \
+	    echo "openssl is missing: install it with 'sudo apt-get install openssl' (Debian) and run make again" >&2; exit 1; \
+	  fi; \
+	fi
+
 # The V8 flags every Ferry process starts with (services/nodeFlags.ts says why).
 FERRY_NODE_FLAGS := --initial-old-space-size=64
 
@@ -37,10 +48,10 @@ build: deps
 run: build
 	$(NODE) $(FERRY_NODE_FLAGS) dist/services/main.js --target all
 
-test: build
+test: build openssl
 	$(NODE) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
 
-test-unit: build
+test-unit: build openssl
 	$(NODE) --test --test-reporter=spec $(UNIT_FILES)
 
 # Benchmarks: timing targets live here, not in tests. Run on a quiet machine.
@@ -102,5 +113,5 @@ ceph:
 	  fi; \
 	fi
 
-test-compat: build ceph
+test-compat: build ceph openssl
 	$(NODE) --test --test-reporter=spec $(COMPAT_FILES)

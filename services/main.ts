@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../libs/log/logger.js';
 import { connectNats, ensureTopology } from '../libs/nats/index.js';
 import { SecretSealer } from '../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../libs/net/index.js';
-import { setSocketTimeoutMs } from '../libs/s3/index.js';
+import { setDefaultCaBundle, setSocketTimeoutMs } from '../libs/s3/index.js';
 import { operationalRoutes, startOperationalServer } from '../libs/observability/health.js';
 import { startJobMetrics } from '../libs/observability/jobMetrics.js';
 import type { RunningChild } from '../libs/embedded/index.js';
@@ -38,6 +38,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
   const has = (t: Target) => target === 'all' || target === t;
   const running: Stoppable[] = [];
   setSocketTimeoutMs(config.endpointTimeoutMs);
+  setDefaultCaBundle(config.caBundle);
   const dataDir = resolve(config.dataDir);
   const needsSealer = has('control') || has('copier') || has('lister') || has('notifier');
   const sealer = needsSealer ? await SecretSealer.open(nc, masterKeyFor(dataDir, config.secretKey)) : undefined;

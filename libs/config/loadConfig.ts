@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../domain/duration.js';
+import { parseCaBundle } from '../domain/caBundle.js';
 import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath } from './schema.js';
 
 export interface S3EndpointConfig {
@@ -13,6 +14,8 @@ export interface S3EndpointConfig {
   taggingCountHeader: boolean;
   /** false: virtual-hosted-style requests; unset: virtual-hosted for AWS hosts, path-style elsewhere. */
   pathStyle?: boolean;
+  /** ca: PEM certificates trusted besides Node's roots (ferry.source.ca_bundle's file); insecureSkipVerify: no certificate check. */
+  tls?: { ca?: string; insecureSkipVerify?: boolean };
 }
 
 export interface FerryConfig {
@@ -37,6 +40,8 @@ export interface FerryConfig {
   /** Unset until the embedded endpoint is started or FERRY_SOURCE_ENDPOINT is given. */
   source?: S3EndpointConfig;
   sourceRegion: string;
+  /** AWS_CA_BUNDLE (ferry.ca_bundle): PEM certificates every endpoint without a CA of its own trusts besides Node's roots. */
+  caBundle?: string;
   /** An S3 endpoint's socket silent this long fails the request (source and destinations alike). */
   endpointTimeoutMs: number;
   /** StartJob and RetryFailed first check both buckets (reachable, existing, listable) and refuse with a 4xx if not. */
@@ -115,6 +120,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
   const region = get<string>('ferry.source.region');
   const taggingCountHeader = get<boolean>('ferry.source.tagging_count_header');
   const pathStyle = get<boolean | undefined>('ferry.source.path_style');
+  const sourceTls = sourceTlsOf(opt('ferry.source.ca_bundle'), get<boolean>('ferry.source.insecure_skip_verify'), endpoint);
   if (endpoint !== undefined) {
     try {
       const url = new URL(endpoint);
@@ -154,7 +160,10 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     readToken: opt('ferry.read_token'),
     secretKey: secret,
     logLevel: get('ferry.log_level'),
-    source: endpoint ? { endpoint, accessKey: accessKey ?? '', secretKey: secretKey ?? '', region, taggingCountHeader, ...(pathStyle === undefined ? {} : { pathStyle }) } : undefined,
+    source: endpoint
+      ? { endpoint, accessKey: accessKey ?? '', secretKey: secretKey ?? '', region, taggingCountHeader, ...(pathStyle === undefined ? {} : { pathStyle }), ...(sourceTls ? { tls: sourceTls } : {}) }
+      : undefined,
+    caBundle: caBundleFile('ferry.ca_bundle', opt('ferry.ca_bundle')),
     sourceRegion: region,
     endpointTimeoutMs: parseDurationMs(get<string>('ferry.endpoint_timeout'))!,
     checkOnStart: get('ferry.check_on_start'),
@@ -181,4 +190,31 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
 export function splitAddress(address: string): { host: string; port: number } {
   const index = address.lastIndexOf(':');
   return { host: address.slice(0, index).replace(/^\[|\]$/g, ''), port: Number(address.slice(index + 1)) };
+}
+
+/** The source's certificate checking: a CA bundle file or no check, each only for an https endpoint, and not both. */
+function sourceTlsOf(caFile: string | undefined, insecureSkipVerify: boolean, endpoint: string | undefined): S3EndpointConfig['tls'] {
+  if (caFile === undefined && !insecureSkipVerify) return undefined;
+  const key = insecureSkipVerify ? 'ferry.source.insecure_skip_verify' : 'ferry.source.ca_bundle';
+  if (endpoint === undefined || !endpoint.startsWith('https:')) throw new ConfigError(key, 'is only used with an https ferry.source.endpoint');
+  if (insecureSkipVerify && caFile !== undefined) throw new ConfigError(key, 'checks nothing, so ferry.source.ca_bundle would not be used: give one or the other');
+  return insecureSkipVerify ? { insecureSkipVerify } : { ca: caBundleFile('ferry.source.ca_bundle', caFile) };
+}
+
+/** A CA bundle file's PEM text, read and parsed now so that a bad file stops the start naming its key. */
+function caBundleFile(key: 'ferry.ca_bundle' | 'ferry.source.ca_bundle', path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  const label = `${key} (${SETTINGS.find((s) => s.path === key)!.env})`;
+  let pem: string;
+  try {
+    pem = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(label, `cannot read the CA bundle ${path}: ${(err as Error).message}`);
+  }
+  try {
+    parseCaBundle(pem);
+  } catch (err) {
+    throw new ConfigError(label, `${path} ${(err as Error).message}`);
+  }
+  return pem;
 }

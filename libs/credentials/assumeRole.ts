@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
 import { FerryError } from '../domain/errors.js';
 import { SigV4Signer } from '../s3/sigv4.js';
 import { xmlText } from '../s3/signedHttp.js';
+import { tlsCheckOptions, type EndpointTls } from '../s3/endpointTls.js';
+import { socketTimedOut, socketTimeoutMs } from '../s3/plainHttpClient.js';
 import type { Credentials } from './credentialSource.js';
 
 export interface AssumeRoleRequest {
@@ -14,6 +18,8 @@ export interface AssumeRoleRequest {
   /** The field naming the role in the job, for the error a refused role gets. */
   field: string;
   durationSeconds?: number;
+  /** How an https STS endpoint's certificate is checked: as the S3 endpoint's whose role it is. */
+  tls?: EndpointTls;
 }
 
 export function stsEndpointOf(request: Pick<AssumeRoleRequest, 'stsEndpoint' | 'region'>): string {
@@ -47,9 +53,7 @@ export async function assumeRole(request: AssumeRoleRequest, master: Credentials
   let status: number;
   let text: string;
   try {
-    const res = await fetch(url, { method: 'POST', headers, body });
-    status = res.status;
-    text = await res.text();
+    ({ status, text } = await post(url, headers, body, request.tls));
   } catch (err) {
     throw new FerryError('UNAVAILABLE', `${request.field}: cannot reach STS at ${url.origin} to assume role ${request.roleArn}: ${String(err)}`, [{ field: request.field, reason: 'STS unreachable' }], { cause: err });
   }
@@ -67,4 +71,21 @@ export async function assumeRole(request: AssumeRoleRequest, master: Credentials
     throw new FerryError('UNAVAILABLE', `${request.field}: STS at ${url.origin} answered AssumeRole for ${request.roleArn} without credentials`, [{ field: request.field, reason: 'no credentials in the STS answer' }]);
   }
   return { accessKeyId, secretAccessKey, sessionToken, expiration: expiration ? new Date(expiration) : undefined };
+}
+
+/** A small form POST and its whole answer; a silent socket fails after the endpoint timeout. */
+function post(url: URL, headers: Record<string, string>, body: string, tls: EndpointTls | undefined): Promise<{ status: number; text: string }> {
+  const secure = url.protocol === 'https:';
+  const timeout = socketTimeoutMs();
+  return new Promise((resolve, reject) => {
+    const req = (secure ? https : http).request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout, ...(secure ? tlsCheckOptions(tls) : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.once('error', reject);
+    });
+    req.once('timeout', () => req.destroy(socketTimedOut(timeout)));
+    req.once('error', reject);
+    req.end(body);
+  });
 }

@@ -18,6 +18,7 @@ export async function withJobCredentials(base: S3Endpoint, definition: StoredJob
     stsEndpoint: definition?.sts_endpoint,
     region: base.region,
     roleField,
+    tls: base.tls,
   });
   if (!credentials) return base.credentials ? { ...base, credentials: undefined } : base;
   await credentials.ready();

@@ -3,6 +3,7 @@ import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { FerryError } from '../domain/errors.js';
 import { assumeRole, stsEndpointOf } from './assumeRole.js';
 import { CredentialSource, credentialKindOf, type CredentialKind, type Credentials } from './credentialSource.js';
+import { tlsKey, type EndpointTls } from '../s3/endpointTls.js';
 
 /** How one side of a job (or the deployment's source) authenticates, as configured. */
 export interface CredentialSpec {
@@ -15,6 +16,8 @@ export interface CredentialSpec {
   region: string;
   /** The field naming the role, for errors. */
   roleField?: string;
+  /** How an https sts_endpoint's certificate is checked (the S3 endpoint's settings). */
+  tls?: EndpointTls;
 }
 
 const sources = new Map<string, CredentialSource>();
@@ -31,7 +34,7 @@ export function credentialSourceFor(spec: CredentialSpec): CredentialSource | un
   const id =
     kind.type === 'default_chain'
       ? baseId
-      : `role:${stsEndpointOf(spec)}|${spec.region}|${kind.role_arn}|${spec.externalId ?? ''}|${spec.sessionName ?? ''}|${baseId}`;
+      : `role:${stsEndpointOf(spec)}|${spec.region}|${kind.role_arn}|${spec.externalId ?? ''}|${spec.sessionName ?? ''}|${baseId}|${tlsKey(spec.tls)}`;
   let source = sources.get(id);
   if (!source) {
     source = new CredentialSource(id, kind, fetcherFor(spec, kind));
@@ -45,7 +48,7 @@ function fetcherFor(spec: CredentialSpec, kind: CredentialKind): () => Promise<C
   if (kind.type !== 'role') return base;
   return async () =>
     assumeRole(
-      { roleArn: kind.role_arn, externalId: spec.externalId, sessionName: spec.sessionName, stsEndpoint: spec.stsEndpoint, region: spec.region, field: spec.roleField ?? 'role_arn' },
+      { roleArn: kind.role_arn, externalId: spec.externalId, sessionName: spec.sessionName, stsEndpoint: spec.stsEndpoint, region: spec.region, field: spec.roleField ?? 'role_arn', tls: spec.tls },
       await base(),
     );
 }

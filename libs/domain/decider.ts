@@ -62,6 +62,17 @@ function runEnding(jobId: string, run: number, counts: RunCounts, at: string): J
   return { type: 'RunCompleted', data: { job_id: jobId, run, counts, at } };
 }
 
+/** A TlsVerificationDisabled for each side whose certificate the job's copies do not check. */
+function tlsWarnings(definition: StoredJobDefinition, at: string): JobEvent[] {
+  const job_id = definition.job_id;
+  const warnings: JobEvent[] = [];
+  if (definition.source_insecure_skip_verify) warnings.push({ type: 'TlsVerificationDisabled', data: { job_id, side: 'source', at } });
+  if (definition.destination_insecure_skip_verify && definition.destination_endpoint !== undefined) {
+    warnings.push({ type: 'TlsVerificationDisabled', data: { job_id, side: 'destination', endpoint: definition.destination_endpoint, at } });
+  }
+  return warnings;
+}
+
 /**
  * Decides a command against the job's state. User commands that the state machine
  * refuses throw a FerryError; internal commands from lister and supervisor that
@@ -71,7 +82,8 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
   const at = command.metadata.now;
   if (command.type === 'CreateJob') {
     if (state.exists) throw jobAlreadyExists(state.job_id);
-    return [{ type: 'JobCreated', data: { job_id: state.job_id, definition: command.data.definition, at } }];
+    const { definition } = command.data;
+    return [{ type: 'JobCreated', data: { job_id: state.job_id, definition, at } }, ...tlsWarnings(definition, at)];
   }
   if (!state.exists) throw jobNotFound(state.job_id);
   const job_id = state.job_id;
@@ -215,6 +227,8 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       const { side, bucket, region } = event.data;
       return { ...state, bucket_regions: { ...state.bucket_regions, [bucketRegionKey(side, bucket)]: region } };
     }
+    case 'TlsVerificationDisabled':
+      return state;
     case 'JobDeleted':
       return { ...initialJobState(state.job_id), run: state.run };
     default: {

@@ -61,6 +61,8 @@ export type JobEvent =
   | { type: 'RunFailed'; data: { job_id: string; run: number; error: string; counts: RunCounts; at: string; fatal?: true } }
   /** A bucket's requests were signed for another region than the server's: they are signed for `region` from then on. */
   | { type: 'BucketRegionCorrected'; data: BucketRegionCorrection & { job_id: string; run: number; at: string } }
+  /** A warning, at create: one side's HTTPS certificate is not checked (insecure_skip_verify); `endpoint` names the job's own destination endpoint. */
+  | { type: 'TlsVerificationDisabled'; data: { job_id: string; side: BucketSide; endpoint?: string; at: string } }
   | { type: 'JobDeleted'; data: { job_id: string; at: string } };
 
 export type JobEventType = JobEvent['type'];

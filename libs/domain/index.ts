@@ -12,3 +12,4 @@ export * from './failedObjects.js';
 export * from './scheduling.js';
 export * from './schedule.js';
 export * from './credentialKind.js';
+export * from './caBundle.js';

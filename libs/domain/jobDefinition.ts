@@ -1,6 +1,7 @@
 import { FerryError, invalidField } from './errors.js';
 import { parseDurationMs } from './duration.js';
 import { validateSchedule, type JobSchedule } from './schedule.js';
+import { parseCaBundle } from './caBundle.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -20,6 +21,10 @@ export interface JobDefinition {
   destination_region?: string;
   /** false: virtual-hosted-style requests to destination_endpoint; unset: virtual-hosted for AWS hosts, path-style elsewhere. */
   destination_path_style?: boolean;
+  /** PEM certificates destination_endpoint's certificate is checked against, besides the usual roots (a private CA). */
+  destination_ca_bundle?: string;
+  /** Accept any certificate from destination_endpoint; recorded as TlsVerificationDisabled in the job's events. */
+  destination_insecure_skip_verify?: boolean;
   prefix?: string;
   min_size?: number;
   max_size?: number;
@@ -56,6 +61,8 @@ export type StoredJobDefinition = Omit<JobDefinition, 'destination_secret_key' |
   /** Which kind of credential each side uses (`static`, `default_chain`, `role <arn>`), stamped by control at create. */
   source_credentials?: string;
   destination_credentials?: string;
+  /** Stamped by control at create when the deployment's source is read without checking its certificate. */
+  source_insecure_skip_verify?: boolean;
 };
 
 export const DEFAULT_PRIORITY = 100;
@@ -79,6 +86,8 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   destination_secret_key: 'string',
   destination_region: 'string',
   destination_path_style: 'boolean',
+  destination_ca_bundle: 'string',
+  destination_insecure_skip_verify: 'boolean',
   prefix: 'string',
   min_size: 'integer',
   max_size: 'integer',
@@ -201,6 +210,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
   if (def.destination_path_style !== undefined && def.destination_endpoint === undefined) {
     throw invalidField('destination_path_style', 'is only used with destination_endpoint (the source endpoint follows ferry.source.path_style)');
   }
+  validateDestinationTls(def);
   const sameEndpoint =
     def.destination_endpoint === undefined ||
     (context.sourceEndpoint !== undefined && normalizedEndpoint(def.destination_endpoint) === normalizedEndpoint(context.sourceEndpoint));
@@ -294,5 +304,24 @@ function validateRoles(def: JobDefinition): void {
   if (def.sts_endpoint !== undefined && (def.sts_endpoint.length > MAX_URL || !isHttpUrl(def.sts_endpoint))) throw invalidField('sts_endpoint', 'must be an http or https URL');
   for (const field of ['external_id', 'session_name', 'sts_endpoint'] as const) {
     if (def[field] !== undefined && !hasRole) throw invalidField(field, 'applies only with source_role_arn or destination_role_arn');
+  }
+}
+
+/** destination_ca_bundle and destination_insecure_skip_verify: only for an https destination_endpoint, and not together. */
+function validateDestinationTls(def: JobDefinition): void {
+  const fields = (['destination_ca_bundle', 'destination_insecure_skip_verify'] as const).filter((f) => def[f] !== undefined);
+  for (const field of fields) {
+    if (def.destination_endpoint === undefined) throw invalidField(field, 'is only used with destination_endpoint (the source endpoint follows ferry.source.ca_bundle and ferry.source.insecure_skip_verify)');
+    if (new URL(def.destination_endpoint).protocol !== 'https:') throw invalidField(field, 'is only used with an https destination_endpoint');
+  }
+  if (def.destination_insecure_skip_verify === true && def.destination_ca_bundle !== undefined) {
+    throw invalidField('destination_insecure_skip_verify', 'checks nothing, so destination_ca_bundle would not be used: give one or the other');
+  }
+  if (def.destination_ca_bundle !== undefined) {
+    try {
+      parseCaBundle(def.destination_ca_bundle);
+    } catch (err) {
+      throw invalidField('destination_ca_bundle', (err as Error).message);
+    }
   }
 }

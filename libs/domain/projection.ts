@@ -256,6 +256,9 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       const others = (p.view.bucket_regions ?? []).filter((b) => b.side !== correction.side || b.bucket !== correction.bucket);
       return { ...p, view: { ...p.view, bucket_regions: [...others, correction] } };
     }
+    case 'TlsVerificationDisabled':
+      // The view shows it as destination_insecure_skip_verify / source_insecure_skip_verify, from the definition.
+      return p;
     case 'JobDeleted':
       return undefined;
     default: {

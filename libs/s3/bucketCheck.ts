@@ -4,6 +4,7 @@ import { resolveChecked, type AddressPolicy } from '../net/index.js';
 import { bucketAddress, prefersVirtualHost } from './addressing.js';
 import { parseEndpoint, type S3Endpoint } from './endpoint.js';
 import { isLocalhostName } from './localhostLookup.js';
+import { tlsCheckOptions, type EndpointTls } from './endpointTls.js';
 import { notAListing } from './list.js';
 import { socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
 import { classifyS3Error, S3Error } from './s3Error.js';
@@ -17,6 +18,8 @@ export interface BucketCheckRequest {
   bucket: string;
   /** As the side's S3Endpoint says: false for virtual-hosted-style, unset for the default (virtual-hosted for AWS hosts). */
   pathStyle?: boolean;
+  /** As the side's S3Endpoint says: the CA its certificate is checked against, or no check at all. */
+  tls?: EndpointTls;
   /** The endpoint as it signs (static keys, the default chain or a role); its failure fails the credentials step. */
   signing: () => Promise<S3Endpoint>;
   /** Which kind of credential the side uses (`static`, `default_chain`, `role <arn>`), for the credentials step. */
@@ -120,9 +123,10 @@ async function reachEndpoint(req: BucketCheckRequest): Promise<{ ok: boolean; st
     return { ok: true, steps: [dns, tcp, skipped('tls', `${req.endpoint} is plain HTTP`)] };
   }
   try {
-    const secured = await handshake(socket, isIP(host) ? undefined : host);
+    const secured = await handshake(socket, isIP(host) ? undefined : host, req.tls);
     const cert = secured.getPeerCertificate();
-    const detail = `${secured.getProtocol() ?? 'TLS'} with ${host}: certificate for ${cert.subject?.CN ?? '?'} issued by ${cert.issuer?.CN ?? '?'}, valid until ${cert.valid_to}`;
+    const unchecked = secured.authorized ? '' : ` NOT VERIFIED (${String(secured.authorizationError)}): insecure_skip_verify is set`;
+    const detail = `${secured.getProtocol() ?? 'TLS'} with ${host}: certificate for ${cert.subject?.CN ?? '?'} issued by ${cert.issuer?.CN ?? '?'}, valid until ${cert.valid_to}${unchecked}`;
     secured.destroy();
     return { ok: true, steps: [dns, tcp, passed('tls', detail)] };
   } catch (err) {
@@ -145,10 +149,10 @@ function connectTcp(address: string, port: number): Promise<Socket> {
   });
 }
 
-function handshake(socket: Socket, servername: string | undefined): Promise<TLSSocket> {
+function handshake(socket: Socket, servername: string | undefined, tls: EndpointTls | undefined): Promise<TLSSocket> {
   const timeout = socketTimeoutMs();
   return new Promise((resolve, reject) => {
-    const secured = tlsConnect({ socket, servername });
+    const secured = tlsConnect({ socket, servername, ...tlsCheckOptions(tls) });
     secured.setTimeout(timeout, () => secured.destroy(socketTimedOut(timeout)));
     secured.once('error', reject);
     secured.once('secureConnect', () => {

@@ -1,4 +1,5 @@
 import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
+import type { EndpointTls } from './endpointTls.js';
 
 export interface S3Endpoint {
   endpoint: string;
@@ -11,6 +12,8 @@ export interface S3Endpoint {
   taggingCountHeader?: boolean;
   /** false: virtual-hosted-style (bucket in the host name); unset: virtual-hosted for *.amazonaws.com, path-style elsewhere. */
   pathStyle?: boolean;
+  /** How an https endpoint's certificate is checked; unset: against Node's roots and AWS_CA_BUNDLE. */
+  tls?: EndpointTls;
 }
 
 /** The credentials to sign with now: the source's current value (no await on the hot path), else the static keys. */

@@ -1,4 +1,5 @@
 export { endpointIdentity, type S3Endpoint } from './endpoint.js';
+export { setDefaultCaBundle, tlsCheckOptions, type EndpointTls } from './endpointTls.js';
 export { sdkClient, sendToBucket, closeSdkClients } from './sdkClient.js';
 export { bucketRegions, type RegionCorrection, type RegionEvidence } from './bucketRegion.js';
 export { listObjects, type ListedObject, type ListOptions } from './list.js';

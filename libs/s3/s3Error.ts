@@ -36,6 +36,31 @@ const RETRYABLE_CODES = new Set([
   CHECKSUM_MISMATCH,
 ]);
 
+/** Node's codes for a server certificate that does not verify (OpenSSL's X509 verify results, and the host name check). */
+const CERTIFICATE_ERROR_CODES: ReadonlySet<string> = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 const NETWORK_ERROR_CODES = new Set([
   'ECONNRESET',
   'ECONNREFUSED',
@@ -57,8 +82,8 @@ const NETWORK_ERROR_CODES = new Set([
 const STORAGE_FULL_CODES = new Set(['XMinioStorageFull', 'XMinioAdminBucketQuotaExceeded', 'QuotaExceeded', 'InsufficientStorage']);
 const INSUFFICIENT_STORAGE = 507;
 
-/** Codes that refuse every write to the destination, not one object: bad credentials, no bucket, no permission. */
-const WRITES_REFUSED_CODES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket']);
+/** Codes that refuse every write to the destination, not one object: bad credentials, no bucket, no permission, an untrusted certificate. */
+const WRITES_REFUSED_CODES = new Set(['AccessDenied', 'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'NoSuchBucket', 'CertificateRejected']);
 
 /** A full store or exhausted quota: 507 whatever its code (some answer 507 EntityTooLarge), or a storage-full code. */
 export function isStorageFull(status: number, code: string): boolean {
@@ -138,6 +163,11 @@ export function classifyS3Error(err: unknown): S3Error {
   const nodeCode = e.code ?? (e as { errno?: string }).errno;
   if (typeof nodeCode === 'string' && NETWORK_ERROR_CODES.has(nodeCode)) {
     return new S3Error('NetworkError', e.message ?? nodeCode, 0, true, options);
+  }
+  if (typeof nodeCode === 'string' && CERTIFICATE_ERROR_CODES.has(nodeCode)) {
+    // Retrying cannot help: the endpoint needs its CA trusted (README "HTTPS and private CAs").
+    const advice = 'trust its CA with AWS_CA_BUNDLE, ferry.source.ca_bundle or the job\'s destination_ca_bundle';
+    return new S3Error('CertificateRejected', `server certificate rejected: ${e.message ?? nodeCode} (${nodeCode}); ${advice}`, 0, false, options);
   }
   if (e.message === 'aborted' || e.message === 'socket hang up') {
     return new S3Error('NetworkError', e.message, 0, true, options);

@@ -8,6 +8,7 @@ import type { CredentialSource, Credentials } from '../credentials/credentialSou
 import { closeListingConnections } from './list.js';
 import { socketTimeoutMs } from './plainHttpClient.js';
 import { localhostLookup } from './localhostLookup.js';
+import { tlsCheckOptions, tlsKey } from './endpointTls.js';
 
 const clients = new Map<string, S3Client>();
 
@@ -17,7 +18,7 @@ const clients = new Map<string, S3Client>();
  * go aws-chunked and s3rver (like other S3-compatibles) stores the framing.
  */
 export function sdkClient(e: S3Endpoint, region = e.region): S3Client {
-  const cacheKey = `${endpointIdentity(e)}\0${e.secretKey}\0${e.pathStyle}\0${region}`;
+  const cacheKey = `${endpointIdentity(e)}\0${e.secretKey}\0${e.pathStyle}\0${region}\0${tlsKey(e.tls)}`;
   let client = clients.get(cacheKey);
   if (!client) {
     client = new S3Client({
@@ -33,7 +34,7 @@ export function sdkClient(e: S3Endpoint, region = e.region): S3Client {
       requestHandler: {
         requestTimeout: socketTimeoutMs(),
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 256, lookup: localhostLookup }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256, lookup: localhostLookup }),
+        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: 256, lookup: localhostLookup, ...tlsCheckOptions(e.tls) }),
       },
     });
     clients.set(cacheKey, client);

@@ -7,6 +7,7 @@ import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
 import { classifyS3Error, S3Error, s3ErrorFromResponse } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
 import { localhostLookup } from './localhostLookup.js';
+import { tlsCheckOptions, tlsKey, type EndpointTls } from './endpointTls.js';
 import { AbortRegistry } from './abortRegistry.js';
 import { PlainHttpClient, socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
 import { clientRequestBody, type OpenedRequest } from './requestBody.js';
@@ -73,7 +74,7 @@ export class RegionCorrected extends S3Error {
  */
 export class SignedHttp {
   private readonly targets = new Map<string, Target>();
-  private readonly byEndpoint = new WeakMap<S3Endpoint, { fields: string; generation: number; target: Target }>();
+  private readonly byEndpoint = new WeakMap<S3Endpoint, { fields: string; tls: EndpointTls | undefined; generation: number; target: Target }>();
   private generation = 0;
   private readonly aborts = new AbortRegistry();
   private readonly plain = new PlainHttpClient();
@@ -82,8 +83,8 @@ export class SignedHttp {
     // Callers pass the same endpoint object for every request of a job: skip parsing its URL again.
     const fields = `${e.endpoint}\0${e.region}\0${e.accessKey}\0${e.secretKey}\0${e.pathStyle}`;
     const seen = this.byEndpoint.get(e);
-    if (seen && seen.generation === this.generation && seen.fields === fields) return withCurrentSigner(seen.target, e);
-    const id = `${endpointIdentity(e)}\0${e.secretKey}\0${e.pathStyle}`;
+    if (seen && seen.generation === this.generation && seen.fields === fields && seen.tls === e.tls) return withCurrentSigner(seen.target, e);
+    const id = `${endpointIdentity(e)}\0${e.secretKey}\0${e.pathStyle}\0${tlsKey(e.tls)}`;
     let t = this.targets.get(id);
     if (!t) {
       const endpoint = parseEndpoint(e.endpoint);
@@ -94,7 +95,7 @@ export class SignedHttp {
         transport: https_ ? https : http,
         // The idle timeout is set once per socket here rather than by a timer per request.
         agent: https_
-          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup })
+          ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup, ...tlsCheckOptions(e.tls) })
           : new http.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup }),
         timeout,
         endpointConfig: e,
@@ -105,7 +106,7 @@ export class SignedHttp {
       };
       this.targets.set(id, t);
     }
-    this.byEndpoint.set(e, { fields, generation: this.generation, target: t });
+    this.byEndpoint.set(e, { fields, tls: e.tls, generation: this.generation, target: t });
     return withCurrentSigner(t, e);
   }
 

@@ -1,6 +1,6 @@
-import { invalidField, type StoredJobDefinition } from '../domain/index.js';
+import { invalidField, type JobDefinition, type StoredJobDefinition } from '../domain/index.js';
 import { hostOf, resolveChecked, type AddressPolicy } from '../net/index.js';
-import type { S3Endpoint } from '../s3/index.js';
+import type { EndpointTls, S3Endpoint } from '../s3/index.js';
 import type { SecretSealer } from './secretSealer.js';
 import { withJobCredentials } from '../credentials/endpointCredentials.js';
 
@@ -13,17 +13,30 @@ export async function destinationEndpoint(definition: StoredJobDefinition, sourc
   if (!definition.destination_endpoint) return withJobCredentials(source, definition, 'destination_role_arn');
   if (policy) await checkDestinationAddress(definition.destination_endpoint, policy);
   const sealed = definition.destination_secret_key_sealed;
-  return withJobCredentials(
-    {
-      endpoint: definition.destination_endpoint,
-      region: definition.destination_region ?? source.region,
-      ...(definition.destination_path_style === undefined ? {} : { pathStyle: definition.destination_path_style }),
-      accessKey: definition.destination_access_key ?? '',
-      secretKey: sealed ? await sealer.open(definition.job_id, sealed) : '',
-    },
-    definition,
-    'destination_role_arn',
-  );
+  const secretKey = sealed ? await sealer.open(definition.job_id, sealed) : '';
+  return withJobCredentials(ownDestination(definition, definition.destination_endpoint, source.region, secretKey), definition, 'destination_role_arn');
+}
+
+type DestinationFields = Pick<JobDefinition, 'destination_region' | 'destination_path_style' | 'destination_access_key' | 'destination_ca_bundle' | 'destination_insecure_skip_verify'>;
+
+/** The job's own destination endpoint as its fields describe it, signed with `secretKey` (unsealed) and its access key. */
+export function ownDestination(definition: DestinationFields, endpoint: string, sourceRegion: string, secretKey: string): S3Endpoint {
+  const tls = destinationTls(definition);
+  return {
+    endpoint,
+    region: definition.destination_region ?? sourceRegion,
+    ...(definition.destination_path_style === undefined ? {} : { pathStyle: definition.destination_path_style }),
+    ...(tls === undefined ? {} : { tls }),
+    accessKey: definition.destination_access_key ?? '',
+    secretKey,
+  };
+}
+
+/** How the job's own destination endpoint's certificate is checked; undefined for the defaults (Node's roots and AWS_CA_BUNDLE). */
+export function destinationTls(definition: Pick<JobDefinition, 'destination_ca_bundle' | 'destination_insecure_skip_verify'>): EndpointTls | undefined {
+  if (definition.destination_insecure_skip_verify) return { insecureSkipVerify: true };
+  if (definition.destination_ca_bundle !== undefined) return { ca: definition.destination_ca_bundle };
+  return undefined;
 }
 
 /** Where a job reads: the deployment's source, through the job's source_role_arn when it names one. */

@@ -23,6 +23,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const jobs = await JobService.open(nc, sealer, log, {
     sourceEndpoint: config.source?.endpoint,
     sourceHasKeys: config.source === undefined || config.source.accessKey !== '',
+    sourceInsecureSkipVerify: config.source?.tls?.insecureSkipVerify === true,
     source: config.source,
     addresses: { allowPrivateWebhooks: config.webhooks.allowPrivateNetworks, allowLinkLocalDestinations: config.destinations.allowLinkLocal },
     checkOnStart: config.checkOnStart,

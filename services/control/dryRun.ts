@@ -3,7 +3,7 @@ import { FerryError, invalidField, validateJobDefinition, type JobDefinition } f
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import { BucketListingError, selectObjects } from '../../libs/selection/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
-import { checkDestinationAddress } from '../../libs/secrets/index.js';
+import { checkDestinationAddress, ownDestination } from '../../libs/secrets/index.js';
 import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
 
 const DEFAULT_KEY_LIMIT = 20;
@@ -76,13 +76,7 @@ function checkedKeyLimit(keyLimit: number | undefined): number {
 
 function destinationOf(definition: JobDefinition, source: S3Endpoint): S3Endpoint {
   if (!definition.destination_endpoint) return source;
-  return {
-    endpoint: definition.destination_endpoint,
-    region: definition.destination_region ?? source.region,
-    ...(definition.destination_path_style === undefined ? {} : { pathStyle: definition.destination_path_style }),
-    accessKey: definition.destination_access_key ?? '',
-    secretKey: definition.destination_secret_key ?? '',
-  };
+  return ownDestination(definition, definition.destination_endpoint, source.region, definition.destination_secret_key ?? '');
 }
 
 /** A listing that cannot be read (missing bucket, refused credentials) answers FAILED_PRECONDITION naming the side. */

@@ -1,7 +1,7 @@
 import { FerryError, type StoredJobDefinition } from '../../libs/domain/index.js';
 import type { AddressPolicy } from '../../libs/net/index.js';
 import { checkBucket, startRefusal, type BucketCheck, type S3Endpoint } from '../../libs/s3/index.js';
-import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
+import { destinationEndpoint, destinationTls, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 
 export interface JobCheckReport {
   job_id: string;
@@ -30,6 +30,7 @@ export async function checkJob(definition: StoredJobDefinition, ctx: JobCheckCon
       endpoint: source.endpoint,
       bucket: definition.source_bucket,
       pathStyle: source.pathStyle,
+      tls: source.tls,
       signing: () => sourceEndpoint(definition, source),
       credentialKind: definition.source_credentials,
       noProbeReason: 'Ferry only reads the source',
@@ -39,6 +40,7 @@ export async function checkJob(definition: StoredJobDefinition, ctx: JobCheckCon
       endpoint: definition.destination_endpoint ?? source.endpoint,
       bucket: definition.destination_bucket,
       pathStyle: definition.destination_endpoint ? definition.destination_path_style : source.pathStyle,
+      tls: definition.destination_endpoint ? destinationTls(definition) : source.tls,
       signing: () => destinationEndpoint(definition, source, sealer),
       credentialKind: definition.destination_credentials,
       policy: definition.destination_endpoint ? policy : undefined,

@@ -56,6 +56,8 @@ export interface JobSettings {
   sourceEndpoint?: string;
   /** Whether the deployment's source has static keys (else it uses the default credential chain). */
   sourceHasKeys?: boolean;
+  /** The source's certificate is not checked (ferry.source.insecure_skip_verify): stamped on each job created, which records a warning. */
+  sourceInsecureSkipVerify?: boolean;
   /** The deployment's source, which a job's roles are assumed from at start (unchecked when absent). */
   source?: S3Endpoint;
   addresses: AddressSettings;
@@ -141,6 +143,7 @@ export class JobService {
     await checkJobAddresses(definition, this.settings.addresses);
     const { destination_secret_key, webhook_secret, ...rest } = definition;
     const stored: StoredJobDefinition = { ...rest, ...jobCredentialKinds(definition, this.settings.sourceHasKeys ?? true) };
+    if (this.settings.sourceInsecureSkipVerify) stored.source_insecure_skip_verify = true;
     if (destination_secret_key !== undefined) stored.destination_secret_key_sealed = await this.sealer.seal(definition.job_id, destination_secret_key);
     if (webhook_secret !== undefined) stored.webhook_secret_sealed = await this.sealer.seal(definition.job_id, webhook_secret);
     const result = await this.store.execute(definition.job_id, {

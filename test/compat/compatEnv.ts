@@ -66,7 +66,7 @@ export async function startCompatEnv(name: string): Promise<CompatEnv> {
       startNatsServer({ storeDir: join(tmp.path, 'nats-b') }),
     ]);
     started.push(natsA, natsB);
-    const ferry = async (nats: RunningNatsServer, dataDir: string, endpoint: string, accessKey: string, secretKey: string, taggingCountHeader: boolean) => {
+    const ferry = async (nats: RunningNatsServer, dataDir: string, endpoint: string, accessKey: string, secretKey: string, taggingCountHeader: boolean, tlsEnv: Record<string, string>) => {
       const p = await startFerry('all', {
         natsUrl: nats.url,
         sourceEndpoint: endpoint,
@@ -78,15 +78,15 @@ export async function startCompatEnv(name: string): Promise<CompatEnv> {
           FERRY_SOURCE_TAGGING_COUNT_HEADER: String(taggingCountHeader),
           FERRY_MULTIPART_THRESHOLD: String(5 * MiB),
           FERRY_PART_SIZE: String(5 * MiB),
-          // TODO(issue 19 item 3): use the per-endpoint CA bundle setting once it exists, instead of NODE_EXTRA_CA_CERTS.
-          NODE_EXTRA_CA_CERTS: ceph.caFile,
+          ...tlsEnv,
         },
       });
       started.push(p);
       return p;
     };
-    const fromRgw = await ferry(natsA, 'ferry-a', ceph.endpoint, ceph.user.accessKey, ceph.user.secretKey, true);
-    const fromS3rver = await ferry(natsB, 'ferry-b', s3rver.endpoint, 'S3RVER', 'S3RVER', false);
+    // fromRgw trusts the test CA for every endpoint (AWS_CA_BUNDLE); fromS3rver only where a job names it (destination_ca_bundle).
+    const fromRgw = await ferry(natsA, 'ferry-a', ceph.endpoint, ceph.user.accessKey, ceph.user.secretKey, true, { AWS_CA_BUNDLE: ceph.caFile });
+    const fromS3rver = await ferry(natsB, 'ferry-b', s3rver.endpoint, 'S3RVER', 'S3RVER', false, {});
     return {
       ceph,
       s3rver,

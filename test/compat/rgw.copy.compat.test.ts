@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:https';
+import { rest } from '../harness/restClient.js';
 import { after, before, describe, it } from 'node:test';
 import { DeleteObjectCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createBucket, headObject, putObjects, type SeedObject } from '../harness/s3TestClient.js';
@@ -178,27 +178,26 @@ describe('copies against Ceph RGW', () => {
     }
   });
 
-  it('copies to and from RGW over HTTPS with a CA generated for the test', async () => {
-    // Without the CA, the certificate is refused: the job's success below is the CA's doing.
-    const refused = await new Promise<string>((resolve) => {
-      const req = request(env.ceph.httpsEndpoint, { method: 'GET' }, () => resolve('accepted'));
-      req.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-      req.end();
-    });
-    assert.match(refused, /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
-
+  it('copies to and from RGW over HTTPS with a CA generated for the test, named by the job or by AWS_CA_BUNDLE', async () => {
     await createBucket(env.rgw, 'over-https');
     const https = {
       destination_endpoint: env.ceph.httpsEndpoint,
       destination_access_key: env.ceph.user.accessKey,
       destination_secret_key: env.ceph.user.secretKey,
     };
-    const up = await runJob(env.fromS3rver, { job_id: 's3rver-to-rgw-https', source_bucket: 's3-src', destination_bucket: 'over-https', ...https });
+    // Without the CA, the start is refused at the TLS step: the job's success below is the CA's doing.
+    const port = env.fromS3rver.httpPort!;
+    assert.equal((await rest(port, 'POST', '/admin/batch/jobs', { job_id: 'untrusted-https', source_bucket: 's3-src', destination_bucket: 'over-https', ...https })).status, 200);
+    const refused = await rest(port, 'POST', '/admin/batch/jobs/untrusted-https/start');
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.match(refused.body.error.message, /cannot be reached \(tls\): CertificateRejected/);
+
+    const up = await runJob(env.fromS3rver, { job_id: 's3rver-to-rgw-https', source_bucket: 's3-src', destination_bucket: 'over-https', ...https, destination_ca_bundle: env.ceph.caPem });
     assert.equal(up.progress.completed_objects, all.length);
     await assertCopied(env.rgw, 'over-https', all);
     await assertTags(env.rgw, 'over-https');
 
-    // RGW over HTTP as the source, the same RGW over HTTPS as the destination: another endpoint, so streamed.
+    // RGW over HTTP as the source, the same RGW over HTTPS as the destination (trusted through AWS_CA_BUNDLE): another endpoint, so streamed.
     await createBucket(env.rgw, 'over-https-2');
     const across = await runJob(env.fromRgw, { job_id: 'rgw-to-rgw-https', source_bucket: 'rgw-src', destination_bucket: 'over-https-2', ...https });
     assert.equal(across.progress.completed_objects, all.length);

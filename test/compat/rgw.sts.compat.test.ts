@@ -35,17 +35,18 @@ describe("roles assumed through Ceph RGW's STS", () => {
     await env?.stop();
   });
 
-  it('copies s3rver to RGW through destination_role_arn, and GetJob names the role', async () => {
+  it('copies s3rver to RGW through destination_role_arn, RGW and its STS over HTTPS with the CA in the job, and GetJob names the role', async () => {
     await createBucket(env.rgw, 'sts-dst');
     const done = await runJob(env.fromS3rver, {
       job_id: 'destination-role',
       source_bucket: 's3-src',
       destination_bucket: 'sts-dst',
-      destination_endpoint: env.ceph.endpoint,
+      destination_endpoint: env.ceph.httpsEndpoint,
+      destination_ca_bundle: env.ceph.caPem,
       destination_access_key: env.ceph.user.accessKey,
       destination_secret_key: env.ceph.user.secretKey,
       destination_role_arn: roleArn,
-      sts_endpoint: env.ceph.endpoint,
+      sts_endpoint: env.ceph.httpsEndpoint,
       session_name: 'ferry-compat',
     });
     assert.equal(done.progress.completed_objects, all.length);

@@ -1,11 +1,12 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { stopChild } from '../../libs/embedded/index.js';
 import { freePort } from './freePort.js';
 import { makeTempDir } from './tempDir.js';
+import { makeTestCertificates } from './testCertificates.js';
 import { waitFor } from './waitFor.js';
 
 const run = promisify(execFile);
@@ -40,7 +41,7 @@ export interface CephCluster {
   /** The same RGW over HTTPS, with a certificate for 127.0.0.1 and localhost signed by `caPem`. */
   httpsEndpoint: string;
   caPem: string;
-  /** Path of caPem on disk (for NODE_EXTRA_CA_CERTS). */
+  /** Path of caPem on disk (for AWS_CA_BUNDLE). */
   caFile: string;
   /** The S3 user made at start. */
   user: CephUser;
@@ -88,7 +89,7 @@ export async function startCephCluster(): Promise<CephCluster> {
   };
   try {
     const [monV1, monV2, http, https, msgMin] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-    const { caPem, caFile, certFile, keyFile } = await makeCertificates(dir);
+    const { caPem, caFile, certFile, keyFile } = await makeTestCertificates(dir, 'Ferry compat test CA');
     const fsid = randomUUID();
     const conf = join(dir, 'ceph.conf');
     writeFileSync(conf, cephConf({ dir, fsid, monV1, monV2, http, https, msgMin, certFile, keyFile }));
@@ -217,14 +218,3 @@ rgw sts key = ${STS_KEY}
 `;
 }
 
-/** A CA, and a server certificate for 127.0.0.1 and localhost it signed, made by the openssl CLI. */
-async function makeCertificates(dir: string): Promise<{ caPem: string; caFile: string; certFile: string; keyFile: string }> {
-  const tls = join(dir, 'tls');
-  mkdirSync(tls);
-  const p = (name: string) => join(tls, name);
-  writeFileSync(p('ext.cnf'), 'subjectAltName = IP:127.0.0.1, DNS:localhost\nbasicConstraints = CA:FALSE\nkeyUsage = digitalSignature, keyEncipherment\nextendedKeyUsage = serverAuth\n');
-  await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=Ferry compat test CA', '-keyout', p('ca.key'), '-out', p('ca.pem')]);
-  await run('openssl', ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=127.0.0.1', '-keyout', p('server.key'), '-out', p('server.csr')]);
-  await run('openssl', ['x509', '-req', '-in', p('server.csr'), '-CA', p('ca.pem'), '-CAkey', p('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', p('ext.cnf'), '-out', p('server.pem')]);
-  return { caPem: readFileSync(p('ca.pem'), 'utf8'), caFile: p('ca.pem'), certFile: p('server.pem'), keyFile: p('server.key') };
-}

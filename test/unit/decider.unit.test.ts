@@ -89,6 +89,18 @@ describe('job decider', () => {
     given(ID, [created, started(1), cancelled, started(2)]).when(checkpoint(1, 5)).then([]);
   });
 
+  it('records a warning at create for each side whose certificate is not checked', () => {
+    const endpoint = 'https://s3.internal.example:8443';
+    const unchecked: StoredJobDefinition = { ...definition, destination_endpoint: endpoint, destination_insecure_skip_verify: true, source_insecure_skip_verify: true };
+    given(ID, []).when({ type: 'CreateJob', data: { definition: unchecked }, metadata: meta }).then([
+      { type: 'JobCreated', data: { job_id: ID, definition: unchecked, at: now } },
+      { type: 'TlsVerificationDisabled', data: { job_id: ID, side: 'source', at: now } },
+      { type: 'TlsVerificationDisabled', data: { job_id: ID, side: 'destination', endpoint, at: now } },
+    ]);
+    const checked: StoredJobDefinition = { ...definition, destination_endpoint: endpoint, destination_insecure_skip_verify: false };
+    given(ID, []).when({ type: 'CreateJob', data: { definition: checked }, metadata: meta }).then([{ type: 'JobCreated', data: { job_id: ID, definition: checked, at: now } }]);
+  });
+
   it('fails a run on a fatal error while it is active', () => {
     given(ID, [created, started()])
       .when({ type: 'FailRun', data: { job_id: ID, run: 1, error: 'NoSuchBucket' }, metadata: meta })

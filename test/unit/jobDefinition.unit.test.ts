@@ -108,4 +108,16 @@ describe('job definition validation', () => {
   it('refuses a body that is not an object', () => {
     assert.throws(() => validateJobDefinition([1, 2]), /JSON object/);
   });
+
+  it('takes destination_ca_bundle and destination_insecure_skip_verify only for an https destination_endpoint, and not together', () => {
+    const https = { ...valid, destination_endpoint: 'https://ceph.internal.example:8443' };
+    validateJobDefinition({ ...https, destination_insecure_skip_verify: true });
+    rejects({ ...valid, destination_insecure_skip_verify: true }, 'destination_insecure_skip_verify');
+    rejects({ ...valid, destination_endpoint: 'http://ceph.internal.example', destination_insecure_skip_verify: true }, 'destination_insecure_skip_verify');
+    rejects({ ...https, destination_insecure_skip_verify: 'yes' }, 'destination_insecure_skip_verify');
+    rejects({ ...valid, destination_ca_bundle: 'x' }, 'destination_ca_bundle');
+    rejects({ ...https, destination_ca_bundle: 'no certificate here' }, 'destination_ca_bundle');
+    rejects({ ...https, destination_ca_bundle: '-----BEGIN CERTIFICATE-----\nnot base64 DER\n-----END CERTIFICATE-----\n' }, 'destination_ca_bundle');
+    rejects({ ...https, destination_ca_bundle: 'x'.repeat(64 * 1024 + 1) }, 'destination_ca_bundle');
+  });
 });

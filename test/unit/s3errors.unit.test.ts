@@ -31,6 +31,9 @@ describe('classifyS3Error', () => {
     ['socket hang up', new Error('socket hang up'), 'NetworkError', true],
     ['timeout', Object.assign(new Error('timed out'), { name: 'TimeoutError' }), 'NetworkError', true],
     ['abort', Object.assign(new Error('This operation was aborted'), { name: 'AbortError' }), 'Aborted', true],
+    ['untrusted certificate', Object.assign(new Error('unable to verify the first certificate'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' }), 'CertificateRejected', false],
+    ['self-signed certificate', Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), 'CertificateRejected', false],
+    ['certificate for another host', Object.assign(new Error("Hostname/IP does not match certificate's altnames"), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'CertificateRejected', false],
     ['programming error', new TypeError('x is not a function'), 'Unknown', false],
     ['a string', 'boom', 'Unknown', false],
   ];
@@ -77,6 +80,12 @@ describe('destination-wide failures', () => {
     for (const [status, code] of [[403, 'AccessDenied'], [403, 'InvalidAccessKeyId'], [403, 'SignatureDoesNotMatch'], [404, 'NoSuchBucket']] as const) {
       assert.equal(destinationWideFailure(s3ErrorFromResponse(status, code, code)), 'refused', code);
     }
+  });
+
+  it('counts a rejected certificate as refused writes: no object can reach that endpoint', () => {
+    const rejected = classifyS3Error(Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' }));
+    assert.equal(destinationWideFailure(rejected), 'refused');
+    assert.match(rejected.message, /SELF_SIGNED_CERT_IN_CHAIN.*AWS_CA_BUNDLE/);
   });
 
   it('leaves per-object and transient failures alone', () => {

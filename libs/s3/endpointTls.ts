@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import { rootCertificates } from 'node:tls';
+
+/** How an HTTPS endpoint's certificate is checked (README "HTTPS and private CAs"). */
+export interface EndpointTls {
+  /** PEM certificates trusted for this endpoint besides Node's own roots: a private CA, or the server's self-signed certificate. */
+  ca?: string;
+  /** Accept any certificate. Only when set explicitly, and then the job's events record TlsVerificationDisabled. */
+  insecureSkipVerify?: boolean;
+}
+
+/** The options a TLS connection (an https.Agent, tls.connect) takes to check an endpoint's certificate. */
+export interface TlsCheckOptions {
+  ca?: string[];
+  rejectUnauthorized?: boolean;
+}
+
+let defaultCa: string | undefined;
+
+/**
+ * AWS_CA_BUNDLE (ferry.ca_bundle): certificates every endpoint that names no CA of its own trusts, besides
+ * Node's roots. Set once at start-up from the validated config.
+ */
+export function setDefaultCaBundle(pem: string | undefined): void {
+  defaultCa = pem;
+}
+
+/**
+ * The endpoint's CA is added to Node's roots rather than replacing them, so a bundle meant for an
+ * on-premises cluster never breaks the public endpoints of the same deployment.
+ */
+export function tlsCheckOptions(tls: EndpointTls | undefined): TlsCheckOptions {
+  const options: TlsCheckOptions = {};
+  const ca = tls?.ca ?? defaultCa;
+  if (ca !== undefined) options.ca = [...rootCertificates, ca];
+  if (tls?.insecureSkipVerify) options.rejectUnauthorized = false;
+  return options;
+}
+
+/** Names the checking an endpoint gets, for the keys under which its connections are pooled ('' for Node's defaults). */
+export function tlsKey(tls: EndpointTls | undefined): string {
+  const ca = tls?.ca ?? defaultCa;
+  if (ca === undefined && !tls?.insecureSkipVerify) return '';
+  const caName = ca === undefined ? '' : createHash('sha256').update(ca).digest('hex').slice(0, 16);
+  return `${tls?.insecureSkipVerify ? 'insecure' : 'verify'}:${caName}`;
+}
