@@ -15,26 +15,23 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-nats-server:
-	@if ! command -v nats-server >/dev/null && [ ! -x /usr/sbin/nats-server ]; then \
+# $(call apt-install,PROGRAM): installs the Debian package of that name with apt-get when PROGRAM is not on
+# the PATH (nor in /usr/sbin), as root; otherwise says how and stops.
+apt-install = @if ! command -v $(1) >/dev/null && [ ! -x /usr/sbin/$(1) ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing nats-server with apt-get"; \
-	    (apt-get install -y nats-server || (apt-get update && apt-get install -y nats-server)) >/dev/null; \
+	    echo "installing $(1) with apt-get"; \
+	    (apt-get install -y $(1) || (apt-get update && apt-get install -y $(1))) >/dev/null; \
 	  else \
-	    echo "nats-server is missing: install it with 'sudo apt-get install nats-server' (Debian) and run make again" >&2; exit 1; \
+	    echo "$(1) is missing: install it with 'sudo apt-get install $(1)' (Debian) and run make again" >&2; exit 1; \
 	  fi; \
 	fi
 
+nats-server:
+	$(call apt-install,nats-server)
+
 # The tests make their certificate authorities with the openssl CLI (test/harness/testCertificates.ts).
 openssl:
-	@if ! command -v openssl >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing openssl with apt-get"; \
-	    (apt-get install -y openssl || (apt-get update && apt-get install -y openssl)) >/dev/null; \
-	  else \
-	    echo "openssl is missing: install it with 'sudo apt-get install openssl' (Debian) and run make again" >&2; exit 1; \
-	  fi; \
-	fi
+	$(call apt-install,openssl)
 
 # The V8 flags every Ferry process starts with (services/nodeFlags.ts says why).
 FERRY_NODE_FLAGS := --initial-old-space-size=64
@@ -71,14 +68,7 @@ clean:
 BENCH_COMPARE_ARGS ?=
 .PHONY: rclone bench-compare
 rclone:
-	@if ! command -v rclone >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    echo "installing rclone with apt-get"; \
-	    (apt-get install -y rclone || (apt-get update && apt-get install -y rclone)) >/dev/null; \
-	  else \
-	    echo "rclone is missing: install it with 'sudo apt-get install rclone' (Debian) and run make again" >&2; exit 1; \
-	  fi; \
-	fi
+	$(call apt-install,rclone)
 
 bench-compare: build rclone
 	$(NODE) dist/test/bench/compare/run.js --write-results $(BENCH_COMPARE_ARGS)
