@@ -5,7 +5,7 @@ import { FerryError } from '../domain/errors.js';
 import { SigV4Signer } from '../s3/sigv4.js';
 import { xmlText } from '../s3/signedHttp.js';
 import { tlsCheckOptions, type EndpointTls } from '../s3/endpointTls.js';
-import { socketTimedOut, socketTimeoutMs } from '../s3/plainHttpClient.js';
+import { socketTimedOut, socketTimeoutMs } from '../s3/http1Client.js';
 import type { Credentials } from './credentialSource.js';
 
 export interface AssumeRoleRequest {
@@ -78,7 +78,9 @@ function post(url: URL, headers: Record<string, string>, body: string, tls: Endp
   const secure = url.protocol === 'https:';
   const timeout = socketTimeoutMs();
   return new Promise((resolve, reject) => {
-    const req = (secure ? https : http).request(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout, ...(secure ? tlsCheckOptions(tls) : {}) }, (res) => {
+    // No pooled socket: the global agent's pool key does not tell TLS contexts apart, and STS is asked rarely.
+    const options = { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, timeout, agent: false as const, ...(secure ? tlsCheckOptions(tls) : {}) };
+    const req = (secure ? https : http).request(url, options, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.once('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));

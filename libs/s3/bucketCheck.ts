@@ -6,7 +6,7 @@ import { parseEndpoint, type S3Endpoint } from './endpoint.js';
 import { isLocalhostName } from './localhostLookup.js';
 import { tlsCheckOptions, type EndpointTls } from './endpointTls.js';
 import { notAListing } from './list.js';
-import { socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
+import { socketTimedOut, socketTimeoutMs } from './http1Client.js';
 import { classifyS3Error, S3Error } from './s3Error.js';
 import { SignedHttp } from './signedHttp.js';
 import { bucketSteps, checkOk, failedWith, passed, signatureStep, skipped, type BucketCheck, type CheckSide, type CheckStep } from './checkSteps.js';

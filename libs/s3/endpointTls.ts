@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates, type SecureContext } from 'node:tls';
 
 /** How an HTTPS endpoint's certificate is checked (README "HTTPS and private CAs"). */
 export interface EndpointTls {
@@ -11,8 +11,21 @@ export interface EndpointTls {
 
 /** The options a TLS connection (an https.Agent, tls.connect) takes to check an endpoint's certificate. */
 export interface TlsCheckOptions {
-  ca?: string[];
+  /**
+   * Node's roots and the endpoint's CA, built once per CA. Given as `ca` instead, the ~140 roots would be
+   * parsed again for every connection, and an https.Agent joins its `ca` into the pool key of every
+   * request: measured, that cost 1.6 ms of CPU per 4 KiB object against 0.24 without a CA.
+   */
+  secureContext?: SecureContext;
   rejectUnauthorized?: boolean;
+}
+
+const contexts = new Map<string, SecureContext>();
+
+function secureContextFor(ca: string): SecureContext {
+  let context = contexts.get(ca);
+  if (!context) contexts.set(ca, (context = createSecureContext({ ca: [...rootCertificates, ca] })));
+  return context;
 }
 
 let defaultCa: string | undefined;
@@ -32,7 +45,7 @@ export function setDefaultCaBundle(pem: string | undefined): void {
 export function tlsCheckOptions(tls: EndpointTls | undefined): TlsCheckOptions {
   const options: TlsCheckOptions = {};
   const ca = tls?.ca ?? defaultCa;
-  if (ca !== undefined) options.ca = [...rootCertificates, ca];
+  if (ca !== undefined) options.secureContext = secureContextFor(ca);
   if (tls?.insecureSkipVerify) options.rejectUnauthorized = false;
   return options;
 }

@@ -9,6 +9,6 @@ export type { CopyEngine, CopyEngineOptions, CopyRequest, CopyResult } from './c
 export { choosePartSize } from './partSize.js';
 export { encodeKey } from './uri.js';
 export { withRetry, type RetryOptions } from './retry.js';
-export { setSocketTimeoutMs } from './plainHttpClient.js';
+export { setSocketTimeoutMs } from './http1Client.js';
 export { checkBucket, closeCheckConnections, type BucketCheckRequest } from './bucketCheck.js';
 export { startRefusal, type BucketCheck, type CheckStep, type StartRefusal } from './checkSteps.js';

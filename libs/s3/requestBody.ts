@@ -1,5 +1,3 @@
-import { once } from 'node:events';
-import type { ClientRequest } from 'node:http';
 import type { StreamedResponse } from './responseBody.js';
 
 /** Called once a written chunk has been handed to the kernel, or with the error that stopped it. */
@@ -22,17 +20,4 @@ export interface RequestBody {
 export interface OpenedRequest {
   body: RequestBody;
   response: Promise<StreamedResponse>;
-}
-
-/** node:http's ClientRequest as a RequestBody. */
-export function clientRequestBody(req: ClientRequest): RequestBody {
-  return {
-    write: (chunk, written) => req.write(chunk, written),
-    end: (chunk, written) => void (chunk ? req.end(chunk, written) : req.end()),
-    drained: async () => void (await once(req, 'drain')),
-    destroy: (err) => void req.destroy(err),
-    get ended() {
-      return req.writableEnded;
-    },
-  };
 }

@@ -6,7 +6,7 @@ import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
 import { endpointIdentity, parseEndpoint, type S3Endpoint } from './endpoint.js';
 import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
 import { closeListingConnections } from './list.js';
-import { socketTimeoutMs } from './plainHttpClient.js';
+import { socketTimeoutMs } from './http1Client.js';
 import { localhostLookup } from './localhostLookup.js';
 import { tlsCheckOptions, tlsKey } from './endpointTls.js';
 

@@ -9,8 +9,8 @@ import { SigV4Signer } from './sigv4.js';
 import { localhostLookup } from './localhostLookup.js';
 import { tlsCheckOptions, tlsKey, type EndpointTls } from './endpointTls.js';
 import { AbortRegistry } from './abortRegistry.js';
-import { PlainHttpClient, socketTimedOut, socketTimeoutMs } from './plainHttpClient.js';
-import { clientRequestBody, type OpenedRequest } from './requestBody.js';
+import { Http1Client, socketTimedOut, socketTimeoutMs, type TlsOrigin } from './http1Client.js';
+import type { OpenedRequest } from './requestBody.js';
 import { bufferedBody, readWhole, type StreamedResponse } from './responseBody.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
@@ -38,6 +38,8 @@ interface Target {
   /** The agent's idle socket timeout, named in the error of a request that hit it. */
   timeout: number;
   transport: typeof http | typeof https;
+  /** For https: how Http1Client's TLS connections check the certificate (the agent's settings). */
+  tls: TlsOrigin | undefined;
   /** The endpoint as configured: its region signs requests to buckets no server has placed elsewhere. */
   endpointConfig: S3Endpoint;
   /** A signer per region signed for. */
@@ -68,16 +70,16 @@ export class RegionCorrected extends S3Error {
 }
 
 /**
- * Signed S3 requests over node:http with one keep-alive agent per endpoint: the
+ * Signed S3 requests over node:http(s) with one keep-alive agent per endpoint: the
  * SDK's command stack costs several times more CPU per small object (NOTES.md).
- * Object GETs and PUTs to plain-HTTP endpoints go through PlainHttpClient instead.
+ * Object GETs and PUTs, the copy path, go through Http1Client instead, over HTTP and HTTPS.
  */
 export class SignedHttp {
   private readonly targets = new Map<string, Target>();
   private readonly byEndpoint = new WeakMap<S3Endpoint, { fields: string; tls: EndpointTls | undefined; generation: number; target: Target }>();
   private generation = 0;
   private readonly aborts = new AbortRegistry();
-  private readonly plain = new PlainHttpClient();
+  private readonly objects = new Http1Client();
 
   private target(e: S3Endpoint): Target {
     // Callers pass the same endpoint object for every request of a job: skip parsing its URL again.
@@ -98,6 +100,7 @@ export class SignedHttp {
           ? new https.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup, ...tlsCheckOptions(e.tls) })
           : new http.Agent({ keepAlive: true, maxSockets: 256, timeout, lookup: localhostLookup }),
         timeout,
+        tls: https_ ? { check: tlsCheckOptions(e.tls), key: tlsKey(e.tls) } : undefined,
         endpointConfig: e,
         signers: new Map(),
         signedWith: signingCredentials(e),
@@ -110,21 +113,12 @@ export class SignedHttp {
     return withCurrentSigner(t, e);
   }
 
-  /**
-   * Signs and starts a request whose body the caller streams (its headers give the
-   * Content-Length): over plain HTTP through PlainHttpClient, over HTTPS through node:https.
-   */
+  /** Signs and starts a request whose body the caller streams (its headers give the Content-Length), through Http1Client. */
   upload(e: S3Endpoint, spec: SignedRequestSpec): OpenedRequest {
     const t = this.target(e);
     const signedFor = bucketTarget(t, spec.bucket).region;
-    let opened: OpenedRequest;
-    if (t.endpoint.protocol === 'https:') {
-      const { req, response } = this.open(e, spec);
-      opened = { body: clientRequestBody(req), response: response.then((res) => ({ status: res.statusCode ?? 0, headers: res.headers, body: res })) };
-    } else {
-      const { hostname, path, headers } = signedRequest(t, spec);
-      opened = this.plain.send(hostname, t.endpoint.port, requestHead(spec.method, path, headers), spec.signal);
-    }
+    const { hostname, path, headers } = signedRequest(t, spec);
+    const opened = this.objects.send({ hostname, port: t.endpoint.port, tls: t.tls }, requestHead(spec.method, path, headers), spec.signal);
     return {
       body: opened.body,
       response: opened.response.then(async (res) => {
@@ -165,21 +159,12 @@ export class SignedHttp {
     return { req, response };
   }
 
-  /**
-   * GETs an object with its body left for the caller to stream: over plain HTTP through
-   * PlainHttpClient (pooled read buffers, no copy of the body), over HTTPS through node:https.
-   */
+  /** GETs an object with its body left for the caller to stream, through Http1Client (pooled read buffers, no copy of the body). */
   async get(e: S3Endpoint, spec: Omit<SignedRequestSpec, 'method' | 'headers'>, retried = false): Promise<StreamedResponse> {
     const t = this.target(e);
     const signedFor = bucketTarget(t, spec.bucket).region;
-    let res: StreamedResponse;
-    if (t.endpoint.protocol === 'https:') {
-      const answer = await this.send(e, { ...spec, method: 'GET' });
-      res = { status: answer.statusCode ?? 0, headers: answer.headers, body: answer };
-    } else {
-      const { hostname, path, headers } = signedRequest(t, { ...spec, method: 'GET' });
-      res = await this.plain.get(hostname, t.endpoint.port, requestHead('GET', path, headers), spec.signal);
-    }
+    const { hostname, path, headers } = signedRequest(t, { ...spec, method: 'GET' });
+    const res = await this.objects.get({ hostname, port: t.endpoint.port, tls: t.tls }, requestHead('GET', path, headers), spec.signal);
     const checked = await regionChecked(e, spec.bucket, signedFor, res);
     return checked.corrected && !retried ? await this.get(e, spec, true) : checked.res;
   }
@@ -228,7 +213,7 @@ export class SignedHttp {
 
   close(): void {
     for (const t of this.targets.values()) t.agent.destroy();
-    this.plain.close();
+    this.objects.close();
     this.targets.clear();
     this.generation++;
   }

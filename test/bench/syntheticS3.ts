@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { compareKeys } from '../../libs/selection/keyOrder.js';
 import { AcceptedBucket } from './syntheticS3/acceptedBucket.js';
@@ -28,6 +29,8 @@ export interface SyntheticS3Options {
    * AuthorizationHeaderMalformed naming the region in the document only).
    */
   regions?: Record<string, string>;
+  /** Serve HTTPS with this certificate and key (PEM): the endpoint is then https://127.0.0.1:port. */
+  tls?: { cert: string; key: string };
 }
 
 export interface SyntheticS3Stats {
@@ -347,7 +350,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     });
   }
 
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     route(req, res).catch((error: unknown) => {
       const known = error instanceof S3Error ? error : error instanceof MultipartError ? new S3Error(error.code === 'NoSuchUpload' ? 404 : 400, error.code, error.message) : undefined;
       const failure = known ?? new S3Error(500, 'InternalError', String(error));
@@ -360,14 +363,15 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       }
       sendXml(res, failure.status, errorXml(failure.code, failure.message, req.url ?? '/'));
     });
-  });
+  };
+  const server = opts.tls ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, handler) : createServer(handler);
   server.keepAliveTimeout = 60_000;
   server.listen(opts.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     stats: () => ({ ...counters }),
     accepted(bucket) {
       const found = accepted.get(bucket);

@@ -6,6 +6,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startSyntheticS3, type SyntheticS3 } from './syntheticS3.js';
 
@@ -30,8 +31,10 @@ interface Request {
   bucket: string;
 }
 
-export async function startSyntheticS3Process(buckets: Record<string, PlainBucketSpec>): Promise<SyntheticS3Process> {
-  const child: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', JSON.stringify(buckets)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** `tls`: files of a certificate and its key (PEM) to serve HTTPS with. */
+export async function startSyntheticS3Process(buckets: Record<string, PlainBucketSpec>, tls?: { certFile: string; keyFile: string }): Promise<SyntheticS3Process> {
+  const args = ['--child', JSON.stringify(buckets), ...(tls ? [tls.certFile, tls.keyFile] : [])];
+  const child: ChildProcess = fork(fileURLToPath(import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const [ready] = (await once(child, 'message')) as [{ endpoint: string }];
   const pending = new Map<number, (count: number) => void>();
   let nextId = 0;
@@ -57,8 +60,9 @@ export async function startSyntheticS3Process(buckets: Record<string, PlainBucke
   };
 }
 
-async function serveInChild(buckets: Record<string, PlainBucketSpec>): Promise<void> {
+async function serveInChild(buckets: Record<string, PlainBucketSpec>, certFile?: string, keyFile?: string): Promise<void> {
   const s3: SyntheticS3 = await startSyntheticS3({
+    ...(certFile && keyFile ? { tls: { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') } } : {}),
     buckets: Object.fromEntries(
       Object.entries(buckets).map(([name, spec]) => {
         const every = spec.tagEvery;
@@ -74,4 +78,4 @@ async function serveInChild(buckets: Record<string, PlainBucketSpec>): Promise<v
   process.send!({ endpoint: s3.endpoint });
 }
 
-if (process.argv[2] === '--child') await serveInChild(JSON.parse(process.argv[3]!) as Record<string, PlainBucketSpec>);
+if (process.argv[2] === '--child') await serveInChild(JSON.parse(process.argv[3]!) as Record<string, PlainBucketSpec>, process.argv[4], process.argv[5]);

@@ -11,10 +11,12 @@ import { runScenario, SCENARIOS } from './scenarios.js';
  */
 const OBJECTS = 500;
 const BREAKER_REPEATS = 4;
+/** Under the test's own timeout, so that a scenario stuck somewhere reports the step and every process's last lines. */
+const SCENARIO_DEADLINE_MS = 240_000;
 
 async function passes(name: string, seed: number): Promise<string[]> {
   const lines: string[] = [];
-  const result = await runScenario(name, { objects: OBJECTS, seed, log: (line) => lines.push(line) });
+  const result = await runScenario(name, { objects: OBJECTS, seed, log: (line) => lines.push(line), deadlineMs: SCENARIO_DEADLINE_MS });
   assert.deepEqual(result.problems, [], `${result.problems.join('\n')}\n${lines.join('\n').slice(-6000)}`);
   assert.equal(result.ok, true);
   assert.equal(result.duplicated, 0);

@@ -288,23 +288,38 @@ async function readAllEvents(world: World): Promise<string[]> {
   return out;
 }
 
-export async function runScenario(name: string, options: { objects: number; seed: number; log?: (line: string) => void }): Promise<ScenarioResult> {
+/**
+ * Runs one scenario in a fresh world. With `deadlineMs`, a scenario still under way then is a problem
+ * naming the step it was stuck in, reported with every process's last lines, and its world is stopped.
+ */
+export async function runScenario(name: string, options: { objects: number; seed: number; log?: (line: string) => void; deadlineMs?: number }): Promise<ScenarioResult> {
   const scenario = SCENARIOS[name];
   if (!scenario) throw new Error(`unknown scenario ${name}; known: ${Object.keys(SCENARIOS).join(', ')}`);
   const result: ScenarioResult = { scenario: name, objects: options.objects, ok: false, duplicated: 0, seconds: 0, notes: [], problems: [] };
   let world: World | undefined;
   let outcomes: OutcomeWatch | undefined;
+  let step = 'starting the world';
   const scenarioStart = Date.now();
-  try {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    if (options.deadlineMs === undefined) return;
+    timer = setTimeout(() => reject(new Error(`still ${step} after ${Math.round(options.deadlineMs! / 1000)} s`)), options.deadlineMs);
+  });
+  const play = async (): Promise<void> => {
     const worldOptions = typeof scenario.world === 'function' ? scenario.world(options) : scenario.world;
     world = await World.start(name, { objects: options.objects, seed: options.seed, log: options.log, ...worldOptions });
     const jobId = `chaos-${name}`;
     const ctx: Context = { world, jobId, random: seededRandom(options.seed * 7919 + name.length), notes: result.notes, problems: result.problems };
+    step = 'opening the outcome watch';
     if (scenario.watchOutcomes) outcomes = ctx.outcomes = await world.watchOutcomes(jobId);
     const started = Date.now();
+    step = 'starting the job';
     await world.startJob(jobId);
+    step = 'running the scenario';
     await scenario.during?.(ctx);
+    step = 'waiting for the run to end';
     const view = await world.waitEnded(jobId);
+    step = 'checking the result';
     result.seconds = (Date.now() - started) / 1000;
     const p = view.progress;
     const expected = scenario.expect ?? 'completed';
@@ -323,10 +338,14 @@ export async function runScenario(name: string, options: { objects: number; seed
     }
     const checked = await scenario.after?.(ctx, view, result.seconds);
     if (checked) result.lost = checked.lost;
+  };
+  try {
+    await Promise.race([deadline, play()]);
   } catch (err) {
     result.seconds = (Date.now() - scenarioStart) / 1000;
     result.problems.push(err instanceof Error ? err.message.split('\n').slice(0, 3).join(' | ') : String(err));
   } finally {
+    clearTimeout(timer);
     if (result.problems.length > 0 && world && options.log) {
       for (const { name: service, proc } of world.allProcesses) options.log(`--- ${service} (last lines) ---\n${proc.output().split('\n').slice(-40).join('\n')}`);
     }

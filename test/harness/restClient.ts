@@ -6,24 +6,36 @@ export interface RestResponse<T = any> {
   body: T;
 }
 
+/** A call the server never answers fails the test naming it, instead of hanging it until the runner's timeout. */
+const REST_TIMEOUT_MS = 120_000;
+
 /** A JSON call to the REST API, as curl would make it. */
 export async function rest<T = any>(port: number, method: string, path: string, body?: unknown, token: string | null = TEST_TOKEN): Promise<RestResponse<T>> {
   const headers: Record<string, string> = {};
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
+  let text: string;
+  let status: number;
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      signal: AbortSignal.timeout(REST_TIMEOUT_MS),
+    });
+    status = res.status;
+    text = await res.text();
+  } catch (err) {
+    if ((err as Error).name !== 'TimeoutError') throw err;
+    throw new Error(`${method} ${path} on port ${port}: no answer in ${REST_TIMEOUT_MS / 1000} s`, { cause: err });
+  }
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
   } catch {
     // leave as text
   }
-  return { status: res.status, body: parsed as T };
+  return { status, body: parsed as T };
 }
 
 /**

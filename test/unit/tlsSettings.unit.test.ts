@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../libs/config/index.js';
 import { parseCaBundle } from '../../libs/domain/index.js';
@@ -50,20 +49,22 @@ describe('CA bundles', () => {
 });
 
 describe('certificate checking per endpoint', () => {
-  it("adds an endpoint's CA to Node's roots, and checks nothing only when told", () => {
+  it("checks against a context holding the endpoint's CA besides Node's roots, built once per CA, and checks nothing only when told", () => {
     assert.deepEqual(tlsCheckOptions(undefined), {});
     const own = tlsCheckOptions({ ca: a.caPem });
-    assert.equal(own.ca?.length, rootCertificates.length + 1);
-    assert.equal(own.ca?.at(-1), a.caPem);
+    assert.ok(own.secureContext, 'a secure context');
     assert.equal(own.rejectUnauthorized, undefined);
+    assert.equal(tlsCheckOptions({ ca: `${a.caPem}` }).secureContext, own.secureContext, 'the same context for the same CA');
+    assert.notEqual(tlsCheckOptions({ ca: b.caPem }).secureContext, own.secureContext);
     assert.deepEqual(tlsCheckOptions({ insecureSkipVerify: true }), { rejectUnauthorized: false });
   });
 
   it("uses AWS_CA_BUNDLE's certificates for endpoints without a CA of their own", () => {
     setDefaultCaBundle(a.caPem);
     try {
-      assert.equal(tlsCheckOptions(undefined).ca?.at(-1), a.caPem);
-      assert.equal(tlsCheckOptions({ ca: b.caPem }).ca?.at(-1), b.caPem);
+      assert.equal(tlsCheckOptions(undefined).secureContext, tlsCheckOptions({ ca: a.caPem }).secureContext);
+      assert.equal(tlsCheckOptions({ ca: b.caPem }).secureContext, tlsCheckOptions({ ca: b.caPem }).secureContext);
+      assert.notEqual(tlsCheckOptions({ ca: b.caPem }).secureContext, tlsCheckOptions(undefined).secureContext);
     } finally {
       setDefaultCaBundle(undefined);
     }

@@ -108,3 +108,30 @@ export function machineInfo(natsBinary: string, repoRoot: string): Record<string
     commit: firstLine('git', ['-C', repoRoot, 'describe', '--always', '--dirty']),
   };
 }
+
+/** Min, median and max of a tool's runs. */
+export interface Spread {
+  min: number;
+  median: number;
+  max: number;
+}
+
+export function spreadOf(values: number[]): Spread {
+  return values.length === 0 ? { min: NaN, median: NaN, max: NaN } : { min: Math.min(...values), median: median(values), max: Math.max(...values) };
+}
+
+/**
+ * How `a` compares with `b` where more is better: ahead or behind only when the medians differ by more
+ * than both spreads (max − min), else within the noise of the runs.
+ */
+export function compareSpreads(a: Spread, b: Spread): 'ahead' | 'behind' | 'within spread' {
+  const margin = Math.max(a.max - a.min, b.max - b.min);
+  if (a.median - b.median > margin) return 'ahead';
+  if (b.median - a.median > margin) return 'behind';
+  return 'within spread';
+}
+
+/** A spread of a quantity where less is better (CPU), turned so that more is better. */
+export function negated(x: Spread): Spread {
+  return { min: -x.max, median: -x.median, max: -x.min };
+}

@@ -5,10 +5,11 @@
  * Prints one JSON line: wall seconds and CPU seconds of the loop (start-up excluded).
  *
  *   node dist/test/bench/compare/minimalLoop.js SPEC.json
- *   SPEC: { source, destination: { endpoint, accessKey, secretKey }, sourceBucket,
+ *   SPEC: { source, destination: { endpoint, accessKey, secretKey, caPem? }, sourceBucket,
  *           destinationBucket, concurrency, keys: [[key, size], ...] }
  */
 import { readFileSync } from 'node:fs';
+import { Agent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 
@@ -16,6 +17,8 @@ interface Endpoint {
   endpoint: string;
   accessKey: string;
   secretKey: string;
+  /** For https: the CA its certificate is checked against. */
+  caPem?: string;
 }
 
 interface LoopSpec {
@@ -35,6 +38,7 @@ const client = (e: Endpoint) =>
     credentials: { accessKeyId: e.accessKey, secretAccessKey: e.secretKey },
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(e.caPem ? { requestHandler: { httpsAgent: new Agent({ keepAlive: true, ca: e.caPem }) } } : {}),
   });
 
 const spec = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as LoopSpec;

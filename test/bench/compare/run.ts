@@ -4,19 +4,23 @@
  *
  *   node dist/test/bench/compare/run.js [--scale F] [--repeats N] [--datasets a,b]
  *        [--concurrency C] [--ferry-target split|all] [--tools ferry,rclone,loop]
- *        [--ferry-cpu-prof DIR] [--ferry-warmup N] [--write-results]
+ *        [--ferry-cpu-prof DIR] [--warmup N] [--write-results]
  *
- * Data sets: s3-4k, s3-64m, s3-mixed, s3-same-cluster-64m, syn-4k, syn-1m (--scale
- * scales object counts only). Every measurement copies into a fresh destination bucket.
- * Ferry runs as separate processes (control, projector, lister, one copier) unless
- * --ferry-target all; its CPU is read from /proc before the start call and after
- * `completed` arrives on the job's watch stream, nats-server's apart. rclone and the
- * loop are child processes whose CPU is their rusage. --ferry-cpu-prof writes a CPU
- * profile per Ferry process. A benchmark, not a test: nothing here asserts on timing.
+ * Data sets: s3-4k, s3-64m, s3-mixed, s3-same-cluster-64m, syn-4k, syn-1m, and syn-tls-4k,
+ * syn-tls-1m: the synthetic ones over HTTPS with a CA made for the run (--scale scales object
+ * counts only). Every measurement copies into a fresh destination bucket. Every tool gets the
+ * same --warmup unmeasured runs per data set. Ferry runs as separate processes (control,
+ * projector, lister, one copier) unless --ferry-target all; its CPU is read from /proc before the
+ * start call and after `completed` arrives on the job's watch stream, and includes nats-server's
+ * (shown apart too). rclone and the loop are child processes whose CPU is their rusage. Rows show
+ * min, median and max; a tool is called ahead of rclone only when its median beats rclone's by
+ * more than both spreads (max − min). --ferry-cpu-prof writes a CPU profile per Ferry process.
+ * A benchmark, not a test: nothing here asserts on timing.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { get as httpGet } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,22 +33,23 @@ import { rest } from '../../harness/restClient.js';
 import { createBucket, testS3Client } from '../../harness/s3TestClient.js';
 import { makeTempDir } from '../../harness/tempDir.js';
 import { startSyntheticS3Process, type SyntheticS3Process } from '../syntheticS3Process.js';
+import { makeTestCertificates, type TestCertificates } from '../../harness/testCertificates.js';
 import { seededRandom } from '../../harness/seededRandom.js';
-import { machineInfo, median, processCpuSeconds, runMeasured, totalCpuSeconds } from './measure.js';
+import { compareSpreads, machineInfo, median, negated, processCpuSeconds, runMeasured, spreadOf, totalCpuSeconds, type Spread } from './measure.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-const ALL_DATASETS = ['s3-4k', 's3-64m', 's3-mixed', 's3-same-cluster-64m', 'syn-4k', 'syn-1m'] as const;
+const ALL_DATASETS = ['s3-4k', 's3-64m', 's3-mixed', 's3-same-cluster-64m', 'syn-4k', 'syn-1m', 'syn-tls-4k', 'syn-tls-1m'] as const;
 type DatasetName = (typeof ALL_DATASETS)[number];
 
 const { values } = parseArgs({
   options: {
     scale: { type: 'string', default: '1' },
     repeats: { type: 'string', default: '5' },
-    /** Unmeasured Ferry jobs per data set before the measured ones (JIT and heap warm-up of the long-running services). */
-    'ferry-warmup': { type: 'string', default: '1' },
+    /** Unmeasured runs of every tool per data set before the measured ones (the same for each tool). */
+    warmup: { type: 'string', default: '1' },
     datasets: { type: 'string', default: ALL_DATASETS.join(',') },
     concurrency: { type: 'string', default: '32' },
     'ferry-target': { type: 'string', default: 'split' },
@@ -59,13 +64,13 @@ const { values } = parseArgs({
 });
 const SCALE = Number(values.scale);
 const REPEATS = Number(values.repeats);
-const FERRY_WARMUP = Number(values['ferry-warmup']);
+const WARMUP = Number(values.warmup);
 const C = Number(values.concurrency);
 const FERRY_TARGET = values['ferry-target'] === 'all' ? 'all' : 'split';
 const selectedTools = new Set(values.tools!.split(',').map((s) => s.trim()).filter(Boolean));
 const selected = values.datasets!.split(',').map((s) => s.trim()).filter(Boolean) as DatasetName[];
 for (const name of selected) if (!ALL_DATASETS.includes(name)) throw new Error(`unknown data set ${name}; known: ${ALL_DATASETS.join(', ')}`);
-if (!(SCALE > 0) || !(REPEATS >= 1) || !(C >= 1) || !(FERRY_WARMUP >= 0)) throw new Error('--scale, --repeats and --concurrency must be positive, --ferry-warmup at least 0');
+if (!(SCALE > 0) || !(REPEATS >= 1) || !(C >= 1) || !(WARMUP >= 0)) throw new Error('--scale, --repeats and --concurrency must be positive, --warmup at least 0');
 
 const scaled = (count: number, min = 1) => Math.max(min, Math.round(count * SCALE));
 const FERRY_LABEL = FERRY_TARGET === 'all' ? 'Ferry (--target all)' : 'Ferry (control+projector+lister+1 copier)';
@@ -74,6 +79,8 @@ interface Endpoint {
   endpoint: string;
   accessKey: string;
   secretKey: string;
+  /** For https: the CA its certificate is checked against (Ferry: destination_ca_bundle; rclone: --ca-cert; the loop: its agent). */
+  caPem?: string;
 }
 
 type Objects = Array<[string, number]>;
@@ -250,6 +257,7 @@ async function runFerry(
     job.destination_endpoint = destination.endpoint.endpoint;
     job.destination_access_key = destination.endpoint.accessKey;
     job.destination_secret_key = destination.endpoint.secretKey;
+    if (destination.endpoint.caPem) job.destination_ca_bundle = destination.endpoint.caPem;
   }
   const created = await rest(port, 'POST', '/admin/batch/jobs', job);
   if (created.status !== 200) throw new Error(`create job: ${created.status} ${JSON.stringify(created.body)}`);
@@ -266,8 +274,9 @@ async function runFerry(
   const view = await watching;
   if (view?.status !== 'completed') throw new Error(`job ${jobId} ${view?.status}: ${JSON.stringify(view)}`);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpuSeconds = totalCpuSeconds(pids) - cpuBefore;
   const natsCpuSeconds = processCpuSeconds(natsPid) - natsBefore;
+  // nats-server works for Ferry alone here: its CPU is part of Ferry's.
+  const cpuSeconds = totalCpuSeconds(pids) - cpuBefore + natsCpuSeconds;
   const byProcess = Object.fromEntries(group.ferry.processes.map((p, i) => [group.ferry.roles[i]!, processCpuSeconds(p.child.pid!) - roleBefore[i]!]));
   const moved = deltas(seqBefore, await streamSequences(jsm));
   const copied = Number(view.progress?.completed_objects ?? 0);
@@ -321,11 +330,13 @@ async function runLoop(source: Endpoint, sourceBucket: string, destination: Dest
 // ---------------------------------------------------------------- endpoints and Ferry
 
 /** `taggingCountHeader`: whether the source sends x-amz-tagging-count on tagged objects (synthetic: yes; s3rver: no). */
-async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dataDir: string, taggingCountHeader: boolean): Promise<FerryDeployment> {
+/** `sourceCaFile`: the CA of an https source (ferry.source.ca_bundle). */
+async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dataDir: string, taggingCountHeader: boolean, sourceCaFile?: string): Promise<FerryDeployment> {
   // LOG_LEVEL stays info: the harness waits for the 'ferry started' line.
   const profileDir = values['ferry-cpu-prof'];
   const extraEnv = {
     FERRY_SOURCE_TAGGING_COUNT_HEADER: String(taggingCountHeader),
+    ...(sourceCaFile ? { FERRY_SOURCE_CA_BUNDLE: sourceCaFile } : {}),
     ...(profileDir ? { NODE_OPTIONS: `--import ${join(HERE, 'cpuProfile.js')}`, FERRY_CPU_PROF_DIR: profileDir } : {}),
   };
   const env = { natsUrl, sourceEndpoint, dataDir, extraEnv };
@@ -380,6 +391,26 @@ const syntheticSets = {
   'syn-4k': () => ({ bucket: 'syn4k', count: scaled(20_000), size: 4 * KiB, description: `${scaled(20_000)} × 4 KiB, synthetic → synthetic sink, 1 in 1,000 tagged` }),
   'syn-1m': () => ({ bucket: 'syn1m', count: scaled(400), size: MiB, description: `${scaled(400)} × 1 MiB, synthetic → synthetic sink, 1 in 1,000 tagged` }),
 } as const;
+/** The same data over HTTPS: source and sink serve a certificate from a CA made for the run, which every tool is given. */
+const tlsSyntheticSets = {
+  'syn-tls-4k': () => ({ ...syntheticSets['syn-4k'](), description: `${scaled(20_000)} × 4 KiB over HTTPS, synthetic → synthetic sink, 1 in 1,000 tagged` }),
+  'syn-tls-1m': () => ({ ...syntheticSets['syn-1m'](), description: `${scaled(400)} × 1 MiB over HTTPS, synthetic → synthetic sink, 1 in 1,000 tagged` }),
+} as const;
+
+type SyntheticSpec = ReturnType<(typeof syntheticSets)['syn-4k']>;
+
+/** Creates a bucket at the synthetic sink (PUT /bucket); answers the status. */
+function putBucket(url: string, caPem: string | undefined): Promise<number> {
+  if (!caPem) return fetch(url, { method: 'PUT' }).then((res) => res.status);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method: 'PUT', ca: caPem }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.once('error', reject);
+    req.end();
+  });
+}
 
 // ---------------------------------------------------------------- measuring a data set
 
@@ -396,14 +427,18 @@ async function measureDataset(
   const sameCluster = name === 's3-same-cluster-64m';
   const tools = sameCluster ? ['ferry-server-side', 'ferry-streamed'] : ['ferry', 'rclone', 'loop'].filter((t) => selectedTools.has(t));
   const results = new Map(tools.map((tool) => [tool, { tool, samples: [] as Sample[], errors: [] as string[] }]));
-  // Ferry's services run for months, not for one job: a first job pays their JIT and heap growth
-  // for this size of object, which rclone (compiled) and the loop (a new process each run) do not
-  // carry from run to run. Warm-up jobs are run, checked and discarded.
-  for (const tool of tools.filter((t) => t.startsWith('ferry'))) {
-    for (let warm = 0; warm < FERRY_WARMUP; warm++) {
-      const destination = await group.newDestination(`${name}-${tool}-warmup-${warm}`, tool !== 'ferry');
+  const runTool = (tool: string, repeat: number, destination: Destination): Promise<Sample> => {
+    if (tool === 'rclone') return runRclone(group.source, sourceBucket, destination, group.rcloneArgs, scratch);
+    if (tool === 'loop') return runLoop(group.source, sourceBucket, destination, objects, scratch);
+    return runFerry(group, name, tool, repeat, objects, destination, sourceBucket, tool === 'ferry-server-side', nats, jsm);
+  };
+  // Every tool gets the same unmeasured runs first: Ferry's long-running services pay their JIT and
+  // heap growth there, rclone and the loop their page cache and connection set-up.
+  for (const tool of tools) {
+    for (let warm = 0; warm < WARMUP; warm++) {
+      const destination = await group.newDestination(`${name}-${tool}-warmup-${warm}`, tool === 'ferry-server-side' || tool === 'ferry-streamed');
       try {
-        const sample = await runFerry(group, name, tool, -1 - warm, objects, destination, sourceBucket, tool === 'ferry-server-side', nats, jsm);
+        const sample = await runTool(tool, -1 - warm, destination);
         process.stderr.write(`  ${name} warm-up ${tool}: ${sample.seconds.toFixed(2)} s (not counted)\n`);
       } finally {
         destination.drop();
@@ -417,11 +452,8 @@ async function measureDataset(
       const destination = await group.newDestination(`${name}-${tool}-${repeat}`, tool === 'ferry-server-side' || tool === 'ferry-streamed');
       const result = results.get(tool)!;
       try {
-        let sample: Sample;
         const endpointsBefore = group.endpointPids ? totalCpuSeconds(group.endpointPids) : 0;
-        if (tool === 'rclone') sample = await runRclone(group.source, sourceBucket, destination, group.rcloneArgs, scratch);
-        else if (tool === 'loop') sample = await runLoop(group.source, sourceBucket, destination, objects, scratch);
-        else sample = await runFerry(group, name, tool, repeat, objects, destination, sourceBucket, tool === 'ferry-server-side', nats, jsm);
+        const sample = await runTool(tool, repeat, destination);
         const landed = await destination.count();
         if (landed !== objects.length) throw new Error(`${tool}: ${landed} of ${objects.length} objects in the destination`);
         result.samples.push(sample);
@@ -453,11 +485,10 @@ const toolLabel = (tool: string, d: DatasetResult) =>
 
 interface Summary {
   tool: string;
-  seconds: number;
-  objectsPerSecond: number;
-  mbPerSecond: number;
-  cpuSeconds: number;
-  cpuMsPerObject: number;
+  seconds: Spread;
+  objectsPerSecond: Spread;
+  mbPerSecond: Spread;
+  cpuMsPerObject: Spread;
   natsCpuSeconds?: number;
   msgsPerObject?: number;
   allMsgsPerObject?: number;
@@ -467,19 +498,16 @@ interface Summary {
 
 function summarize(d: DatasetResult): Summary[] {
   return d.tools.map((t) => {
-    const seconds = median(t.samples.map((s) => s.seconds));
-    const cpuSeconds = median(t.samples.map((s) => s.cpuSeconds));
     const opt = (pick: (s: Sample) => number | undefined) => {
       const vals = t.samples.map(pick).filter((v): v is number => v !== undefined);
       return vals.length ? median(vals) : undefined;
     };
     return {
       tool: t.tool,
-      seconds,
-      objectsPerSecond: d.objects / seconds,
-      mbPerSecond: d.bytes / 1e6 / seconds,
-      cpuSeconds,
-      cpuMsPerObject: (cpuSeconds * 1000) / d.objects,
+      seconds: spreadOf(t.samples.map((s) => s.seconds)),
+      objectsPerSecond: spreadOf(t.samples.map((s) => d.objects / s.seconds)),
+      mbPerSecond: spreadOf(t.samples.map((s) => d.bytes / 1e6 / s.seconds)),
+      cpuMsPerObject: spreadOf(t.samples.map((s) => (s.cpuSeconds * 1000) / d.objects)),
       natsCpuSeconds: opt((s) => s.natsCpuSeconds),
       msgsPerObject: opt((s) => s.msgsPerObject),
       allMsgsPerObject: opt((s) => s.allMsgsPerObject),
@@ -490,25 +518,32 @@ function summarize(d: DatasetResult): Summary[] {
 }
 
 const fmt = (v: number | undefined, digits = 2) => (v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits));
+const fmtSpread = (x: Spread, digits: number) => `${fmt(x.min, digits)} / **${fmt(x.median, digits)}** / ${fmt(x.max, digits)}`;
 
 function table(d: DatasetResult, rows: Summary[]): string {
-  const rclone = rows.find((r) => r.tool === 'rclone');
+  const rclone = rows.find((r) => r.tool === 'rclone' && r.runs > 0);
   const lines = [
     `### ${d.name}: ${d.description} (${(d.bytes / 1e6).toFixed(1)} MB)`,
     '',
-    '| tool | median s | objects/s | MB/s | CPU s | CPU ms/object | vs rclone | nats-server CPU s | JS msgs/object (events+work) | JS msgs/object (all streams) | runs |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    'Each cell: min / **median** / max of the runs. Ferry\'s CPU includes nats-server\'s (also shown apart).',
+    '',
+    '| tool | objects/s | MB/s | CPU ms/object | speed vs rclone | CPU vs rclone | nats-server CPU s | JS msgs/object (events+work) | JS msgs/object (all streams) | runs |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of rows) {
-    const vs = rclone ? rclone.seconds / r.seconds : NaN;
-    const ratio = Number.isFinite(vs) ? `${fmt(vs)}×` : '–';
+    const versus = (pick: (x: Summary) => Spread, lessIsBetter: boolean) => {
+      if (!rclone || r === rclone || r.runs === 0) return '–';
+      const ratio = pick(r).median / pick(rclone).median;
+      const verdict = lessIsBetter ? compareSpreads(negated(pick(r)), negated(pick(rclone))) : compareSpreads(pick(r), pick(rclone));
+      return `${fmt(ratio)}×, ${verdict}`;
+    };
     lines.push(
-      `| ${toolLabel(r.tool, d)} | ${fmt(r.seconds)} | ${fmt(r.objectsPerSecond, 0)} | ${fmt(r.mbPerSecond, 1)} | ${fmt(r.cpuSeconds)} | ${fmt(r.cpuMsPerObject, 3)} | ${ratio} | ${fmt(r.natsCpuSeconds)} | ${fmt(r.msgsPerObject)} | ${fmt(r.allMsgsPerObject)} | ${r.runs}/${REPEATS}${r.errors.length ? ' (errors below)' : ''} |`,
+      `| ${toolLabel(r.tool, d)} | ${fmtSpread(r.objectsPerSecond, 0)} | ${fmtSpread(r.mbPerSecond, 1)} | ${fmtSpread(r.cpuMsPerObject, 3)} | ${versus((x) => x.objectsPerSecond, false)} | ${versus((x) => x.cpuMsPerObject, true)} | ${fmt(r.natsCpuSeconds)} | ${fmt(r.msgsPerObject)} | ${fmt(r.allMsgsPerObject)} | ${r.runs}/${REPEATS}${r.errors.length ? ' (errors below)' : ''} |`,
     );
   }
   const serverSide = rows.find((r) => r.tool === 'ferry-server-side');
   const streamed = rows.find((r) => r.tool === 'ferry-streamed');
-  if (serverSide && streamed) lines.push('', `Server-side copy is ${fmt(streamed.seconds / serverSide.seconds)}× as fast as Ferry's streamed copy of the same objects.`);
+  if (serverSide && streamed) lines.push('', `Server-side copy is ${fmt(streamed.seconds.median / serverSide.seconds.median)}× as fast as Ferry's streamed copy of the same objects (medians).`);
   for (const r of rows) for (const e of r.errors) lines.push('', `- ${toolLabel(r.tool, d)} error: \`${e.replace(/`/g, "'").replace(/\n/g, ' ')}\``);
   return lines.join('\n');
 }
@@ -517,30 +552,41 @@ function targets(all: Array<{ d: DatasetResult; rows: Summary[] }>): string[] {
   const out: string[] = [];
   const verdict = (ok: boolean | undefined, text: string) => out.push(`${ok === undefined ? 'N/A ' : ok ? 'PASS' : 'MISS'} ${text}`);
   const get = (name: string, tool: string) => all.find((x) => x.d.name === name)?.rows.find((r) => r.tool === tool && r.runs > 0);
-  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined ? a / b : undefined);
-  const check = (value: number | undefined, min: number, text: string) =>
-    verdict(value === undefined ? undefined : value >= min, `${text}: ${value === undefined ? 'not measured' : `${value.toFixed(2)}×`} (target ≥ ${min}×)`);
-
-  if (all.some((x) => x.d.name === 'syn-4k')) {
-    const f = get('syn-4k', 'ferry');
-    const r = get('syn-4k', 'rclone');
-    check(ratio(f?.objectsPerSecond, r?.objectsPerSecond), 1, 'syn-4k Ferry objects/s vs rclone');
-    verdict(f && r ? f.cpuMsPerObject <= r.cpuMsPerObject : undefined, `syn-4k Ferry CPU/object ${fmt(f?.cpuMsPerObject, 3)} ms vs rclone ${fmt(r?.cpuMsPerObject, 3)} ms (target ≤)`);
-  }
-  if (all.some((x) => x.d.name === 'syn-1m')) {
-    const f = get('syn-1m', 'ferry');
-    const r = get('syn-1m', 'rclone');
-    check(ratio(f?.mbPerSecond, r?.mbPerSecond), 1, 'syn-1m Ferry MB/s vs rclone');
-    verdict(f && r ? f.cpuMsPerObject <= r.cpuMsPerObject : undefined, `syn-1m Ferry CPU/object ${fmt(f?.cpuMsPerObject, 3)} ms vs rclone ${fmt(r?.cpuMsPerObject, 3)} ms (target ≤)`);
+  const present = (name: string) => all.some((x) => x.d.name === name);
+  /** Ferry at least as fast as rclone: not behind beyond the spreads, and the median ratio at least `min`. */
+  const speed = (name: string, pick: (x: Summary) => Spread, unit: string, min = 1) => {
+    const f = get(name, 'ferry');
+    const r = get(name, 'rclone');
+    if (!f || !r) return verdict(undefined, `${name} Ferry ${unit} vs rclone: not measured`);
+    const ratio = pick(f).median / pick(r).median;
+    const how = compareSpreads(pick(f), pick(r));
+    verdict(ratio >= min && how !== 'behind', `${name} Ferry ${unit} vs rclone: ${ratio.toFixed(2)}× (${how}; target ≥ ${min}×)`);
+  };
+  /** Ferry's CPU per object at most `max` times rclone's (medians), Ferry's CPU including nats-server's. */
+  const cpu = (name: string, max: number) => {
+    const f = get(name, 'ferry');
+    const r = get(name, 'rclone');
+    if (!f || !r) return verdict(undefined, `${name} Ferry CPU/object vs rclone: not measured`);
+    const ratio = f.cpuMsPerObject.median / r.cpuMsPerObject.median;
+    verdict(ratio <= max, `${name} Ferry CPU/object ${fmt(f.cpuMsPerObject.median, 3)} ms vs rclone ${fmt(r.cpuMsPerObject.median, 3)} ms: ${ratio.toFixed(2)}× (target ≤ ${max}×)`);
+  };
+  for (const [name, limit] of [['syn-4k', 1], ['syn-1m', 1], ['syn-tls-4k', 1], ['syn-tls-1m', 1.5]] as const) {
+    if (!present(name)) continue;
+    speed(name, (x) => (name.endsWith('4k') ? x.objectsPerSecond : x.mbPerSecond), name.endsWith('4k') ? 'objects/s' : 'MB/s');
+    cpu(name, limit);
   }
   for (const name of ['s3-4k', 's3-64m', 's3-mixed']) {
-    if (!all.some((x) => x.d.name === name)) continue;
+    if (!present(name)) continue;
+    speed(name, (x) => x.objectsPerSecond, 'objects/s');
     const f = get(name, 'ferry');
-    check(ratio(get(name, 'rclone')?.seconds, f?.seconds), 1, `${name} Ferry vs rclone`);
-    check(ratio(get(name, 'loop')?.seconds, f?.seconds), 1, `${name} Ferry vs minimal loop`);
+    const l = get(name, 'loop');
+    verdict(f && l ? compareSpreads(f.objectsPerSecond, l.objectsPerSecond) !== 'behind' : undefined, `${name} Ferry vs minimal loop: ${f && l ? compareSpreads(f.objectsPerSecond, l.objectsPerSecond) : 'not measured'}`);
   }
-  if (all.some((x) => x.d.name === 's3-same-cluster-64m')) {
-    check(ratio(get('s3-same-cluster-64m', 'ferry-streamed')?.seconds, get('s3-same-cluster-64m', 'ferry-server-side')?.seconds), 3, 'same-cluster server-side vs streamed');
+  if (present('s3-same-cluster-64m')) {
+    const fast = get('s3-same-cluster-64m', 'ferry-server-side');
+    const slow = get('s3-same-cluster-64m', 'ferry-streamed');
+    const ratio = fast && slow ? slow.seconds.median / fast.seconds.median : undefined;
+    verdict(ratio === undefined ? undefined : ratio >= 3, `same-cluster server-side vs streamed: ${ratio === undefined ? 'not measured' : `${ratio.toFixed(2)}×`} (target ≥ 3×)`);
   }
   for (const { d, rows } of all) {
     for (const r of rows) {
@@ -617,43 +663,39 @@ async function main(): Promise<void> {
       await cleanups.pop()!();
     }
 
-    const synNames = selected.filter((n): n is keyof typeof syntheticSets => n in syntheticSets);
-    if (synNames.length > 0) {
-      const specs = synNames.map((n) => syntheticSets[n]());
+    const measureSynthetic = async (names: DatasetName[], specOf: (name: DatasetName) => SyntheticSpec, tls?: TestCertificates) => {
+      if (names.length === 0) return;
+      const specs = names.map(specOf);
       // Source and sink each in a process of their own: serving and hashing 400 MiB is as much
       // CPU as copying it, and in the harness's thread it would cap every tool and slow the
       // harness noticing that a Ferry job completed.
       const source = await startSyntheticS3Process(
         Object.fromEntries(specs.map((s) => [s.bucket, { count: s.count, size: s.size, prefix: GENERATED_PREFIX, tagEvery: SPARSE_TAG_EVERY }])),
+        tls,
       );
       cleanups.push(() => source.stop());
       // The sink records accepted keys so it can answer HEAD and listings (rclone asks).
-      const sink = await startSyntheticS3Process({});
+      const sink = await startSyntheticS3Process({}, tls);
       cleanups.push(() => sink.stop());
-      const endpointOf = (s: SyntheticS3Process): Endpoint => ({ endpoint: s.endpoint, accessKey: 'SYNTHETIC', secretKey: 'SYNTHETIC' });
-      const ferry = await startFerryDeployment(nats.url, source.endpoint, join(dir.path, 'ferry-syn'), true);
+      const endpointOf = (s: SyntheticS3Process): Endpoint => ({ endpoint: s.endpoint, accessKey: 'SYNTHETIC', secretKey: 'SYNTHETIC', ...(tls ? { caPem: tls.caPem } : {}) });
+      const ferry = await startFerryDeployment(nats.url, source.endpoint, join(dir.path, `ferry-syn${tls ? '-tls' : ''}`), true, tls?.caFile);
       cleanups.push(() => ferry.stop());
       let serial = 0;
       const group: Group = {
         source: endpointOf(source),
         // The synthetic endpoint answers flat listings only (no delimiter), and rclone's
         // default listing walks directories with one: --fast-list makes it list flat, as Ferry does.
-        rcloneArgs: ['--fast-list'],
+        rcloneArgs: ['--fast-list', ...(tls ? ['--ca-cert', tls.caFile] : [])],
         ferry,
         endpointPids: [source.pid, sink.pid],
         newDestination: async (name) => {
           const bucket = `d${++serial}-${name}`.slice(0, 63).replace(/-+$/, '');
-          const created = await fetch(`${sink.endpoint}/${bucket}`, { method: 'PUT' });
-          if (!created.ok) throw new Error(`create synthetic bucket ${bucket}: ${created.status}`);
-          return {
-            bucket,
-            endpoint: endpointOf(sink),
-            count: () => sink.acceptedCount(bucket),
-            drop: () => {},
-          };
+          const created = await putBucket(`${sink.endpoint}/${bucket}`, tls?.caPem);
+          if (created !== 200) throw new Error(`create synthetic bucket ${bucket}: ${created}`);
+          return { bucket, endpoint: endpointOf(sink), count: () => sink.acceptedCount(bucket), drop: () => {} };
         },
       };
-      for (const [i, name] of synNames.entries()) {
+      for (const [i, name] of names.entries()) {
         const spec = specs[i]!;
         const objects: Objects = Array.from({ length: spec.count }, (_, k) => [GENERATED_PREFIX + String(k).padStart(10, '0'), spec.size]);
         const d = await measureDataset(name, spec.description, group, spec.bucket, objects, nats, jsm, scratch);
@@ -661,6 +703,13 @@ async function main(): Promise<void> {
         results.push({ d, rows });
         console.log(`${table(d, rows)}\n`);
       }
+      for (let k = 0; k < 3; k++) await cleanups.pop()!();
+    };
+    await measureSynthetic(selected.filter((n) => n in syntheticSets), (n) => syntheticSets[n as keyof typeof syntheticSets]());
+    const tlsNames = selected.filter((n) => n in tlsSyntheticSets);
+    if (tlsNames.length > 0) {
+      const certificates = await makeTestCertificates(join(dir.path, 'ca'), 'Ferry benchmark CA');
+      await measureSynthetic(tlsNames, (n) => tlsSyntheticSets[n as keyof typeof tlsSyntheticSets](), certificates);
     }
 
     const verdicts = targets(results);
@@ -680,9 +729,12 @@ async function main(): Promise<void> {
         '1,000 and report tag counts as S3 does (rclone -M copies no tags; Ferry copies those). s3rver never',
         'reports tag counts, so there Ferry asks for each object\'s tags (one extra request per object).',
         'rclone\'s CPU is its rusage; the minimal loop\'s is its own process\'s, start-up excluded. MB = 10^6 bytes.',
-        `Ferry's services are long-running: before the measured runs of each data set, ${FERRY_WARMUP} unmeasured Ferry`,
-        'job(s) over the same data warm them up (JIT, heap); rclone and the loop start a new process every run.',
-        '"vs rclone" is rclone\'s median seconds over the tool\'s (above 1 = faster than rclone).',
+        `Before the measured runs of each data set, every tool makes ${WARMUP} unmeasured run(s) over the same data`,
+        '(Ferry\'s long-running services warm their JIT and heap; rclone and the loop start a new process every run).',
+        'Each cell is min / median / max of the runs. Ferry\'s CPU includes nats-server\'s. "vs rclone" is the ratio of',
+        'medians, and says "ahead" or "behind" only when the medians differ by more than both tools\' spreads (max − min).',
+        'syn-tls-* serve the synthetic data over HTTPS with a CA made for the run: Ferry gets it as ferry.source.ca_bundle',
+        'and destination_ca_bundle, rclone as --ca-cert, the loop in its https agent.',
         '',
         ...(SCALE < 1 || REPEATS < 3
           ? [`**Validation run only (scale ${SCALE}, ${REPEATS} repeat(s)):** small counts make fixed per-run costs dominate; not the benchmark's result.`, '']
@@ -692,7 +744,7 @@ async function main(): Promise<void> {
         ...Object.entries(info).map(([k, v]) => `| ${k} | ${v} |`),
         `| scale | ${SCALE} |`,
         `| repeats | ${REPEATS} |`,
-        `| Ferry warm-up jobs per data set | ${FERRY_WARMUP} |`,
+        `| warm-up runs per tool and data set | ${WARMUP} |`,
         `| concurrency | ${C} |`,
         `| Ferry | ${FERRY_LABEL} |`,
         '',

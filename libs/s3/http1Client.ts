@@ -1,4 +1,5 @@
 import net from 'node:net';
+import tls from 'node:tls';
 import { localhostLookup } from './localhostLookup.js';
 import { AbortRegistry, abortError } from './abortRegistry.js';
 import { ChunkedDecoder } from './chunkedDecoder.js';
@@ -6,6 +7,7 @@ import { ReadBufferPool } from './readBufferPool.js';
 import type { OpenedRequest, RequestBody, Written } from './requestBody.js';
 import { QueuedBody, type StreamedResponse } from './responseBody.js';
 import { HeadReader, MalformedResponse, bodyFraming, type BodyFraming, type ResponseHead } from './responseHead.js';
+import type { TlsCheckOptions } from './endpointTls.js';
 
 /** Default idle socket timeout, here and in SignedHttp's agents: a stalled peer fails the request instead of hanging it. */
 export const SOCKET_TIMEOUT_MS = 120_000;
@@ -28,32 +30,49 @@ export function socketTimedOut(ms: number): Error {
 /** Idle keep-alive connections kept per endpoint. */
 const MAX_IDLE_PER_ENDPOINT = 256;
 
+/** Where requests go: a host and port, and for HTTPS how its certificate is checked. */
+export interface Origin {
+  hostname: string;
+  port: number;
+  tls?: TlsOrigin;
+}
+
+export interface TlsOrigin {
+  check: TlsCheckOptions;
+  /** Names `check` (endpointTls.ts tlsKey): connections are pooled per origin and key. */
+  key: string;
+}
+
 /**
- * HTTP/1.1 over plain keep-alive connections whose sockets read into pooled buffers (net's
- * `onread`): a body arrives as views of those buffers, which the caller recycles once it has
- * written them on, and a request body goes straight to the socket. node:http allocates a buffer
- * per read, copies every body chunk into another one, and passes each written chunk through
- * cork and a next-tick uncork: together half a copier's CPU on 1 MiB objects (README, "How
- * objects are copied"). One request per connection at a time, no pipelining.
+ * HTTP/1.1 over keep-alive connections, plain or TLS, whose sockets read into pooled buffers (the
+ * sockets' `onread`, which TLS sockets honour with the decrypted bytes): a body arrives as views of
+ * those buffers, which the caller recycles once it has written them on, and a request body goes
+ * straight to the socket. node:http(s) allocates a buffer per read, copies every body chunk into
+ * another one, and passes each written chunk through cork and a next-tick uncork: together half a
+ * copier's CPU on 1 MiB objects (README, "How objects are copied"). One request per connection at a
+ * time, no pipelining.
  */
-export class PlainHttpClient {
+export class Http1Client {
   private readonly idle = new Map<string, Connection[]>();
   private readonly open = new Set<Connection>();
   private readonly buffers = new ReadBufferPool();
   private readonly aborts = new AbortRegistry();
+  /** The latest TLS session of each origin: a new connection resumes it instead of a full handshake, as https.Agent does. */
+  private readonly sessions = new Map<string, Buffer>();
 
   /** `socketTimeoutMs`: fixed for this client; without it, the configured one when a connection opens. */
   constructor(private readonly socketTimeoutMs?: number) {}
 
   /** Sends `head` (a whole request without body) and resolves with the response, its body unread. */
-  async get(hostname: string, port: number, head: string, signal?: AbortSignal): Promise<StreamedResponse> {
+  async get(origin: Origin, head: string, signal?: AbortSignal): Promise<StreamedResponse> {
     if (signal?.aborted) throw abortError();
-    const reused = this.takeIdle(hostname, port);
+    const key = originKey(origin);
+    const reused = this.takeIdle(key);
     try {
-      return await this.start(reused ?? this.connect(hostname, port), head, signal, false).response;
+      return await this.start(reused ?? this.connect(origin, key), head, signal, false).response;
     } catch (err) {
       // The server closed an idle connection as the request went out: once more, on a new one.
-      if (reused && err instanceof StaleConnection) return await this.start(this.connect(hostname, port), head, signal, false).response;
+      if (reused && err instanceof StaleConnection) return await this.start(this.connect(origin, key), head, signal, false).response;
       throw err;
     }
   }
@@ -62,8 +81,9 @@ export class PlainHttpClient {
    * Starts a request whose body the caller writes (`head` declares its Content-Length). Not sent
    * again on a stale connection: the body is the caller's stream; the error is ECONNRESET.
    */
-  send(hostname: string, port: number, head: string, signal?: AbortSignal): OpenedRequest {
-    const conn = this.takeIdle(hostname, port) ?? this.connect(hostname, port);
+  send(origin: Origin, head: string, signal?: AbortSignal): OpenedRequest {
+    const key = originKey(origin);
+    const conn = this.takeIdle(key) ?? this.connect(origin, key);
     const started = this.start(conn, head, signal, true);
     // Awaited by the caller unless it fails first, and then it must not end the process.
     started.response.catch(() => {});
@@ -74,6 +94,7 @@ export class PlainHttpClient {
     for (const c of this.open) c.socket.destroy();
     this.open.clear();
     this.idle.clear();
+    this.sessions.clear();
   }
 
   private start(conn: Connection, head: string, signal: AbortSignal | undefined, withBody: boolean): { response: Promise<StreamedResponse>; body?: RequestBody } {
@@ -81,9 +102,10 @@ export class PlainHttpClient {
     return conn.request(head, unregister, withBody);
   }
 
-  private connect(hostname: string, port: number): Connection {
-    const key = endpointKey(hostname, port);
-    const conn = new Connection(hostname, port, this.socketTimeoutMs ?? socketTimeoutMs(), this.buffers, {
+  private connect(origin: Origin, key: string): Connection {
+    const session = origin.tls ? this.sessions.get(key) : undefined;
+    const conn = new Connection(origin, session, this.socketTimeoutMs ?? socketTimeoutMs(), this.buffers, {
+      session: (s) => this.sessions.set(key, s),
       idle: (c) => {
         const list = this.idle.get(key) ?? [];
         if (list.length >= MAX_IDLE_PER_ENDPOINT) return void c.socket.destroy();
@@ -101,14 +123,14 @@ export class PlainHttpClient {
     return conn;
   }
 
-  private takeIdle(hostname: string, port: number): Connection | undefined {
-    const list = this.idle.get(endpointKey(hostname, port));
+  private takeIdle(key: string): Connection | undefined {
+    const list = this.idle.get(key);
     for (let c = list?.pop(); c; c = list!.pop()) if (!c.socket.destroyed) return c;
     return undefined;
   }
 }
 
-const endpointKey = (hostname: string, port: number) => `${hostname}:${port}`;
+const originKey = (o: Origin) => (o.tls ? `${o.hostname}:${o.port}|tls|${o.tls.key}` : `${o.hostname}:${o.port}`);
 
 /** The connection closed before any byte of the answer, after serving earlier requests. */
 class StaleConnection extends Error {
@@ -131,6 +153,8 @@ interface Exchange {
 interface ConnectionHooks {
   idle(c: Connection): void;
   gone(c: Connection): void;
+  /** A TLS session ticket to resume the next connection to the same origin with. */
+  session(s: Buffer): void;
 }
 
 class Connection {
@@ -141,19 +165,25 @@ class Connection {
   private error: Error | undefined;
 
   constructor(
-    hostname: string,
-    port: number,
+    origin: Origin,
+    session: Buffer | undefined,
     socketTimeoutMs: number,
     private readonly buffers: ReadBufferPool,
     private readonly hooks: ConnectionHooks,
   ) {
-    this.socket = net.connect({
-      host: hostname,
-      port,
-      lookup: localhostLookup,
-      noDelay: true,
-      onread: { buffer: () => buffers.take(), callback: (n: number, buf: Buffer) => this.onRead(n, buf) },
-    });
+    const onread = { buffer: () => buffers.take(), callback: (n: number, buf: Buffer) => this.onRead(n, buf) };
+    const { hostname: host, port } = origin;
+    if (origin.tls) {
+      // SNI names a host, never an address (RFC 6066).
+      const servername = net.isIP(host) ? undefined : host;
+      // TLSSocket passes onread to its socket (lib/_tls_wrap.js, since Node 15.x); @types/node does not list it.
+      const options: tls.ConnectionOptions & { onread: net.OnReadOpts } = { host, port, servername, session, lookup: localhostLookup, onread, ...origin.tls.check };
+      this.socket = tls.connect(options);
+      this.socket.setNoDelay(true);
+      this.socket.on('session', (s: Buffer) => hooks.session(s));
+    } else {
+      this.socket = net.connect({ host, port, lookup: localhostLookup, noDelay: true, onread });
+    }
     this.socket.setTimeout(socketTimeoutMs);
     this.socket.on('timeout', () => this.socket.destroy(socketTimedOut(socketTimeoutMs)));
     this.socket.on('error', (err) => (this.error ??= err));

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import net, { type AddressInfo } from 'node:net';
-import { after, afterEach, describe, it } from 'node:test';
-import { PlainHttpClient } from '../../libs/s3/plainHttpClient.js';
+import https from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { Http1Client, type TlsOrigin } from '../../libs/s3/http1Client.js';
+import { tlsCheckOptions, tlsKey } from '../../libs/s3/endpointTls.js';
+import { makeTempDir } from '../harness/tempDir.js';
+import { makeTestCertificates, type TestCertificates } from '../harness/testCertificates.js';
 import { SignedHttp } from '../../libs/s3/signedHttp.js';
 import type { ResponseBody } from '../../libs/s3/responseBody.js';
 
@@ -89,9 +94,9 @@ function dribble(socket: net.Socket, data: Buffer, size: number): void {
   step(0);
 }
 
-describe('PlainHttpClient against a scripted server', () => {
+describe('Http1Client against a scripted server', () => {
   const servers: Array<{ close(): Promise<void> }> = [];
-  const client = new PlainHttpClient();
+  const client = new Http1Client();
   const serve = async (script: Script) => {
     const s = await scriptedServer(script);
     servers.push(s);
@@ -107,7 +112,7 @@ describe('PlainHttpClient against a scripted server', () => {
     const bodies = [randomBytes(100_000), Buffer.alloc(0), randomBytes(70_000)];
     const server = await serve((path, socket) => dribble(socket, ok(bodies[Number(path.slice(1))]!, 'ETag: "x"\r\n'), 7_001));
     for (const [i, expected] of bodies.entries()) {
-      const res = await client.get('127.0.0.1', server.port, head(`/${i}`));
+      const res = await client.get({ hostname: '127.0.0.1', port: server.port }, head(`/${i}`));
       assert.equal(res.status, 200);
       assert.equal(res.headers.etag, '"x"');
       assert.deepEqual(await readAll(res.body), expected);
@@ -123,7 +128,7 @@ describe('PlainHttpClient against a scripted server', () => {
     for (let round = 0; round < 2; round++) {
       const got = await Promise.all(
         bodies.map(async (_, i) => {
-          const res = await client.get('127.0.0.1', server.port, head(`/${i}`));
+          const res = await client.get({ hostname: '127.0.0.1', port: server.port }, head(`/${i}`));
           return readAll(res.body, i % 2 === 0);
         }),
       );
@@ -138,17 +143,17 @@ describe('PlainHttpClient against a scripted server', () => {
       if (nth === 1) socket.write(`HTTP/1.1 403 Forbidden\r\nTransfer-Encoding: chunked\r\n\r\n${xml.length.toString(16)}\r\n${xml}\r\n0\r\n\r\n`);
       else socket.write(ok(Buffer.from('after')));
     });
-    const denied = await client.get('127.0.0.1', server.port, head('/a'));
+    const denied = await client.get({ hostname: '127.0.0.1', port: server.port }, head('/a'));
     assert.equal(denied.status, 403);
     assert.equal((await readAll(denied.body)).toString(), xml);
-    const next = await client.get('127.0.0.1', server.port, head('/b'));
+    const next = await client.get({ hostname: '127.0.0.1', port: server.port }, head('/b'));
     assert.equal((await readAll(next.body)).toString(), 'after');
     assert.equal(server.connections(), 1);
   });
 
   it('skips an interim 100 Continue and reads the answer after it', async () => {
     const server = await serve((_, socket) => socket.write(Buffer.concat([Buffer.from('HTTP/1.1 100 Continue\r\n\r\n'), ok(Buffer.from('body'))])));
-    const res = await client.get('127.0.0.1', server.port, head('/a'));
+    const res = await client.get({ hostname: '127.0.0.1', port: server.port }, head('/a'));
     assert.equal(res.status, 200);
     assert.equal((await readAll(res.body)).toString(), 'body');
   });
@@ -158,26 +163,26 @@ describe('PlainHttpClient against a scripted server', () => {
       socket.write(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n'));
       socket.end(randomBytes(5000));
     });
-    const res = await client.get('127.0.0.1', server.port, head('/a'));
+    const res = await client.get({ hostname: '127.0.0.1', port: server.port }, head('/a'));
     await assert.rejects(readAll(res.body), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
     assert.equal(res.body.complete, false);
   });
 
   it('sends once more on a new connection when the server dropped the idle one unanswered', async () => {
     const server = await serve((_, socket, nth) => (nth === 1 ? socket.write(ok(Buffer.from('one'))) : socket.destroy()));
-    assert.equal((await readAll((await client.get('127.0.0.1', server.port, head('/1'))).body)).toString(), 'one');
-    assert.equal((await readAll((await client.get('127.0.0.1', server.port, head('/2'))).body)).toString(), 'one');
+    assert.equal((await readAll((await client.get({ hostname: '127.0.0.1', port: server.port }, head('/1'))).body)).toString(), 'one');
+    assert.equal((await readAll((await client.get({ hostname: '127.0.0.1', port: server.port }, head('/2'))).body)).toString(), 'one');
     assert.equal(server.connections(), 2);
   });
 
   it('does not send again when a new connection fails, nor after part of an answer', async () => {
     const dropped = await serve((_, socket) => socket.destroy());
-    await assert.rejects(client.get('127.0.0.1', dropped.port, head('/a')), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
+    await assert.rejects(client.get({ hostname: '127.0.0.1', port: dropped.port }, head('/a')), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
     assert.equal(dropped.requests(), 1);
 
     const halfHead = await serve((_, socket, nth) => (nth === 1 ? socket.write(ok(Buffer.from('one'))) : socket.end('HTTP/1.1 200 OK\r\nContent-Le')));
-    await readAll((await client.get('127.0.0.1', halfHead.port, head('/1'))).body);
-    await assert.rejects(client.get('127.0.0.1', halfHead.port, head('/2')), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
+    await readAll((await client.get({ hostname: '127.0.0.1', port: halfHead.port }, head('/1'))).body);
+    await assert.rejects(client.get({ hostname: '127.0.0.1', port: halfHead.port }, head('/2')), (err: NodeJS.ErrnoException) => err.code === 'ECONNRESET');
     assert.equal(halfHead.requests(), 2);
   });
 
@@ -189,23 +194,23 @@ describe('PlainHttpClient against a scripted server', () => {
       arrived();
     });
     const waiting = new AbortController();
-    const pending = client.get('127.0.0.1', server.port, head('/silent'), waiting.signal);
+    const pending = client.get({ hostname: '127.0.0.1', port: server.port }, head('/silent'), waiting.signal);
     await requestArrived;
     waiting.abort();
     await assert.rejects(pending, { name: 'AbortError' });
 
     const streaming = new AbortController();
-    const res = await client.get('127.0.0.1', server.port, head('/body'), streaming.signal);
+    const res = await client.get({ hostname: '127.0.0.1', port: server.port }, head('/body'), streaming.signal);
     const reading = readAll(res.body);
     streaming.abort();
     await assert.rejects(reading, { name: 'AbortError' });
-    await assert.rejects(client.get('127.0.0.1', server.port, head('/x'), streaming.signal), { name: 'AbortError' });
+    await assert.rejects(client.get({ hostname: '127.0.0.1', port: server.port }, head('/x'), streaming.signal), { name: 'AbortError' });
   });
 
   it('reads a body framed by the connection closing, and does not reuse that connection', async () => {
     const server = await serve((_, socket) => socket.end('HTTP/1.1 200 OK\r\n\r\nuntil close'));
     for (let i = 0; i < 2; i++) {
-      const res = await client.get('127.0.0.1', server.port, head('/a'));
+      const res = await client.get({ hostname: '127.0.0.1', port: server.port }, head('/a'));
       assert.equal((await readAll(res.body)).toString(), 'until close');
       assert.equal(res.body.complete, true);
     }
@@ -214,21 +219,21 @@ describe('PlainHttpClient against a scripted server', () => {
 
   it('does not reuse a connection the server said it will close', async () => {
     const server = await serve((_, socket) => socket.write(ok(Buffer.from('x'), 'Connection: close\r\n')));
-    await readAll((await client.get('127.0.0.1', server.port, head('/1'))).body);
-    await readAll((await client.get('127.0.0.1', server.port, head('/2'))).body);
+    await readAll((await client.get({ hostname: '127.0.0.1', port: server.port }, head('/1'))).body);
+    await readAll((await client.get({ hostname: '127.0.0.1', port: server.port }, head('/2'))).body);
     assert.equal(server.connections(), 2);
   });
 
   it('refuses an answer that is not HTTP', async () => {
     const server = await serve((_, socket) => socket.write('SSH-2.0-OpenSSH\r\n\r\n'));
-    await assert.rejects(client.get('127.0.0.1', server.port, head('/a')), { code: 'HPE_INVALID_RESPONSE' });
+    await assert.rejects(client.get({ hostname: '127.0.0.1', port: server.port }, head('/a')), { code: 'HPE_INVALID_RESPONSE' });
   });
 
   it('fails a request whose server goes silent, after the socket timeout', async () => {
-    const impatient = new PlainHttpClient(200);
+    const impatient = new Http1Client(200);
     try {
       const server = await serve(() => {});
-      await assert.rejects(impatient.get('127.0.0.1', server.port, head('/a')), { code: 'ETIMEDOUT' });
+      await assert.rejects(impatient.get({ hostname: '127.0.0.1', port: server.port }, head('/a')), { code: 'ETIMEDOUT' });
     } finally {
       impatient.close();
     }
@@ -244,7 +249,7 @@ describe('PlainHttpClient against a scripted server', () => {
     });
     const payload = randomBytes(300_000);
     for (let i = 0; i < 2; i++) {
-      const request = client.send('127.0.0.1', server.port, put('/b/k', payload.length));
+      const request = client.send({ hostname: '127.0.0.1', port: server.port }, put('/b/k', payload.length));
       let flushed = 0;
       for (let at = 0; at < payload.length; at += 65_536) {
         const chunk = payload.subarray(at, at + 65_536);
@@ -264,7 +269,7 @@ describe('PlainHttpClient against a scripted server', () => {
 
   it('sends the head alone for an empty body', async () => {
     const server = await serve((_, socket, _nth, body) => socket.write(ok(Buffer.from(String(body.length)))));
-    const request = client.send('127.0.0.1', server.port, put('/b/empty', 0));
+    const request = client.send({ hostname: '127.0.0.1', port: server.port }, put('/b/empty', 0));
     request.body.end();
     assert.equal((await readAll((await request.response).body)).toString(), '0');
   });
@@ -275,19 +280,19 @@ describe('PlainHttpClient against a scripted server', () => {
       else socket.write(ok(Buffer.from('fine')));
     });
     // The server answers on the head alone: the script runs once the declared body is in, so declare none.
-    const denied = client.send('127.0.0.1', server.port, `PUT /denied HTTP/1.1\r\nhost: test\r\n\r\n`);
+    const denied = client.send({ hostname: '127.0.0.1', port: server.port }, `PUT /denied HTTP/1.1\r\nhost: test\r\n\r\n`);
     denied.body.write(Buffer.from('partial'));
     const res = await denied.response;
     assert.equal(res.status, 403);
     await readAll(res.body);
     denied.body.destroy(new Error('stopped writing'));
-    assert.equal((await readAll((await client.get('127.0.0.1', server.port, head('/next'))).body)).toString(), 'fine');
+    assert.equal((await readAll((await client.get({ hostname: '127.0.0.1', port: server.port }, head('/next'))).body)).toString(), 'fine');
     assert.equal(server.connections(), 2);
   });
 
   it('fails the answer and the wait for drain when the server drops the connection mid-body', async () => {
     const server = await serve(() => {});
-    const request = client.send('127.0.0.1', server.port, put('/b/k', 50_000_000));
+    const request = client.send({ hostname: '127.0.0.1', port: server.port }, put('/b/k', 50_000_000));
     const chunk = Buffer.alloc(1 << 20);
     let accepted = 0;
     const writing = (async () => {
@@ -326,5 +331,64 @@ describe('SignedHttp over plain HTTP', () => {
       http.close();
       await server.close();
     }
+  });
+});
+
+describe('Http1Client over TLS (a server certificate from a CA made in the test)', () => {
+  const tmp = makeTempDir('http1-tls');
+  let certs: TestCertificates;
+  let server: https.Server;
+  let port: number;
+  const handshakes: Array<{ resumed: boolean }> = [];
+  const client = new Http1Client();
+
+  before(async () => {
+    certs = await makeTestCertificates(tmp.path);
+    server = https.createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => res.end(`${req.method} ${req.url} ${Buffer.concat(chunks).length}`));
+    });
+    server.on('secureConnection', (socket: TLSSocket) => handshakes.push({ resumed: socket.isSessionReused() }));
+    server.keepAliveTimeout = 60_000;
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    client.close();
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    tmp.remove();
+  });
+
+  const trusted = (): TlsOrigin => ({ check: tlsCheckOptions({ ca: certs.caPem }), key: tlsKey({ ca: certs.caPem }) });
+
+  it('reads answers over one kept-alive TLS connection, and resumes the session on the next one', async () => {
+    const origin = { hostname: '127.0.0.1', port, tls: trusted() };
+    const before = handshakes.length;
+    for (const path of ['/a', '/b', '/c']) assert.equal((await readAll((await client.get(origin, head(path))).body)).toString(), `GET ${path} 0`);
+    assert.equal(handshakes.length - before, 1, 'one connection for requests one after another');
+
+    // Two at once need a second connection: it resumes the first one's session.
+    const both = await Promise.all(['/d', '/e'].map(async (p) => (await readAll((await client.get(origin, head(p))).body)).toString()));
+    assert.deepEqual(both, ['GET /d 0', 'GET /e 0']);
+    assert.equal(handshakes.length - before, 2);
+    assert.equal(handshakes.at(-1)!.resumed, true, 'the second connection resumed the TLS session');
+  });
+
+  it('writes a request body over TLS', async () => {
+    const payload = randomBytes(300_000);
+    const request = client.send({ hostname: '127.0.0.1', port, tls: trusted() }, `PUT /b/k HTTP/1.1\r\nhost: test\r\ncontent-length: ${payload.length}\r\n\r\n`);
+    request.body.end(payload);
+    assert.equal((await readAll((await request.response).body)).toString(), `PUT /b/k ${payload.length}`);
+  });
+
+  it('refuses a certificate its CA is not trusted for, and pools connections apart per check', async () => {
+    await assert.rejects(client.get({ hostname: '127.0.0.1', port, tls: { check: {}, key: '' } }, head('/x')), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    const unchecked = { check: tlsCheckOptions({ insecureSkipVerify: true }), key: tlsKey({ insecureSkipVerify: true }) };
+    const before = handshakes.length;
+    assert.equal((await readAll((await client.get({ hostname: '127.0.0.1', port, tls: unchecked }, head('/y'))).body)).toString(), 'GET /y 0');
+    assert.equal(handshakes.length - before, 1, 'not served by a connection checked another way');
   });
 });
