@@ -734,7 +734,9 @@ async function main(): Promise<void> {
         'Each cell is min / median / max of the runs. Ferry\'s CPU includes nats-server\'s. "vs rclone" is the ratio of',
         'medians, and says "ahead" or "behind" only when the medians differ by more than both tools\' spreads (max − min).',
         'syn-tls-* serve the synthetic data over HTTPS with a CA made for the run: Ferry gets it as ferry.source.ca_bundle',
-        'and destination_ca_bundle, rclone as --ca-cert, the loop in its https agent.',
+        'and destination_ca_bundle, rclone as --ca-cert, the loop in its https agent. Ferry\'s object GETs and PUTs over',
+        'HTTPS go through its own HTTP/1.1 client on TLS sockets; node:https, which carried them before, was measured against it',
+        'on the copy engine (README, "How objects are copied"); undici was not tried inside Ferry.',
         '',
         ...(SCALE < 1 || REPEATS < 3
           ? [`**Validation run only (scale ${SCALE}, ${REPEATS} repeat(s)):** small counts make fixed per-run costs dominate; not the benchmark's result.`, '']
