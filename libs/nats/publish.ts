@@ -3,8 +3,12 @@ import { createInbox, headers, type JetStreamClient, type JetStreamPublishOption
 // A full work stream is retried too: copiers drain it, and listers hold back before it fills.
 const RETRYABLE = /timeout|no responders|503|TIMEOUT|CONNECTION_CLOSED|disconnect|reconnect|stale connection|leader|maximum messages exceeded|maximum bytes exceeded/i;
 
+/** JetStream's JSStreamWrongLastSequenceErr (nats-server errors.json): an append or KV write expected another last sequence. */
+const WRONG_LAST_SEQUENCE = 10071;
+
+/** Whether a publish, KV create or KV update lost to a concurrent write (by JetStream's error code). */
 export function isWrongLastSequence(err: unknown): boolean {
-  return /wrong last sequence/i.test(String((err as Error)?.message ?? err));
+  return (err as { api_error?: { err_code?: number } } | undefined)?.api_error?.err_code === WRONG_LAST_SEQUENCE;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

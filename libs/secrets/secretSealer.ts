@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { KV as KeyValue, NatsConnection } from 'nats';
 import { FerryError } from '../domain/errors.js';
 import { KV, jobToken } from '../nats/subjects.js';
+import { isWrongLastSequence } from '../nats/publish.js';
 import { open, seal } from './aesGcm.js';
 
 /**
@@ -29,7 +30,8 @@ export class SecretSealer {
     try {
       await this.keys.create(jobToken(jobId), seal(this.master, fresh));
       return fresh;
-    } catch {
+    } catch (err) {
+      if (!isWrongLastSequence(err)) throw err;
       // Lost a race with another control process: use the key it stored.
       return this.dataKey(jobId, false);
     }
@@ -37,7 +39,8 @@ export class SecretSealer {
 
   async seal(jobId: string, plaintext: string): Promise<string> {
     const key = await this.dataKey(jobId, true);
-    return seal(key!, Buffer.from(plaintext, 'utf8'));
+    if (!key) throw new FerryError('UNAVAILABLE', `job ${jobId}: its data key was created by another control process and destroyed before it could be read; try again`);
+    return seal(key, Buffer.from(plaintext, 'utf8'));
   }
 
   async open(jobId: string, sealed: string): Promise<string> {

@@ -1,9 +1,12 @@
 import type { KV as KeyValue } from 'nats';
-import { decodeJson, encodeJson } from '../../libs/nats/index.js';
+import { decodeJson, encodeJson, isWrongLastSequence } from '../../libs/nats/index.js';
 
 /** How much of the rate one grant covers: small enough to share fairly, large enough to keep KV traffic low. */
 const SLICE_SECONDS = 0.1;
 const MIN_SLICE_BYTES = 64 * 1024;
+/** After losing a write to another copier: wait up to this, doubled per loss up to the cap, with jitter. */
+const CONFLICT_BACKOFF_MS = 2;
+const CONFLICT_BACKOFF_CAP_MS = 100;
 
 interface BucketState {
   /** Tokens (bytes) left; negative is debt that later takers wait out. */
@@ -43,7 +46,7 @@ export class SharedRateLimit {
   }
 
   private async grant(bytes: number): Promise<void> {
-    for (;;) {
+    for (let lost = 0; ; lost++) {
       const entry = await this.kv.get(this.key);
       const now = this.now();
       const previous: BucketState = entry && entry.length > 0 ? decodeJson<BucketState>(entry.value) : { tokens: this.sliceBytes, at: now };
@@ -52,8 +55,12 @@ export class SharedRateLimit {
       try {
         if (entry) await this.kv.update(this.key, encodeJson(next), entry.revision);
         else await this.kv.create(this.key, encodeJson(next));
-      } catch {
-        continue; // another copier updated the bucket first: read it again
+      } catch (err) {
+        if (!isWrongLastSequence(err)) throw err;
+        // Another copier updated the bucket first: read it again, after a jittered pause so that many copiers spread out.
+        const ceiling = Math.min(CONFLICT_BACKOFF_CAP_MS, CONFLICT_BACKOFF_MS * 2 ** lost);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
+        continue;
       }
       if (next.tokens < 0) await new Promise((resolve) => setTimeout(resolve, (-next.tokens / this.bytesPerSecond) * 1000));
       this.allowance += bytes;

@@ -1,6 +1,6 @@
 import type { KV as KeyValue, NatsConnection } from 'nats';
 import type { SlotHolder } from '../../libs/domain/index.js';
-import { KV, decodeJson, encodeJson } from '../../libs/nats/index.js';
+import { KV, decodeJson, encodeJson, isWrongLastSequence } from '../../libs/nats/index.js';
 
 const KEY = 'slots';
 
@@ -35,7 +35,7 @@ export class SlotStore {
       else await this.kv.update(KEY, encodeJson({ holders }), from.revision);
       return true;
     } catch (err) {
-      if (/wrong last sequence|key exists/i.test(String((err as Error).message))) return false;
+      if (isWrongLastSequence(err)) return false;
       throw err;
     }
   }

@@ -32,6 +32,17 @@ describe('shared rate limit (real JetStream KV)', () => {
     dir.remove();
   });
 
+  it('fails a take whose bucket cannot be written, instead of retrying it as if another copier had won', async () => {
+    // A KV whose values may not exceed 8 bytes refuses every bucket state: not a lost race.
+    const tiny = await connections[0]!.jetstream().views.kv('ratelimit-tiny', { maxValueSize: 8 });
+    const limiter = new SharedRateLimit(tiny, 'job-t', 1024 * 1024);
+    await assert.rejects(limiter.take(64 * 1024), (err: { api_error?: { err_code?: number } }) => {
+      assert.ok(err.api_error, `a JetStream refusal: ${String(err)}`);
+      assert.notEqual(err.api_error.err_code, 10071);
+      return true;
+    });
+  });
+
   it('holds the rate across three limiters as if they were three copier processes', async () => {
     const rate = 1024 * 1024;
     const perTaker = 1024 * 1024;
