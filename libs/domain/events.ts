@@ -1,5 +1,24 @@
-import type { FailedObject, JobError } from './failedObjects.js';
 import type { StoredJobDefinition } from './jobDefinition.js';
+
+/** An object whose run gave up on it: what the failed-objects report and FailuresRecorded carry. */
+export interface FailedObject {
+  key: string;
+  error: string;
+  attempts: number;
+  /** When the batch carrying the final failure was published: the last attempt. */
+  last_attempt: string;
+  run: number;
+  ordinal: number;
+  size: number;
+}
+
+/** One failure (final or retried) as the job's error list shows it. */
+export interface JobError {
+  time: string;
+  key: string;
+  error: string;
+  run: number;
+}
 
 /** Final counts of one run, carried by the event that ends it so a replay never needs per-object detail. */
 export interface RunCounts {

@@ -1,24 +1,6 @@
-import type { JobEvent, ObjectsProcessed } from './events.js';
+import type { FailedObject, JobError, JobEvent, ObjectsProcessed } from './events.js';
 import { invalidField } from './errors.js';
 import { OrdinalSet } from './ordinalSet.js';
-
-export interface FailedObject {
-  key: string;
-  error: string;
-  attempts: number;
-  /** When the batch carrying the final failure was published: the last attempt. */
-  last_attempt: string;
-  run: number;
-  ordinal: number;
-  size: number;
-}
-
-export interface JobError {
-  time: string;
-  key: string;
-  error: string;
-  run: number;
-}
 
 /** Where a run's outcomes lie in the events stream: from its RunStarted up to (not including) the event that ended it. */
 export interface RunSpan {

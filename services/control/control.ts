@@ -7,7 +7,7 @@ import { startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/
 import { NotificationLog } from '../../libs/webhooks/index.js';
 import { jobHandlers } from './handlers.js';
 import { JobService } from './jobService.js';
-import { startScheduler } from '../scheduler/scheduler.js';
+import { startScheduler } from './scheduler/scheduler.js';
 import { startScheduleRunner } from './scheduleRunner.js';
 
 export interface ControlOptions {

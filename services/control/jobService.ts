@@ -37,7 +37,7 @@ import { JobHistory } from './history.js';
 import { FailedReport } from './failedReport.js';
 import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
 import { checkJob, failedSteps, refusalOf, type JobCheckReport } from './jobCheck.js';
-import type { JobScheduler } from '../scheduler/scheduler.js';
+import type { JobScheduler } from './scheduler/scheduler.js';
 
 const READ_YOUR_WRITES_MS = 1500;
 const DEFAULT_PAGE_SIZE = 50;

@@ -11,10 +11,10 @@ import {
   type JobView,
   type QueuedRun,
   type SlotHolder,
-} from '../../libs/domain/index.js';
-import { JobEventStore, ReadModel, encodeJson, jobIdFromToken, publishDurably, subjects } from '../../libs/nats/index.js';
-import type { SecretSealer } from '../../libs/secrets/index.js';
-import type { Logger } from '../../libs/log/logger.js';
+} from '../../../libs/domain/index.js';
+import { JobEventStore, ReadModel, encodeJson, jobIdFromToken, publishDurably, subjects } from '../../../libs/nats/index.js';
+import type { SecretSealer } from '../../../libs/secrets/index.js';
+import type { Logger } from '../../../libs/log/logger.js';
 import { SlotStore, type SlotsEntry } from './slotStore.js';
 
 /** Also re-checks on a timer: a control process that died between winning a slot and starting the run left work to finish. */

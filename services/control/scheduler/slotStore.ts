@@ -1,6 +1,6 @@
 import type { KV as KeyValue, NatsConnection } from 'nats';
-import type { SlotHolder } from '../../libs/domain/index.js';
-import { KV, decodeJson, encodeJson, isWrongLastSequence } from '../../libs/nats/index.js';
+import type { SlotHolder } from '../../../libs/domain/index.js';
+import { KV, decodeJson, encodeJson, isWrongLastSequence } from '../../../libs/nats/index.js';
 
 const KEY = 'slots';
 
