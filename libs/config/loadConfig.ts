@@ -187,11 +187,6 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
   };
 }
 
-export function splitAddress(address: string): { host: string; port: number } {
-  const index = address.lastIndexOf(':');
-  return { host: address.slice(0, index).replace(/^\[|\]$/g, ''), port: Number(address.slice(index + 1)) };
-}
-
 /** The source's certificate checking: a CA bundle file or no check, each only for an https endpoint, and not both. */
 function sourceTlsOf(caFile: string | undefined, insecureSkipVerify: boolean, endpoint: string | undefined): S3EndpointConfig['tls'] {
   if (caFile === undefined && !insecureSkipVerify) return undefined;

@@ -10,3 +10,4 @@ export * from './outcomeLog.js';
 export * from './boundedFetch.js';
 export * from './bucketRegionRecorder.js';
 export * from './settledWithin.js';
+export * from './listTasks.js';

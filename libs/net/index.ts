@@ -1,2 +1,3 @@
 export * from './addressClass.js';
 export * from './addressPolicy.js';
+export * from './hostPort.js';

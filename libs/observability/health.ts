@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { NatsConnection } from 'nats';
 import { register } from 'prom-client';
 import { topologyPresent } from '../nats/topology.js';
-import { splitAddress } from '../config/loadConfig.js';
+import { splitHostPort } from '../net/hostPort.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -35,7 +35,7 @@ export function operationalRoutes(nc: () => NatsConnection | undefined): Record<
 
 /** A bare HTTP server with only the operational routes, for processes that do not serve the API. */
 export async function startOperationalServer(address: string, routes: Record<string, RouteHandler>): Promise<{ port: number; stop(): Promise<void> }> {
-  const { host, port } = splitAddress(address);
+  const { host, port } = splitHostPort(address);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routes[path];

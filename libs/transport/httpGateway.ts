@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log/logger.js';
+import { splitHostPort } from '../net/hostPort.js';
 import { discardBody, readJsonBody } from './httpBody.js';
 import { answerClientErrorsAsJson } from './httpClientErrors.js';
 import { errorBody, HttpError, writeHttpError, writeJson } from './httpErrors.js';
@@ -202,10 +203,4 @@ function asHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (isInvalidArgument(err)) return new HttpError(grpc.status.INVALID_ARGUMENT, err.message, err.details);
   return new HttpError(grpc.status.INTERNAL, 'internal error');
-}
-
-function splitHostPort(address: string): { host: string; port: number } {
-  const i = address.lastIndexOf(':');
-  if (i === -1) throw new Error(`address ${address} must be host:port`);
-  return { host: address.slice(0, i).replace(/^\[(.*)\]$/, '$1'), port: Number(address.slice(i + 1)) };
 }

@@ -5,6 +5,7 @@ import type { SecretSealer } from '../../libs/secrets/index.js';
 import { operationalRoutes } from '../../libs/observability/health.js';
 import { startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/transport/index.js';
 import { NotificationLog } from '../../libs/webhooks/index.js';
+import { splitHostPort } from '../../libs/net/index.js';
 import { jobHandlers } from './handlers.js';
 import { JobService } from './jobService.js';
 import { startScheduler } from './scheduler/scheduler.js';
@@ -33,10 +34,10 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   jobs.useScheduler(scheduler);
   const schedules = await startScheduleRunner({ nc, log: log.child({ component: 'schedules' }), jobs });
   const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), tokens, log });
-  const grpcHost = config.grpcAddr.slice(0, config.grpcAddr.lastIndexOf(':'));
+  const grpcHost = splitHostPort(config.grpcAddr).host;
   const http = await startHttpGateway({
     address: config.httpAddr,
-    grpcTarget: `${grpcHost}:${grpc.port}`,
+    grpcTarget: `${grpcHost.includes(':') ? `[${grpcHost}]` : grpcHost}:${grpc.port}`,
     log,
     routes: operationalRoutes(() => nc),
   });

@@ -21,11 +21,9 @@ import {
   JobEventStore,
   ReadModel,
   decodeJson,
-  encodeJson,
   jobToken,
-  publishDurably,
+  publishListTask,
   removeRunWork,
-  subjects,
   type ExecuteResult,
 } from '../../libs/nats/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -279,9 +277,7 @@ export class JobService {
   private async afterEvent(event: JobEvent): Promise<void> {
     switch (event.type) {
       case 'RunStarted':
-        await publishDurably(this.js, subjects.listTask(event.data.job_id), encodeJson({ job_id: event.data.job_id, run: event.data.run }), {
-          msgID: `${event.data.job_id}:${event.data.run}:list`,
-        });
+        await publishListTask(this.js, { job_id: event.data.job_id, run: event.data.run });
         return;
       case 'JobCancelled':
         await removeRunWork(await this.nc.jetstreamManager(), event.data.job_id, event.data.run);

@@ -1,6 +1,6 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { FerryError, isActive, retryDelayMs, retryPolicyOf } from '../../libs/domain/index.js';
-import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, recordBucketRegions, subjects } from '../../libs/nats/index.js';
+import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, recordBucketRegions, subjects, type ListTask } from '../../libs/nats/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -35,10 +35,6 @@ export interface ListerOptions {
   retryDefaults: { maxRetries: number; retryDelayMs: number };
 }
 
-interface ListTask {
-  job_id: string;
-  run: number;
-}
 
 /**
  * Takes listing tasks from a work-queue stream. A task stays leased to one lister

@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { isActive, runIsOver, countsOf, type JobView, type RunSummary } from '../../libs/domain/index.js';
-import { STREAMS, encodeJson, publishDurably, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { STREAMS, publishListTask, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { compactRun, nextRunToCompact } from './compaction.js';
 
@@ -78,9 +78,7 @@ export class Reconciler {
   }
 
   private async ensureListingTask(view: JobView): Promise<void> {
-    await publishDurably(this.js, subjects.listTask(view.job_id), encodeJson({ job_id: view.job_id, run: view.run }), {
-      msgID: `${view.job_id}:${view.run}:list`,
-    });
+    await publishListTask(this.js, { job_id: view.job_id, run: view.run });
   }
 
   private async finishRun(view: JobView): Promise<void> {

@@ -12,7 +12,7 @@ import {
   type QueuedRun,
   type SlotHolder,
 } from '../../../libs/domain/index.js';
-import { JobEventStore, ReadModel, encodeJson, jobIdFromToken, publishDurably, subjects } from '../../../libs/nats/index.js';
+import { JobEventStore, ReadModel, jobIdFromToken, publishListTask } from '../../../libs/nats/index.js';
 import type { SecretSealer } from '../../../libs/secrets/index.js';
 import type { Logger } from '../../../libs/log/logger.js';
 import { SlotStore, type SlotsEntry } from './slotStore.js';
@@ -88,9 +88,7 @@ export async function startScheduler({ nc, log, sealer, maxConcurrentJobs, histo
       metadata: { now: new Date().toISOString() },
     });
     if (events.length === 0) return; // cancelled or deleted meanwhile: the next pass releases its slot
-    await publishDurably(js, subjects.listTask(holder.job_id), encodeJson({ job_id: holder.job_id, run: holder.run }), {
-      msgID: `${holder.job_id}:${holder.run}:list`,
-    });
+    await publishListTask(js, { job_id: holder.job_id, run: holder.run });
     log.info({ job_id: holder.job_id, run: holder.run }, 'queued run admitted');
   }
 
