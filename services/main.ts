@@ -80,7 +80,9 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
     );
   }
   if (target !== 'all' && target !== 'control' && config.metricsAddr) {
-    running.push(await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc)));
+    const operational = await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc));
+    log.info({ target, metrics_port: operational.port }, 'metrics listening');
+    running.push(operational);
   }
   return running;
 }

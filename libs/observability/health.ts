@@ -42,7 +42,11 @@ export async function startOperationalServer(address: string, routes: Record<str
     if (!route || req.method !== 'GET') return json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
     Promise.resolve(route(req, res)).catch(() => json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } }));
   });
-  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  // A port taken by another process fails the start naming the address, not as an unhandled 'error' event.
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err) => reject(new Error(`cannot serve metrics on ${address}: ${err.message}`, { cause: err })));
+    server.listen(port, host, resolve);
+  });
   return {
     port: (server.address() as { port: number }).port,
     stop: () => new Promise((resolve) => server.close(() => resolve())),

@@ -344,6 +344,8 @@ export async function runScenario(name: string, options: { objects: number; seed
   } catch (err) {
     result.seconds = (Date.now() - scenarioStart) / 1000;
     result.problems.push(err instanceof Error ? err.message.split('\n').slice(0, 3).join(' | ') : String(err));
+    // The problem keeps three lines; the whole error (a process's crash trace) goes to the log.
+    options.log?.(`scenario error: ${err instanceof Error ? err.message : String(err)}`);
   } finally {
     clearTimeout(timer);
     if (result.problems.length > 0 && world && options.log) {

@@ -103,7 +103,6 @@ export class World {
   readonly services = new Map<string, FerryProcess>();
   /** Every process that ever ran, killed ones included (their output is still grepped). */
   readonly allProcesses: Array<{ name: string; proc: FerryProcess }> = [];
-  private readonly metricsPorts = new Map<string, number>();
   private s3: RunningChild[] = [];
   sourceEndpoint = '';
   destinationEndpoint = '';
@@ -275,11 +274,12 @@ export class World {
     if (failed) throw failed.reason;
   }
 
-  /** Starts the named service (`copier-2` runs `--target copier`), again on the same metrics port if it ran before. */
+  /**
+   * Starts the named service (`copier-2` runs `--target copier`). Its metrics port is any free one, which
+   * it reports: a port chosen here and handed over could be taken meanwhile by a process of another test.
+   */
   async startService(name: string): Promise<FerryProcess> {
     const target = name.replace(/-\d+$/, '');
-    let metricsPort = this.metricsPorts.get(name);
-    if (metricsPort === undefined) this.metricsPorts.set(name, (metricsPort = await freePort()));
     const proc = await startFerry(target, {
       natsUrl: this.natsUrl,
       sourceEndpoint: target === 'lister' && this.listerProxy ? this.listerProxy.endpoint : this.sourceEndpoint,
@@ -290,7 +290,7 @@ export class World {
         FERRY_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         FERRY_WEBHOOK_RETRY_DELAY: '500ms',
         FERRY_NATS_REPLICAS: this.options.cluster ? '3' : '1',
-        ...(target === 'control' ? {} : { FERRY_METRICS_ADDR: `127.0.0.1:${metricsPort}` }),
+        ...(target === 'control' ? {} : { FERRY_METRICS_ADDR: '127.0.0.1:0' }),
       },
     });
     this.services.set(name, proc);
@@ -306,7 +306,8 @@ export class World {
   }
 
   metricsPortOf(name: string): number | undefined {
-    return name === 'control' ? this.services.get('control')?.httpPort : this.metricsPorts.get(name);
+    const proc = this.services.get(name);
+    return name === 'control' ? proc?.httpPort : proc?.metricsPort;
   }
 
   get controlPort(): number {

@@ -11,7 +11,6 @@ import { TEST_TOKEN, startFerry, type FerryProcess } from '../harness/ferryProce
 import { rest } from '../harness/restClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
-import { freePort } from '../harness/freePort.js';
 
 /**
  * Issue #8, point 4: a counted battery of malformed requests at every door of a real control
@@ -374,13 +373,13 @@ describe('the counted bad-input battery against a real control and projector', (
   before(async () => {
     env = await startTestEnv('bad-input-battery', 1);
     const dataDir = join(env.dir, 'ferry');
-    projectorMetricsPort = await freePort();
     projector = await startFerry('projector', {
       natsUrl: env.nats.url,
       sourceEndpoint: env.s3[0]!.endpoint,
       dataDir,
-      extraEnv: { FERRY_METRICS_ADDR: `127.0.0.1:${projectorMetricsPort}` },
+      extraEnv: { FERRY_METRICS_ADDR: '127.0.0.1:0' },
     });
+    projectorMetricsPort = projector.metricsPort!;
     control = await startFerry('control', { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir, extraEnv: { FERRY_READ_TOKEN: READ_TOKEN } });
     client = new grpc.Client(`127.0.0.1:${control.grpcPort}`, grpc.credentials.createInsecure());
     nc = await connect({ servers: env.nats.url });

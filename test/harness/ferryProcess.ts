@@ -14,6 +14,8 @@ export interface FerryProcess {
   output(): string;
   httpPort?: number;
   grpcPort?: number;
+  /** The /metrics port of a process other than control (FERRY_METRICS_ADDR, port 0 for any free one). */
+  metricsPort?: number;
   stop(): Promise<void>;
   kill(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function startFerry(target: string, env: FerryEnv): Promise<FerryPr
       proc.logs.push(entry);
       if (typeof entry.http_port === 'number') proc.httpPort = entry.http_port;
       if (typeof entry.grpc_port === 'number') proc.grpcPort = entry.grpc_port;
+      if (typeof entry.metrics_port === 'number') proc.metricsPort = entry.metrics_port;
     } catch {
       // not a log line (the token banner, or a crash trace): kept in output()
     }

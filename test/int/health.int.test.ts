@@ -5,8 +5,21 @@ import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/ind
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { waitFor } from '../harness/waitFor.js';
-import { freePort } from '../harness/freePort.js';
+import { createServer, type Server } from 'node:net';
+import { startOperationalServer } from '../../libs/observability/health.js';
 
+describe('the operational server on a port another process holds', () => {
+  it('fails the start naming the address, instead of an unhandled error event', async () => {
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(holder.address() as { port: number }).port}`;
+    try {
+      await assert.rejects(startOperationalServer(address, {}), new RegExp(`cannot serve metrics on ${address}: .*EADDRINUSE`));
+    } finally {
+      holder.close();
+    }
+  });
+});
 
 describe('health endpoints of a projector process', () => {
   const tmp = makeTempDir('health');
@@ -17,13 +30,13 @@ describe('health endpoints of a projector process', () => {
 
   before(async () => {
     nats = await startNatsServer({ storeDir });
-    metricsPort = await freePort();
     ferry = await startFerry('projector', {
       natsUrl: nats.url,
       sourceEndpoint: 'http://127.0.0.1:9',
       dataDir: join(tmp.path, 'ferry'),
-      extraEnv: { FERRY_METRICS_ADDR: `127.0.0.1:${metricsPort}` },
+      extraEnv: { FERRY_METRICS_ADDR: '127.0.0.1:0' },
     });
+    metricsPort = ferry.metricsPort!;
   });
 
   after(async () => {
