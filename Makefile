@@ -7,7 +7,7 @@ NODE ?= node
 TEST_FILES = $(shell find dist/test -name '*.test.js' -not -path 'dist/test/compat/*' | sort)
 UNIT_FILES = $(shell find dist/test/unit -name '*.unit.test.js' | sort)
 
-.PHONY: all deps nats-server openssl build run test test-unit bench clean
+.PHONY: all deps nats-server openssl build run test test-unit lint bench clean
 
 all: build
 
@@ -47,6 +47,10 @@ run: build
 
 test: build openssl
 	$(NODE) --test --test-concurrency=2 --test-reporter=spec $(TEST_FILES)
+
+# Type-aware lint (eslint.config.js): no floating or misused promises, exhaustive switches, no any outside tests.
+lint: deps
+	npx eslint --max-warnings 0 .
 
 test-unit: build openssl
 	$(NODE) --test --test-reporter=spec $(UNIT_FILES)

@@ -116,7 +116,7 @@ function unary(c: RpcContext): grpc.handleUnaryCall<unknown, unknown> {
       const ctx = c.authorize(call.metadata, c.rpc.name);
       if (!c.handler) throw unimplemented(c.rpc);
       const request = decodedRequest(c, call.request);
-      return (c.handler as UnaryHandler)(request, ctx);
+      return (c.handler as UnaryHandler)(request as never, ctx);
     })().then(
       (response) => callback(null, response),
       (err: unknown) => callback(reportError(c, err)),
@@ -137,7 +137,7 @@ function serverStreaming(c: RpcContext, open: Set<AbortController>): grpc.handle
       const ctx = c.authorize(call.metadata, c.rpc.name);
       if (!c.handler) throw unimplemented(c.rpc);
       const request = decodedRequest(c, call.request);
-      await (c.handler as StreamHandler)(request, ctx, emit, abort.signal);
+      await (c.handler as StreamHandler)(request as never, ctx, emit, abort.signal);
     })().then(
       () => call.end(),
       (err: unknown) => {

@@ -12,7 +12,7 @@ export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface RpcInfo {
   name: string;
-  definition: grpc.MethodDefinition<any, any>;
+  definition: grpc.MethodDefinition<unknown, unknown>;
   requestType: string;
   responseType: string;
 }

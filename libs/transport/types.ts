@@ -9,12 +9,16 @@ export interface CallContext {
   role: Role;
 }
 
-export type UnaryHandler = (request: any, ctx: CallContext) => Promise<any>;
+/**
+ * A request is its proto message decoded and checked against the message's schema (messageSchema.ts), so
+ * each handler declares the fields it reads as its own request type: `never` here accepts any of them.
+ */
+export type UnaryHandler = (request: never, ctx: CallContext) => Promise<unknown>;
 
 export type StreamHandler = (
-  request: any,
+  request: never,
   ctx: CallContext,
-  emit: (message: any) => Promise<void> | void,
+  emit: (message: unknown) => Promise<void> | void,
   signal: AbortSignal,
 ) => Promise<void>;
 

@@ -27,36 +27,42 @@ export function toServerError(err: unknown): ServerError {
   return new ServerError(e.code, e.details || e.message || statusName(e.code), details);
 }
 
+/** `T` is the answer's type as the caller reads it (apiTypes.ts): the client does not check it. */
 export interface FerryClient {
-  call<T = any>(method: string, request: object): Promise<T>;
+  call<T>(method: string, request: object): Promise<T>;
   /** A server stream; errors surface as ServerError from the iterator. */
-  stream<T = any>(method: string, request: object): AsyncIterable<T> & { cancel(): void };
+  stream<T>(method: string, request: object): AsyncIterable<T> & { cancel(): void };
   close(): void;
 }
 
+type Callback = (err: grpc.ServiceError | null, response: unknown) => void;
+type UnaryMethod = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback) => void;
+type StreamMethod = (request: object, metadata: grpc.Metadata) => grpc.ClientReadableStream<unknown>;
+type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client;
+
 export function connectFerry({ packageDefinition, serviceName }: FerryProto, server: string, token: string | undefined): FerryClient {
-  const Service = serviceName.split('.').reduce<any>((o, part) => o[part], grpc.loadPackageDefinition(packageDefinition));
-  const client = new Service(server, grpc.credentials.createInsecure()) as grpc.Client & Record<string, any>;
+  const Service = serviceName.split('.').reduce<unknown>((o, part) => (o as Record<string, unknown>)[part], grpc.loadPackageDefinition(packageDefinition)) as ServiceConstructor;
+  const client = new Service(server, grpc.credentials.createInsecure());
+  // proto-loader's client has one method per RPC, named as in the proto.
+  const method = <M extends (...args: never[]) => unknown>(name: string): M => (client as unknown as Record<string, M>)[name]!.bind(client) as M;
   const metadata = () => {
     const m = new grpc.Metadata();
     if (token) m.set('authorization', `Bearer ${token}`);
     return m;
   };
   return {
-    call: (method, request) =>
-      new Promise((resolve, reject) => {
+    call: <T>(name: string, request: object) =>
+      new Promise<T>((resolve, reject) => {
         const deadline = new Date(Date.now() + UNARY_DEADLINE_MS);
-        client[method](request, metadata(), { deadline }, (err: grpc.ServiceError | null, res: any) =>
-          err ? reject(toServerError(err)) : resolve(res),
-        );
+        method<UnaryMethod>(name)(request, metadata(), { deadline }, (err, res) => (err ? reject(toServerError(err)) : resolve(res as T)));
       }),
-    stream(method, request) {
-      const call = client[method](request, metadata()) as grpc.ClientReadableStream<any>;
+    stream<T>(name: string, request: object) {
+      const call = method<StreamMethod>(name)(request, metadata());
       return {
         cancel: () => call.cancel(),
         async *[Symbol.asyncIterator]() {
           try {
-            for await (const message of call) yield message;
+            for await (const message of call) yield message as T;
           } catch (err) {
             throw toServerError(err);
           }

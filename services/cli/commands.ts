@@ -1,3 +1,4 @@
+import type { ApiJob, CheckAnswer, DryRunAnswer, Page, PagedAnswers } from './apiTypes.js';
 import type { FerryClient } from './client.js';
 import { UsageError } from './args.js';
 import { checkReport, dryRunReport, jobDetail, jobsTable, table } from './format.js';
@@ -39,14 +40,15 @@ function show(ctx: CommandContext, response: unknown, asTable: () => string): nu
 }
 
 /** Follows next_page_token, concatenating `field` into one response. */
-async function allPages(client: FerryClient, method: string, request: object, field: string): Promise<Record<string, any>> {
-  let response = await client.call<Record<string, any>>(method, request);
-  const items: unknown[] = [...(response[field] ?? [])];
+async function allPages<F extends keyof PagedAnswers>(client: FerryClient, method: string, request: object, field: F): Promise<Page<F> & Record<F, Array<PagedAnswers[F]>>> {
+  const itemsOf = (page: Page<F>): Array<PagedAnswers[F]> => (page[field] as Array<PagedAnswers[F]> | undefined) ?? [];
+  let response = await client.call<Page<F>>(method, request);
+  const items = [...itemsOf(response)];
   while (response.next_page_token) {
-    response = await client.call(method, { ...request, page_token: response.next_page_token });
-    items.push(...(response[field] ?? []));
+    response = await client.call<Page<F>>(method, { ...request, page_token: response.next_page_token });
+    items.push(...itemsOf(response));
   }
-  return { ...response, [field]: items, next_page_token: '' };
+  return { ...response, [field]: items, next_page_token: '' } as Page<F> & Record<F, Array<PagedAnswers[F]>>;
 }
 
 export const JOB_COMMANDS: Record<string, Command> = {
@@ -56,10 +58,10 @@ export const JOB_COMMANDS: Record<string, Command> = {
     const unknown = unknownKeys(spec, ctx.jobSpecFields);
     if (unknown.length > 0) throw new UsageError(`${ctx.file}: unknown job field(s): ${unknown.join(', ')}`);
     if (ctx.dryRun) {
-      const report = await ctx.client.call<Record<string, any>>('CreateJob', { ...spec, dry_run: true });
+      const report = await ctx.client.call<DryRunAnswer>('CreateJob', { ...spec, dry_run: true });
       return show(ctx, report, () => dryRunReport(report));
     }
-    const job = await ctx.client.call('CreateJob', spec);
+    const job = await ctx.client.call<ApiJob>('CreateJob', spec);
     return show(ctx, job, () => jobDetail(job));
   },
   async list(ctx) {
@@ -67,41 +69,41 @@ export const JOB_COMMANDS: Record<string, Command> = {
     return show(ctx, response, () => jobsTable(response.jobs));
   },
   async get(ctx, id) {
-    const job = await ctx.client.call('GetJob', { job_id: needId(id, 'get') });
+    const job = await ctx.client.call<ApiJob>('GetJob', { job_id: needId(id, 'get') });
     return show(ctx, job, () => jobDetail(job));
   },
   async delete(ctx, id) {
-    const response = await ctx.client.call('DeleteJob', { job_id: needId(id, 'delete') });
+    const response = await ctx.client.call<{ job_id: string }>('DeleteJob', { job_id: needId(id, 'delete') });
     return show(ctx, response, () => `job ${response.job_id} deleted`);
   },
   ...Object.fromEntries(
     Object.entries(LIFECYCLE).map(([name, rpc]): [string, Command] => [
       name,
       async (ctx, id) => {
-        const job = await ctx.client.call(rpc, { job_id: needId(id, name) });
+        const job = await ctx.client.call<ApiJob>(rpc, { job_id: needId(id, name) });
         return show(ctx, job, () => `job ${job.job_id} ${job.status} (run ${job.run ?? 0})`);
       },
     ]),
   ),
   async check(ctx, id) {
-    const report = await ctx.client.call<Record<string, any>>('CheckJob', { job_id: needId(id, 'check'), write_probe: ctx.writeProbe ?? false });
+    const report = await ctx.client.call<CheckAnswer>('CheckJob', { job_id: needId(id, 'check'), write_probe: ctx.writeProbe ?? false });
     show(ctx, report, () => checkReport(report));
     return report.ok ? 0 : 1;
   },
   async failed(ctx, id) {
     const response = await allPages(ctx.client, 'ListFailedObjects', { job_id: needId(id, 'failed') }, 'failed_objects');
     return show(ctx, response, () =>
-      table(['KEY', 'RUN', 'ATTEMPTS', 'LAST ATTEMPT', 'ERROR'], response.failed_objects.map((o: any) => [o.key, o.run, o.attempts, o.last_attempt, o.error])),
+      table(['KEY', 'RUN', 'ATTEMPTS', 'LAST ATTEMPT', 'ERROR'], response.failed_objects.map((o) => [o.key, o.run, o.attempts, o.last_attempt, o.error])),
     );
   },
   async errors(ctx, id) {
     const response = await allPages(ctx.client, 'ListJobErrors', { job_id: needId(id, 'errors') }, 'errors');
-    return show(ctx, response, () => table(['TIME', 'RUN', 'KEY', 'ERROR'], response.errors.map((e: any) => [e.time, e.run, e.key, e.error])));
+    return show(ctx, response, () => table(['TIME', 'RUN', 'KEY', 'ERROR'], response.errors.map((e) => [e.time, e.run, e.key, e.error])));
   },
   async history(ctx, id) {
     const response = await allPages(ctx.client, 'GetJobHistory', { job_id: needId(id, 'history') }, 'events');
     return show(ctx, response, () =>
-      table(['SEQ', 'TIME', 'TYPE', 'RUN', 'DETAILS'], response.events.map((e: any) => [e.seq, e.time, e.type, e.run, e.details_json])),
+      table(['SEQ', 'TIME', 'TYPE', 'RUN', 'DETAILS'], response.events.map((e) => [e.seq, e.time, e.type, e.run, e.details_json])),
     );
   },
   async watch(ctx, id) {

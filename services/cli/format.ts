@@ -1,3 +1,4 @@
+import type { ApiJob, CheckAnswer, DryRunAnswer } from './apiTypes.js';
 /** Pure text formatting for the CLI's table output. */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -77,7 +78,7 @@ export function jobsTable(jobs: Array<{ job_id: string; status: string; run?: nu
 }
 
 /** GET's answer as "key: value" lines, then its runs as a table. */
-export function jobDetail(job: Record<string, any>): string {
+export function jobDetail(job: ApiJob): string {
   const p: ProgressLike = job.progress ?? {};
   const lines: Array<[string, unknown]> = [
     ['id', job.job_id],
@@ -101,7 +102,7 @@ export function jobDetail(job: Record<string, any>): string {
     .split('\n')
     .slice(1)
     .join('\n');
-  const runs: any[] = job.runs ?? [];
+  const runs = job.runs ?? [];
   if (runs.length === 0) return head;
   const runTable = table(
     ['RUN', 'STATUS', 'STARTED', 'COMPLETED', 'OBJECTS', 'FAILED', 'ERROR'],
@@ -111,7 +112,7 @@ export function jobDetail(job: Record<string, any>): string {
 }
 
 /** A dry run's answer: what the job would copy. */
-export function dryRunReport(report: Record<string, any>): string {
+export function dryRunReport(report: DryRunAnswer): string {
   const keys: string[] = report.first_keys ?? [];
   const lines = [
     `dry run of ${report.job_id}: nothing created, nothing copied`,
@@ -122,9 +123,9 @@ export function dryRunReport(report: Record<string, any>): string {
 }
 
 /** A CheckJob answer: one row per step of each side, then the verdict. */
-export function checkReport(report: { job_id?: string; ok?: boolean; buckets?: Array<Record<string, any>> }): string {
+export function checkReport(report: CheckAnswer): string {
   const rows = (report.buckets ?? []).flatMap((b) =>
-    (b.steps ?? []).map((s: Record<string, any>) => [b.side, s.name, s.status.toUpperCase(), [s.http_status, s.code].filter((v) => v !== undefined).join(' '), s.detail]),
+    (b.steps ?? []).map((s) => [b.side, s.name, s.status.toUpperCase(), [s.http_status, s.code].filter((v) => v !== undefined).join(' '), s.detail]),
   );
   const sides = (report.buckets ?? []).map((b) => `${b.side}: bucket ${b.bucket} at ${b.endpoint}`).join('\n');
   return `${sides}\n\n${table(['SIDE', 'STEP', 'STATUS', 'CODE', 'DETAIL'], rows)}\n\njob ${report.job_id} ${report.ok ? 'passes' : 'fails'} the check`;

@@ -1,12 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { ServerError, type FerryClient } from './client.js';
 import { TERMINAL_STATUSES } from './progress.js';
+import type { ApiJob } from './apiTypes.js';
 
-export interface WatchedJob {
-  job_id: string;
-  status: string;
-  [key: string]: any;
-}
+export type WatchedJob = ApiJob;
 
 /**
  * Reports the job on each change until it ends, and returns its last state. Uses

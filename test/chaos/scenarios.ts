@@ -260,7 +260,7 @@ export const SCENARIOS: Record<string, Scenario> = {
       places.push(['GET list', JSON.stringify((await rest(port, 'GET', '/admin/batch/jobs')).body)]);
       for (const service of ['control', ...world.serviceNames()]) {
         const metricsPort = world.metricsPortOf(service);
-        if (metricsPort !== undefined) places.push([`${service} /metrics`, await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()]);
+        if (metricsPort !== undefined) places.push([`${service} /metrics`, await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(30_000) })).text()]);
       }
       for (const { name, proc } of world.allProcesses) places.push([`${name} log`, proc.output()]);
       const events = await readAllEvents(world);

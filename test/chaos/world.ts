@@ -181,7 +181,7 @@ export class World {
     if (node.conf) {
       node.running = await spawnUntilReady(natsServerBinary(), ['-c', node.conf], /Server is ready/, { name: `nats ${node.name}`, timeoutMs: 30_000 });
       // healthz answers 200 once this server's JetStream is up and in contact with a meta leader.
-      await waitFor(`nats ${node.name} healthy`, async () => ((await fetch(`http://127.0.0.1:${node.monitorPort}/healthz`)).ok ? true : undefined), 60_000, 200);
+      await waitFor(`nats ${node.name} healthy`, async () => ((await fetch(`http://127.0.0.1:${node.monitorPort}/healthz`, { signal: AbortSignal.timeout(5_000) })).ok ? true : undefined), 60_000, 200);
     } else {
       node.running = await startNatsServer({ storeDir: node.storeDir, port: node.port });
     }
@@ -455,7 +455,7 @@ export class World {
     for (const service of ['control', ...this.serviceNames()]) {
       const port = this.services.has(service) ? this.metricsPortOf(service) : undefined;
       if (port === undefined) continue;
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(30_000) })).text();
       for (const line of text.split('\n')) {
         if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
         if (label && !line.includes(label)) continue;

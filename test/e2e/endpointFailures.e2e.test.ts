@@ -113,7 +113,7 @@ describe('a run whose endpoint fails ends failed, naming the endpoint and the ca
     // Deletes the destination bucket (for real, in s3rver) as the run's first request reaches it, then passes the request on.
     deletingProxy = await add((req, res) => {
       const target = new URL(env.s3[0]!.endpoint);
-      s3()
+      void s3()
         .send(new DeleteBucketCommand({ Bucket: 'doomed' }))
         .catch(() => undefined) // already gone
         .then(() => {
