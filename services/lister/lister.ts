@@ -8,11 +8,10 @@ import type { AddressPolicy } from '../../libs/net/index.js';
 import { listRun, type ListRunContext } from './listRun.js';
 import { EndpointListingError, endpointCause } from './endpointFailure.js';
 import { listRetryRun } from './retryRun.js';
+import { HEARTBEAT_EVERY_MS, pagePacer } from './pagePacer.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
 const TASK_ACK_WAIT_MS = 10_000;
-const BACKLOG_POLL_MS = 500;
-const HEARTBEAT_EVERY_MS = 3_000;
 const PAUSED_RECHECK_MS = 2_000;
 const TRANSIENT_RETRY_MS = 3_000;
 const MAX_PARALLEL_LISTINGS = 4;
@@ -74,8 +73,6 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     const definition = state.definition!;
     await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency, workAckWaitMs);
     log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects }, 'listing started');
-    let lastBeat = Date.now();
-    let waiting = false;
     const policy = retryPolicyOf(definition, retryDefaults);
     // A listing request may wait out the job's retry delays and the endpoint timeout: the lease must outlive them.
     const lease = setInterval(() => msg.working(), HEARTBEAT_EVERY_MS);
@@ -88,40 +85,20 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         { side: 'destination', endpoint: destination, bucket: definition.destination_bucket },
       ]);
       const context: ListRunContext = {
-          js,
-          publisher,
-          store,
-          source: jobSource,
-          destination,
-          checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
-          retry: {
-            attempts: policy.maxRetries + 1,
-            delayMs: (retry) => retryDelayMs(policy, retry, Math.random()),
-            onRetry: (attempt, err, waitMs) =>
-              log.warn({ ...logCtx, attempt, retry_in_ms: Math.round(waitMs), error: endpointCause(err) }, 'listing request failed; retrying'),
-          },
-          signal: stopping.signal,
-          // Called before each page: keeps the task leased, stops on pause or cancel, and holds
-          // listing while copiers have not drained the run's backlog, so the work stream stays bounded.
-          heartbeat: async () => {
-            for (;;) {
-              if (stopping.signal.aborted) return 'stop';
-              if (Date.now() - lastBeat >= HEARTBEAT_EVERY_MS) {
-                lastBeat = Date.now();
-                msg.working();
-                const { state: now } = await store.load(task.job_id);
-                if (now.run !== task.run || now.status !== 'running') return 'stop';
-              }
-              const backlog = await jsm.consumers.info(STREAMS.work, consumers.work(task.job_id, task.run));
-              if (backlog.num_pending < maxWaitingItems) {
-                waiting = false;
-                return 'continue';
-              }
-              if (!waiting) log.info({ ...logCtx, waiting_items: backlog.num_pending }, 'listing waits for copiers to drain the backlog');
-              waiting = true;
-              await new Promise((resolve) => setTimeout(resolve, BACKLOG_POLL_MS));
-            }
-          },
+        js,
+        publisher,
+        store,
+        source: jobSource,
+        destination,
+        checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
+        retry: {
+          attempts: policy.maxRetries + 1,
+          delayMs: (retry) => retryDelayMs(policy, retry, Math.random()),
+          onRetry: (attempt, err, waitMs) =>
+            log.warn({ ...logCtx, attempt, retry_in_ms: Math.round(waitMs), error: endpointCause(err) }, 'listing request failed; retrying'),
+        },
+        signal: stopping.signal,
+        heartbeat: pagePacer({ msg, task, store, jsm, log, maxWaitingItems, signal: stopping.signal }),
       };
       const outcome = state.retry_of === undefined ? await listRun(context, state) : await listRetryRun(nc, context, state);
       if (outcome === 'complete') {
@@ -132,23 +109,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         msg.nak(PAUSED_RECHECK_MS);
       }
     } catch (err) {
-      if (err instanceof FerryError && err.code === 'NOT_FOUND') {
-        msg.ack(); // the job was deleted while it was listed
-        return;
-      }
-      // Shutting down aborts requests: the task goes back to the queue, the run is not to blame.
-      const endpointFailed = err instanceof EndpointListingError && !stopping.signal.aborted;
-      // A FerryError here is a listing we cannot trust (e.g. keys out of S3 order): retrying would not change it.
-      if (endpointFailed || err instanceof FerryError) {
-        const error = endpointFailed ? err.runError(policy.maxRetries) : `listing ${definition.source_bucket}: ${(err as Error).message}`;
-        const fields = endpointFailed ? { side: err.side, endpoint: err.endpoint, bucket: err.bucket } : {};
-        log.warn({ ...logCtx, ...fields, error }, 'listing failed; failing the run');
-        await store.execute(task.job_id, { type: 'FailRun', data: { job_id: task.job_id, run: task.run, error }, metadata: { now: new Date().toISOString() } });
-        msg.ack();
-        return;
-      }
-      log.warn({ ...logCtx, err: String(err) }, 'listing interrupted; will retry');
-      msg.nak(TRANSIENT_RETRY_MS);
+      await settleFailedListing(err, { msg, task, store, log, stopping: stopping.signal, maxRetries: policy.maxRetries, sourceBucket: definition.source_bucket });
     } finally {
       clearInterval(lease);
       stopRecordingRegions();
@@ -189,6 +150,35 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
       publisher.close();
     },
   };
+}
+
+/**
+ * A listing that threw: a deleted job's task is dropped; an endpoint that kept failing under the job's
+ * retry policy, or a listing that cannot be trusted (keys out of S3 order), fails the run; anything else
+ * (shutting down, NATS unavailable) hands the task back to be tried again.
+ */
+async function settleFailedListing(
+  err: unknown,
+  c: { msg: JsMsg; task: ListTask; store: JobEventStore; log: Logger; stopping: AbortSignal; maxRetries: number; sourceBucket: string },
+): Promise<void> {
+  const { msg, task, store, log } = c;
+  const logCtx = { job_id: task.job_id, run: task.run };
+  if (err instanceof FerryError && err.code === 'NOT_FOUND') {
+    msg.ack(); // the job was deleted while it was listed
+    return;
+  }
+  // Shutting down aborts requests: the task goes back to the queue, the run is not to blame.
+  const endpointFailed = err instanceof EndpointListingError && !c.stopping.aborted;
+  if (endpointFailed || err instanceof FerryError) {
+    const error = endpointFailed ? err.runError(c.maxRetries) : `listing ${c.sourceBucket}: ${(err as Error).message}`;
+    const fields = endpointFailed ? { side: err.side, endpoint: err.endpoint, bucket: err.bucket } : {};
+    log.warn({ ...logCtx, ...fields, error }, 'listing failed; failing the run');
+    await store.execute(task.job_id, { type: 'FailRun', data: { job_id: task.job_id, run: task.run, error }, metadata: { now: new Date().toISOString() } });
+    msg.ack();
+    return;
+  }
+  log.warn({ ...logCtx, err: String(err) }, 'listing interrupted; will retry');
+  msg.nak(TRANSIENT_RETRY_MS);
 }
 
 /** job_id and run of a listing task, for log lines about a task that may not even decode. */
