@@ -1,0 +1,102 @@
+import type { JetStreamClient, JetStreamManager, KV as KeyValue, NatsConnection } from 'nats';
+import { retryPolicyOf, type JobDefinition } from '../../libs/domain/index.js';
+import { consumers, ensureRunConsumer, jobToken, recordBucketRegions, type JobEventStore } from '../../libs/nats/index.js';
+import type { CopyEngine, S3Endpoint } from '../../libs/s3/index.js';
+import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
+import { destinationAddressPolicy } from '../../libs/net/index.js';
+import type { FerryConfig } from '../../libs/config/index.js';
+import type { Logger } from '../../libs/log/logger.js';
+import { errorTypeOf, type CopierMetrics } from '../../libs/observability/metrics.js';
+import { DestinationBreaker } from './destinationBreaker.js';
+import { RunWorker } from './runWorker.js';
+import { SharedRateLimit } from './sharedRateLimit.js';
+import type { Slots } from './slots.js';
+
+/** What every run worker of a copier process shares. */
+export interface CopierContext {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  store: JobEventStore;
+  log: Logger;
+  config: FerryConfig;
+  source: S3Endpoint;
+  sealer: SecretSealer;
+  slots: Slots;
+  engine: CopyEngine;
+  rateLimits: KeyValue;
+  metrics: CopierMetrics;
+}
+
+/**
+ * A RunWorker for one run of a job, from the job's definition in its log: its endpoints (its own
+ * credentials, the destination address policy), its work consumer, retry policy, shared rate limit
+ * and destination breaker. Undefined when the job has moved on to another run meanwhile.
+ */
+export async function newRunWorker(c: CopierContext, jobId: string, run: number): Promise<RunWorker | undefined> {
+  const { state } = await c.store.load(jobId);
+  if (!state.definition || state.run !== run) return undefined;
+  const definition = state.definition as JobDefinition;
+  const concurrency = definition.concurrency ?? c.config.batch.defaultConcurrency;
+  const consumerInfo = await ensureRunConsumer(c.jsm, jobId, run, concurrency, c.config.copier.ackWaitMs);
+  const destination = await destinationEndpoint(definition, c.source, c.sealer, destinationAddressPolicy(c.config.destinations.allowLinkLocal));
+  const jobSource = await sourceEndpoint(definition, c.source);
+  const stopRecordingRegions = recordBucketRegions(c.store, c.log, jobId, run, [
+    { side: 'source', endpoint: jobSource, bucket: definition.source_bucket },
+    { side: 'destination', endpoint: destination, bucket: definition.destination_bucket },
+  ]);
+  return new RunWorker({
+    js: c.js,
+    nc: c.nc,
+    consumer: consumers.work(jobId, run),
+    log: c.log,
+    slots: c.slots,
+    engine: c.engine,
+    jobId,
+    run,
+    priority: definition.priority ?? 100,
+    // Heartbeat well inside the consumer's ack wait, whoever created the consumer.
+    heartbeatMs: Math.max(100, Math.floor((consumerInfo.config.ack_wait ?? c.config.copier.ackWaitMs * 1_000_000) / 1_000_000 / 3)),
+    concurrency,
+    retry: retryPolicyOf(definition, c.config.batch),
+    source: jobSource,
+    sourceBucket: definition.source_bucket,
+    destination,
+    destinationBucket: definition.destination_bucket,
+    throttle: rateLimited(c.rateLimits, jobId, definition.rate_limit_bytes_per_sec),
+    rateBytesPerSecond: definition.rate_limit_bytes_per_sec,
+    onOutcome: (outcome) => {
+      if (outcome.duration_ms !== undefined) c.metrics.copyFinished(outcome.duration_ms / 1000);
+      if (outcome.result === 'failed') c.metrics.error(jobId, errorTypeOf(outcome.error));
+    },
+    breaker: new DestinationBreaker(),
+    failRun: failRunOnBreaker(c, jobId, run, `destination bucket ${definition.destination_bucket} at ${destination.endpoint}`),
+    onStopped: stopRecordingRegions,
+    onRetry: (code) => {
+      c.metrics.error(jobId, code);
+      c.metrics.retry(jobId, code);
+    },
+  });
+}
+
+/** The job's share of its rate limit, taken by every copier of the job from one KV entry; none without a limit. */
+function rateLimited(rateLimits: KeyValue, jobId: string, bytesPerSecond: number | undefined): ((bytes: number) => Promise<void>) | undefined {
+  if (!bytesPerSecond) return undefined;
+  const limit = new SharedRateLimit(rateLimits, jobToken(jobId), bytesPerSecond);
+  return (bytes) => limit.take(bytes);
+}
+
+/** Fails the run once its destination refuses writes for good (both copiers tripping is harmless: the second decides to nothing). */
+function failRunOnBreaker(c: CopierContext, jobId: string, run: number, destination: string): (reason: string) => Promise<boolean> {
+  return async (reason) => {
+    const error = `${reason}; ${destination}`;
+    c.log.warn({ job_id: jobId, run, error }, 'destination refuses writes; failing the run');
+    try {
+      await c.store.execute(jobId, { type: 'FailRun', data: { job_id: jobId, run, error }, metadata: { now: new Date().toISOString() } });
+      return true;
+    } catch (err) {
+      c.log.warn({ job_id: jobId, run, err: String(err) }, 'failing the run did not go through; the breaker trips again on the next streak');
+      return false;
+    }
+  };
+}
