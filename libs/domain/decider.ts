@@ -23,7 +23,7 @@ export interface JobState {
   /** Set while the current run is a retry-failed run over the failures of this earlier run. */
   retry_of?: number;
   /** Set while a start waits for a max_concurrent_jobs slot (status pending). */
-  queued?: { run: number; priority: number; requested_at: string; retry_of?: number };
+  queued?: { run: number; priority: number; requested_at: string; retry_of?: number; scheduled_for?: string };
   listing: ListingProgress;
   /** The latest schedule firing decided (started, queued or skipped); older or equal firings decide to nothing. */
   last_fire_time?: string;
@@ -106,8 +106,9 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
     case 'AdmitRun':
       // Late or repeated admissions (cancelled, deleted, already started) decide to nothing.
       if (state.queued?.run !== command.data.run) return [];
-      const { retry_of } = state.queued;
-      return [{ type: 'RunStarted', data: { job_id, run: command.data.run, at, ...(retry_of === undefined ? {} : { retry_of }) } }];
+      // A run queued by a schedule firing says so when it starts, as one started at the firing does.
+      const { retry_of, scheduled_for } = state.queued;
+      return [{ type: 'RunStarted', data: { job_id, run: command.data.run, at, ...(retry_of === undefined ? {} : { retry_of }), ...(scheduled_for === undefined ? {} : { scheduled_for }) } }];
     case 'FireSchedule': {
       const { fire_time, queue } = command.data;
       if (!state.definition?.schedule) return [];
@@ -186,7 +187,8 @@ export function evolve(state: JobState, event: JobEvent): JobState {
     case 'RunQueued': {
       const { run, priority, at, retry_of } = event.data;
       const fired = event.data.scheduled_for === undefined ? {} : { last_fire_time: event.data.scheduled_for };
-      return { ...state, ...fired, status: 'pending', queued: { run, priority, requested_at: at, ...(retry_of === undefined ? {} : { retry_of }) } };
+      const scheduled = event.data.scheduled_for === undefined ? {} : { scheduled_for: event.data.scheduled_for };
+      return { ...state, ...fired, status: 'pending', queued: { run, priority, requested_at: at, ...(retry_of === undefined ? {} : { retry_of }), ...scheduled } };
     }
     case 'ScheduledRunSkipped':
       return { ...state, last_fire_time: event.data.fire_time };

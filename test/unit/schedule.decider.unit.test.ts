@@ -51,6 +51,12 @@ describe('FireSchedule', () => {
     given(ID, [created, startedFor(1, JAN31), skipped]).when(fire(FEB1)).then([]);
   });
 
+  it('given a firing queued for want of a slot, when the scheduler admits it, then the run starts for that firing', () => {
+    const queuedFor: JobEvent = { type: 'RunQueued', data: { job_id: ID, run: 1, priority: 100, at: now, scheduled_for: FEB1 } };
+    const admit: JobCommand = { type: 'AdmitRun', data: { job_id: ID, run: 1 }, metadata: { now } };
+    given(ID, [created, queuedFor]).when(admit).then([startedFor(1, FEB1)]);
+  });
+
   it('given a run waiting for a slot, when a firing comes, then it is skipped', () => {
     const queued: JobEvent = { type: 'RunQueued', data: { job_id: ID, run: 1, priority: 100, at: now } };
     given(ID, [created, queued])
