@@ -1,5 +1,5 @@
 import type { FailedObject, JobError, JobEvent, ObjectsProcessed } from './events.js';
-import { invalidField } from './errors.js';
+import { decodeNumericPageToken, encodePageToken, pageSizeOf } from './paging.js';
 import { OrdinalSet } from './ordinalSet.js';
 
 /** Where a run's outcomes lie in the events stream: from its RunStarted up to (not including) the event that ended it. */
@@ -82,21 +82,14 @@ export function recentErrors(failed: FailedObject[], limit: number, retried: Job
     .map(({ e }) => e);
 }
 
-const DEFAULT_PAGE_SIZE = 100;
-const MAX_PAGE_SIZE = 1000;
+/** Failed objects and errors come 100 to a page unless page_size says otherwise. */
+const FAILURES_PAGE_SIZE = 100;
 
 /** An offset page over a list; the token is the base64url offset, checked to be one this server issued. */
 export function offsetPage<T>(items: T[], pageSize = 0, pageToken = ''): { items: T[]; next_page_token: string } {
-  const size = pageSize || DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw invalidField('page_size', `must be between 1 and ${MAX_PAGE_SIZE}`);
-  let offset = 0;
-  if (pageToken) {
-    offset = Number(Buffer.from(pageToken, 'base64url').toString('utf8'));
-    if (!Number.isSafeInteger(offset) || offset < 0 || Buffer.from(String(offset)).toString('base64url') !== pageToken) {
-      throw invalidField('page_token', 'is not a token this server issued');
-    }
-  }
+  const size = pageSizeOf(pageSize, FAILURES_PAGE_SIZE);
+  const offset = decodeNumericPageToken(pageToken);
   const page = items.slice(offset, offset + size);
   const next = offset + page.length;
-  return { items: page, next_page_token: next < items.length ? Buffer.from(String(next)).toString('base64url') : '' };
+  return { items: page, next_page_token: next < items.length ? encodePageToken(next) : '' };
 }

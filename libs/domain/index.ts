@@ -13,3 +13,4 @@ export * from './scheduling.js';
 export * from './schedule.js';
 export * from './credentialKind.js';
 export * from './caBundle.js';
+export * from './paging.js';

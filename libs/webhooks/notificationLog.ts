@@ -1,5 +1,5 @@
 import type { KV as KeyValue, NatsConnection } from 'nats';
-import { FerryError, type JobStatus } from '../domain/index.js';
+import { decodePageToken, pageAfter, pageSizeOf, type JobStatus } from '../domain/index.js';
 import { decodeJson, encodeJson, jobToken } from '../nats/index.js';
 
 export const NOTIFICATIONS_BUCKET = 'ferry_notifications';
@@ -50,28 +50,17 @@ export class NotificationLog {
   }
 
   async list(jobId: string, pageSize: number, pageToken: string): Promise<{ notifications: NotificationRecord[]; next_page_token: string }> {
-    if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > 1000) {
-      throw new FerryError('INVALID_ARGUMENT', 'page_size: must be between 1 and 1000', [{ field: 'page_size', reason: 'out of range' }]);
-    }
-    const after = pageToken ? decodeToken(pageToken) : '';
+    const size = pageSizeOf(pageSize);
+    const after = decodePageToken(pageToken, (key) => /^[A-Za-z0-9_-]+\.\d{15}$/.test(key));
     const keys: string[] = [];
     for await (const key of await this.kv.keys(`${jobToken(jobId)}.*`)) if (key > after) keys.push(key);
     keys.sort();
-    const page = keys.slice(0, pageSize || 50);
+    const { items: page, next_page_token } = pageAfter(keys, size, (key) => key);
     const notifications: NotificationRecord[] = [];
     for (const key of page) {
       const entry = await this.kv.get(key);
       if (entry && entry.operation === 'PUT' && entry.length > 0) notifications.push(decodeJson<NotificationRecord>(entry.value));
     }
-    const more = keys.length > page.length;
-    return { notifications, next_page_token: more ? Buffer.from(page[page.length - 1]!).toString('base64url') : '' };
+    return { notifications, next_page_token };
   }
-}
-
-function decodeToken(token: string): string {
-  const key = Buffer.from(token, 'base64url').toString('utf8');
-  if (!/^[A-Za-z0-9_-]+\.\d{15}$/.test(key)) {
-    throw new FerryError('INVALID_ARGUMENT', 'page_token: is not a token this server issued', [{ field: 'page_token', reason: 'malformed' }]);
-  }
-  return key;
 }

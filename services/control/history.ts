@@ -1,7 +1,10 @@
 import type { NatsConnection } from 'nats';
 import {
   FerryError,
+  decodeNumericPageToken,
   invalidField,
+  pageAfter,
+  pageSizeOf,
   jobNotFound,
   project,
   publicDefinition,
@@ -12,8 +15,6 @@ import {
 } from '../../libs/domain/index.js';
 import { forEachInRange, readSubjectRange, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 1000;
 
 export interface HistoryEntry {
   seq: number;
@@ -33,15 +34,8 @@ export function historyEntry(seq: number, event: JobEvent, runBefore: number): H
 
 /** A page of the job's lifecycle events with sequence above the page token's. */
 export function historyPage(events: Array<{ seq: number; event: JobEvent }>, pageSize = 0, pageToken = ''): { events: HistoryEntry[]; next_page_token: string } {
-  const size = pageSize || DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(size) || size < 0 || size > MAX_PAGE_SIZE) throw invalidField('page_size', `must be between 1 and ${MAX_PAGE_SIZE}`);
-  let after = 0;
-  if (pageToken) {
-    after = Number(Buffer.from(pageToken, 'base64url').toString('utf8'));
-    if (!Number.isSafeInteger(after) || after < 0 || Buffer.from(String(after)).toString('base64url') !== pageToken) {
-      throw invalidField('page_token', 'is not a token this server issued');
-    }
-  }
+  const size = pageSizeOf(pageSize);
+  const after = decodeNumericPageToken(pageToken);
   let run = 0;
   const all: HistoryEntry[] = [];
   for (const { seq, event } of events) {
@@ -49,9 +43,8 @@ export function historyPage(events: Array<{ seq: number; event: JobEvent }>, pag
     run = entry.run;
     if (seq > after) all.push(entry);
   }
-  const page = all.slice(0, size);
-  const more = all.length > page.length;
-  return { events: page, next_page_token: more ? Buffer.from(String(page[page.length - 1]!.seq)).toString('base64url') : '' };
+  const { items, next_page_token } = pageAfter(all, size, (entry) => entry.seq);
+  return { events: items, next_page_token };
 }
 
 export type AsOf = { seq: number } | { time: string };

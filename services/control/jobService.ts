@@ -16,6 +16,9 @@ import {
   DEFAULT_PRIORITY,
   withNextRunAt,
   jobCredentialKinds,
+  decodePageToken,
+  pageAfter,
+  pageSizeOf,
 } from '../../libs/domain/index.js';
 import {
   JobEventStore,
@@ -38,8 +41,6 @@ import { checkJob, failedSteps, refusalOf, type JobCheckReport } from './jobChec
 import type { JobScheduler } from './scheduler/scheduler.js';
 
 const READ_YOUR_WRITES_MS = 1500;
-const DEFAULT_PAGE_SIZE = 50;
-const MAX_PAGE_SIZE = 1000;
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
 
 interface PageRequest {
@@ -300,21 +301,17 @@ export class JobService {
   }
 
   async list(request: { page_size?: number; page_token?: string; status?: string }): Promise<{ jobs: JobView[]; next_page_token: string }> {
-    const pageSize = request.page_size ?? DEFAULT_PAGE_SIZE;
-    if (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE_SIZE) {
-      throw new FerryError('INVALID_ARGUMENT', `page_size: must be between 1 and ${MAX_PAGE_SIZE}`, [{ field: 'page_size', reason: 'out of range' }]);
-    }
+    const size = pageSizeOf(request.page_size);
     const status = request.status || undefined;
     if (status !== undefined && !JOB_STATUSES.includes(status as JobStatus)) {
       throw new FerryError('INVALID_ARGUMENT', `status: must be one of ${JOB_STATUSES.join(', ')}`, [{ field: 'status', reason: 'unknown status' }]);
     }
-    const after = request.page_token ? decodePageToken(request.page_token) : '';
+    const after = decodePageToken(request.page_token);
     const views = (await this.readModel.all())
       .filter((v) => (status ? v.status === status : true) && v.job_id > after)
       .sort((a, b) => (a.job_id < b.job_id ? -1 : 1));
-    const jobs = views.slice(0, pageSize || DEFAULT_PAGE_SIZE);
-    const more = views.length > jobs.length;
-    return { jobs: jobs.map((v) => this.withQueuePosition(v)), next_page_token: more ? encodePageToken(jobs[jobs.length - 1]!.job_id) : '' };
+    const { items, next_page_token } = pageAfter(views, size, (view) => view.job_id);
+    return { jobs: items.map((v) => this.withQueuePosition(v)), next_page_token };
   }
 
   /** Waits briefly for the projector to fold the append so a caller reads its own write; falls back to the log. */
@@ -339,16 +336,4 @@ export class JobService {
     for (const { seq, event } of events) projection = project(projection, event, seq);
     return projection?.view;
   }
-}
-
-function encodePageToken(jobId: string): string {
-  return Buffer.from(jobId, 'utf8').toString('base64url');
-}
-
-function decodePageToken(token: string): string {
-  const decoded = Buffer.from(token, 'base64url').toString('utf8');
-  if (!decoded || encodePageToken(decoded) !== token) {
-    throw new FerryError('INVALID_ARGUMENT', 'page_token: is not a token this server issued', [{ field: 'page_token', reason: 'malformed' }]);
-  }
-  return decoded;
 }
