@@ -134,3 +134,12 @@ export interface OutcomesCompacted {
 export type RunSummaryEvent = FailuresRecorded | OutcomesCompacted;
 
 export type FerryEvent = JobEvent | ObjectsProcessed | RunSummaryEvent;
+
+/** One event of a job's history as GetJobHistory shows it: its details as JSON, secrets replaced. */
+export interface HistoryEntry {
+  seq: number;
+  time: string;
+  type: string;
+  run: number;
+  details_json: string;
+}

@@ -1,4 +1,4 @@
-import type { FailedObject, JobError, JobView } from '../../libs/domain/index.js';
+import type { FailedObject, HistoryEntry, JobError, JobView } from '../../libs/domain/index.js';
 import type { BucketCheck, CheckStep } from '../../libs/s3/index.js';
 
 /**
@@ -20,15 +20,6 @@ export interface CheckAnswer {
   job_id?: string;
   ok?: boolean;
   buckets?: Array<Partial<Omit<BucketCheck, 'steps'>> & { steps?: CheckStep[] }>;
-}
-
-/** One event of GetJobHistory. */
-export interface HistoryEntry {
-  seq: number;
-  time: string;
-  type: string;
-  run: number;
-  details_json: string;
 }
 
 /** The paged list answers, by the field that holds their items. */

@@ -9,6 +9,7 @@ import {
   project,
   publicDefinition,
   type FerryEvent,
+  type HistoryEntry,
   type JobEvent,
   type JobProjection,
   type JobView,
@@ -16,13 +17,6 @@ import {
 import { forEachInRange, readSubjectRange, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
 
-export interface HistoryEntry {
-  seq: number;
-  time: string;
-  type: string;
-  run: number;
-  details_json: string;
-}
 
 /** One lifecycle event as the history API shows it; the definition is shown as the API does (secret masked). */
 export function historyEntry(seq: number, event: JobEvent, runBefore: number): HistoryEntry {
