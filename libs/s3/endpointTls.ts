@@ -20,12 +20,16 @@ export interface TlsCheckOptions {
   rejectUnauthorized?: boolean;
 }
 
-const contexts = new Map<string, SecureContext>();
+/** Per CA: its context, and a short name for pool keys, both made once (the SDK client's key is asked per request). */
+const byCa = new Map<string, { context: SecureContext; name: string }>();
 
-function secureContextFor(ca: string): SecureContext {
-  let context = contexts.get(ca);
-  if (!context) contexts.set(ca, (context = createSecureContext({ ca: [...rootCertificates, ca] })));
-  return context;
+function trusted(ca: string): { context: SecureContext; name: string } {
+  let entry = byCa.get(ca);
+  if (!entry) {
+    entry = { context: createSecureContext({ ca: [...rootCertificates, ca] }), name: createHash('sha256').update(ca).digest('hex').slice(0, 16) };
+    byCa.set(ca, entry);
+  }
+  return entry;
 }
 
 let defaultCa: string | undefined;
@@ -45,7 +49,7 @@ export function setDefaultCaBundle(pem: string | undefined): void {
 export function tlsCheckOptions(tls: EndpointTls | undefined): TlsCheckOptions {
   const options: TlsCheckOptions = {};
   const ca = tls?.ca ?? defaultCa;
-  if (ca !== undefined) options.secureContext = secureContextFor(ca);
+  if (ca !== undefined) options.secureContext = trusted(ca).context;
   if (tls?.insecureSkipVerify) options.rejectUnauthorized = false;
   return options;
 }
@@ -54,6 +58,6 @@ export function tlsCheckOptions(tls: EndpointTls | undefined): TlsCheckOptions {
 export function tlsKey(tls: EndpointTls | undefined): string {
   const ca = tls?.ca ?? defaultCa;
   if (ca === undefined && !tls?.insecureSkipVerify) return '';
-  const caName = ca === undefined ? '' : createHash('sha256').update(ca).digest('hex').slice(0, 16);
+  const caName = ca === undefined ? '' : trusted(ca).name;
   return `${tls?.insecureSkipVerify ? 'insecure' : 'verify'}:${caName}`;
 }

@@ -387,6 +387,8 @@ describe('Http1Client over TLS (a server certificate from a CA made in the test)
   it('refuses a certificate its CA is not trusted for, and pools connections apart per check', async () => {
     await assert.rejects(client.get({ hostname: '127.0.0.1', port, tls: { check: {}, key: '' } }, head('/x')), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
     const unchecked = { check: tlsCheckOptions({ insecureSkipVerify: true }), key: tlsKey({ insecureSkipVerify: true }) };
+    // A trusted connection left idle right before: pooled by host alone, the next request would take it.
+    await readAll((await client.get({ hostname: '127.0.0.1', port, tls: trusted() }, head('/idle'))).body);
     const before = handshakes.length;
     assert.equal((await readAll((await client.get({ hostname: '127.0.0.1', port, tls: unchecked }, head('/y'))).body)).toString(), 'GET /y 0');
     assert.equal(handshakes.length - before, 1, 'not served by a connection checked another way');
