@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../libs/log/logger.js';
 import { connectNats, ensureTopology } from '../libs/nats/index.js';
 import { SecretSealer } from '../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../libs/net/index.js';
-import { setDefaultCaBundle, setSocketTimeoutMs } from '../libs/s3/index.js';
+import { setDefaultCaBundle, setSocketTimeoutMs } from '../libs/http1/index.js';
 import { operationalRoutes, startOperationalServer } from '../libs/observability/health.js';
 import { startJobMetrics } from '../libs/observability/jobMetrics.js';
 import type { RunningChild } from '../libs/embedded/index.js';

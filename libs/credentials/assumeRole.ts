@@ -4,9 +4,9 @@ import https from 'node:https';
 import { FerryError } from '../domain/errors.js';
 import { SigV4Signer } from '../s3/sigv4.js';
 import { xmlText } from '../s3/signedHttp.js';
-import { tlsCheckOptions, type EndpointTls } from '../s3/endpointTls.js';
-import { socketTimedOut, socketTimeoutMs } from '../s3/http1Client.js';
-import type { Credentials } from './credentialSource.js';
+import { tlsCheckOptions, type EndpointTls } from '../http1/endpointTls.js';
+import { socketTimedOut, socketTimeoutMs } from '../http1/http1Client.js';
+import type { Credentials } from '../s3/credentials.js';
 
 export interface AssumeRoleRequest {
   roleArn: string;

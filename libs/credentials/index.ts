@@ -1,3 +1,2 @@
-export * from './credentialSource.js';
 export * from './assumeRole.js';
 export * from './resolveCredentials.js';

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { FerryError } from '../domain/errors.js';
 import { assumeRole, stsEndpointOf } from './assumeRole.js';
-import { CredentialSource, credentialKindOf, type CredentialKind, type Credentials } from './credentialSource.js';
-import { tlsKey, type EndpointTls } from '../s3/endpointTls.js';
+import { CredentialSource, credentialKindOf, type CredentialKind, type Credentials } from '../s3/credentials.js';
+import { tlsKey, type EndpointTls } from '../http1/endpointTls.js';
 
 /** How one side of a job (or the deployment's source) authenticates, as configured. */
 export interface CredentialSpec {

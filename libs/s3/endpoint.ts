@@ -1,5 +1,5 @@
-import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
-import type { EndpointTls } from './endpointTls.js';
+import type { CredentialSource, Credentials } from './credentials.js';
+import type { EndpointTls } from '../http1/endpointTls.js';
 
 export interface S3Endpoint {
   endpoint: string;

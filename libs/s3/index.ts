@@ -1,5 +1,4 @@
 export { endpointIdentity, type S3Endpoint } from './endpoint.js';
-export { setDefaultCaBundle, tlsCheckOptions, type EndpointTls } from './endpointTls.js';
 export { sdkClient, sendToBucket, closeSdkClients } from './sdkClient.js';
 export { bucketRegions, type RegionCorrection, type RegionEvidence } from './bucketRegion.js';
 export { listObjects, type ListedObject, type ListOptions } from './list.js';
@@ -9,6 +8,5 @@ export type { CopyEngine, CopyEngineOptions, CopyRequest, CopyResult } from './c
 export { choosePartSize } from './partSize.js';
 export { encodeKey } from './uri.js';
 export { withRetry, type RetryOptions } from './retry.js';
-export { setSocketTimeoutMs } from './http1Client.js';
 export { checkBucket, closeCheckConnections, type BucketCheckRequest } from './bucketCheck.js';
 export { startRefusal, type BucketCheck, type CheckStep, type StartRefusal } from './checkSteps.js';

@@ -4,11 +4,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { endpointForRegion, prefersVirtualHost } from './addressing.js';
 import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
 import { endpointIdentity, parseEndpoint, type S3Endpoint } from './endpoint.js';
-import type { CredentialSource, Credentials } from '../credentials/credentialSource.js';
+import type { CredentialSource, Credentials } from './credentials.js';
 import { closeListingConnections } from './list.js';
-import { socketTimeoutMs } from './http1Client.js';
-import { localhostLookup } from './localhostLookup.js';
-import { tlsCheckOptions, tlsKey } from './endpointTls.js';
+import { socketTimeoutMs } from '../http1/http1Client.js';
+import { localhostLookup } from '../http1/localhostLookup.js';
+import { tlsCheckOptions, tlsKey } from '../http1/endpointTls.js';
 
 const clients = new Map<string, S3Client>();
 

@@ -1,17 +1,17 @@
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { endpointIdentity, parseEndpoint, signingCredentials, type ParsedEndpoint, type S3Endpoint } from './endpoint.js';
-import { isStaleCredentialCode, type Credentials } from '../credentials/credentialSource.js';
+import { isStaleCredentialCode, type Credentials } from './credentials.js';
 import { bucketAddress, endpointForRegion, prefersVirtualHost, requestPath, type BucketAddress } from './addressing.js';
 import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
 import { classifyS3Error, S3Error, s3ErrorFromResponse } from './s3Error.js';
 import { SigV4Signer } from './sigv4.js';
-import { localhostLookup } from './localhostLookup.js';
-import { tlsCheckOptions, tlsKey, type EndpointTls } from './endpointTls.js';
-import { AbortRegistry } from './abortRegistry.js';
-import { Http1Client, socketTimedOut, socketTimeoutMs, type TlsOrigin } from './http1Client.js';
-import type { OpenedRequest } from './requestBody.js';
-import { bufferedBody, readWhole, type StreamedResponse } from './responseBody.js';
+import { localhostLookup } from '../http1/localhostLookup.js';
+import { tlsCheckOptions, tlsKey, type EndpointTls } from '../http1/endpointTls.js';
+import { AbortRegistry } from '../http1/abortRegistry.js';
+import { Http1Client, socketTimedOut, socketTimeoutMs, type TlsOrigin } from '../http1/http1Client.js';
+import type { OpenedRequest } from '../http1/requestBody.js';
+import { bufferedBody, readWhole, type StreamedResponse } from '../http1/responseBody.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { OpenedRequest } from './requestBody.js';
-import { readWhole, type ResponseBody, type StreamedResponse } from './responseBody.js';
+import type { OpenedRequest } from '../http1/requestBody.js';
+import { readWhole, type ResponseBody, type StreamedResponse } from '../http1/responseBody.js';
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';

@@ -1,6 +1,7 @@
 import { invalidField, type JobDefinition, type StoredJobDefinition } from '../domain/index.js';
 import { hostOf, resolveChecked, type AddressPolicy } from '../net/index.js';
-import type { EndpointTls, S3Endpoint } from '../s3/index.js';
+import type { EndpointTls } from '../http1/index.js';
+import type { S3Endpoint } from '../s3/index.js';
 import type { SecretSealer } from './secretSealer.js';
 import { withJobCredentials } from '../credentials/endpointCredentials.js';
 

@@ -4,7 +4,7 @@ import { retryDelayMs, type ObjectOutcome, type RetryPolicy, type WorkItem } fro
 import { STREAMS, decodeJson } from '../../libs/nats/index.js';
 import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
-import { isStaleCredentialCode } from '../../libs/credentials/credentialSource.js';
+import { isStaleCredentialCode } from '../../libs/s3/credentials.js';
 import type { DestinationBreaker } from './destinationBreaker.js';
 import { OutcomeBatcher } from './outcomeBatcher.js';
 import type { Slots } from './slots.js';

@@ -1,10 +1,9 @@
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
 import type { JobEvent } from '../../libs/domain/index.js';
-import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { JobEventStore, ReadModel, STREAMS, decodeJson, subjects } from '../../libs/nats/index.js';
 import { NotificationLog, notificationState } from '../../libs/webhooks/index.js';
-import { WebhookDelivery } from './webhookDelivery.js';
+import { WebhookDelivery, type DeliverySettings } from './webhookDelivery.js';
 import { KeyedQueues } from './jobQueues.js';
 
 export const NOTIFIER_CONSUMER = 'notifier';
@@ -13,16 +12,9 @@ export const NOTIFIER_CONSUMER = 'notifier';
 const ACK_WAIT_MS = 6000;
 const HEARTBEAT_MS = 2000;
 
-export interface NotifierOptions {
+export interface NotifierOptions extends DeliverySettings {
   nc: NatsConnection;
   log: Logger;
-  secret: string;
-  timeoutMs: number;
-  retryDelayMs: number;
-  maxRetryDurationMs: number;
-  allowPrivateNetworks: boolean;
-  /** Opens a job's own webhook secret (`webhook_secret`), which signs that job's deliveries instead of `secret`. */
-  sealer: SecretSealer;
   replicas?: number;
 }
 

@@ -1,18 +1,29 @@
 import { FerryError, type JobEvent, type JobStatus, type StoredJobDefinition } from '../../libs/domain/index.js';
 import type { Logger } from '../../libs/log/logger.js';
+import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { JobEventStore, ReadModel } from '../../libs/nats/index.js';
 import { DEFAULT_NOTIFY_ON, buildPayload, postWebhook, retryDelayMs, webhookHeaders, webhookId, type NotificationLog, type NotificationRecord } from '../../libs/webhooks/index.js';
-import type { NotifierOptions } from './notifier.js';
 
 const MAX_BACKOFF_MS = 10 * 60_000;
 const PROCESSING_RETRY_MS = 1000;
+
+/** How webhooks are signed, timed and retried, and where they may go. */
+export interface DeliverySettings {
+  secret: string;
+  timeoutMs: number;
+  retryDelayMs: number;
+  maxRetryDurationMs: number;
+  allowPrivateNetworks: boolean;
+  /** Opens a job's own webhook secret (`webhook_secret`), which signs that job's deliveries instead of `secret`. */
+  sealer: SecretSealer;
+}
 
 export interface DeliveryContext {
   store: JobEventStore;
   readModel: ReadModel;
   records: NotificationLog;
   log: Logger;
-  options: Pick<NotifierOptions, 'secret' | 'sealer' | 'timeoutMs' | 'retryDelayMs' | 'maxRetryDurationMs' | 'allowPrivateNetworks'>;
+  options: DeliverySettings;
   /** Aborted when the notifier stops: a delivery under way gives up, its message unacked for redelivery. */
   signal: AbortSignal;
   /** Waits, or less if the notifier stops meanwhile. */

@@ -5,12 +5,12 @@ import net, { type AddressInfo } from 'node:net';
 import https from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { Http1Client, type TlsOrigin } from '../../libs/s3/http1Client.js';
-import { tlsCheckOptions, tlsKey } from '../../libs/s3/endpointTls.js';
+import { Http1Client, type TlsOrigin } from '../../libs/http1/http1Client.js';
+import { tlsCheckOptions, tlsKey } from '../../libs/http1/endpointTls.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { makeTestCertificates, type TestCertificates } from '../harness/testCertificates.js';
 import { SignedHttp } from '../../libs/s3/signedHttp.js';
-import type { ResponseBody } from '../../libs/s3/responseBody.js';
+import type { ResponseBody } from '../../libs/http1/responseBody.js';
 
 /** What the server does with one request (once its body is in): `nth` counts requests on this connection from 1. */
 type Script = (path: string, socket: net.Socket, nth: number, body: Buffer, head: string) => void;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { credentialKindOf, describeCredentialKind, jobCredentialKinds, validateJobDefinition } from '../../libs/domain/index.js';
-import { CredentialSource, REFRESH_MARGIN_MS, refreshAt } from '../../libs/credentials/credentialSource.js';
+import { CredentialSource, REFRESH_MARGIN_MS, refreshAt } from '../../libs/s3/credentials.js';
 import { SigV4Signer } from '../../libs/s3/sigv4.js';
 
 describe('which credential kind a spec resolves to', () => {

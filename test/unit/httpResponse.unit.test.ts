@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChunkedDecoder } from '../../libs/s3/chunkedDecoder.js';
-import { QueuedBody } from '../../libs/s3/responseBody.js';
-import { HeadReader, MalformedResponse, bodyFraming, parseResponseHead } from '../../libs/s3/responseHead.js';
+import { ChunkedDecoder } from '../../libs/http1/chunkedDecoder.js';
+import { QueuedBody } from '../../libs/http1/responseBody.js';
+import { HeadReader, MalformedResponse, bodyFraming, parseResponseHead } from '../../libs/http1/responseHead.js';
 import { requestHead } from '../../libs/s3/signedHttp.js';
 
 describe('parseResponseHead', () => {

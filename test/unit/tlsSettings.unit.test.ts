@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../libs/config/index.js';
 import { parseCaBundle } from '../../libs/domain/index.js';
-import { setDefaultCaBundle, tlsCheckOptions } from '../../libs/s3/index.js';
-import { tlsKey } from '../../libs/s3/endpointTls.js';
+import { setDefaultCaBundle, tlsCheckOptions } from '../../libs/http1/index.js';
+import { tlsKey } from '../../libs/http1/endpointTls.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { makeTestCertificates, type TestCertificates } from '../harness/testCertificates.js';
 
