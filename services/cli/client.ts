@@ -1,4 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
+import type { AnswerOf, SentOf, StreamingRpc, UnaryRpc } from '../../libs/api/index.js';
 import type { FerryProto } from '../../libs/transport/loadProto.js';
 import { readErrorDetails, statusName } from '../../libs/transport/statusMapping.js';
 
@@ -27,17 +28,17 @@ export function toServerError(err: unknown): ServerError {
   return new ServerError(e.code, e.details || e.message || statusName(e.code), details);
 }
 
-/** `T` is the answer's type as the caller reads it (apiTypes.ts): the client does not check it. */
+/** Calls typed by the proto's messages (libs/api); answers are proto-loader's decoding, which the client does not check further. */
 export interface FerryClient {
-  call<T>(method: string, request: object): Promise<T>;
+  call<R extends UnaryRpc>(method: R, request: SentOf<R>): Promise<AnswerOf<R>>;
   /** A server stream; errors surface as ServerError from the iterator. */
-  stream<T>(method: string, request: object): AsyncIterable<T> & { cancel(): void };
+  stream<R extends StreamingRpc>(method: R, request: SentOf<R>): AsyncIterable<AnswerOf<R>> & { cancel(): void };
   close(): void;
 }
 
 type Callback = (err: grpc.ServiceError | null, response: unknown) => void;
-type UnaryMethod = (request: object, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback) => void;
-type StreamMethod = (request: object, metadata: grpc.Metadata) => grpc.ClientReadableStream<unknown>;
+type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback) => void;
+type StreamMethod = (request: unknown, metadata: grpc.Metadata) => grpc.ClientReadableStream<unknown>;
 type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client;
 
 export function connectFerry({ packageDefinition, serviceName }: FerryProto, server: string, token: string | undefined): FerryClient {
@@ -51,18 +52,18 @@ export function connectFerry({ packageDefinition, serviceName }: FerryProto, ser
     return m;
   };
   return {
-    call: <T>(name: string, request: object) =>
-      new Promise<T>((resolve, reject) => {
+    call: <R extends UnaryRpc>(name: R, request: SentOf<R>) =>
+      new Promise<AnswerOf<R>>((resolve, reject) => {
         const deadline = new Date(Date.now() + UNARY_DEADLINE_MS);
-        method<UnaryMethod>(name)(request, metadata(), { deadline }, (err, res) => (err ? reject(toServerError(err)) : resolve(res as T)));
+        method<UnaryMethod>(name)(request, metadata(), { deadline }, (err, res) => (err ? reject(toServerError(err)) : resolve(res as AnswerOf<R>)));
       }),
-    stream<T>(name: string, request: object) {
+    stream<R extends StreamingRpc>(name: R, request: SentOf<R>) {
       const call = method<StreamMethod>(name)(request, metadata());
       return {
         cancel: () => call.cancel(),
         async *[Symbol.asyncIterator]() {
           try {
-            for await (const message of call) yield message as T;
+            for await (const message of call) yield message as AnswerOf<R>;
           } catch (err) {
             throw toServerError(err);
           }

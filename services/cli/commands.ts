@@ -1,4 +1,4 @@
-import type { ApiJob, CheckAnswer, DryRunAnswer, Page, PagedAnswers } from './apiTypes.js';
+import type { AnswerOf, SentOf, UnaryRpc } from '../../libs/api/index.js';
 import type { FerryClient } from './client.js';
 import { UsageError } from './args.js';
 import { checkReport, dryRunReport, jobDetail, jobsTable, table } from './format.js';
@@ -21,7 +21,7 @@ export interface CommandContext {
 /** Resolves to the process exit code. */
 export type Command = (ctx: CommandContext, id: string | undefined) => Promise<number>;
 
-const LIFECYCLE: Record<string, string> = {
+const LIFECYCLE: Record<string, 'StartJob' | 'PauseJob' | 'ResumeJob' | 'CancelJob' | 'RetryFailed'> = {
   start: 'StartJob',
   pause: 'PauseJob',
   resume: 'ResumeJob',
@@ -39,16 +39,17 @@ function show(ctx: CommandContext, response: unknown, asTable: () => string): nu
   return 0;
 }
 
-/** Follows next_page_token, concatenating `field` into one response. */
-async function allPages<F extends keyof PagedAnswers>(client: FerryClient, method: string, request: object, field: F): Promise<Page<F> & Record<F, Array<PagedAnswers[F]>>> {
-  const itemsOf = (page: Page<F>): Array<PagedAnswers[F]> => (page[field] as Array<PagedAnswers[F]> | undefined) ?? [];
-  let response = await client.call<Page<F>>(method, request);
-  const items = [...itemsOf(response)];
+type Page<F extends string, T> = { next_page_token?: string } & { [K in F]?: T[] };
+
+/** Follows next_page_token, concatenating the `field` items of every page into one answer. */
+async function allPages<F extends string, T>(fetchPage: (pageToken: string) => Promise<Page<F, T>>, field: F): Promise<Page<F, T> & Record<F, T[]>> {
+  let response = await fetchPage('');
+  const items: T[] = [...(response[field] ?? [])];
   while (response.next_page_token) {
-    response = await client.call<Page<F>>(method, { ...request, page_token: response.next_page_token });
-    items.push(...itemsOf(response));
+    response = await fetchPage(response.next_page_token);
+    items.push(...(response[field] ?? []));
   }
-  return { ...response, [field]: items, next_page_token: '' } as Page<F> & Record<F, Array<PagedAnswers[F]>>;
+  return { ...response, [field]: items, next_page_token: '' } as Page<F, T> & Record<F, T[]>;
 }
 
 export const JOB_COMMANDS: Record<string, Command> = {
@@ -58,50 +59,50 @@ export const JOB_COMMANDS: Record<string, Command> = {
     const unknown = unknownKeys(spec, ctx.jobSpecFields);
     if (unknown.length > 0) throw new UsageError(`${ctx.file}: unknown job field(s): ${unknown.join(', ')}`);
     if (ctx.dryRun) {
-      const report = await ctx.client.call<DryRunAnswer>('CreateJob', { ...spec, dry_run: true });
+      const report = await ctx.client.call('CreateJob', { ...spec, dry_run: true });
       return show(ctx, report, () => dryRunReport(report));
     }
-    const job = await ctx.client.call<ApiJob>('CreateJob', spec);
+    const job = await ctx.client.call('CreateJob', spec);
     return show(ctx, job, () => jobDetail(job));
   },
   async list(ctx) {
-    const response = await allPages(ctx.client, 'ListJobs', ctx.status ? { status: ctx.status } : {}, 'jobs');
+    const response = await allPages((page_token) => ctx.client.call('ListJobs', { status: ctx.status, page_token }), 'jobs');
     return show(ctx, response, () => jobsTable(response.jobs));
   },
   async get(ctx, id) {
-    const job = await ctx.client.call<ApiJob>('GetJob', { job_id: needId(id, 'get') });
+    const job = await ctx.client.call('GetJob', { job_id: needId(id, 'get') });
     return show(ctx, job, () => jobDetail(job));
   },
   async delete(ctx, id) {
-    const response = await ctx.client.call<{ job_id: string }>('DeleteJob', { job_id: needId(id, 'delete') });
+    const response = await ctx.client.call('DeleteJob', { job_id: needId(id, 'delete') });
     return show(ctx, response, () => `job ${response.job_id} deleted`);
   },
   ...Object.fromEntries(
     Object.entries(LIFECYCLE).map(([name, rpc]): [string, Command] => [
       name,
       async (ctx, id) => {
-        const job = await ctx.client.call<ApiJob>(rpc, { job_id: needId(id, name) });
+        const job = await ctx.client.call(rpc, { job_id: needId(id, name) });
         return show(ctx, job, () => `job ${job.job_id} ${job.status} (run ${job.run ?? 0})`);
       },
     ]),
   ),
   async check(ctx, id) {
-    const report = await ctx.client.call<CheckAnswer>('CheckJob', { job_id: needId(id, 'check'), write_probe: ctx.writeProbe ?? false });
+    const report = await ctx.client.call('CheckJob', { job_id: needId(id, 'check'), write_probe: ctx.writeProbe ?? false });
     show(ctx, report, () => checkReport(report));
     return report.ok ? 0 : 1;
   },
   async failed(ctx, id) {
-    const response = await allPages(ctx.client, 'ListFailedObjects', { job_id: needId(id, 'failed') }, 'failed_objects');
+    const response = await allPages((page_token) => ctx.client.call('ListFailedObjects', { job_id: needId(id, 'failed'), page_token }), 'failed_objects');
     return show(ctx, response, () =>
       table(['KEY', 'RUN', 'ATTEMPTS', 'LAST ATTEMPT', 'ERROR'], response.failed_objects.map((o) => [o.key, o.run, o.attempts, o.last_attempt, o.error])),
     );
   },
   async errors(ctx, id) {
-    const response = await allPages(ctx.client, 'ListJobErrors', { job_id: needId(id, 'errors') }, 'errors');
+    const response = await allPages((page_token) => ctx.client.call('ListJobErrors', { job_id: needId(id, 'errors'), page_token }), 'errors');
     return show(ctx, response, () => table(['TIME', 'RUN', 'KEY', 'ERROR'], response.errors.map((e) => [e.time, e.run, e.key, e.error])));
   },
   async history(ctx, id) {
-    const response = await allPages(ctx.client, 'GetJobHistory', { job_id: needId(id, 'history') }, 'events');
+    const response = await allPages((page_token) => ctx.client.call('GetJobHistory', { job_id: needId(id, 'history'), page_token }), 'events');
     return show(ctx, response, () =>
       table(['SEQ', 'TIME', 'TYPE', 'RUN', 'DETAILS'], response.events.map((e) => [e.seq, e.time, e.type, e.run, e.details_json])),
     );

@@ -1,4 +1,4 @@
-import type { ApiJob, CheckAnswer, DryRunAnswer } from './apiTypes.js';
+import type { JobCheck__Output, Job__Output, Progress__Output } from '../../libs/api/index.js';
 /** Pure text formatting for the CLI's table output. */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -35,19 +35,8 @@ export function table(headers: string[], rows: Array<Array<string | number | und
   return cells.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n');
 }
 
-export interface ProgressLike {
-  total_objects?: number;
-  completed_objects?: number;
-  skipped_objects?: number;
-  failed_objects?: number;
-  total_bytes?: number;
-  completed_bytes?: number;
-  skipped_bytes?: number;
-  failed_bytes?: number;
-  current_rate_bytes_sec?: number;
-  estimated_completion?: string;
-  listing_complete?: boolean;
-}
+/** A job's progress as an answer carries it: every count possibly absent (zero). */
+export type ProgressLike = Progress__Output;
 
 /** Objects with an outcome of any kind: what "done" means for a run's progress. */
 export function objectsDone(p: ProgressLike = {}): number {
@@ -63,7 +52,7 @@ export function objectsColumn(p: ProgressLike = {}): string {
   return `${objectsDone(p)}/${p.total_objects ?? 0}${p.listing_complete ? '' : '+'}`;
 }
 
-export function jobsTable(jobs: Array<{ job_id: string; status: string; run?: number; progress?: ProgressLike }>): string {
+export function jobsTable(jobs: Job__Output[]): string {
   return table(
     ['ID', 'STATUS', 'RUN', 'OBJECTS', 'BYTES', 'RATE'],
     jobs.map((j) => [
@@ -78,7 +67,7 @@ export function jobsTable(jobs: Array<{ job_id: string; status: string; run?: nu
 }
 
 /** GET's answer as "key: value" lines, then its runs as a table. */
-export function jobDetail(job: ApiJob): string {
+export function jobDetail(job: Job__Output): string {
   const p: ProgressLike = job.progress ?? {};
   const lines: Array<[string, unknown]> = [
     ['id', job.job_id],
@@ -112,7 +101,7 @@ export function jobDetail(job: ApiJob): string {
 }
 
 /** A dry run's answer: what the job would copy. */
-export function dryRunReport(report: DryRunAnswer): string {
+export function dryRunReport(report: Job__Output): string {
   const keys: string[] = report.first_keys ?? [];
   const lines = [
     `dry run of ${report.job_id}: nothing created, nothing copied`,
@@ -123,9 +112,9 @@ export function dryRunReport(report: DryRunAnswer): string {
 }
 
 /** A CheckJob answer: one row per step of each side, then the verdict. */
-export function checkReport(report: CheckAnswer): string {
+export function checkReport(report: JobCheck__Output): string {
   const rows = (report.buckets ?? []).flatMap((b) =>
-    (b.steps ?? []).map((s) => [b.side, s.name, s.status.toUpperCase(), [s.http_status, s.code].filter((v) => v !== undefined).join(' '), s.detail]),
+    (b.steps ?? []).map((s) => [b.side, s.name, (s.status ?? '').toUpperCase(), [s.http_status, s.code].filter((v) => v !== undefined).join(' '), s.detail]),
   );
   const sides = (report.buckets ?? []).map((b) => `${b.side}: bucket ${b.bucket} at ${b.endpoint}`).join('\n');
   return `${sides}\n\n${table(['SIDE', 'STEP', 'STATUS', 'CODE', 'DETAIL'], rows)}\n\njob ${report.job_id} ${report.ok ? 'passes' : 'fails'} the check`;

@@ -1,3 +1,4 @@
+import type { Job__Output } from '../../libs/api/index.js';
 import { bytesDone, formatBytes, formatDuration, formatRate, objectsDone, type ProgressLike } from './format.js';
 
 export const TERMINAL_STATUSES = new Set(['completed', 'failed', 'cancelled']);
@@ -25,7 +26,7 @@ export function fractionDone(p: ProgressLike): number {
 }
 
 /** One line: bar, percent, objects, bytes, rate, ETA and status. */
-export function progressLine(job: { status: string; progress?: ProgressLike }, now = Date.now()): string {
+export function progressLine(job: Pick<Job__Output, 'status' | 'progress'>, now = Date.now()): string {
   const p = job.progress ?? {};
   const fraction = job.status === 'completed' ? 1 : fractionDone(p);
   const filled = Math.round(fraction * BAR_WIDTH);
@@ -33,7 +34,7 @@ export function progressLine(job: { status: string; progress?: ProgressLike }, n
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
   const objects = `${objectsDone(p)}/${p.total_objects ?? 0}${p.listing_complete ? '' : '+'} objects`;
   const bytes = `${formatBytes(bytesDone(p))}/${formatBytes(p.total_bytes)}`;
-  const eta = TERMINAL_STATUSES.has(job.status) ? undefined : etaSeconds(p, now);
+  const eta = TERMINAL_STATUSES.has(job.status ?? '') ? undefined : etaSeconds(p, now);
   const failed = p.failed_objects ? `  ${p.failed_objects} failed` : '';
   return `${bar} ${percent}  ${objects}  ${bytes}  ${formatRate(p.current_rate_bytes_sec)}  ETA ${eta === undefined ? '--' : formatDuration(eta)}  ${job.status}${failed}`;
 }
@@ -48,7 +49,7 @@ export class ProgressView {
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
-  update(job: { status: string; progress?: ProgressLike }, final = false): void {
+  update(job: Job__Output, final = false): void {
     const line = progressLine(job);
     if (this.out.isTTY) {
       this.out.write(`\r\x1b[2K${line.slice(0, (this.out.columns || 200) - 1)}${final ? '\n' : ''}`);

@@ -1,9 +1,9 @@
 import { status } from '@grpc/grpc-js';
 import { ServerError, type FerryClient } from './client.js';
 import { TERMINAL_STATUSES } from './progress.js';
-import type { ApiJob } from './apiTypes.js';
+import type { Job__Output } from '../../libs/api/index.js';
 
-export type WatchedJob = ApiJob;
+export type WatchedJob = Job__Output;
 
 /**
  * Reports the job on each change until it ends, and returns its last state. Uses
@@ -11,11 +11,11 @@ export type WatchedJob = ApiJob;
  * early) it polls GetJob instead.
  */
 export async function watchJob(client: FerryClient, jobId: string, onJob: (job: WatchedJob) => void, pollMs = 1000): Promise<WatchedJob> {
-  const stream = client.stream<WatchedJob>('WatchJob', { job_id: jobId });
+  const stream = client.stream('WatchJob', { job_id: jobId });
   try {
     for await (const job of stream) {
       onJob(job);
-      if (TERMINAL_STATUSES.has(job.status)) {
+      if (TERMINAL_STATUSES.has(job.status ?? '')) {
         stream.cancel();
         return job;
       }
@@ -24,9 +24,9 @@ export async function watchJob(client: FerryClient, jobId: string, onJob: (job: 
     if (!(err instanceof ServerError && err.code === status.UNIMPLEMENTED)) throw err;
   }
   for (;;) {
-    const job = await client.call<WatchedJob>('GetJob', { job_id: jobId });
+    const job = await client.call('GetJob', { job_id: jobId });
     onJob(job);
-    if (TERMINAL_STATUSES.has(job.status)) return job;
+    if (TERMINAL_STATUSES.has(job.status ?? '')) return job;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
 }

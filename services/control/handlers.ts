@@ -1,3 +1,4 @@
+import type { AnswerOf, RequestOf, ResponseOf, RpcName, StreamingRpc } from '../../libs/api/index.js';
 import type { CallContext, ServiceHandlers } from '../../libs/transport/index.js';
 import type { NotificationLog } from '../../libs/webhooks/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
@@ -5,38 +6,46 @@ import { JOB_ID_PATTERN, invalidField } from '../../libs/domain/index.js';
 import type { JobService } from './jobService.js';
 import { dryRun } from './dryRun.js';
 
-interface JobRef {
-  job_id: string;
-}
+/** RPCs whose request names no existing job; every other request's job_id is checked before its handler runs. */
+type WithoutJobId = 'CreateJob' | 'ListJobs';
+type Request<R extends RpcName> = R extends WithoutJobId ? RequestOf<R> : RequestOf<R> & { job_id: string };
+
+/** A handler per RPC of ferry.v1.BatchJobs, typed by the proto's request and response messages. */
+type BatchJobsHandlers = {
+  [R in RpcName]?: R extends StreamingRpc
+    ? (request: Request<R>, ctx: CallContext, emit: (message: ResponseOf<R>) => Promise<void> | void, signal: AbortSignal) => Promise<void>
+    : (request: Request<R>, ctx: CallContext) => Promise<ResponseOf<R>>;
+};
 
 /** gRPC methods of ferry.v1.BatchJobs mapped onto the job service. Unlisted RPCs answer UNIMPLEMENTED. */
 export function jobHandlers(jobs: JobService, notifications?: NotificationLog, source?: S3Endpoint): ServiceHandlers {
-  return withJobIdChecked({
+  const handlers: BatchJobsHandlers = {
     // dry_run is a request option, not part of the job: a dry run answers a report and creates nothing.
-    CreateJob: ({ dry_run, dry_run_key_limit, ...spec }: { dry_run?: boolean; dry_run_key_limit?: number }) => {
+    CreateJob: ({ dry_run, dry_run_key_limit, ...spec }) => {
       if (dry_run) return dryRun(spec, source, jobs.addresses, dry_run_key_limit);
       if (dry_run_key_limit !== undefined) throw invalidField('dry_run_key_limit', 'applies only with dry_run: true');
       return jobs.create(spec);
     },
-    GetJob: (request: { job_id: string; as_of?: string }) => (request.as_of ? jobs.asOf(request) : jobs.get(request.job_id)),
-    ListJobs: (request: { page_size?: number; page_token?: string; status?: string }) => jobs.list(request),
-    StartJob: ({ job_id }: JobRef) => jobs.command('StartJob', job_id),
-    PauseJob: ({ job_id }: JobRef) => jobs.command('PauseJob', job_id),
-    ResumeJob: ({ job_id }: JobRef) => jobs.command('ResumeJob', job_id),
-    CancelJob: ({ job_id }: JobRef) => jobs.command('CancelJob', job_id),
-    RetryFailed: ({ job_id }: JobRef) => jobs.command('RetryFailed', job_id),
-    ListFailedObjects: (request: PageRequest) => jobs.failed(request),
-    ListJobErrors: (request: PageRequest) => jobs.errors(request),
-    CheckJob: ({ job_id, write_probe }: { job_id: string; write_probe?: boolean }) => jobs.check(job_id, write_probe ?? false),
-    WatchJob: ({ job_id }: JobRef, _ctx: CallContext, emit: (view: unknown) => Promise<void> | void, signal: AbortSignal) => jobs.watch(job_id, emit, signal),
-    GetJobHistory: (request: { job_id: string; page_size?: number; page_token?: string }) => jobs.history(request),
-    GetJobAsOf: (request: { job_id: string; as_of?: string }) => jobs.asOf(request),
-    DeleteJob: async ({ job_id }: JobRef) => {
+    GetJob: (request) => (request.as_of ? jobs.asOf(request) : jobs.get(request.job_id)),
+    ListJobs: (request) => jobs.list(request),
+    StartJob: ({ job_id }) => jobs.command('StartJob', job_id),
+    PauseJob: ({ job_id }) => jobs.command('PauseJob', job_id),
+    ResumeJob: ({ job_id }) => jobs.command('ResumeJob', job_id),
+    CancelJob: ({ job_id }) => jobs.command('CancelJob', job_id),
+    RetryFailed: ({ job_id }) => jobs.command('RetryFailed', job_id),
+    ListFailedObjects: (request) => jobs.failed(request),
+    ListJobErrors: (request) => jobs.errors(request),
+    CheckJob: ({ job_id, write_probe }) => jobs.check(job_id, write_probe ?? false),
+    WatchJob: ({ job_id }, _ctx, emit, signal) => jobs.watch(job_id, emit, signal),
+    GetJobHistory: (request) => jobs.history(request),
+    GetJobAsOf: (request) => jobs.asOf(request),
+    DeleteJob: async ({ job_id }) => {
       await jobs.command('DeleteJob', job_id);
       return { job_id, deleted: true };
     },
-    ...(notifications ? { ListNotifications: (request: PageRequest) => listNotifications(jobs, notifications, request) } : {}),
-  });
+    ...(notifications ? { ListNotifications: (request: Request<'ListNotifications'>) => listNotifications(jobs, notifications, request) } : {}),
+  };
+  return withJobIdChecked(handlers as ServiceHandlers);
 }
 
 /**
@@ -61,13 +70,11 @@ function withJobIdChecked(handlers: ServiceHandlers): ServiceHandlers {
   );
 }
 
-interface PageRequest {
-  job_id: string;
-  page_size?: number;
-  page_token?: string;
-}
-
-async function listNotifications(jobs: JobService, notifications: NotificationLog, { job_id, page_size, page_token }: PageRequest) {
+async function listNotifications(
+  jobs: JobService,
+  notifications: NotificationLog,
+  { job_id, page_size, page_token }: Request<'ListNotifications'>,
+): Promise<ResponseOf<'ListNotifications'>> {
   await jobs.get(job_id); // NOT_FOUND for an unknown job
   const page = await notifications.list(job_id, page_size ?? 0, page_token ?? '');
   return { job_id, notifications: page.notifications.map(({ body: _body, ...record }) => record), next_page_token: page.next_page_token };

@@ -1,0 +1,154 @@
+// Original file: proto/ferry/v1/jobs.proto
+
+import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
+import type { Long } from '@grpc/proto-loader';
+
+export interface JobSpec {
+  'job_id'?: (string);
+  'source_bucket'?: (string);
+  'destination_bucket'?: (string);
+  'description'?: (string);
+  'destination_endpoint'?: (string);
+  'destination_access_key'?: (string);
+  'destination_secret_key'?: (string);
+  'destination_region'?: (string);
+  'prefix'?: (string);
+  'min_size'?: (number | string | Long);
+  'max_size'?: (number | string | Long);
+  'created_after'?: (string);
+  'created_before'?: (string);
+  'tags'?: ({[key: string]: string});
+  'concurrency'?: (number);
+  'rate_limit_bytes_per_sec'?: (number | string | Long);
+  'priority'?: (number);
+  'max_retries'?: (number);
+  'retry_delay'?: (string);
+  'retry_backoff'?: (string);
+  'checkpoint_interval'?: (number);
+  'notification_webhook'?: (string);
+  'notify_on'?: (string)[];
+  'schedule'?: (_ferry_v1_Schedule | null);
+  /**
+   * Validate and list what the job would copy, without creating it or copying anything.
+   */
+  'dry_run'?: (boolean);
+  /**
+   * With dry_run: how many keys first_keys lists (default 20, at most 1000).
+   */
+  'dry_run_key_limit'?: (number);
+  /**
+   * Signs this job's webhook deliveries instead of the deployment's secret; sealed like destination_secret_key.
+   */
+  'webhook_secret'?: (string);
+  /**
+   * Roles assumed through STS (AssumeRole) to read the source / write the destination; without them, static
+   * keys when given, else the AWS default credential chain. external_id and session_name go with either role;
+   * sts_endpoint names a non-AWS STS (e.g. a Ceph RGW's URL).
+   */
+  'source_role_arn'?: (string);
+  'destination_role_arn'?: (string);
+  'external_id'?: (string);
+  'session_name'?: (string);
+  'sts_endpoint'?: (string);
+  /**
+   * false: virtual-hosted-style requests (bucket in the host name) to destination_endpoint; unset: virtual-hosted for
+   * *.amazonaws.com, path-style elsewhere. A bucket name that is not DNS-safe is always addressed path-style.
+   */
+  'destination_path_style'?: (boolean);
+  /**
+   * PEM certificates an https destination_endpoint's certificate is checked against, besides the usual roots (a
+   * private CA). destination_insecure_skip_verify accepts any certificate, and the job's events record a warning.
+   */
+  'destination_ca_bundle'?: (string);
+  'destination_insecure_skip_verify'?: (boolean);
+  '_description'?: "description";
+  '_destination_endpoint'?: "destination_endpoint";
+  '_destination_access_key'?: "destination_access_key";
+  '_destination_secret_key'?: "destination_secret_key";
+  '_destination_region'?: "destination_region";
+  '_prefix'?: "prefix";
+  '_min_size'?: "min_size";
+  '_max_size'?: "max_size";
+  '_created_after'?: "created_after";
+  '_created_before'?: "created_before";
+  '_concurrency'?: "concurrency";
+  '_rate_limit_bytes_per_sec'?: "rate_limit_bytes_per_sec";
+  '_priority'?: "priority";
+  '_max_retries'?: "max_retries";
+  '_retry_delay'?: "retry_delay";
+  '_retry_backoff'?: "retry_backoff";
+  '_checkpoint_interval'?: "checkpoint_interval";
+  '_notification_webhook'?: "notification_webhook";
+  '_schedule'?: "schedule";
+  '_dry_run'?: "dry_run";
+  '_dry_run_key_limit'?: "dry_run_key_limit";
+  '_webhook_secret'?: "webhook_secret";
+  '_source_role_arn'?: "source_role_arn";
+  '_destination_role_arn'?: "destination_role_arn";
+  '_external_id'?: "external_id";
+  '_session_name'?: "session_name";
+  '_sts_endpoint'?: "sts_endpoint";
+  '_destination_path_style'?: "destination_path_style";
+  '_destination_ca_bundle'?: "destination_ca_bundle";
+  '_destination_insecure_skip_verify'?: "destination_insecure_skip_verify";
+}
+
+export interface JobSpec__Output {
+  'job_id'?: (string);
+  'source_bucket'?: (string);
+  'destination_bucket'?: (string);
+  'description'?: (string);
+  'destination_endpoint'?: (string);
+  'destination_access_key'?: (string);
+  'destination_secret_key'?: (string);
+  'destination_region'?: (string);
+  'prefix'?: (string);
+  'min_size'?: (number);
+  'max_size'?: (number);
+  'created_after'?: (string);
+  'created_before'?: (string);
+  'tags'?: ({[key: string]: string});
+  'concurrency'?: (number);
+  'rate_limit_bytes_per_sec'?: (number);
+  'priority'?: (number);
+  'max_retries'?: (number);
+  'retry_delay'?: (string);
+  'retry_backoff'?: (string);
+  'checkpoint_interval'?: (number);
+  'notification_webhook'?: (string);
+  'notify_on'?: (string)[];
+  'schedule'?: (_ferry_v1_Schedule__Output);
+  /**
+   * Validate and list what the job would copy, without creating it or copying anything.
+   */
+  'dry_run'?: (boolean);
+  /**
+   * With dry_run: how many keys first_keys lists (default 20, at most 1000).
+   */
+  'dry_run_key_limit'?: (number);
+  /**
+   * Signs this job's webhook deliveries instead of the deployment's secret; sealed like destination_secret_key.
+   */
+  'webhook_secret'?: (string);
+  /**
+   * Roles assumed through STS (AssumeRole) to read the source / write the destination; without them, static
+   * keys when given, else the AWS default credential chain. external_id and session_name go with either role;
+   * sts_endpoint names a non-AWS STS (e.g. a Ceph RGW's URL).
+   */
+  'source_role_arn'?: (string);
+  'destination_role_arn'?: (string);
+  'external_id'?: (string);
+  'session_name'?: (string);
+  'sts_endpoint'?: (string);
+  /**
+   * false: virtual-hosted-style requests (bucket in the host name) to destination_endpoint; unset: virtual-hosted for
+   * *.amazonaws.com, path-style elsewhere. A bucket name that is not DNS-safe is always addressed path-style.
+   */
+  'destination_path_style'?: (boolean);
+  /**
+   * PEM certificates an https destination_endpoint's certificate is checked against, besides the usual roots (a
+   * private CA). destination_insecure_skip_verify accepts any certificate, and the job's events record a warning.
+   */
+  'destination_ca_bundle'?: (string);
+  'destination_insecure_skip_verify'?: (boolean);
+}

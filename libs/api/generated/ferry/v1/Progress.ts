@@ -1,0 +1,32 @@
+// Original file: proto/ferry/v1/jobs.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface Progress {
+  'total_objects'?: (number | string | Long);
+  'completed_objects'?: (number | string | Long);
+  'skipped_objects'?: (number | string | Long);
+  'failed_objects'?: (number | string | Long);
+  'total_bytes'?: (number | string | Long);
+  'completed_bytes'?: (number | string | Long);
+  'skipped_bytes'?: (number | string | Long);
+  'failed_bytes'?: (number | string | Long);
+  'current_rate_bytes_sec'?: (number | string | Long);
+  'estimated_completion'?: (string);
+  'listing_complete'?: (boolean);
+  '_estimated_completion'?: "estimated_completion";
+}
+
+export interface Progress__Output {
+  'total_objects'?: (number);
+  'completed_objects'?: (number);
+  'skipped_objects'?: (number);
+  'failed_objects'?: (number);
+  'total_bytes'?: (number);
+  'completed_bytes'?: (number);
+  'skipped_bytes'?: (number);
+  'failed_bytes'?: (number);
+  'current_rate_bytes_sec'?: (number);
+  'estimated_completion'?: (string);
+  'listing_complete'?: (boolean);
+}

@@ -1,0 +1,43 @@
+// Original file: proto/ferry/v1/jobs.proto
+
+import type { RunCounts as _ferry_v1_RunCounts, RunCounts__Output as _ferry_v1_RunCounts__Output } from '../../ferry/v1/RunCounts.js';
+
+export interface RunSummary {
+  'run'?: (number);
+  'status'?: (string);
+  'started_at'?: (string);
+  'completed_at'?: (string);
+  'error'?: (string);
+  'counts'?: (_ferry_v1_RunCounts | null);
+  /**
+   * Set on a retry-failed run: the run whose failed objects it copies again.
+   */
+  'retry_of'?: (number);
+  /**
+   * The run's per-object outcome detail was purged from the log after it ended;
+   * its counts and its failed objects are kept in a summary.
+   */
+  'outcomes_compacted'?: (boolean);
+  '_completed_at'?: "completed_at";
+  '_error'?: "error";
+  '_retry_of'?: "retry_of";
+  '_outcomes_compacted'?: "outcomes_compacted";
+}
+
+export interface RunSummary__Output {
+  'run'?: (number);
+  'status'?: (string);
+  'started_at'?: (string);
+  'completed_at'?: (string);
+  'error'?: (string);
+  'counts'?: (_ferry_v1_RunCounts__Output);
+  /**
+   * Set on a retry-failed run: the run whose failed objects it copies again.
+   */
+  'retry_of'?: (number);
+  /**
+   * The run's per-object outcome detail was purged from the log after it ended;
+   * its counts and its failed objects are kept in a summary.
+   */
+  'outcomes_compacted'?: (boolean);
+}
