@@ -80,7 +80,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
     );
   }
   if (target !== 'all' && target !== 'control' && config.metricsAddr) {
-    const operational = await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc));
+    const operational = await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc), log);
     log.info({ target, metrics_port: operational.port }, 'metrics listening');
     running.push(operational);
   }

@@ -122,10 +122,8 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
   const pathStyle = get<boolean | undefined>('ferry.source.path_style');
   const sourceTls = sourceTlsOf(opt('ferry.source.ca_bundle'), get<boolean>('ferry.source.insecure_skip_verify'), endpoint);
   if (endpoint !== undefined) {
-    try {
-      const url = new URL(endpoint);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-    } catch {
+    const url = URL.parse(endpoint);
+    if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
       throw new ConfigError('ferry.source.endpoint', `must be an http or https URL, got ${JSON.stringify(endpoint)}`);
     }
     // Without keys the source uses the AWS default credential chain (README "Credentials").

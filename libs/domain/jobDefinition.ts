@@ -126,12 +126,8 @@ export function isValidBucketName(name: string): boolean {
 }
 
 function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
-  } catch {
-    return false;
-  }
+  const url = URL.parse(text);
+  return (url?.protocol === 'http:' || url?.protocol === 'https:') && url.hostname !== '';
 }
 
 function parseTimestamp(field: string, text: string): number {
@@ -147,13 +143,10 @@ function requireNonEmpty(body: Record<string, unknown>, field: keyof JobDefiniti
 
 /** An http(s) endpoint as scheme://host:port/path, the port made explicit, so two spellings of one endpoint compare equal. */
 export function normalizedEndpoint(text: string): string | undefined {
-  try {
-    const url = new URL(text);
-    const port = url.port || (url.protocol === 'https:' ? '443' : url.protocol === 'http:' ? '80' : '');
-    return `${url.protocol}//${url.hostname.toLowerCase()}:${port}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return undefined;
-  }
+  const url = URL.parse(text);
+  if (!url) return undefined;
+  const port = url.port || (url.protocol === 'https:' ? '443' : url.protocol === 'http:' ? '80' : '');
+  return `${url.protocol}//${url.hostname.toLowerCase()}:${port}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 /** What validation needs to know of the deployment: the source endpoint a job without destination_endpoint writes to. */

@@ -19,8 +19,9 @@ function isKnownTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;
-  } catch {
-    return false;
+  } catch (err) {
+    if (err instanceof RangeError) return false; // "Invalid time zone specified"
+    throw err;
   }
 }
 

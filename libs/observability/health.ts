@@ -3,6 +3,7 @@ import type { NatsConnection } from 'nats';
 import { register } from 'prom-client';
 import { topologyPresent } from '../nats/topology.js';
 import { splitHostPort } from '../net/hostPort.js';
+import type { Logger } from '../log/logger.js';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -34,13 +35,17 @@ export function operationalRoutes(nc: () => NatsConnection | undefined): Record<
 }
 
 /** A bare HTTP server with only the operational routes, for processes that do not serve the API. */
-export async function startOperationalServer(address: string, routes: Record<string, RouteHandler>): Promise<{ port: number; stop(): Promise<void> }> {
+export async function startOperationalServer(address: string, routes: Record<string, RouteHandler>, log: Logger): Promise<{ port: number; stop(): Promise<void> }> {
   const { host, port } = splitHostPort(address);
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
     const route = routes[path];
     if (!route || req.method !== 'GET') return json(res, 404, { error: { code: 'NOT_FOUND', message: 'not found' } });
-    Promise.resolve(route(req, res)).catch(() => json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } }));
+    // Through then(), so a route that throws at once is answered like one whose promise rejects.
+    Promise.resolve().then(() => route(req, res)).catch((err: unknown) => {
+      log.error({ err, path }, 'operational route failed');
+      json(res, 500, { error: { code: 'INTERNAL', message: 'internal error' } });
+    });
   });
   // A port taken by another process fails the start naming the address, not as an unhandled 'error' event.
   await new Promise<void>((resolve, reject) => {

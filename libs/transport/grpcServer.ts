@@ -131,7 +131,7 @@ function serverStreaming(c: RpcContext, open: Set<AbortController>): grpc.handle
     call.on('cancelled', () => abort.abort());
     const emit = async (message: unknown): Promise<void> => {
       if (abort.signal.aborted) return;
-      if (!call.write(message)) await once(call, 'drain', { signal: abort.signal }).catch(() => undefined);
+      if (!call.write(message)) await once(call, 'drain', { signal: abort.signal }).catch(ignoreAbort);
     };
     void (async () => {
       const ctx = c.authorize(call.metadata, c.rpc.name);
@@ -165,4 +165,10 @@ function reportError(c: RpcContext, err: unknown): grpc.ServiceError {
   if (status.code === grpc.status.INTERNAL) c.log.error({ err, rpc: c.rpc.name }, 'RPC failed');
   else c.log.debug({ rpc: c.rpc.name, code: status.code, message: status.details }, 'RPC refused');
   return Object.assign(new Error(status.details), status);
+}
+
+/** A wait given up because the call ended (its signal aborted): the stream is over, nothing to report. */
+function ignoreAbort(err: unknown): void {
+  if (err instanceof Error && err.name === 'AbortError') return;
+  throw err;
 }

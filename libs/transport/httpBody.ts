@@ -28,8 +28,10 @@ export function parseJson(bytes: Buffer): unknown {
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch {
-    throw badRequest(undefined, 'request body is not valid UTF-8');
+  } catch (err) {
+    // A fatal TextDecoder throws a TypeError (ERR_ENCODING_INVALID_ENCODED_DATA) on malformed input.
+    if (err instanceof TypeError) throw badRequest(undefined, 'request body is not valid UTF-8');
+    throw err;
   }
   // Checked before parsing so a hostile body cannot drive JSON.parse deep.
   if (jsonDepth(text) > MAX_JSON_DEPTH) throw badRequest(undefined, `request body nests deeper than ${MAX_JSON_DEPTH} levels`);

@@ -182,15 +182,15 @@ function writeGrpcError(res: ServerResponse, err: grpc.ServiceError): void {
   writeJson(res, status, errorBody(err.code, status, err.details, readErrorDetails(err.metadata)));
 }
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 function forwardedMetadata(req: IncomingMessage): grpc.Metadata {
   const metadata = new grpc.Metadata();
   const auth = req.headers.authorization;
   if (auth === undefined) return metadata;
-  try {
-    metadata.set('authorization', auth);
-  } catch {
-    throw new HttpError(grpc.status.UNAUTHENTICATED, 'malformed authorization header');
-  }
+  // gRPC metadata holds printable ASCII only (grpc-js's Metadata.set throws on anything else).
+  if (!PRINTABLE_ASCII.test(auth)) throw new HttpError(grpc.status.UNAUTHENTICATED, 'malformed authorization header');
+  metadata.set('authorization', auth);
   return metadata;
 }
 

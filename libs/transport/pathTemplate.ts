@@ -61,8 +61,9 @@ function decodeSegment(raw: string): { ok: true; value: string } | { ok: false; 
   let value: string;
   try {
     value = decodeURIComponent(raw);
-  } catch {
-    return { ok: false, reason: 'is not valid percent-encoding' };
+  } catch (err) {
+    if (err instanceof URIError) return { ok: false, reason: 'is not valid percent-encoding' };
+    throw err;
   }
   if (value === '.' || value === '..') return { ok: false, reason: 'must not be a relative path segment' };
   if (/[/\\]/.test(value)) return { ok: false, reason: 'must not contain a slash' };

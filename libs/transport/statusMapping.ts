@@ -90,13 +90,15 @@ export function toGrpcError(err: unknown): GrpcErrorLike {
 export function readErrorDetails(metadata: grpc.Metadata | undefined): ErrorDetail[] {
   const raw = metadata?.get(ERROR_DETAILS_KEY)[0];
   if (typeof raw !== 'string') return [];
+  let parsed: unknown;
   try {
-    const parsed: unknown = JSON.parse(raw);
-    if (!Array.isArray(parsed)) return [];
-    return parsed.filter(isErrorDetail).map((d) => (d.field === undefined ? { reason: d.reason } : { field: d.field, reason: d.reason }));
-  } catch {
-    return [];
+    parsed = JSON.parse(raw);
+  } catch (err) {
+    if (err instanceof SyntaxError) return []; // details from a server that is not Ferry's
+    throw err;
   }
+  if (!Array.isArray(parsed)) return [];
+  return parsed.filter(isErrorDetail).map((d) => (d.field === undefined ? { reason: d.reason } : { field: d.field, reason: d.reason }));
 }
 
 // Non-binary metadata values must be printable ASCII, so escape everything else.

@@ -21,11 +21,8 @@ export type DeliveryResult =
  * the check and the connection. Redirects are not followed: 3xx is a failure.
  */
 export async function postWebhook(url: string, headers: Record<string, string>, body: string, options: DeliveryOptions): Promise<DeliveryResult> {
-  let target: URL;
-  try {
-    target = new URL(url);
-    if (target.protocol !== 'http:' && target.protocol !== 'https:') throw new Error('scheme');
-  } catch {
+  const target = URL.parse(url);
+  if (target?.protocol !== 'http:' && target?.protocol !== 'https:') {
     return { outcome: 'failed', retryable: false, error: `not an http(s) URL: ${url}` };
   }
   const host = hostOf(target);

@@ -186,7 +186,8 @@ function taskFields(msg: JsMsg): { job_id?: string; run?: number } {
   try {
     const { job_id, run } = decodeJson<{ job_id?: string; run?: number }>(msg.data);
     return { job_id, run };
-  } catch {
-    return {};
+  } catch (err) {
+    if (err instanceof SyntaxError) return {};
+    throw err;
   }
 }

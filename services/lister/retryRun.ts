@@ -1,7 +1,8 @@
-import type { NatsConnection, PubAck } from 'nats';
+import type { NatsConnection } from 'nats';
 import { runSpan, workItemMessageId, type JobState, type WorkItem } from '../../libs/domain/index.js';
 import { encodeJson, publishDurably, readRunFailures, subjects } from '../../libs/nats/index.js';
 import type { ListRunContext } from './listRun.js';
+import { PublishWindow } from './publishWindow.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
 /** Objects between heartbeats (which also check backpressure): one per page, as when listing a bucket. */
@@ -21,23 +22,21 @@ export async function listRetryRun(nc: NatsConnection, ctx: Pick<ListRunContext,
   let ordinal = state.listing.listed_objects;
   let bytes = state.listing.listed_bytes;
   let sinceCheckpoint = 0;
-  const inFlight = new Set<Promise<PubAck>>();
+  // A failed publish stops the listing (thrown by the next add or drain); it resumes from its checkpoint.
+  const window = new PublishWindow(MAX_PUBLISHES_IN_FLIGHT);
   const now = () => new Date().toISOString();
 
   for (const [index, object] of failed.slice(ordinal).entries()) {
     if (index % PAGE_SIZE === 0 && (await ctx.heartbeat()) === 'stop') {
-      await Promise.all(inFlight);
+      await window.drain();
       return 'stopped';
     }
     const item: WorkItem = { job_id: jobId, run, ordinal, key: object.key, size: object.size, etag: '', last_modified: '' };
-    const publish = publishDurably(ctx.js, subjects.work(jobId, run), encodeJson(item), { msgID: workItemMessageId(item) });
-    inFlight.add(publish);
-    void publish.finally(() => inFlight.delete(publish)).catch(() => undefined);
-    if (inFlight.size >= MAX_PUBLISHES_IN_FLIGHT) await Promise.race(inFlight);
+    await window.add(publishDurably(ctx.js, subjects.work(jobId, run), encodeJson(item), { msgID: workItemMessageId(item) }));
     ordinal++;
     bytes += object.size;
     if (++sinceCheckpoint >= ctx.checkpointInterval) {
-      await Promise.all(inFlight);
+      await window.drain();
       await ctx.store.execute(jobId, {
         type: 'RecordListingCheckpoint',
         data: { job_id: jobId, run, listed_objects: ordinal, listed_bytes: bytes, start_after: object.key },
@@ -46,7 +45,7 @@ export async function listRetryRun(nc: NatsConnection, ctx: Pick<ListRunContext,
       sinceCheckpoint = 0;
     }
   }
-  await Promise.all(inFlight);
+  await window.drain();
   await ctx.store.execute(jobId, { type: 'CompleteListing', data: { job_id: jobId, run, total_objects: ordinal, total_bytes: bytes }, metadata: { now: now() } });
   return 'complete';
 }

@@ -5,6 +5,7 @@ export class KeyedQueues {
   enqueue(key: string, task: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const next = previous.then(task, task);
+    // The task's failure reaches its caller through `next`; the queue only waits for it to end.
     const tail = next.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {

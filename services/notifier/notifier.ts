@@ -67,7 +67,9 @@ export async function startNotifier(options: NotifierOptions): Promise<{ stop():
     let event: JobEvent;
     try {
       event = decodeJson<JobEvent>(msg.data);
-    } catch {
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      log.warn({ seq: msg.seq, err: err.message }, 'an event that is not JSON will not be notified');
       msg.term();
       return;
     }

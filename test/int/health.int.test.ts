@@ -6,7 +6,9 @@ import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { waitFor } from '../harness/waitFor.js';
 import { createServer, type Server } from 'node:net';
+import { pino } from 'pino';
 import { startOperationalServer } from '../../libs/observability/health.js';
+import { createLogger } from '../../libs/log/logger.js';
 
 describe('the operational server on a port another process holds', () => {
   it('fails the start naming the address, instead of an unhandled error event', async () => {
@@ -14,9 +16,34 @@ describe('the operational server on a port another process holds', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const address = `127.0.0.1:${(holder.address() as { port: number }).port}`;
     try {
-      await assert.rejects(startOperationalServer(address, {}), new RegExp(`cannot serve metrics on ${address}: .*EADDRINUSE`));
+      await assert.rejects(startOperationalServer(address, {}, createLogger('silent')), new RegExp(`cannot serve metrics on ${address}: .*EADDRINUSE`));
     } finally {
       holder.close();
+    }
+  });
+});
+
+describe('an operational route that fails', () => {
+  it('answers 500 and logs the error with the path', async () => {
+    const lines: string[] = [];
+    const log = pino({ base: undefined }, { write: (line: string) => void lines.push(line) });
+    const server = await startOperationalServer(
+      '127.0.0.1:0',
+      {
+        '/broken': () => {
+          throw new Error('the route broke');
+        },
+      },
+      log,
+    );
+    try {
+      const res = await fetch(`http://127.0.0.1:${server.port}/broken`);
+      assert.equal(res.status, 500);
+      assert.deepEqual(await res.json(), { error: { code: 'INTERNAL', message: 'internal error' } });
+      const logged = lines.map((line) => JSON.parse(line) as { msg: string; path: string; err: { message: string } });
+      assert.ok(logged.some((l) => l.msg === 'operational route failed' && l.path === '/broken' && l.err.message === 'the route broke'), lines.join(''));
+    } finally {
+      await server.stop();
     }
   });
 });
