@@ -7,7 +7,7 @@ NODE ?= node
 TEST_FILES = $(shell find dist/test -name '*.test.js' -not -path 'dist/test/compat/*' | sort)
 UNIT_FILES = $(shell find dist/test/unit -name '*.unit.test.js' | sort)
 
-.PHONY: all deps nats-server openssl build run test test-unit lint bench clean
+.PHONY: all deps nats-server openssl build run test test-unit lint bench clean fuzz-xml
 
 all: build
 
@@ -54,6 +54,13 @@ lint: deps
 
 test-unit: build openssl
 	$(NODE) --test --test-reporter=spec $(UNIT_FILES)
+
+# Every XML read (libs/s3/responseDocuments.ts) against generated and mutated S3 and STS answers
+# (test/fuzz): prints each failing case's seed and input. `make test` runs 3,000 of these cases.
+# make fuzz-xml FUZZ_ARGS='--seed 7 --count 1000000'; FUZZ_ARGS='--case <seed>' replays one case.
+FUZZ_ARGS ?= --seed 1 --count 100000
+fuzz-xml: build
+	$(NODE) dist/test/fuzz/fuzzXml.js $(FUZZ_ARGS)
 
 # Benchmarks: timing targets live here, not in tests. Run on a quiet machine.
 bench: build
