@@ -9,7 +9,7 @@ UNIT_FILES = $(shell find dist/test/unit -name '*.unit.test.js' | sort)
 # Without --arrays/--objects/--oneofs: a handler's request holds only the fields that were sent (sanitizeMessage).
 PROTO_TYPE_OPTIONS = --keepCase --longs=Number --enums=String --includeComments --grpcLib=@grpc/grpc-js --importFileExtension=.js
 
-.PHONY: all deps nats-server openssl build run test test-unit lint bench clean proto
+.PHONY: all deps nats-server openssl build run test test-unit lint bench clean proto fuzz-xml fuzz-http
 
 all: build
 
@@ -64,6 +64,13 @@ lint: deps
 
 test-unit: build openssl
 	$(NODE) --test --test-reporter=spec $(UNIT_FILES)
+
+# Every XML read (libs/s3/responseDocuments.ts) against generated and mutated S3 and STS answers
+# (test/fuzz): prints each failing case's seed and input. `make test` runs 3,000 of these cases.
+# make fuzz-xml FUZZ_ARGS='--seed 7 --count 1000000'; FUZZ_ARGS='--case <seed>' replays one case.
+FUZZ_ARGS ?= --seed 1 --count 100000
+fuzz-xml: build
+	$(NODE) dist/test/fuzz/fuzzXml.js $(FUZZ_ARGS)
 
 # Benchmarks: timing targets live here, not in tests. Run on a quiet machine.
 bench: build

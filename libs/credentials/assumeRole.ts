@@ -3,7 +3,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { FerryError } from '../domain/errors.js';
 import { SigV4Signer } from '../s3/sigv4.js';
-import { xmlText } from '../s3/signedHttp.js';
+import { readAssumeRoleCredentials, readErrorFields } from '../s3/responseDocuments.js';
+import { S3Error } from '../s3/s3Error.js';
 import { tlsCheckOptions, type EndpointTls } from '../http1/endpointTls.js';
 import { socketTimedOut, socketTimeoutMs } from '../http1/http1Client.js';
 import type { Credentials } from '../s3/credentials.js';
@@ -58,19 +59,16 @@ export async function assumeRole(request: AssumeRoleRequest, master: Credentials
     throw new FerryError('UNAVAILABLE', `${request.field}: cannot reach STS at ${url.origin} to assume role ${request.roleArn}: ${String(err)}`, [{ field: request.field, reason: 'STS unreachable' }], { cause: err });
   }
   if (status < 200 || status >= 300) {
-    const code = xmlText(text, 'Code') ?? `HTTP ${status}`;
-    const message = xmlText(text, 'Message');
+    const { code = `HTTP ${status}`, message } = readErrorFields(text);
     const reason = `cannot assume role ${request.roleArn}: ${code}${message ? ` (${message})` : ''}`;
     throw new FerryError(status >= 500 ? 'UNAVAILABLE' : 'PERMISSION_DENIED', `${request.field}: ${reason}`, [{ field: request.field, reason }]);
   }
-  const accessKeyId = xmlText(text, 'AccessKeyId');
-  const secretAccessKey = xmlText(text, 'SecretAccessKey');
-  const sessionToken = xmlText(text, 'SessionToken');
-  const expiration = xmlText(text, 'Expiration');
-  if (!accessKeyId || !secretAccessKey) {
-    throw new FerryError('UNAVAILABLE', `${request.field}: STS at ${url.origin} answered AssumeRole for ${request.roleArn} without credentials`, [{ field: request.field, reason: 'no credentials in the STS answer' }]);
+  try {
+    return readAssumeRoleCredentials(text);
+  } catch (err) {
+    if (!(err instanceof S3Error)) throw err;
+    throw new FerryError('UNAVAILABLE', `${request.field}: STS at ${url.origin} answered AssumeRole for ${request.roleArn} without credentials: ${err.message}`, [{ field: request.field, reason: 'no credentials in the STS answer' }], { cause: err });
   }
-  return { accessKeyId, secretAccessKey, sessionToken, expiration: expiration ? new Date(expiration) : undefined };
 }
 
 /** A small form POST and its whole answer; a silent socket fails after the endpoint timeout. */

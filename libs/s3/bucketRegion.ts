@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { parseEndpoint, type S3Endpoint } from './endpoint.js';
+import type { ErrorFields } from './responseDocuments.js';
 
 /** What the server answered that named a bucket's real region. */
 export type RegionEvidence = 'x-amz-bucket-region' | 'AuthorizationHeaderMalformed' | 'PermanentRedirect';
@@ -24,18 +25,18 @@ const WRONG_REGION_STATUSES = new Set([301, 307, 400, 403]);
  * x-amz-bucket-region header, else the <Region> of an AuthorizationHeaderMalformed document
  * (or the region its message expects). undefined for any other answer.
  */
-export function regionFromAnswer(status: number, headers: IncomingHttpHeaders, body: string): RegionAnswer | undefined {
+export function regionFromAnswer(status: number, headers: IncomingHttpHeaders, error: ErrorFields): RegionAnswer | undefined {
   if (!WRONG_REGION_STATUSES.has(status)) return undefined;
-  const code = /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
-  const named = headerValue(headers['x-amz-bucket-region']) ?? (code === 'AuthorizationHeaderMalformed' ? regionInDocument(body) : undefined);
+  const code = error.code;
+  const named = headerValue(headers['x-amz-bucket-region']) ?? (code === 'AuthorizationHeaderMalformed' ? regionInDocument(error) : undefined);
   if (!named || !/^[a-z0-9-]{1,64}$/.test(named)) return undefined;
   const reason: RegionEvidence =
     code === 'AuthorizationHeaderMalformed' ? 'AuthorizationHeaderMalformed' : status === 301 || code === 'PermanentRedirect' ? 'PermanentRedirect' : 'x-amz-bucket-region';
   return { region: named, reason };
 }
 
-function regionInDocument(body: string): string | undefined {
-  return /<Region>([^<]+)<\/Region>/.exec(body)?.[1] ?? /expecting '([^']+)'/.exec(body)?.[1];
+function regionInDocument(error: ErrorFields): string | undefined {
+  return error.region || /expecting '([^']+)'/.exec(error.message ?? '')?.[1];
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {

@@ -1,16 +1,10 @@
 import type { S3Endpoint } from './endpoint.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { S3Error } from './s3Error.js';
-import { SignedHttp, decodeXmlEntities } from './signedHttp.js';
+import { readListPage, type ListedObject } from './responseDocuments.js';
+import { SignedHttp } from './signedHttp.js';
 
-export interface ListedObject {
-  key: string;
-  size: number;
-  /** Without quotes. */
-  etag: string;
-  /** ISO 8601. */
-  last_modified: string;
-}
+export type { ListedObject } from './responseDocuments.js';
 
 export interface ListOptions {
   prefix?: string;
@@ -42,10 +36,13 @@ export async function* listObjects(e: S3Endpoint, bucket: string, opts: ListOpti
     if (continuationToken) query['continuation-token'] = continuationToken;
     else if (opts.startAfter) query['start-after'] = opts.startAfter;
     if (opts.pageSize !== undefined) query['max-keys'] = String(opts.pageSize);
-    const { res, body } = await withRetry(() => http.call(e, { method: 'GET', bucket, query, signal: opts.signal }), { ...opts.retry, signal: opts.signal });
-    const text = body.toString('utf8');
-    if (!text.includes('<ListBucketResult')) throw notAListing(res.statusCode ?? 0, res.headers['content-type'], text);
-    const page = parseListPage(text);
+    // Read inside the retry: a page cut short (MalformedResponse) is asked for again.
+    const page = await withRetry(async () => {
+      const { res, body } = await http.call(e, { method: 'GET', bucket, query, signal: opts.signal });
+      const text = body.toString('utf8');
+      if (!text.includes('<ListBucketResult')) throw notAListing(res.statusCode ?? 0, res.headers['content-type'], text);
+      return readListPage(text);
+    }, { ...opts.retry, signal: opts.signal });
     if (page.objects.length > 0) yield page.objects;
     continuationToken = page.truncated ? page.nextToken : undefined;
   } while (continuationToken);
@@ -58,44 +55,4 @@ export async function* listObjects(e: S3Endpoint, bucket: string, opts: ListOpti
 export function notAListing(status: number, contentType: string | undefined, text: string): S3Error {
   const start = text.slice(0, 60).replace(/\s+/g, ' ').trim();
   return new S3Error('NotAnS3Listing', `HTTP ${status} answer is not an S3 listing (content-type ${contentType ?? 'none'}, body starts ${JSON.stringify(start)})`, status, false);
-}
-
-export interface ListPage {
-  objects: ListedObject[];
-  truncated: boolean;
-  nextToken?: string;
-}
-
-/** A ListBucketResult, read with indexOf: a page holds up to 1,000 entries and regular expressions per field cost more than the request. */
-export function parseListPage(xml: string): ListPage {
-  const objects: ListedObject[] = [];
-  let at = 0;
-  for (;;) {
-    const start = xml.indexOf('<Contents>', at);
-    if (start < 0) break;
-    const end = xml.indexOf('</Contents>', start);
-    if (end < 0) break;
-    const entry = xml.slice(start + 10, end);
-    const modified = field(entry, 'LastModified');
-    objects.push({
-      key: field(entry, 'Key') ?? '',
-      size: Number(field(entry, 'Size') ?? 0),
-      etag: (field(entry, 'ETag') ?? '').replace(/"/g, ''),
-      last_modified: (modified ? new Date(modified) : new Date(0)).toISOString(),
-    });
-    at = end + 11;
-  }
-  // The page's own elements come outside the entries (before or after them, depending on the server).
-  const outside = objects.length === 0 ? xml : xml.slice(0, xml.indexOf('<Contents>')) + xml.slice(xml.lastIndexOf('</Contents>'));
-  return { objects, truncated: field(outside, 'IsTruncated') === 'true', nextToken: field(outside, 'NextContinuationToken') };
-}
-
-function field(xml: string, tag: string): string | undefined {
-  const open = `<${tag}>`;
-  const start = xml.indexOf(open);
-  if (start < 0) return undefined;
-  const end = xml.indexOf(`</${tag}>`, start + open.length);
-  if (end < 0) return undefined;
-  const text = xml.slice(start + open.length, end);
-  return text.includes('&') ? decodeXmlEntities(text) : text;
 }

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { choosePartSize } from './partSize.js';
 import { checksumMismatch, classifyS3Error, S3Error } from './s3Error.js';
-import { embeddedError, header, isPlainMd5, unquoteEtag, xmlText, type SignedHttp } from './signedHttp.js';
+import { embeddedError, readUploadId } from './responseDocuments.js';
+import { header, isPlainMd5, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import type { SourceObject } from './sourceObject.js';
 import { pump } from './streamCopy.js';
 import { putTaggingXml } from './tagging.js';
@@ -28,9 +29,7 @@ export async function multipartCopy(
   let uploadId: string;
   try {
     const { body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploads: '' }, headers: src.headers, signal });
-    const id = xmlText(body.toString('utf8'), 'UploadId');
-    if (!id) throw new S3Error('InvalidResponse', 'CreateMultipartUpload answered without an UploadId', 0, true);
-    uploadId = id;
+    uploadId = readUploadId(body.toString('utf8'));
   } catch (err) {
     src.body.destroy();
     throw classifyS3Error(err);

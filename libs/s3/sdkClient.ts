@@ -71,9 +71,7 @@ function sdkRegionAnswer(err: unknown): ReturnType<typeof regionFromAnswer> {
   const e = err as { name?: string; Code?: string; Region?: string; message?: string; $metadata?: { httpStatusCode?: number }; $response?: { headers?: Record<string, string> } };
   const status = e.$metadata?.httpStatusCode ?? 0;
   const code = e.Code ?? e.name ?? '';
-  const region = e.Region ?? (e.message ? `<Message>${e.message}</Message>` : '');
-  const body = `<Code>${code}</Code>${e.Region ? `<Region>${region}</Region>` : region}`;
-  return regionFromAnswer(status, e.$response?.headers ?? {}, body);
+  return regionFromAnswer(status, e.$response?.headers ?? {}, { code, message: e.message, region: e.Region });
 }
 
 /** Destroys every cached client and its sockets, the listings' too (for tests and shutdown). */

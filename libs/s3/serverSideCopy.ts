@@ -3,7 +3,8 @@ import { endpointIdentity } from './endpoint.js';
 import { carriedHeaders } from './objectHeaders.js';
 import { choosePartSize } from './partSize.js';
 import { classifyS3Error, S3Error } from './s3Error.js';
-import { embeddedError, header, unquoteEtag, xmlText, type SignedHttp } from './signedHttp.js';
+import { embeddedError, readCopyPartEtag, readUploadId } from './responseDocuments.js';
+import { header, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import { getTaggingXml, putTaggingXml } from './tagging.js';
 import { copySource, hasReservedCharacters, type CopySourceStyle } from './uri.js';
 
@@ -130,8 +131,7 @@ async function uploadPartCopy(
     headers: carriedHeaders(head.headers),
     signal,
   });
-  const uploadId = xmlText(created.toString('utf8'), 'UploadId');
-  if (!uploadId) throw new S3Error('InvalidResponse', 'CreateMultipartUpload answered without an UploadId', 0, true);
+  const uploadId = readUploadId(created.toString('utf8'));
   const capped = cappedRequestBytes(req);
   const partSize = choosePartSize(size, Number.isFinite(capped) ? capped : Math.max(options.partSize, MIN_COPY_PART));
   const source = copySource(req.sourceBucket, key, sourceStyle.get(endpointIdentity(destination)) ?? 'rfc3986');
@@ -154,7 +154,7 @@ async function uploadPartCopy(
       });
       const error = embeddedError(res.statusCode ?? 200, body);
       if (error) throw error;
-      etags[index] = unquoteEtag(xmlText(body.toString('utf8'), 'ETag'));
+      etags[index] = unquoteEtag(readCopyPartEtag(body.toString('utf8')));
     }
   };
   try {

@@ -4,7 +4,8 @@ import { endpointIdentity, parseEndpoint, signingCredentials, type ParsedEndpoin
 import { isStaleCredentialCode, type Credentials } from './credentials.js';
 import { bucketAddress, endpointForRegion, prefersVirtualHost, requestPath, type BucketAddress } from './addressing.js';
 import { bucketRegions, regionFromAnswer } from './bucketRegion.js';
-import { classifyS3Error, S3Error, s3ErrorFromResponse } from './s3Error.js';
+import { classifyS3Error, S3Error } from './s3Error.js';
+import { errorFromBody, readErrorFields } from './responseDocuments.js';
 import { SigV4Signer } from './sigv4.js';
 import { localhostLookup } from '../http1/localhostLookup.js';
 import { tlsCheckOptions, tlsKey, type EndpointTls } from '../http1/endpointTls.js';
@@ -265,7 +266,7 @@ function bucketTarget(t: Target, bucket: string): BucketTarget {
 
 /** Records the region a wrong-region answer names; true when the request should be sent again, signed for it. */
 function correctedRegion(e: S3Endpoint, bucket: string, signedFor: string, status: number, headers: IncomingHttpHeaders, body: Buffer): boolean {
-  const named = regionFromAnswer(status, headers, body.toString('utf8'));
+  const named = regionFromAnswer(status, headers, readErrorFields(body.toString('utf8')));
   if (!named || named.region === signedFor) return false;
   bucketRegions.correct(e, bucket, named);
   return true;
@@ -316,37 +317,6 @@ function readBody(res: IncomingMessage): Promise<Buffer> {
     res.once('close', () => {
       if (!ended) reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
     });
-  });
-}
-
-export function errorFromBody(status: number, body: Buffer): S3Error {
-  const xml = body.toString('utf8');
-  return s3ErrorFromResponse(status, xmlText(xml, 'Code'), xmlText(xml, 'Message'));
-}
-
-/** Some S3 operations (CopyObject, CompleteMultipartUpload) answer 200 with an <Error> body. */
-export function embeddedError(status: number, body: Buffer): S3Error | undefined {
-  const xml = body.toString('utf8');
-  if (!/<Error>/.test(xml)) return undefined;
-  return s3ErrorFromResponse(status >= 300 ? status : 500, xmlText(xml, 'Code'), xmlText(xml, 'Message'));
-}
-
-export function xmlText(xml: string, tag: string): string | undefined {
-  const m = new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`).exec(xml);
-  return m ? decodeXmlEntities(m[1]!) : undefined;
-}
-
-export function decodeXmlEntities(s: string): string {
-  return s.replace(/&(lt|gt|amp|quot|apos|#\d+|#x[0-9a-fA-F]+);/g, (_, entity: string) => {
-    switch (entity) {
-      case 'lt': return '<';
-      case 'gt': return '>';
-      case 'amp': return '&';
-      case 'quot': return '"';
-      case 'apos': return "'";
-      default:
-        return String.fromCodePoint(entity[1] === 'x' ? parseInt(entity.slice(2), 16) : parseInt(entity.slice(1), 10));
-    }
   });
 }
 

@@ -1,7 +1,8 @@
 import { carriedHeaders } from './objectHeaders.js';
 import { S3Error, classifyS3Error } from './s3Error.js';
 import { readWhole, type ResponseBody, type StreamedResponse } from '../http1/responseBody.js';
-import { errorFromBody, header, isSuccessStatus, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import { errorFromBody } from './responseDocuments.js';
+import { header, isSuccessStatus, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import { endpointReportsTaggingCount, getTaggingXml, tagsNeedFetching } from './tagging.js';
 import type { CopyRequest } from './copyTypes.js';
 

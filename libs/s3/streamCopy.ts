@@ -4,7 +4,8 @@ import { readWhole, type ResponseBody, type StreamedResponse } from '../http1/re
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
-import { embeddedError, errorFromBody, header, isSuccessStatus, isPlainMd5, RegionCorrected, unquoteEtag, type SignedHttp } from './signedHttp.js';
+import { embeddedError, errorFromBody } from './responseDocuments.js';
+import { header, isSuccessStatus, isPlainMd5, RegionCorrected, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import type { SourceObject } from './sourceObject.js';
 import { putTaggingXml } from './tagging.js';
 

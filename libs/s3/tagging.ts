@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { S3Endpoint } from './endpoint.js';
-import { header, xmlText, type SignedHttp } from './signedHttp.js';
+import { readTags } from './responseDocuments.js';
+import { header, type SignedHttp } from './signedHttp.js';
 
 export type TagsProbe = Promise<string | undefined>;
 
@@ -28,19 +29,10 @@ export function tagsNeedFetching(source: S3Endpoint, headers: IncomingHttpHeader
  */
 export async function getTaggingXml(http: SignedHttp, e: S3Endpoint, bucket: string, key: string, signal?: AbortSignal): Promise<string | undefined> {
   const { body } = await http.call(e, { method: 'GET', bucket, key, query: { tagging: '' }, signal });
-  const tags = parseTags(body.toString('utf8'));
+  const tags = readTags(body.toString('utf8'));
   if (tags.length === 0) return undefined;
   const set = tags.map(([k, v]) => `<Tag><Key>${escapeXml(k)}</Key><Value>${escapeXml(v)}</Value></Tag>`).join('');
   return `<Tagging xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><TagSet>${set}</TagSet></Tagging>`;
-}
-
-export function parseTags(xml: string): Array<[string, string]> {
-  const tags: Array<[string, string]> = [];
-  for (const m of xml.matchAll(/<Tag>([\s\S]*?)<\/Tag>/g)) {
-    const k = xmlText(m[1]!, 'Key');
-    if (k !== undefined) tags.push([k, xmlText(m[1]!, 'Value') ?? '']);
-  }
-  return tags;
 }
 
 function escapeXml(s: string): string {

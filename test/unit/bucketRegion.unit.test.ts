@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { project, type BucketRegionCorrection, type FerryEvent, type JobEvent, type JobProjection, type StoredJobDefinition } from '../../libs/domain/index.js';
 import { regionFromAnswer } from '../../libs/s3/bucketRegion.js';
+import { readErrorFields } from '../../libs/s3/responseDocuments.js';
 import { given } from '../harness/deciderSpec.js';
 
 const ID = 'job-1';
@@ -49,24 +50,26 @@ describe('recording a bucket region correction', () => {
 });
 
 describe('reading the region a wrong-region answer names', () => {
+  const regionOf = (status: number, headers: Record<string, string>, body: string) => regionFromAnswer(status, headers, readErrorFields(body));
+
   it('takes x-amz-bucket-region from a 301, a HEAD 400 or a 403', () => {
-    assert.deepEqual(regionFromAnswer(301, { 'x-amz-bucket-region': 'eu-west-1' }, '<Error><Code>PermanentRedirect</Code></Error>'), { region: 'eu-west-1', reason: 'PermanentRedirect' });
-    assert.deepEqual(regionFromAnswer(400, { 'x-amz-bucket-region': 'eu-west-1' }, ''), { region: 'eu-west-1', reason: 'x-amz-bucket-region' });
-    assert.deepEqual(regionFromAnswer(403, { 'x-amz-bucket-region': 'us-west-2' }, ''), { region: 'us-west-2', reason: 'x-amz-bucket-region' });
+    assert.deepEqual(regionOf(301, { 'x-amz-bucket-region': 'eu-west-1' }, '<Error><Code>PermanentRedirect</Code></Error>'), { region: 'eu-west-1', reason: 'PermanentRedirect' });
+    assert.deepEqual(regionOf(400, { 'x-amz-bucket-region': 'eu-west-1' }, ''), { region: 'eu-west-1', reason: 'x-amz-bucket-region' });
+    assert.deepEqual(regionOf(403, { 'x-amz-bucket-region': 'us-west-2' }, ''), { region: 'us-west-2', reason: 'x-amz-bucket-region' });
   });
 
   it('takes the region of an AuthorizationHeaderMalformed document, or the one its message expects', () => {
     const withRegion = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>the region 'us-east-1' is wrong; expecting 'eu-central-1'</Message><Region>eu-central-1</Region></Error>";
-    assert.deepEqual(regionFromAnswer(400, {}, withRegion), { region: 'eu-central-1', reason: 'AuthorizationHeaderMalformed' });
+    assert.deepEqual(regionOf(400, {}, withRegion), { region: 'eu-central-1', reason: 'AuthorizationHeaderMalformed' });
     const messageOnly = "<Error><Code>AuthorizationHeaderMalformed</Code><Message>The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'sa-east-1'</Message></Error>";
-    assert.deepEqual(regionFromAnswer(400, {}, messageOnly), { region: 'sa-east-1', reason: 'AuthorizationHeaderMalformed' });
+    assert.deepEqual(regionOf(400, {}, messageOnly), { region: 'sa-east-1', reason: 'AuthorizationHeaderMalformed' });
   });
 
   it('names no region for other answers', () => {
-    assert.equal(regionFromAnswer(200, { 'x-amz-bucket-region': 'eu-west-1' }, ''), undefined);
-    assert.equal(regionFromAnswer(404, { 'x-amz-bucket-region': 'eu-west-1' }, '<Error><Code>NoSuchKey</Code></Error>'), undefined);
-    assert.equal(regionFromAnswer(400, {}, "<Error><Code>InvalidArgument</Code><Message>expecting 'x'</Message></Error>"), undefined);
-    assert.equal(regionFromAnswer(403, {}, '<Error><Code>SignatureDoesNotMatch</Code></Error>'), undefined);
-    assert.equal(regionFromAnswer(301, { 'x-amz-bucket-region': 'not a region!' }, ''), undefined);
+    assert.equal(regionOf(200, { 'x-amz-bucket-region': 'eu-west-1' }, ''), undefined);
+    assert.equal(regionOf(404, { 'x-amz-bucket-region': 'eu-west-1' }, '<Error><Code>NoSuchKey</Code></Error>'), undefined);
+    assert.equal(regionOf(400, {}, "<Error><Code>InvalidArgument</Code><Message>expecting 'x'</Message></Error>"), undefined);
+    assert.equal(regionOf(403, {}, '<Error><Code>SignatureDoesNotMatch</Code></Error>'), undefined);
+    assert.equal(regionOf(301, { 'x-amz-bucket-region': 'not a region!' }, ''), undefined);
   });
 });

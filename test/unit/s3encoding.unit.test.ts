@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { choosePartSize, encodeKey, endpointIdentity } from '../../libs/s3/index.js';
 import { copySource } from '../../libs/s3/uri.js';
-import { parseTags } from '../../libs/s3/tagging.js';
+import { readTags } from '../../libs/s3/responseDocuments.js';
 import { carriedHeaders } from '../../libs/s3/objectHeaders.js';
 
 const MiB = 1024 * 1024;
@@ -50,11 +50,11 @@ describe('endpointIdentity', () => {
 
 describe('tags and headers carried onto a copy', () => {
   it('parses tags, even from a document with unescaped ampersands', () => {
-    assert.deepEqual(parseTags('<Tagging><TagSet><Tag><Key>a &amp; b</Key><Value>x & y</Value></Tag><Tag><Key>e</Key><Value></Value></Tag></TagSet></Tagging>'), [
+    assert.deepEqual(readTags('<Tagging><TagSet><Tag><Key>a &amp; b</Key><Value>x & y</Value></Tag><Tag><Key>e</Key><Value></Value></Tag></TagSet></Tagging>'), [
       ['a & b', 'x & y'],
       ['e', ''],
     ]);
-    assert.deepEqual(parseTags('<Tagging><TagSet /></Tagging>'), []);
+    assert.deepEqual(readTags('<Tagging><TagSet /></Tagging>'), []);
   });
 
   it('keeps content headers and user metadata, nothing else', () => {
