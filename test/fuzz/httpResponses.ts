@@ -90,6 +90,9 @@ function response(pick: Pick, int: Int, chance: Chance): { text: string; headEnd
   for (let n = int(7); n > 0; n--) headers.push(`${pick(NAMES)}:${pick([' ', '', '  ', '\t'])}${chance(0.02) ? 'v\x7fv' : pick(VALUES)}`);
   if (chance(0.2)) headers.push(`Connection: ${pick(CONNECTIONS)}`);
   if (chance(0.03)) headers.push(`x-big: ${'b'.repeat(16_384 - 40 - int(40))}`);
+  // Whitespace before a value is not counted against the 16 KiB; node lists only the first 1000 lines.
+  if (chance(0.01)) headers.push(`x-spaced:${' '.repeat(20_000)}v`);
+  if (chance(0.01)) for (let n = 0; n < 1001; n++) headers.push(`x-many-${n % 7}: ${n}`);
 
   const framing = chance(0.05) ? 'both' : pick(['length', 'length', 'chunked', 'chunked', 'close']);
   let payload = '';
@@ -124,8 +127,8 @@ function chunked(body: string, pick: Pick, int: Int, chance: Chance): string {
     out += `${pick(SIZE_FORMS).replace('{x}', hex).replace('{X}', hex.toUpperCase())}${pick(EXTENSIONS)}\r\n${body.slice(at, at + size)}\r\n`;
     at += size;
   }
-  out += `0${pick(EXTENSIONS)}\r\n`;
-  for (let n = chance(0.3) ? 1 + int(3) : 0; n > 0; n--) out += `${pick(['x-checksum', 'Expires', 'Content-Length', 'x-t'])}: ${pick(VALUES)}\r\n`;
+  out += `0${chance(0.01) ? `;${'e'.repeat(16_384 - 2 + int(4))}` : pick(EXTENSIONS)}\r\n`;
+  for (let n = chance(0.3) ? 1 + int(3) : 0; n > 0; n--) out += `${pick(['x-checksum', 'Expires', 'Content-Length', 'Transfer-Encoding', 'Connection', 'x-t'])}: ${pick(VALUES)}\r\n`;
   if (chance(0.02)) out += `x-big-trailer: ${'t'.repeat(16_384 - 20 - int(10))}\r\n`;
   return `${out}\r\n`;
 }
