@@ -1,4 +1,4 @@
-import { HeaderLines, byteName } from './headerLines.js';
+import { HeaderLines, blockEnd, byteName } from './headerLines.js';
 import { CR, FIELD_VALUE, HEX_VALUE, LF, QDTEXT, TOKEN } from './httpBytes.js';
 import { MalformedResponse } from './malformedResponse.js';
 
@@ -52,10 +52,14 @@ export class ChunkedDecoder {
         this.remaining -= take;
         if (this.remaining === 0) this.state = DATA_CR;
       } else if (this.state === TRAILERS) {
-        const end = this.trailers!.push(input, i);
-        if (end === -1) return { data, used: input.length };
-        i = end;
-        this.state = DONE;
+        const to = blockEnd(input, i);
+        const end = this.trailers!.push(input.toString('latin1', i, to), 0);
+        if (end === -1) {
+          i = to;
+        } else {
+          i += end;
+          this.state = DONE;
+        }
       } else {
         this.framingByte(input[i]!);
         i++;

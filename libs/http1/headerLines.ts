@@ -1,4 +1,4 @@
-import { CR, FIELD_VALUE, HTAB, LF, SP, TOKEN } from './httpBytes.js';
+import { CR, HTAB, LF, NOT_FIELD_VALUE, SP, TOKEN } from './httpBytes.js';
 import { MalformedResponse } from './malformedResponse.js';
 
 /**
@@ -44,11 +44,12 @@ const DONE = 8;
  * malformed Content-Length, and more than MAX_HEAD_BYTES. Used for heads and for trailers.
  */
 export class HeaderLines {
-  /** Names (as sent) and values (without surrounding whitespace), alternating, like rawHeaders. */
+  /** Lower-case names and values (without surrounding whitespace), alternating, as in rawHeaders. */
   readonly fields: string[] = [];
   readonly flags: FieldFlags = { contentLength: undefined, transferEncoding: false, chunked: false, close: false, keepAlive: false, upgrade: false };
   private state = FIELD_START;
   private name = '';
+  private lowerName = '';
   private value = '';
   private upgradeHeader = false;
   private connectionUpgrade = false;
@@ -61,14 +62,14 @@ export class HeaderLines {
     this.flags.transferEncoding = afterChunked;
   }
 
-  /** Reads `bytes` from `from`; returns the offset just past the blank line, or -1 while the lines go on. */
-  push(bytes: Buffer, from: number): number {
-    const n = bytes.length;
+  /** Reads `text` (bytes as latin1, see blockEnd) from `from`; returns the offset just past the blank line, or -1 while the lines go on. */
+  push(text: string, from: number): number {
+    const n = text.length;
     let i = from;
     while (i < n) {
       switch (this.state) {
         case FIELD_START: {
-          const c = bytes[i]!;
+          const c = text.charCodeAt(i);
           if (c === CR) {
             this.state = BLANK_LINE_LF;
             i++;
@@ -81,20 +82,21 @@ export class HeaderLines {
         }
         case NAME: {
           const start = i;
-          while (i < n && TOKEN[bytes[i]!] === 1) i++;
-          this.name += bytes.toString('latin1', start, i);
+          while (i < n && TOKEN[text.charCodeAt(i)] === 1) i++;
+          this.name += text.slice(start, i);
           this.count(i - start);
           if (i === n) return -1;
-          if (bytes[i] !== COLON) throw new MalformedResponse(`invalid header name character ${byteName(bytes[i]!)}`);
+          if (text.charCodeAt(i) !== COLON) throw new MalformedResponse(`invalid header name character ${byteName(text.charCodeAt(i))}`);
           i++;
-          this.checkFramingConflict(this.name.toLowerCase());
+          this.lowerName = this.name.toLowerCase();
+          this.checkFramingConflict(this.lowerName);
           this.state = BEFORE_VALUE;
           break;
         }
         case BEFORE_VALUE: {
-          while (i < n && (bytes[i] === SP || bytes[i] === HTAB)) i++;
+          while (i < n && (text.charCodeAt(i) === SP || text.charCodeAt(i) === HTAB)) i++;
           if (i === n) return -1;
-          if (bytes[i] === CR) {
+          if (text.charCodeAt(i) === CR) {
             this.state = EMPTY_VALUE_LF;
             i++;
           } else {
@@ -103,29 +105,32 @@ export class HeaderLines {
           break;
         }
         case VALUE: {
-          const start = i;
-          while (i < n && FIELD_VALUE[bytes[i]!] === 1) i++;
-          this.value += bytes.toString('latin1', start, i);
-          this.count(i - start);
-          if (i === n) return -1;
-          if (bytes[i] !== CR) throw new MalformedResponse(`invalid header value character ${byteName(bytes[i]!)} in ${JSON.stringify(this.name)}`);
+          const cr = text.indexOf('\r', i);
+          const end = cr === -1 ? n : cr;
+          const piece = text.slice(i, end);
+          // A native scan: values are most of a head's bytes.
+          const bad = piece.search(NOT_FIELD_VALUE);
+          if (bad !== -1) throw new MalformedResponse(`invalid header value character ${byteName(piece.charCodeAt(bad))} in ${JSON.stringify(this.name)}`);
+          this.value += piece;
+          this.count(piece.length);
+          if (cr === -1) return -1;
           this.state = VALUE_LF;
-          i++;
+          i = cr + 1;
           break;
         }
         case EMPTY_VALUE_LF:
         case VALUE_LF:
-          if (bytes[i] !== LF) throw new MalformedResponse(`header line ends in CR without LF`);
+          if (text.charCodeAt(i) !== LF) throw new MalformedResponse(`header line ends in CR without LF`);
           this.state = LINE_END;
           i++;
           break;
         case LINE_END:
-          if (bytes[i] === SP || bytes[i] === HTAB) throw new MalformedResponse(`obsolete line folding in ${JSON.stringify(this.name)}`);
+          if (text.charCodeAt(i) === SP || text.charCodeAt(i) === HTAB) throw new MalformedResponse(`obsolete line folding in ${JSON.stringify(this.name)}`);
           this.endLine();
           this.state = FIELD_START;
           break;
         case BLANK_LINE_LF:
-          if (bytes[i] !== LF) throw new MalformedResponse('header block ends in CR without LF');
+          if (text.charCodeAt(i) !== LF) throw new MalformedResponse('header block ends in CR without LF');
           this.state = DONE;
           this.flags.upgrade = this.upgradeHeader && this.connectionUpgrade;
           return i + 1;
@@ -150,11 +155,11 @@ export class HeaderLines {
   }
 
   private endLine(): void {
-    const { name, value } = this;
+    const { lowerName, value } = this;
     this.name = '';
     this.value = '';
-    this.readFraming(name.toLowerCase(), value);
-    if (this.fields.length < 2 * MAX_FIELDS) this.fields.push(name, trimEnd(value));
+    this.readFraming(lowerName, value);
+    if (this.fields.length < 2 * MAX_FIELDS) this.fields.push(lowerName, trimEnd(value));
   }
 
   /** The framing and connection headers, read as llhttp's state machine reads them (src/llhttp/http.ts). */
@@ -200,6 +205,19 @@ function trimEnd(value: string): string {
   let end = value.length;
   while (end > 0 && (value.charCodeAt(end - 1) === SP || value.charCodeAt(end - 1) === HTAB)) end--;
   return end === value.length ? value : value.slice(0, end);
+}
+
+const BLANK_LINE = Buffer.from('\r\n\r\n');
+
+/**
+ * Where the header block from `from` most likely ends (after its blank line, or the end of
+ * `bytes`), so that it is decoded to text at once and the body behind it is not. A block that
+ * goes on past that point is read on from there.
+ */
+export function blockEnd(bytes: Buffer, from: number): number {
+  if (bytes[from] === CR && bytes[from + 1] === LF) return from + 2;
+  const blank = bytes.indexOf(BLANK_LINE, from);
+  return blank === -1 ? bytes.length : blank + 4;
 }
 
 export function byteName(c: number): string {

@@ -14,6 +14,9 @@ export const TOKEN = table((c) => isAlphanumeric(c) || "!#$%&'*+-.^_`|~".include
 /** HTAB, SP, VCHAR and obs-text: what a header value may hold (every byte but the other controls and DEL). */
 export const FIELD_VALUE = table((c) => c === HTAB || (c >= SP && c !== 0x7f));
 
+/** The first byte (as a latin1 character) that FIELD_VALUE does not hold. */
+export const NOT_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
+
 /** qdtext: inside a quoted chunk extension value, besides quoted pairs. */
 export const QDTEXT = table((c) => FIELD_VALUE[c] === 1 && c !== 0x22 && c !== 0x5c);
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { HeaderLines, MAX_HEAD_BYTES, byteName, type FieldFlags } from './headerLines.js';
+import { HeaderLines, MAX_HEAD_BYTES, blockEnd, byteName, type FieldFlags } from './headerLines.js';
 import { CR, LF, SP, isDigit } from './httpBytes.js';
 import { MalformedResponse } from './malformedResponse.js';
 
@@ -52,24 +52,35 @@ export class HeadReader {
 
   /** The final head and where its body starts in `bytes`, once the head is complete; undefined while it is not. */
   push(bytes: Buffer): { head: ResponseHead; bodyStart: number } | undefined {
-    let i = 0;
-    while (i < bytes.length) {
-      if (this.state !== FIELDS) {
-        i = this.statusLine(bytes, i);
-        continue;
-      }
-      const end = this.fields!.push(bytes, i);
-      if (end === -1) return undefined;
-      i = end;
-      const head = this.endHead(this.fields!);
-      if (head) return { head, bodyStart: i };
+    for (let from = 0; from < bytes.length; ) {
+      const to = blockEnd(bytes, from);
+      const found = this.read(bytes.toString('latin1', from, to));
+      if (typeof found === 'number') from += found;
+      else return { head: found.head, bodyStart: from + found.end };
     }
     return undefined;
   }
 
-  /** Reads status line bytes from `i`; returns where it stopped (at the end of `bytes` or of the line). */
-  private statusLine(bytes: Buffer, i: number): number {
-    const c = bytes[i]!;
+  /** Reads `text` on; the final head and where it ends, or how much was read (all of it, or to the end of an interim head). */
+  private read(text: string): { head: ResponseHead; end: number } | number {
+    let i = 0;
+    while (i < text.length) {
+      if (this.state !== FIELDS) {
+        i = this.statusLine(text, i);
+        continue;
+      }
+      const end = this.fields!.push(text, i);
+      if (end === -1) return text.length;
+      const head = this.endHead(this.fields!);
+      if (head) return { head, end };
+      i = end;
+    }
+    return i;
+  }
+
+  /** Reads status line bytes from `i`; returns where it stopped (at the end of `text` or of the line). */
+  private statusLine(text: string, i: number): number {
+    const c = text.charCodeAt(i);
     switch (this.state) {
       case START:
         // llhttp skips empty lines before a message.
@@ -111,11 +122,11 @@ export class HeadReader {
       case REASON: {
         // Any byte but CR and LF, counted against the head's limit as node counts it.
         let end = i;
-        while (end < bytes.length && bytes[end] !== CR && bytes[end] !== LF) end++;
+        while (end < text.length && text.charCodeAt(end) !== CR && text.charCodeAt(end) !== LF) end++;
         this.reasonBytes += end - i;
         if (this.reasonBytes >= MAX_HEAD_BYTES) throw new MalformedResponse(`reason phrase reaches ${MAX_HEAD_BYTES} bytes`, 'HPE_HEADER_OVERFLOW');
-        if (end === bytes.length) return end;
-        if (bytes[end] === LF) throw new MalformedResponse('status line ends in LF without CR');
+        if (end === text.length) return end;
+        if (text.charCodeAt(end) === LF) throw new MalformedResponse('status line ends in LF without CR');
         this.state = STATUS_LINE_END;
         return end + 1;
       }
@@ -187,22 +198,21 @@ const FIRST_WINS = new Set([
   'user-agent',
 ]);
 
-/** The headers object node:http's IncomingMessage gives for these raw headers. */
+/** The headers object node:http's IncomingMessage gives for these raw headers (names in lower case). */
 function nodeHeaders(raw: string[]): IncomingHttpHeaders {
   const headers: Record<string, string | string[] | undefined> = {};
   for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
+    const name = raw[i]!;
     const value = raw[i + 1]!;
+    const seen: unknown = headers[name];
     if (name === 'set-cookie') {
-      const cookies = headers[name];
-      if (cookies === undefined) headers[name] = [value];
-      else (cookies as string[]).push(value);
-    } else if (FIRST_WINS.has(name)) {
-      if (headers[name] === undefined) headers[name] = value;
-    } else {
-      // As node does, also for names like "constructor" that an object inherits.
-      const seen: unknown = headers[name];
-      headers[name] = typeof seen === 'string' ? `${seen}${name === 'cookie' ? '; ' : ', '}${value}` : value;
+      if (seen === undefined) headers[name] = [value];
+      else (seen as string[]).push(value);
+    } else if (typeof seen !== 'string') {
+      // The first, as node has it also for names an object inherits, like "constructor".
+      headers[name] = value;
+    } else if (!FIRST_WINS.has(name)) {
+      headers[name] = `${seen}${name === 'cookie' ? '; ' : ', '}${value}`;
     }
   }
   return headers;
