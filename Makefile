@@ -102,6 +102,15 @@ SCALE_ARGS ?=
 bench-scale: build
 	$(NODE) dist/test/bench/scale.bench.js $(SCALE_ARGS)
 
+# Differential fuzzing of Ferry's HTTP/1.1 response parser against node's llhttp (issue 23 item 8):
+# prints every case the two read differently (seed, index, bytes as JSON) and fails if there is any.
+# make fuzz-http SEED=7 COUNT=100000
+SEED ?= 1
+COUNT ?= 100000
+.PHONY: fuzz-http
+fuzz-http: build
+	$(NODE) dist/test/fuzz/fuzzHttp.js --seed $(SEED) --count $(COUNT)
+
 # Reliability suite (README "Reliability suite"): kills, broker failures and faulty storage over
 # 5,000 objects per scenario; prints scenario | objects | result | lost | duplicated | time.
 # make test-chaos CHAOS_ARGS='--objects 1000 --scenarios kill-copier,nats-restart'

@@ -6,7 +6,8 @@ import { ChunkedDecoder } from './chunkedDecoder.js';
 import { ReadBufferPool } from './readBufferPool.js';
 import type { OpenedRequest, RequestBody, Written } from './requestBody.js';
 import { QueuedBody, type StreamedResponse } from './responseBody.js';
-import { HeadReader, MalformedResponse, bodyFraming, type BodyFraming, type ResponseHead } from './responseHead.js';
+import { MalformedResponse } from './malformedResponse.js';
+import { HeadReader, type BodyFraming, type ResponseHead } from './responseHead.js';
 import type { TlsCheckOptions } from './endpointTls.js';
 
 /** Default idle socket timeout, here and in SignedHttp's agents: a stalled peer fails the request instead of hanging it. */
@@ -234,8 +235,8 @@ class Connection {
   }
 
   private startBody(ex: Exchange, head: ResponseHead): void {
-    const framing = bodyFraming(head);
-    if (framing.kind === 'close' || /\bclose\b/i.test(String(head.headers.connection ?? ''))) this.reusable = false;
+    const { framing } = head;
+    if (!head.keepAlive) this.reusable = false;
     const body = new QueuedBody({
       resume: () => this.socket.resume(),
       abandon: () => this.socket.destroy(),

@@ -229,6 +229,23 @@ describe('Http1Client against a scripted server', () => {
     await assert.rejects(client.get({ hostname: '127.0.0.1', port: server.port }, head('/a')), { code: 'HPE_INVALID_RESPONSE' });
   });
 
+  it('refuses Transfer-Encoding with Content-Length and does not use that connection again', async () => {
+    const server = await serve((path, socket) =>
+      socket.write(path === '/smuggled' ? 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n' : ok(Buffer.from('fine'))),
+    );
+    await assert.rejects(client.get({ hostname: '127.0.0.1', port: server.port }, head('/smuggled')), { code: 'HPE_INVALID_RESPONSE', message: /Transfer-Encoding/ });
+    assert.equal((await readAll((await client.get({ hostname: '127.0.0.1', port: server.port }, head('/next'))).body)).toString(), 'fine');
+    assert.equal(server.connections(), 2);
+  });
+
+  it('fails a body whose chunk framing is malformed and closes its connection', async () => {
+    const server = await serve((path, socket) => socket.write(path === '/bad' ? 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3 \r\nabc\r\n0\r\n\r\n' : ok(Buffer.from('fine'))));
+    const res = await client.get({ hostname: '127.0.0.1', port: server.port }, head('/bad'));
+    await assert.rejects(readAll(res.body), { code: 'HPE_INVALID_RESPONSE', message: /chunk size/ });
+    assert.equal((await readAll((await client.get({ hostname: '127.0.0.1', port: server.port }, head('/next'))).body)).toString(), 'fine');
+    assert.equal(server.connections(), 2);
+  });
+
   it('fails a request whose server goes silent, after the socket timeout', async () => {
     const impatient = new Http1Client(200);
     try {

@@ -1,47 +1,68 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ChunkedDecoder } from '../../libs/http1/chunkedDecoder.js';
+import { MAX_HEAD_BYTES } from '../../libs/http1/headerLines.js';
+import { MalformedResponse } from '../../libs/http1/malformedResponse.js';
 import { QueuedBody } from '../../libs/http1/responseBody.js';
-import { HeadReader, MalformedResponse, bodyFraming, parseResponseHead } from '../../libs/http1/responseHead.js';
+import { HeadReader, type ResponseHead } from '../../libs/http1/responseHead.js';
 import { requestHead } from '../../libs/s3/signedHttp.js';
 
-describe('parseResponseHead', () => {
+/** The head `text` (closing blank line included) reads as, in one piece. */
+function readHead(text: string): ResponseHead {
+  const found = new HeadReader().push(Buffer.from(text, 'latin1'));
+  assert.ok(found, `head incomplete: ${JSON.stringify(text)}`);
+  return found.head;
+}
+
+/** The data of a chunked body, in one piece. */
+function decode(text: string): string {
+  const decoder = new ChunkedDecoder();
+  const { data } = decoder.push(Buffer.from(text, 'latin1'));
+  assert.equal(decoder.done, true, `body incomplete: ${JSON.stringify(text)}`);
+  return Buffer.concat(data).toString('latin1');
+}
+
+const refusedHead = (text: string, why?: RegExp) => assert.throws(() => readHead(text), (err) => err instanceof MalformedResponse && (!why || why.test(err.message)), JSON.stringify(text));
+const refusedBody = (text: string) => assert.throws(() => decode(text), MalformedResponse, JSON.stringify(text));
+
+describe('HeadReader: what it reads', () => {
   it('reads the status and lower-cases header names', () => {
-    const head = parseResponseHead('HTTP/1.1 206 Partial Content\r\nContent-Length: 12\r\nETag: "abc"\r\nx-amz-meta-Colour: blue');
+    const head = readHead('HTTP/1.1 206 Partial Content\r\nContent-Length: 12\r\nETag: "abc"\r\nx-amz-meta-Colour: blue\r\n\r\n');
     assert.equal(head.status, 206);
     assert.deepEqual(head.headers, { 'content-length': '12', etag: '"abc"', 'x-amz-meta-colour': 'blue' });
   });
 
-  it('accepts a status line without a reason phrase, and trims optional whitespace around values', () => {
-    const head = parseResponseHead('HTTP/1.0 200\r\nServer:   s3  \r\nx-amz-id-2:x');
+  it('accepts a status line without a reason phrase, and drops only spaces and tabs around values', () => {
+    const head = readHead('HTTP/1.0 200\r\nServer: \t s3 \t\r\nx-amz-id-2:x\r\nx-latin1: \xa0y\xa0\r\nx-empty:\r\n\r\n');
     assert.equal(head.status, 200);
-    assert.deepEqual(head.headers, { server: 's3', 'x-amz-id-2': 'x' });
+    assert.deepEqual(head.headers, { server: 's3', 'x-amz-id-2': 'x', 'x-latin1': '\xa0y\xa0', 'x-empty': '' });
   });
 
-  it('merges repeated headers as node:http does: joined, first wins, or a list', () => {
-    const head = parseResponseHead(
-      'HTTP/1.1 200 OK\r\nx-amz-meta-a: 1\r\nx-amz-meta-a: 2\r\nETag: "first"\r\nETag: "second"\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 5\r\nContent-Length: 5',
+  it('merges repeated headers as node:http does: joined, first wins, a list, cookies with "; "', () => {
+    const head = readHead(
+      'HTTP/1.1 200 OK\r\nx-amz-meta-a: 1\r\nx-amz-meta-a: 2\r\nETag: "first"\r\nETag: "second"\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\nCookie: c=3\r\nCookie: d=4\r\nConstructor: e\r\n\r\n',
     );
-    assert.deepEqual(head.headers, { 'x-amz-meta-a': '1, 2', etag: '"first"', 'set-cookie': ['a=1', 'b=2'], 'content-length': '5' });
+    assert.deepEqual({ ...head.headers }, { 'x-amz-meta-a': '1, 2', etag: '"first"', 'set-cookie': ['a=1', 'b=2'], cookie: 'c=3; d=4', constructor: 'e' });
   });
 
-  it('joins an obsolete folded line to the header it continues', () => {
-    assert.equal(parseResponseHead('HTTP/1.1 200 OK\r\nx-amz-meta-note: one\r\n  two').headers['x-amz-meta-note'], 'one two');
+  it('lists the first 1000 header lines, as node:http does', () => {
+    const lines = Array.from({ length: 1001 }, (_, i) => `x-${i}: v\r\n`).join('');
+    const head = readHead(`HTTP/1.1 200 OK\r\n${lines}\r\n`);
+    assert.equal(head.headers['x-999'], 'v');
+    assert.equal(head.headers['x-1000'], undefined);
   });
 
-  it('refuses what is not an HTTP/1.x head', () => {
-    assert.throws(() => parseResponseHead('SSH-2.0-OpenSSH_9.2'), MalformedResponse);
-    assert.throws(() => parseResponseHead('HTTP/2 200'), MalformedResponse);
-    assert.throws(() => parseResponseHead('HTTP/1.1 200 OK\r\nno colon here'), MalformedResponse);
-    assert.throws(() => parseResponseHead('HTTP/1.1 200 OK\r\nbad name: x'), MalformedResponse);
-    assert.throws(() => parseResponseHead('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6'), /conflicting Content-Length/);
+  it('takes what llhttp takes: empty lines before the status line, CR CR after it, HTTP/2.0 and RTSP, any reason bytes', () => {
+    assert.equal(readHead('\r\n\nHTTP/1.1 200 OK\r\n\r\n').status, 200);
+    assert.equal(readHead('HTTP/1.1 200 OK\r\rx: 1\r\n\r\n').headers.x, '1');
+    assert.equal(readHead('HTTP/2.0 200 OK\r\n\r\n').status, 200);
+    assert.equal(readHead('RTSP/1.0 200 OK\r\n\r\n').status, 200);
+    assert.equal(readHead('HTTP/1.1 200 O\x00\x01\x7fK\r\n\r\n').status, 200);
+    assert.equal(readHead('HTTP/1.1 099 Low\r\n\r\n').status, 99);
   });
-});
-
-describe('HeadReader', () => {
-  const response = Buffer.from('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\nETag: "e"\r\n\r\nbody');
 
   it('finds the head and where the body starts however the bytes are cut, skipping the interim answer', () => {
+    const response = Buffer.from('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 4\r\nETag: "e"\r\n\r\nbody');
     for (let cut = 0; cut <= response.length; cut++) {
       const reader = new HeadReader();
       const first = reader.push(response.subarray(0, cut));
@@ -52,37 +73,105 @@ describe('HeadReader', () => {
       assert.equal(rest.toString(), 'body', `cut at ${cut}`);
     }
   });
+});
 
-  it('refuses a head that never ends', () => {
-    const reader = new HeadReader();
-    reader.push(Buffer.from('HTTP/1.1 200 OK\r\n'));
-    assert.throws(() => {
-      for (let i = 0; i < 100; i++) reader.push(Buffer.from(`x-amz-meta-${i}: ${'v'.repeat(1000)}\r\n`));
-    }, /head too large/);
+describe('HeadReader: framing and keep-alive', () => {
+  const framing = (headers: string, status = 200) => readHead(`HTTP/1.1 ${status} X\r\n${headers}\r\n`).framing;
+  it('frames by Content-Length, by chunks when the last Transfer-Encoding ends in chunked, otherwise by the connection closing', () => {
+    assert.deepEqual(framing('Content-Length: 1048576\r\n'), { kind: 'length', length: 1048576 });
+    assert.deepEqual(framing('Content-Length: 007 \r\n'), { kind: 'length', length: 7 });
+    assert.deepEqual(framing('Transfer-Encoding: gzip, CHUNKED\r\n'), { kind: 'chunked' });
+    assert.deepEqual(framing('Transfer-Encoding: chunked, gzip\r\n'), { kind: 'close' });
+    assert.deepEqual(framing('Transfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n'), { kind: 'close' });
+    // llhttp: a tab after "chunked" makes it another coding; an empty Transfer-Encoding is none.
+    assert.deepEqual(framing('Transfer-Encoding: chunked\t\r\n'), { kind: 'close' });
+    assert.deepEqual(framing('Transfer-Encoding:\r\nContent-Length: 2\r\n'), { kind: 'length', length: 2 });
+    assert.deepEqual(framing(''), { kind: 'close' });
+  });
+  it('gives 204, 304 and a 101 without an upgrade no body, whatever their headers say', () => {
+    assert.deepEqual(framing('Content-Length: 10\r\n', 204), { kind: 'length', length: 0 });
+    assert.deepEqual(framing('Transfer-Encoding: chunked\r\n', 304), { kind: 'length', length: 0 });
+    assert.deepEqual(framing('', 101), { kind: 'length', length: 0 });
+  });
+  it('keeps the connection as llhttp does: HTTP/1.1 unless it says close, HTTP/1.0 if it says keep-alive, never when the body ends with it', () => {
+    const keepAlive = (text: string) => readHead(text).keepAlive;
+    assert.equal(keepAlive('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n'), true);
+    assert.equal(keepAlive('HTTP/1.1 200 OK\r\nConnection: x, Close\r\nContent-Length: 0\r\n\r\n'), false);
+    assert.equal(keepAlive('HTTP/1.1 200 OK\r\nConnection: closed\r\nContent-Length: 0\r\n\r\n'), true);
+    assert.equal(keepAlive('HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n'), false);
+    assert.equal(keepAlive('HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n'), true);
+    assert.equal(keepAlive('HTTP/1.1 200 OK\r\n\r\n'), false);
+    assert.equal(keepAlive('HTTP/1.1 101 Switching Protocols\r\n\r\n'), false);
   });
 });
 
-describe('bodyFraming', () => {
-  const framing = (status: number, headers: Record<string, string>) => bodyFraming({ status, headers });
-  it('frames by Content-Length, by chunks when Transfer-Encoding ends in chunked, otherwise by the connection closing', () => {
-    assert.deepEqual(framing(200, { 'content-length': '1048576' }), { kind: 'length', length: 1048576 });
-    assert.deepEqual(framing(403, { 'transfer-encoding': 'chunked', 'content-length': '10' }), { kind: 'chunked' });
-    assert.deepEqual(framing(200, { 'transfer-encoding': 'gzip, chunked' }), { kind: 'chunked' });
-    assert.deepEqual(framing(200, { 'transfer-encoding': 'gzip' }), { kind: 'close' });
-    assert.deepEqual(framing(200, {}), { kind: 'close' });
+describe('HeadReader: what it refuses, as llhttp does', () => {
+  it('refuses what is not an HTTP/1.x head', () => {
+    refusedHead('SSH-2.0-OpenSSH_9.2\r\n\r\n', /not an HTTP/);
+    refusedHead('HTTP/2 200\r\n\r\n');
+    refusedHead('HTTP/1.2 200 OK\r\n\r\n', /version/);
+    refusedHead('http/1.1 200 OK\r\n\r\n');
+    refusedHead('HTTP/1.1  200 OK\r\n\r\n');
+    refusedHead('HTTP/1.1 20 OK\r\n\r\n');
+    refusedHead('HTTP/1.1 2000 OK\r\n\r\n');
   });
-  it('gives 204 and 304 no body whatever their headers say', () => {
-    assert.deepEqual(framing(204, { 'content-length': '10' }), { kind: 'length', length: 0 });
-    assert.deepEqual(framing(304, { 'transfer-encoding': 'chunked' }), { kind: 'length', length: 0 });
+
+  it('refuses bare LF line ends', () => {
+    refusedHead('HTTP/1.1 200 OK\nContent-Length: 0\r\n\r\n', /LF without CR/);
+    refusedHead('HTTP/1.1 200 OK\r\nContent-Length: 0\n\r\n');
+    refusedHead('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\n');
+    refusedHead('HTTP/1.1 200 OK\r\nx:\n\r\n');
+    refusedHead('HTTP/1.1 200 OK\r\nx: 1\rx\r\n\r\n', /CR without LF/);
   });
-  it('refuses a Content-Length that is not a decimal number', () => {
-    assert.throws(() => framing(200, { 'content-length': '-1' }), MalformedResponse);
-    assert.throws(() => framing(200, { 'content-length': '0x10' }), MalformedResponse);
+
+  it('refuses obsolete line folding and whitespace around names', () => {
+    refusedHead('HTTP/1.1 200 OK\r\nx-amz-meta-note: one\r\n  two\r\n\r\n', /folding/);
+    refusedHead('HTTP/1.1 200 OK\r\nx-empty:\r\n\ttwo\r\n\r\n', /folding/);
+    refusedHead('HTTP/1.1 200 OK\r\n x: 1\r\n\r\n');
+    refusedHead('HTTP/1.1 200 OK\r\nx : 1\r\n\r\n');
+    refusedHead('HTTP/1.1 200 OK\r\n: 1\r\n\r\n');
+    refusedHead('HTTP/1.1 200 OK\r\nno colon here\r\n\r\n');
+  });
+
+  it('refuses control characters in names and values, but not a tab or obs-text in a value', () => {
+    for (const c of ['\x00', '\x01', '\x1f', '\x7f', '\x0b']) {
+      refusedHead(`HTTP/1.1 200 OK\r\nx: a${c}b\r\n\r\n`, /invalid header value character/);
+      refusedHead(`HTTP/1.1 200 OK\r\nx${c}y: 1\r\n\r\n`, /invalid header name character/);
+    }
+    refusedHead('HTTP/1.1 200 OK\r\nx\xe9: 1\r\n\r\n');
+    assert.equal(readHead('HTTP/1.1 200 OK\r\nx: a\tb\xe9\r\n\r\n').headers.x, 'a\tb\xe9');
+  });
+
+  it('refuses Transfer-Encoding together with Content-Length, in either order', () => {
+    refusedHead('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 10\r\n\r\n', /together/);
+    refusedHead('HTTP/1.1 403 Forbidden\r\nContent-Length: 10\r\nTransfer-Encoding: chunked\r\n\r\n', /together/);
+    refusedHead('HTTP/1.1 204 No Content\r\nContent-Length: 0\r\nTransfer-Encoding: gzip\r\n\r\n', /together/);
+  });
+
+  it('refuses a Content-Length that is repeated, empty, or not decimal digits', () => {
+    refusedHead('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\n', /repeated/);
+    refusedHead('HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n', /repeated/);
+    for (const value of ['5, 5', '', '-1', '0x10', '1\t', '+1', '18446744073709551616']) refusedHead(`HTTP/1.1 200 OK\r\nContent-Length: ${value}\r\n\r\n`, /Content-Length/);
+    assert.deepEqual(readHead('HTTP/1.1 204 No Content\r\nContent-Length: 18446744073709551615\r\n\r\n').framing, { kind: 'length', length: 0 });
+  });
+
+  it('refuses a head whose names, values and reason phrase reach 16 KiB, as node counts them', () => {
+    // Counted: "R" (1) + "x" (1) + the value + "Content-Length" (14) + "0" (1).
+    const head = (valueBytes: number) => `HTTP/1.1 200 R\r\nx:    ${'v'.repeat(valueBytes)}\r\nContent-Length: 0\r\n\r\n`;
+    assert.equal(readHead(head(MAX_HEAD_BYTES - 18)).status, 200);
+    assert.throws(() => readHead(head(MAX_HEAD_BYTES - 17)), { code: 'HPE_HEADER_OVERFLOW' });
+    assert.throws(() => new HeadReader().push(Buffer.from(`HTTP/1.1 200 ${'r'.repeat(MAX_HEAD_BYTES)}`)), { code: 'HPE_HEADER_OVERFLOW' });
+  });
+
+  it('refuses an interim answer that closes the connection, and a switch to another protocol', () => {
+    refusedHead('HTTP/1.0 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n\r\n', /interim/);
+    refusedHead('HTTP/1.1 103 Early Hints\r\nConnection: close\r\n\r\nHTTP/1.1 200 OK\r\n\r\n', /interim/);
+    refusedHead('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', /101/);
   });
 });
 
 describe('ChunkedDecoder', () => {
-  const encoded = Buffer.from('5;ext=1\r\nhello\r\n7\r\n, world\r\nA \r\n0123456789\r\n0\r\nx-trailer: t\r\n\r\nNEXT');
+  const encoded = Buffer.from('5;ext=1\r\nhello\r\n7\r\n, world\r\nA;q="x \\"y\\"";=v;;=\r\n0123456789\r\n0\r\nx-trailer: t\r\n\r\nNEXT');
 
   it('decodes a body cut at every possible point, and stops at its end', () => {
     for (let cut = 0; cut <= encoded.length; cut++) {
@@ -102,16 +191,42 @@ describe('ChunkedDecoder', () => {
     assert.equal(Buffer.concat(out).toString(), 'hello, world0123456789');
   });
 
-  it('is not done before the last chunk', () => {
+  it('is not done before the last chunk, nor before the end of the trailers', () => {
     const decoder = new ChunkedDecoder();
-    decoder.push(Buffer.from('5\r\nhello\r\n'));
+    decoder.push(Buffer.from('5\r\nhello\r\n0\r\nx: 1\r\n'));
     assert.equal(decoder.done, false);
   });
 
-  it('refuses malformed framing', () => {
-    assert.throws(() => new ChunkedDecoder().push(Buffer.from('zz\r\n')), MalformedResponse);
-    assert.throws(() => new ChunkedDecoder().push(Buffer.from('2\r\nabX\r\n')), /not followed by CRLF/);
-    assert.throws(() => new ChunkedDecoder().push(Buffer.alloc(5000, '1')), /too long/);
+  it('takes sizes with leading zeros, and extension values quoted after a token', () => {
+    assert.equal(decode('00000000000000000000001\r\na\r\n0\r\n\r\n'), 'a');
+    assert.equal(decode('1;a=x"y"\r\na\r\n0\r\n\r\n'), 'a');
+  });
+
+  it('refuses a size line that is not hex digits and extensions', () => {
+    for (const line of ['zz', '', ' 1', '1 ', '1\t', '-1', '0x1', '1; a', '1;', '1;a=b c', '1;a="b"c', '1;a="\x01"', '10000000000000000']) refusedBody(`${line}\r\n${'a'.repeat(1)}\r\n0\r\n\r\n`);
+    refusedBody('1\na\r\n0\r\n\r\n');
+    refusedBody('1\r\ra\r\n0\r\n\r\n');
+  });
+
+  it('refuses chunk data not followed by CRLF', () => {
+    assert.throws(() => decode('2\r\nabX\r\n0\r\n\r\n'), /not followed by CRLF/);
+    refusedBody('2\r\nab\n0\r\n\r\n');
+    refusedBody('2\r\nab\r0\r\n\r\n');
+  });
+
+  it('refuses trailers as llhttp does: bare LF, folding, control characters, a Content-Length', () => {
+    refusedBody('0\r\nx: 1\n\r\n');
+    refusedBody('0\r\nx: 1\r\n 2\r\n\r\n');
+    refusedBody('0\r\nx: \x01\r\n\r\n');
+    refusedBody('0\r\nContent-Length: 1\r\n\r\n');
+    refusedBody('0\r\n\r\r');
+  });
+
+  it('refuses more than 16 KiB of extensions on a chunk, and trailers that reach 16 KiB', () => {
+    assert.equal(decode(`1;${'e'.repeat(16 * 1024)}\r\na\r\n0\r\n\r\n`), 'a');
+    assert.throws(() => decode(`1;${'e'.repeat(16 * 1024 + 1)}\r\na\r\n0\r\n\r\n`), { code: 'HPE_CHUNK_EXTENSIONS_OVERFLOW' });
+    assert.equal(decode(`0\r\nx: ${'v'.repeat(MAX_HEAD_BYTES - 2)}\r\n\r\n`), '');
+    assert.throws(() => decode(`0\r\nx: ${'v'.repeat(MAX_HEAD_BYTES - 1)}\r\n\r\n`), { code: 'HPE_HEADER_OVERFLOW' });
   });
 });
 
