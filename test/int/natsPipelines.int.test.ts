@@ -83,7 +83,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
     });
 
     it('gets no more than max_ack_pending lets it hold, and ends at its expiry with what came', async () => {
-      const puller = new WorkPuller(nc, 'W', 'capped', () => assert.fail('no item may arrive outside a pull'));
+      const puller = await WorkPuller.bind(js(), 'W', 'capped', 'w.capped', () => assert.fail('no item may arrive outside a pull'));
       try {
         const got: JsMsg[] = [];
         const started = Date.now();
@@ -106,7 +106,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
 
     it('ends a pull nobody answers (its consumer is gone) by itself, and at once when stopped', async () => {
       await jsm.consumers.add('W', { durable_name: 'doomed', filter_subject: 'w.doomed', ack_policy: AckPolicy.Explicit });
-      const puller = new WorkPuller(nc, 'W', 'doomed', () => undefined);
+      const puller = await WorkPuller.bind(js(), 'W', 'doomed', 'w.doomed', () => undefined);
       try {
         await jsm.consumers.delete('W', 'doomed');
         let started = Date.now();
