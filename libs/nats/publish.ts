@@ -50,13 +50,14 @@ const PUBLISH_TIMEOUT_MS = 5000;
 
 /**
  * JetStream publishes with many PubAcks outstanding (the caller bounds how many), each
- * through js.publish() and retried as publishDurably does (same message id, so a retry
- * after a lost PubAck is a no-op). With the connection's noAsyncTraces a publish costs a
- * muxed request (one inbox subscription for all) and a timer.
+ * a js.publish() with its message id; a failure worth retrying is sent again as
+ * publishDurably does (same message id, so a retry after a lost PubAck is a no-op).
+ * The first attempt adds nothing to js.publish() but the ack's three fields: in nats
+ * 2.29 a js.publish() costs about three times a publish whose PubAck is read by hand
+ * (ARCHITECTURE.md, "The NATS client").
  */
 export class PipelinedPublisher {
   private readonly stopping = new AbortController();
-  private readonly outstanding = new Set<(err: Error) => void>();
   private readonly timeoutMs: number;
   private readonly deadlineMs: number;
 
@@ -71,18 +72,23 @@ export class PipelinedPublisher {
 
   publish(subject: string, payload: Uint8Array, msgID: string): Promise<StoredAck> {
     if (this.stopping.signal.aborted) return Promise.reject(new Error('publisher closed'));
-    return new Promise((resolve, reject) => {
-      this.outstanding.add(reject);
-      publishDurably(this.js, subject, payload, { msgID, timeout: this.timeoutMs }, this.deadlineMs, this.stopping.signal)
-        .then((ack) => resolve({ stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate }), reject)
-        .finally(() => this.outstanding.delete(reject));
-    });
+    const started = Date.now();
+    return this.js.publish(subject, payload, { msgID, timeout: this.timeoutMs }).then(stored, (err: unknown) => this.retry(subject, payload, msgID, started, err));
   }
 
-  /** Stops retrying; publishes still outstanding fail. */
+  /** Stops retrying: a publish failing from now on fails for good. */
   close(): void {
     this.stopping.abort();
-    for (const reject of this.outstanding) reject(new Error('publisher closed'));
-    this.outstanding.clear();
   }
+
+  private async retry(subject: string, payload: Uint8Array, msgID: string, started: number, err: unknown): Promise<StoredAck> {
+    const left = this.deadlineMs - (Date.now() - started);
+    if (!isRetryablePublishError(err) || left <= 0 || this.stopping.signal.aborted) throw err;
+    await sleep(100, this.stopping.signal);
+    return stored(await publishDurably(this.js, subject, payload, { msgID, timeout: this.timeoutMs }, left, this.stopping.signal));
+  }
+}
+
+function stored(ack: PubAck): StoredAck {
+  return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
 }
