@@ -3,7 +3,8 @@ import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type NatsCo
 import { decide, evolve, initialJobState, type JobCommand, type JobEvent, type JobState } from '../domain/index.js';
 import { settledWithin } from './settledWithin.js';
 import { decodeJson, encodeJson } from './codec.js';
-import { isWrongLastSequence, publishDurably } from './publish.js';
+import { JS_ERR, isWrongLastSequence, jetStreamErrorCode } from './errors.js';
+import { publishDurably } from './publish.js';
 import { STREAMS, subjects } from './subjects.js';
 
 export interface StoredJobEvent {
@@ -52,7 +53,7 @@ export class JobEventStore {
       const msg = await this.jsm.streams.getMessage(STREAMS.events, { last_by_subj: subjects.job(jobId) });
       return msg.seq;
     } catch (err) {
-      if (/no message found|404/i.test(String((err as Error).message))) return 0;
+      if (jetStreamErrorCode(err) === JS_ERR.noMessageFound) return 0;
       throw err;
     }
   }

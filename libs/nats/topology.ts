@@ -7,6 +7,7 @@ import {
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
+import { JS_ERR, jetStreamErrorCode } from './errors.js';
 import { KV, OBJECT_STORES, STREAMS, subjects } from './subjects.js';
 
 export interface TopologyOptions {
@@ -55,7 +56,7 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
       return;
     } catch (err) {
       // Another process created it first.
-      if (!String((err as Error).message).includes('already in use')) throw err;
+      if (jetStreamErrorCode(err) !== JS_ERR.streamNameExists) throw err;
     }
   }
   await jsm.streams.update(config.name, config);

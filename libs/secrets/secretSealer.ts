@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { KV as KeyValue, NatsConnection } from 'nats';
 import { FerryError } from '../domain/errors.js';
 import { KV, jobToken } from '../nats/subjects.js';
-import { isWrongLastSequence } from '../nats/publish.js';
+import { isWrongLastSequence } from '../nats/errors.js';
 import { open, seal } from './aesGcm.js';
 
 /**

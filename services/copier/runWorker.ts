@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
-import type { JetStreamClient, JsMsg, NatsConnection } from 'nats';
+import type { JetStreamClient, JsMsg } from 'nats';
 import { retryDelayMs, type ObjectOutcome, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
-import { STREAMS, decodeJson } from '../../libs/nats/index.js';
+import { STREAMS, decodeJson, subjects } from '../../libs/nats/index.js';
 import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { isStaleCredentialCode } from '../../libs/s3/credentials.js';
@@ -18,7 +18,6 @@ const FETCH_GATHER_MS = 5;
 
 export interface RunWorkerContext {
   js: JetStreamClient;
-  nc: NatsConnection;
   /** The run's durable work consumer (on FERRY_WORK). */
   consumer: string;
   log: Logger;
@@ -66,15 +65,13 @@ export class RunWorker {
   /** A fetch costs about as much as copying a small object, so while copies run, fetch at least this many. */
   private readonly fetchAtLeast: number;
   private wakeFetcher: (() => void) | undefined;
-  private readonly puller: WorkPuller;
+  private puller: WorkPuller | undefined;
   /** The run should be served (resumed and neither paused nor stopped). */
   private wanted = false;
   /** The breaker tripped: no item is begun until failing the run settles (and none after it went through). */
   private halted = false;
 
   constructor(private readonly ctx: RunWorkerContext) {
-    // An item answering a pull already given up on is copied too, in a slot if one is free.
-    this.puller = new WorkPuller(ctx.nc, STREAMS.work, ctx.consumer, (msg) => this.start(msg, ctx.slots.tryAcquire(1) === 1));
     const quarter = Math.max(1, Math.ceil(ctx.concurrency / 4));
     this.fetchAtLeast = quarter;
     this.batcher = new OutcomeBatcher(ctx.js, ctx.jobId, ctx.run, ctx.log, quarter);
@@ -110,8 +107,9 @@ export class RunWorker {
     this.fetching = false;
     this.abort.abort();
     // Ends an open pull now (a deleted consumer never answers it); items still on their way come back after the ack wait.
-    this.puller.stop();
+    this.puller?.stop();
     await this.loop;
+    this.puller?.stop(); // bound while stopping
     await Promise.allSettled(this.inFlight);
     clearInterval(this.heartbeat);
     await this.batcher.close();
@@ -152,6 +150,10 @@ export class RunWorker {
       let received = 0;
       try {
         if (!this.fetching) break;
+        // An item answering a pull already given up on is copied too, in a slot if one is free.
+        this.puller ??= await WorkPuller.bind(this.ctx.js, STREAMS.work, this.ctx.consumer, subjects.work(this.ctx.jobId, this.ctx.run), (msg) =>
+          this.start(msg, this.ctx.slots.tryAcquire(1) === 1),
+        );
         const pulled = await this.puller.pull(held, FETCH_EXPIRES_MS, (msg) => this.start(msg, true));
         received = pulled.received;
         if (pulled.refused !== undefined) throw new Error(pulled.refused);

@@ -47,7 +47,6 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
   ]);
   return new RunWorker({
     js: c.js,
-    nc: c.nc,
     consumer: consumers.work(jobId, run),
     log: c.log,
     slots: c.slots,

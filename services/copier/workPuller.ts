@@ -1,9 +1,7 @@
-import { createInbox, type JsMsg, type Msg, type NatsConnection, type Subscription } from 'nats';
-import { toJsMsg } from 'nats/lib/jetstream/jsmsg.js';
+import { ErrorCode, consumerOpts, type JetStreamClient, type JetStreamPullSubscription, type JsMsg, type NatsError } from 'nats';
 
 /** How long past its own expiry a pull may stay unanswered before it is given up (its server may have died). */
 const GRACE_MS = 5000;
-const encoder = new TextEncoder();
 
 export interface PullResult {
   /** Items handed to the pull's onMessage. */
@@ -13,7 +11,6 @@ export interface PullResult {
 }
 
 interface OpenPull {
-  id: number;
   wanted: number;
   received: number;
   onMessage: (msg: JsMsg) => void;
@@ -22,74 +19,75 @@ interface OpenPull {
 }
 
 /**
- * Pulls a run's work items over one inbox subscription kept for the worker's life,
- * one pull request at a time as consumer.fetch() does, but without a subscription,
- * iterator and timers set up and torn down per fetch (which cost about as much as
- * copying a small object). An item arriving while no pull is open (the answer to a
- * pull given up on) goes to `onLate`.
+ * Pulls a run's work items through the client's pull subscription: one subscription
+ * for the worker's life, and per pull one request for exactly as many items as the
+ * worker has free slots (so no item waits in a buffer on the job's max_ack_pending or
+ * its ack wait). consumer.fetch() would set up and tear down a subscription, an
+ * iterator, a heartbeat monitor and timers per pull, and consumer.consume() pulls ahead
+ * of free slots; measured on Ferry's copier (ARCHITECTURE.md, "The NATS client"), both
+ * cost more per item. The client ends each pull with a status it hands over as a
+ * NatsError: 404 (nothing to deliver) and 408 (expired) end it as expected, anything else
+ * (409 consumer deleted or leadership change, 503 no responders) is a refusal. An item
+ * arriving while no pull is open (the answer to a pull given up on) goes to `onLate`.
+ *
+ * js.pullSubscribe() is marked deprecated in nats 2.29 in favour of the consumer API,
+ * and the modular client (@nats-io/jetstream) has no equivalent: moving there means
+ * choosing between those two costs.
  */
 export class WorkPuller {
-  private readonly inbox = createInbox();
-  private readonly nextSubject: string;
-  private readonly subscription: Subscription;
   private open: OpenPull | undefined;
-  private nextId = 0;
 
-  constructor(
-    private readonly nc: NatsConnection,
-    stream: string,
-    consumer: string,
+  private constructor(
+    private readonly subscription: JetStreamPullSubscription,
     private readonly onLate: (msg: JsMsg) => void,
-  ) {
-    this.nextSubject = `$JS.API.CONSUMER.MSG.NEXT.${stream}.${consumer}`;
-    this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => (err ? undefined : this.arrived(msg)) });
+  ) {}
+
+  /** Binds to the run's durable consumer (`subject`: its filter subject); fails when the consumer does not exist. */
+  static async bind(js: JetStreamClient, stream: string, consumer: string, subject: string, onLate: (msg: JsMsg) => void): Promise<WorkPuller> {
+    let puller: WorkPuller | undefined;
+    const opts = consumerOpts()
+      .bind(stream, consumer)
+      .manualAck()
+      .callback((err, msg) => puller?.arrived(err, msg));
+    puller = new WorkPuller(await js.pullSubscribe(subject, opts), onLate);
+    return puller;
   }
 
   /** Asks for up to `wanted` items, handing each to `onMessage` as it arrives; settles when the pull is filled, expires or is refused. */
   pull(wanted: number, expiresMs: number, onMessage: (msg: JsMsg) => void): Promise<PullResult> {
     if (this.open) throw new Error('a pull is already open');
     return new Promise((settle) => {
-      const id = ++this.nextId;
-      const guard = setTimeout(() => this.end(id), expiresMs + GRACE_MS);
-      this.open = { id, wanted, received: 0, onMessage, guard, settle };
+      const guard = setTimeout(() => this.end(), expiresMs + GRACE_MS);
+      this.open = { wanted, received: 0, onMessage, guard, settle };
       try {
-        const request = JSON.stringify({ batch: wanted, expires: expiresMs * 1_000_000 });
-        this.nc.publish(this.nextSubject, encoder.encode(request), { reply: `${this.inbox}.${id}` });
+        this.subscription.pull({ batch: wanted, expires: expiresMs });
       } catch (err) {
-        this.end(id, String((err as Error).message ?? err));
+        this.end(String((err as Error).message ?? err));
       }
     });
   }
 
   /** Stops listening; a pull still open settles with what it got. */
   stop(): void {
-    if (this.open) this.end(this.open.id);
+    this.end();
     this.subscription.unsubscribe();
   }
 
-  private end(id: number, refused?: string): void {
+  private end(refused?: string): void {
     const open = this.open;
-    if (!open || open.id !== id) return; // the status of a pull already given up on
+    if (!open) return; // the status of a pull already given up on
     this.open = undefined;
     clearTimeout(open.guard);
     open.settle(refused === undefined ? { received: open.received } : { received: open.received, refused });
   }
 
-  private arrived(msg: Msg): void {
-    if (msg.subject.startsWith(this.inbox)) return this.status(msg);
-    const item = toJsMsg(msg);
+  private arrived(err: NatsError | null, msg: JsMsg | null): void {
+    if (err) return this.end(err.code === ErrorCode.JetStream404NoMessages || err.code === ErrorCode.JetStream408RequestTimeout ? undefined : `${err.code} ${err.message}`);
+    if (!msg) return;
     const open = this.open;
-    if (!open) return this.onLate(item);
+    if (!open) return this.onLate(msg);
     open.received++;
-    open.onMessage(item);
-    if (open.received >= open.wanted) this.end(open.id);
-  }
-
-  private status(msg: Msg): void {
-    const code = msg.headers?.code ?? 0;
-    if (code === 100) return; // an idle heartbeat (none are asked for)
-    const id = Number(msg.subject.slice(this.inbox.length + 1));
-    // 404 (no messages) and 408 (expired) end a pull as expected; anything else is a refusal.
-    this.end(id, code === 404 || code === 408 ? undefined : `${code} ${msg.headers?.description ?? ''}`.trim());
+    open.onMessage(msg);
+    if (open.received >= open.wanted) this.end();
   }
 }

@@ -29,7 +29,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
 
   it('stores 1,000 publishes sent with their PubAcks outstanding, and a republished message id only once', async () => {
     await jsm.streams.add({ name: 'P1', subjects: ['p1.>'], duplicate_window: nanos(60_000) });
-    const publisher = new PipelinedPublisher(nc);
+    const publisher = new PipelinedPublisher(nc.jetstream());
     try {
       const acks = await Promise.all(Array.from({ length: 1000 }, (_, i) => publisher.publish(`p1.${i % 7}`, encoder.encode(`m${i}`), `id-${i}`)));
       assert.deepEqual(new Set(acks.map((a) => a.seq)).size, 1000);
@@ -44,7 +44,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
 
   it('keeps retrying while no stream takes the subject, and stores the message once one does', async () => {
     // A plain subscriber sees every attempt (and, being there, spares the publisher a no-responders answer: each attempt times out).
-    const publisher = new PipelinedPublisher(nc, { timeoutMs: 200 });
+    const publisher = new PipelinedPublisher(nc.jetstream(), { timeoutMs: 200 });
     let attempts = 0;
     const watcher = nc.subscribe('p2.>', { callback: () => attempts++ });
     try {
@@ -62,7 +62,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
 
   it('fails a publish the stream refuses for good instead of retrying it', async () => {
     await jsm.streams.add({ name: 'P3', subjects: ['p3.>'], max_msg_size: 100 });
-    const publisher = new PipelinedPublisher(nc);
+    const publisher = new PipelinedPublisher(nc.jetstream());
     try {
       await publisher.publish('p3.a', encoder.encode('small'), 'p3-1');
       const started = Date.now();
@@ -83,7 +83,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
     });
 
     it('gets no more than max_ack_pending lets it hold, and ends at its expiry with what came', async () => {
-      const puller = new WorkPuller(nc, 'W', 'capped', () => assert.fail('no item may arrive outside a pull'));
+      const puller = await WorkPuller.bind(js(), 'W', 'capped', 'w.capped', () => assert.fail('no item may arrive outside a pull'));
       try {
         const got: JsMsg[] = [];
         const started = Date.now();
@@ -106,7 +106,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
 
     it('ends a pull nobody answers (its consumer is gone) by itself, and at once when stopped', async () => {
       await jsm.consumers.add('W', { durable_name: 'doomed', filter_subject: 'w.doomed', ack_policy: AckPolicy.Explicit });
-      const puller = new WorkPuller(nc, 'W', 'doomed', () => undefined);
+      const puller = await WorkPuller.bind(js(), 'W', 'doomed', 'w.doomed', () => undefined);
       try {
         await jsm.consumers.delete('W', 'doomed');
         let started = Date.now();

@@ -65,7 +65,6 @@ describe('a copier whose destination breaker tripped', () => {
     await ensureRunConsumer(await nc.jetstreamManager(), jobId, 1, CONCURRENCY);
     return new RunWorker({
       js,
-      nc,
       consumer: consumers.work(jobId, 1),
       log: createLogger('silent'),
       slots: new Slots(64),

@@ -1,0 +1,46 @@
+import { ErrorCode, NatsError } from 'nats';
+
+/** JetStream's error codes (nats-server's errors.json) that Ferry tells apart. */
+export const JS_ERR = {
+  /** JSClusterNotAvailErr: JetStream system temporarily unavailable (no meta leader yet). */
+  clusterNotAvailable: 10008,
+  /** JSClusterNotLeaderErr: JetStream cluster can not handle request (leadership moving). */
+  clusterNotLeader: 10009,
+  /** JSConsumerNotFoundErr. */
+  consumerNotFound: 10014,
+  /** JSNoMessageFoundErr: a direct get found nothing (e.g. no message on the subject). */
+  noMessageFound: 10037,
+  /** JSStreamNameExistErr: stream name already in use with a different configuration. */
+  streamNameExists: 10058,
+  /** JSStreamWrongLastSequenceErr: an append or KV write expected another last sequence. */
+  wrongLastSequence: 10071,
+  /** JSStreamStoreFailedF: the store refused the message, e.g. maximum messages or bytes exceeded on a full stream. */
+  streamStoreFailed: 10077,
+} as const;
+
+/** The JetStream error code of a failed API call or publish, undefined for any other failure. */
+export function jetStreamErrorCode(err: unknown): number | undefined {
+  return err instanceof NatsError ? err.api_error?.err_code : undefined;
+}
+
+/** Whether a publish, KV create or KV update lost to a concurrent write. */
+export function isWrongLastSequence(err: unknown): boolean {
+  return jetStreamErrorCode(err) === JS_ERR.wrongLastSequence;
+}
+
+/** Client failures worth sending again: no answer in time, nobody listening (a stream without a leader), the connection down. */
+const RETRYABLE_CLIENT_CODES: ReadonlySet<string> = new Set([ErrorCode.Timeout, ErrorCode.NoResponders, ErrorCode.ConnectionClosed, ErrorCode.Disconnect]);
+// A full work stream is retried too: copiers drain it, and listers hold back before it fills.
+const RETRYABLE_JETSTREAM_CODES: ReadonlySet<number> = new Set([JS_ERR.clusterNotAvailable, JS_ERR.clusterNotLeader, JS_ERR.streamStoreFailed]);
+
+/**
+ * Whether a JetStream publish that failed may succeed if sent again: by JetStream's error
+ * code when the server answered, else by the client's error code. A refusal for good
+ * (message too large, wrong last sequence, no such stream configuration) is not.
+ */
+export function isRetryablePublishError(err: unknown): boolean {
+  if (!(err instanceof NatsError)) return false;
+  const jsCode = err.api_error?.err_code;
+  if (jsCode !== undefined) return RETRYABLE_JETSTREAM_CODES.has(jsCode);
+  return RETRYABLE_CLIENT_CODES.has(err.code);
+}
