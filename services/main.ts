@@ -53,7 +53,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
     if (generated) process.stdout.write(`\nFerry admin token (saved in ${resolve(dataDir, 'admin-token')}):\n  export TOKEN=${token}\n\n`);
     const tokens = [{ token, role: 'admin' as const }, ...(config.readToken ? [{ token: config.readToken, role: 'read' as const }] : [])];
     // Job gauges are served by the process that serves the API, so each job's series comes from one place.
-    running.push(await startJobMetrics(nc));
+    running.push(await startJobMetrics(nc, log));
     running.push(await startControl({ nc, log: log.child({ service: 'control' }), config, sealer: sealer!, tokens }));
   }
   if (has('lister')) {
@@ -80,7 +80,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
     );
   }
   if (target !== 'all' && target !== 'control' && config.metricsAddr) {
-    const operational = await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc), log);
+    const operational = await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc, log), log);
     log.info({ target, metrics_port: operational.port }, 'metrics listening');
     running.push(operational);
   }
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'ferry stopping');
     for (const service of running.reverse()) await service.stop().catch((err) => log.warn({ err: String(err) }, 'stop failed'));
-    await nc.drain().catch(() => undefined);
+    await nc.drain().catch((err: unknown) => log.warn({ err: String(err) }, 'draining the NATS connection failed'));
     for (const child of children.reverse()) await child.stop();
     log.info('ferry stopped');
     process.exit(0);

@@ -24,6 +24,15 @@ export async function readWhole(body: ResponseBody): Promise<Buffer> {
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
+/**
+ * The body of an answer whose status already says what happened (an error, or a PUT's 200 whose
+ * headers carry the result), or nothing when the connection fails while it is read: the status is
+ * the outcome, the body only its detail.
+ */
+export function readDetail(body: ResponseBody): Promise<Buffer> {
+  return readWhole(body).catch(() => Buffer.alloc(0));
+}
+
 /** A body already read whole (an error document read to look into), to be read again. */
 export function bufferedBody(data: Buffer): ResponseBody {
   return {

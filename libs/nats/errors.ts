@@ -10,8 +10,12 @@ export const JS_ERR = {
   consumerNotFound: 10014,
   /** JSNoMessageFoundErr: a direct get found nothing (e.g. no message on the subject). */
   noMessageFound: 10037,
+  /** JSStreamMsgDeleteFailedF: e.g. the message was deleted already. */
+  messageDeleteFailed: 10057,
   /** JSStreamNameExistErr: stream name already in use with a different configuration. */
   streamNameExists: 10058,
+  /** JSStreamNotFoundErr. */
+  streamNotFound: 10059,
   /** JSStreamWrongLastSequenceErr: an append or KV write expected another last sequence. */
   wrongLastSequence: 10071,
   /** JSStreamStoreFailedF: the store refused the message, e.g. maximum messages or bytes exceeded on a full stream. */
@@ -21,6 +25,20 @@ export const JS_ERR = {
 /** The JetStream error code of a failed API call or publish, undefined for any other failure. */
 export function jetStreamErrorCode(err: unknown): number | undefined {
   return err instanceof NatsError ? err.api_error?.err_code : undefined;
+}
+
+/**
+ * `promise`'s value, or undefined when it failed with one of JetStream's `codes` (an answer the caller
+ * expects, such as a consumer already gone); any other failure is rethrown.
+ */
+export async function unlessJetStreamError<T>(promise: Promise<T>, ...codes: number[]): Promise<T | undefined> {
+  try {
+    return await promise;
+  } catch (err) {
+    const code = jetStreamErrorCode(err);
+    if (code !== undefined && codes.includes(code)) return undefined;
+    throw err;
+  }
 }
 
 /** Whether a publish, KV create or KV update lost to a concurrent write. */

@@ -9,6 +9,7 @@ import {
   type RunSpan,
 } from '../domain/index.js';
 import { decodeJson } from './codec.js';
+import { JS_ERR, unlessJetStreamError } from './errors.js';
 import { STREAMS, subjects } from './subjects.js';
 
 /**
@@ -24,7 +25,7 @@ export async function forEachInRange<T = FerryEvent>(
   visit: (seq: number, event: T) => void,
 ): Promise<void> {
   const jsm = await nc.jetstreamManager();
-  const lastMsg = await jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }).catch(() => undefined);
+  const lastMsg = await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }), JS_ERR.noMessageFound);
   const last = Math.min(lastMsg?.seq ?? 0, toSeq);
   if (last < fromSeq) return;
   const consumer = await nc.jetstream().consumers.get(STREAMS.events, {

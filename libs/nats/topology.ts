@@ -7,7 +7,7 @@ import {
   type NatsConnection,
   type StreamConfig,
 } from 'nats';
-import { JS_ERR, jetStreamErrorCode } from './errors.js';
+import { JS_ERR, jetStreamErrorCode, unlessJetStreamError } from './errors.js';
 import { KV, OBJECT_STORES, STREAMS, subjects } from './subjects.js';
 
 export interface TopologyOptions {
@@ -50,7 +50,8 @@ function streamConfigs({ replicas, maxWorkItems = 1_000_000 }: TopologyOptions):
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     await jsm.streams.info(config.name);
-  } catch {
+  } catch (err) {
+    if (jetStreamErrorCode(err) !== JS_ERR.streamNotFound) throw err;
     try {
       await jsm.streams.add(config);
       return;
@@ -78,11 +79,7 @@ export async function ensureTopology(nc: NatsConnection, options: TopologyOption
 export async function topologyPresent(nc: NatsConnection): Promise<boolean> {
   const jsm = await nc.jetstreamManager();
   for (const name of Object.values(STREAMS)) {
-    try {
-      await jsm.streams.info(name);
-    } catch {
-      return false;
-    }
+    if (!(await unlessJetStreamError(jsm.streams.info(name), JS_ERR.streamNotFound))) return false;
   }
   return true;
 }

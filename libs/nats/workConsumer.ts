@@ -1,4 +1,5 @@
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerInfo, type JetStreamManager } from 'nats';
+import { JS_ERR, unlessJetStreamError } from './errors.js';
 import { STREAMS, consumers, subjects } from './subjects.js';
 
 /** Default time a copier may hold a work item without a heartbeat before JetStream hands it to another copier. */
@@ -18,7 +19,7 @@ export async function ensureRunConsumer(
 ): Promise<ConsumerInfo> {
   const name = consumers.work(jobId, run);
   // Whoever creates it first sets it up; later callers use it as it is.
-  const existing = await jsm.consumers.info(STREAMS.work, name).catch(() => undefined);
+  const existing = await unlessJetStreamError(jsm.consumers.info(STREAMS.work, name), JS_ERR.consumerNotFound);
   if (existing) return existing;
   return jsm.consumers.add(STREAMS.work, {
     durable_name: name,
@@ -34,6 +35,6 @@ export async function ensureRunConsumer(
 
 /** Drops a finished or cancelled run's consumer and whatever work it still held. Safe to repeat. */
 export async function removeRunWork(jsm: JetStreamManager, jobId: string, run: number): Promise<void> {
-  await jsm.consumers.delete(STREAMS.work, consumers.work(jobId, run)).catch(() => undefined);
-  await jsm.streams.purge(STREAMS.work, { filter: subjects.work(jobId, run) }).catch(() => undefined);
+  await unlessJetStreamError(jsm.consumers.delete(STREAMS.work, consumers.work(jobId, run)), JS_ERR.consumerNotFound);
+  await jsm.streams.purge(STREAMS.work, { filter: subjects.work(jobId, run) });
 }

@@ -13,7 +13,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /** /healthz (the process is alive), /readyz (NATS reachable and streams present) and /metrics, without auth. */
-export function operationalRoutes(nc: () => NatsConnection | undefined): Record<string, RouteHandler> {
+export function operationalRoutes(nc: () => NatsConnection | undefined, log: Logger): Record<string, RouteHandler> {
   return {
     '/healthz': (_req, res) => json(res, 200, { status: 'ok' }),
     '/readyz': async (_req, res) => {
@@ -21,7 +21,11 @@ export function operationalRoutes(nc: () => NatsConnection | undefined): Record<
       let ready = false;
       if (conn && !conn.isClosed()) {
         ready = await Promise.race([
-          topologyPresent(conn).catch(() => false),
+          // Not able to ask is not ready; the reason is logged, the probe's answer stays 503.
+          topologyPresent(conn).catch((err: unknown) => {
+            log.warn({ err: String(err) }, 'readiness check could not reach JetStream');
+            return false;
+          }),
           new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2000)),
         ]);
       }

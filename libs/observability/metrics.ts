@@ -71,7 +71,7 @@ export function errorTypeOf(error: string | undefined): string {
 export interface JobMetricsSource {
   /** Current views by job id. */
   views(): Iterable<JobView>;
-  /** num_pending + num_ack_pending of a running run's work consumer, undefined when it has none. */
+  /** num_pending + num_ack_pending of a running run's work consumer; undefined when it has none, or when it could not be read (the source logs why). Never rejects. */
   pending(view: JobView): Promise<number | undefined>;
 }
 
@@ -118,7 +118,7 @@ export function registerJobMetrics(source: JobMetricsSource): void {
     async collect() {
       this.reset();
       const running = [...source.views()].filter((v) => v.status === 'running' || v.status === 'paused');
-      const values = await Promise.all(running.map((v) => source.pending(v).catch(() => undefined)));
+      const values = await Promise.all(running.map((v) => source.pending(v)));
       running.forEach((v, i) => {
         if (values[i] !== undefined) this.set({ job_id: v.job_id }, values[i]!);
       });

@@ -88,6 +88,7 @@ export class CredentialSource {
     this.timer = undefined;
     if (at === undefined || this.closed) return;
     this.timer = setTimeout(() => {
+      // A failed background refresh is tried again soon; callers see the failure from their own ready() or refresh().
       this.refresh().catch(() => this.schedule(this.now() + REFRESH_RETRY_MS));
     }, Math.max(0, at - this.now()));
     this.timer.unref();

@@ -176,6 +176,7 @@ async function uploadPartCopy(
     if (completeError) throw completeError;
     return true;
   } catch (err) {
+    // Best effort: the copy's own error is what counts; a bucket lifecycle rule is the backstop for the parts left.
     await http.call(destination, { method: 'DELETE', bucket, key, query: { uploadId } }).catch(() => undefined);
     throw err;
   }

@@ -12,7 +12,7 @@ import { tlsCheckOptions, tlsKey, type EndpointTls } from '../http1/endpointTls.
 import { AbortRegistry } from '../http1/abortRegistry.js';
 import { Http1Client, socketTimedOut, socketTimeoutMs, type TlsOrigin } from '../http1/http1Client.js';
 import type { OpenedRequest } from '../http1/requestBody.js';
-import { bufferedBody, readWhole, type StreamedResponse } from '../http1/responseBody.js';
+import { bufferedBody, readDetail, type StreamedResponse } from '../http1/responseBody.js';
 
 export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -278,7 +278,7 @@ function correctedRegion(e: S3Endpoint, bucket: string, signedFor: string, statu
  */
 async function regionChecked(e: S3Endpoint, bucket: string, signedFor: string, res: StreamedResponse): Promise<{ res: StreamedResponse; corrected?: string; body?: Buffer }> {
   if (isSuccessStatus(res.status)) return { res };
-  const body = await readWhole(res.body).catch(() => Buffer.alloc(0));
+  const body = await readDetail(res.body);
   if (correctedRegion(e, bucket, signedFor, res.status, res.headers, body)) return { res, corrected: bucketRegions.regionOf(e, bucket), body };
   return { res: { ...res, body: bufferedBody(body) }, body };
 }

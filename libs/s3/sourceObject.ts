@@ -1,6 +1,6 @@
 import { carriedHeaders } from './objectHeaders.js';
 import { S3Error, classifyS3Error } from './s3Error.js';
-import { readWhole, type ResponseBody, type StreamedResponse } from '../http1/responseBody.js';
+import { readDetail, type ResponseBody, type StreamedResponse } from '../http1/responseBody.js';
 import { errorFromBody } from './responseDocuments.js';
 import { header, isSuccessStatus, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import { endpointReportsTaggingCount, getTaggingXml, tagsNeedFetching } from './tagging.js';
@@ -30,7 +30,7 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
   }
   const { body } = res;
   if (!isSuccessStatus(res.status)) {
-    const err = errorFromBody(res.status, await readWhole(body).catch(() => Buffer.alloc(0)));
+    const err = errorFromBody(res.status, await readDetail(body));
     throw err.status === 404 && err.code === 'NotFound' ? new S3Error('NoSuchKey', 'The specified key does not exist.', 404, false) : err;
   }
   const lengthHeader = header(res.headers, 'content-length');

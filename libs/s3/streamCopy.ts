@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { OpenedRequest } from '../http1/requestBody.js';
-import { readWhole, type ResponseBody, type StreamedResponse } from '../http1/responseBody.js';
+import { readDetail, type ResponseBody, type StreamedResponse } from '../http1/responseBody.js';
 import type { CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
@@ -71,9 +71,9 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   if (!isSuccessStatus(res.status)) {
     // The destination may answer (403, 400 BadDigest) before the body is through.
     src.body.destroy();
-    throw errorFromBody(res.status, await readWhole(res.body).catch(() => Buffer.alloc(0)));
+    throw errorFromBody(res.status, await readDetail(res.body));
   }
-  const answer = await readWhole(res.body).catch(() => Buffer.alloc(0));
+  const answer = await readDetail(res.body);
   await pumping;
   if (pumpError) throw classifyS3Error(pumpError);
   const failed = embeddedError(res.status, answer);

@@ -1,4 +1,3 @@
-import type { AnswerOf, SentOf, UnaryRpc } from '../../libs/api/index.js';
 import type { FerryClient } from './client.js';
 import { UsageError } from './args.js';
 import { checkReport, dryRunReport, jobDetail, jobsTable, table } from './format.js';

@@ -39,7 +39,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
     address: config.httpAddr,
     grpcTarget: `${grpcHost.includes(':') ? `[${grpcHost}]` : grpcHost}:${grpc.port}`,
     log,
-    routes: operationalRoutes(() => nc),
+    routes: operationalRoutes(() => nc, log),
   });
   log.info({ grpc_port: grpc.port, http_port: http.port }, 'control listening');
   return {

@@ -1,4 +1,4 @@
-import type { AnswerOf, RequestOf, ResponseOf, RpcName, StreamingRpc } from '../../libs/api/index.js';
+import type { RequestOf, ResponseOf, RpcName, StreamingRpc } from '../../libs/api/index.js';
 import type { CallContext, ServiceHandlers } from '../../libs/transport/index.js';
 import type { NotificationLog } from '../../libs/webhooks/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';

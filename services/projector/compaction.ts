@@ -7,7 +7,7 @@ import {
   type OutcomesCompacted,
   type RunSummary,
 } from '../../libs/domain/index.js';
-import { STREAMS, collectRunFailures, encodeJson, forEachOutcomeBatch, publishDurably, readFailureSummary, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { JS_ERR, STREAMS, collectRunFailures, unlessJetStreamError, encodeJson, forEachOutcomeBatch, publishDurably, readFailureSummary, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
 /** Failures per FailuresRecorded message: about 200 bytes each keeps a part far below NATS's 1 MB payload limit. */
 const FAILURES_PER_PART = 2_000;
@@ -73,7 +73,8 @@ export async function compactRun(
   await forEachOutcomeBatch(deps.nc, jobId, span.endSeq + 1, nextRunStart ?? Number.MAX_SAFE_INTEGER, (seq, event) => {
     if (event.data.run <= run.run) late.push(seq);
   });
-  for (const seq of late) if (await deps.jsm.streams.deleteMessage(STREAMS.events, seq, false).catch(() => false)) purged++;
+  // A batch deleted by an earlier, interrupted compaction is gone already (messageDeleteFailed).
+  for (const seq of late) if (await unlessJetStreamError(deps.jsm.streams.deleteMessage(STREAMS.events, seq, false), JS_ERR.messageDeleteFailed)) purged++;
   const compacted: OutcomesCompacted = { type: 'OutcomesCompacted', data: { job_id: jobId, run: run.run, counts: run.counts, through_seq: span.endSeq, at } };
   await publishDurably(deps.js, subjects.summary(jobId), encodeJson(compacted), { msgID: `${jobId}:${run.run}:compacted` });
   return { failed: recorded.reduce((n, p) => n + p.failed.length, 0), purged };

@@ -1,5 +1,5 @@
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from 'nats';
-import { STREAMS, settledWithin } from '../../libs/nats/index.js';
+import { JS_ERR, STREAMS, settledWithin, unlessJetStreamError } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 
 const STALL_CHECK_MS = 5_000;
@@ -41,14 +41,14 @@ export function startLogReader({ js, jsm, log, foldedSeq, fold }: LogReaderOptio
       try {
         if (stalled) {
           stalled = false;
-          await readAheadByGet(jsm, foldedSeq(), fold, () => stopped);
+          await readAheadByGet(jsm, foldedSeq(), fold, () => stopped, log);
         }
         opening ??= openLogConsumer(js, foldedSeq() + 1);
         const opened = await settledWithin(opening, CONSUMER_OPEN_MS, stopping);
         if (stopped) break;
         if (opened === undefined) {
           log.warn({ folded_seq: foldedSeq(), waited_ms: CONSUMER_OPEN_MS }, 'log consumer not open yet; reading by get meanwhile');
-          await readAheadByGet(jsm, foldedSeq(), fold, () => stopped);
+          await readAheadByGet(jsm, foldedSeq(), fold, () => stopped, log);
         } else {
           opening = undefined;
           messages = opened;
@@ -108,12 +108,21 @@ async function openLogConsumer(js: JetStreamClient, startSeq: number): Promise<C
  * new ordered consumer takes over. Purged sequences are skipped: each get asks for the next
  * message at or after a sequence.
  */
-async function readAheadByGet(jsm: JetStreamManager, foldedSeq: number, fold: (data: Uint8Array, seq: number) => void, stopped: () => boolean): Promise<void> {
+async function readAheadByGet(
+  jsm: JetStreamManager,
+  foldedSeq: number,
+  fold: (data: Uint8Array, seq: number) => void,
+  stopped: () => boolean,
+  log: Logger,
+): Promise<void> {
   const last = (await jsm.streams.info(STREAMS.events)).state.last_seq;
   let seq = foldedSeq;
   for (let n = 0; seq < last && n < READ_AHEAD_LIMIT && !stopped(); n++) {
     // STREAM.MSG.GET with next_by_subj (server 2.9): typed in nats.js only for direct gets.
-    const msg = await jsm.streams.getMessage(STREAMS.events, { seq: seq + 1, next_by_subj: '>' } as never).catch(() => undefined);
+    // Nothing more to get ends the read-ahead; so does a failed get (the ordered consumer takes over).
+    const msg = await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { seq: seq + 1, next_by_subj: '>' } as never), JS_ERR.noMessageFound).catch(
+      (err: unknown) => void log.warn({ err: String(err), seq: seq + 1 }, 'reading the log ahead by get failed'),
+    );
     if (!msg) return;
     fold(msg.data, msg.seq);
     seq = msg.seq;

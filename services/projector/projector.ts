@@ -54,7 +54,7 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
       timers.stop();
       await reader.stop();
       await writer.close();
-      await snapshots.save(state).catch(() => undefined);
+      await snapshots.save(state).catch((err: unknown) => log.warn({ err: String(err) }, 'snapshot at stop failed; the next start folds from the previous one'));
     },
   };
 }

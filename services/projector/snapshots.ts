@@ -23,6 +23,6 @@ export class SnapshotStore {
   }
 
   async drop(): Promise<void> {
-    await this.os.delete(SNAPSHOT_NAME).catch(() => undefined);
+    await this.os.delete(SNAPSHOT_NAME); // no snapshot yet: resolves with success false
   }
 }

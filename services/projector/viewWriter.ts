@@ -73,7 +73,7 @@ export class ViewWriter {
   async close(): Promise<void> {
     this.closed = true;
     await this.flushing;
-    await this.flush().catch(() => undefined);
+    await this.flush().catch((err: unknown) => this.log.error({ err }, 'read model flush at stop failed; the next start folds those events again'));
   }
 
   private flushNext(): void {
