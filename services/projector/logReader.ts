@@ -81,6 +81,7 @@ export function startLogReader({ js, jsm, log, foldedSeq, fold }: LogReaderOptio
           messages.stop();
         }
       })
+      // No answer (the stream's leader moving) tells nothing about a stall; the next tick looks again.
       .catch(() => undefined);
   }, STALL_CHECK_MS);
 
@@ -90,7 +91,7 @@ export function startLogReader({ js, jsm, log, foldedSeq, fold }: LogReaderOptio
       stopped = true;
       signalStop();
       messages?.stop();
-      await reading.catch(() => undefined);
+      await reading; // never rejects: each failed read is logged and retried inside
     },
   };
 }
