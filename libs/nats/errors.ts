@@ -41,6 +41,21 @@ export async function unlessJetStreamError<T>(promise: Promise<T>, ...codes: num
   }
 }
 
+/**
+ * Deletes an ordered consumer a read is done with. One already gone is fine, and so is one the server
+ * could not be asked about (no answer, connection down): it removes an ordered consumer by itself after
+ * its inactive threshold (5 minutes in nats.js), so a read that succeeded does not fail over its cleanup.
+ */
+export async function deleteOrderedConsumer(consumer: { delete(): Promise<boolean> }): Promise<void> {
+  try {
+    await consumer.delete();
+  } catch (err) {
+    if (jetStreamErrorCode(err) === JS_ERR.consumerNotFound) return;
+    if (err instanceof NatsError && err.api_error === undefined && RETRYABLE_CLIENT_CODES.has(err.code)) return;
+    throw err;
+  }
+}
+
 /** Whether a publish, KV create or KV update lost to a concurrent write. */
 export function isWrongLastSequence(err: unknown): boolean {
   return jetStreamErrorCode(err) === JS_ERR.wrongLastSequence;

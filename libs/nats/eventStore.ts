@@ -3,7 +3,7 @@ import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type NatsCo
 import { decide, evolve, initialJobState, type JobCommand, type JobEvent, type JobState } from '../domain/index.js';
 import { settledWithin } from './settledWithin.js';
 import { decodeJson, encodeJson } from './codec.js';
-import { JS_ERR, isWrongLastSequence, jetStreamErrorCode } from './errors.js';
+import { JS_ERR, deleteOrderedConsumer, isWrongLastSequence, jetStreamErrorCode } from './errors.js';
 import { publishDurably } from './publish.js';
 import { STREAMS, subjects } from './subjects.js';
 
@@ -71,7 +71,10 @@ export class JobEventStore {
     const opening = consumer.consume({ max_messages: 256 });
     const messages = await settledWithin(opening, READ_TIMEOUT_MS);
     if (!messages) {
-      opening.then((late) => late.stop()).catch(() => undefined);
+      void opening.then(
+        (late) => late.stop(),
+        () => undefined, // it never opened: nothing to stop
+      );
       throw new Error(`job ${jobId}: its log could not be opened within ${READ_TIMEOUT_MS} ms`);
     }
     // An ordered consumer can stall for good when its stream's leader dies mid-read: give up and let the caller retry.
@@ -84,7 +87,7 @@ export class JobEventStore {
     } finally {
       clearTimeout(guard);
       messages.stop();
-      await consumer.delete().catch(() => undefined);
+      await deleteOrderedConsumer(consumer);
     }
     if ((out[out.length - 1]?.seq ?? 0) < last) throw new Error(`job ${jobId}: reading its log stopped before sequence ${last}`);
     return out;

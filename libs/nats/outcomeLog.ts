@@ -9,7 +9,7 @@ import {
   type RunSpan,
 } from '../domain/index.js';
 import { decodeJson } from './codec.js';
-import { JS_ERR, unlessJetStreamError } from './errors.js';
+import { JS_ERR, deleteOrderedConsumer, unlessJetStreamError } from './errors.js';
 import { STREAMS, subjects } from './subjects.js';
 
 /**
@@ -41,7 +41,7 @@ export async function forEachInRange<T = FerryEvent>(
     }
   } finally {
     messages.stop();
-    await consumer.delete().catch(() => undefined);
+    await deleteOrderedConsumer(consumer);
   }
 }
 

@@ -61,7 +61,10 @@ export function startLogReader({ js, jsm, log, foldedSeq, fold }: LogReaderOptio
       if (!stopped) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
     }
     // A consumer still opening when the reader stops is closed once it opens.
-    opening?.then((late) => late.stop()).catch(() => undefined);
+    void opening?.then(
+      (late) => late.stop(),
+      () => undefined, // it never opened: nothing to stop
+    );
   })();
 
   // An ordered consumer can stall for good when its stream's leader dies (nats.js 2.29 on a
