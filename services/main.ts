@@ -14,6 +14,7 @@ import { connectNats, ensureTopology } from '../libs/nats/index.js';
 import { SecretSealer } from '../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../libs/net/index.js';
 import { setDefaultCaBundle, setSocketTimeoutMs } from '../libs/http1/index.js';
+import { logCredentialRefreshFailures } from '../libs/credentials/index.js';
 import { operationalRoutes, startOperationalServer } from '../libs/observability/health.js';
 import { startJobMetrics } from '../libs/observability/jobMetrics.js';
 import type { RunningChild } from '../libs/embedded/index.js';
@@ -39,6 +40,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
   const running: Stoppable[] = [];
   setSocketTimeoutMs(config.endpointTimeoutMs);
   setDefaultCaBundle(config.caBundle);
+  logCredentialRefreshFailures(log.child({ service: 'credentials' }));
   const dataDir = resolve(config.dataDir);
   const needsSealer = has('control') || has('copier') || has('lister') || has('notifier');
   const sealer = needsSealer ? await SecretSealer.open(nc, masterKeyFor(dataDir, config.secretKey)) : undefined;

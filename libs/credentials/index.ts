@@ -1,2 +1,3 @@
 export * from './assumeRole.js';
 export * from './resolveCredentials.js';
+export * from './refreshFailureLog.js';

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { isTransportFailure } from './transportFailure.js';
 
 /** A response whose body is left for the caller to stream. */
 export interface StreamedResponse {
@@ -30,7 +31,10 @@ export async function readWhole(body: ResponseBody): Promise<Buffer> {
  * the outcome, the body only its detail.
  */
 export function readDetail(body: ResponseBody): Promise<Buffer> {
-  return readWhole(body).catch(() => Buffer.alloc(0));
+  return readWhole(body).catch((err: unknown) => {
+    if (!isTransportFailure(err)) throw err;
+    return Buffer.alloc(0);
+  });
 }
 
 /** A body already read whole (an error document read to look into), to be read again. */

@@ -17,6 +17,8 @@ export interface CopierMetrics {
   error(jobId: string, errorType: string): void;
   retry(jobId: string, errorType: string): void;
   copyFinished(seconds: number): void;
+  /** Undoing what a failed copy left at the destination failed too (by action: see libs/s3 CleanupAction). */
+  cleanupFailed(action: string): void;
   /** Removes every series labelled with the job (it was deleted). */
   forgetJob(jobId: string): Promise<void>;
 }
@@ -41,6 +43,15 @@ export function copierMetrics(inFlight: () => number): CopierMetrics {
     'ferry_copy_duration_seconds',
     () => new Histogram({ name: 'ferry_copy_duration_seconds', help: 'Duration of one object copy', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] }),
   );
+  const cleanupFailures = once(
+    'ferry_copy_cleanup_failures_total',
+    () =>
+      new Counter({
+        name: 'ferry_copy_cleanup_failures_total',
+        help: 'Multipart uploads not aborted and unverified objects not deleted after a failed copy',
+        labelNames: ['action'],
+      }),
+  );
   register.removeSingleMetric('ferry_copies_in_flight');
   new Gauge({
     name: 'ferry_copies_in_flight',
@@ -53,6 +64,7 @@ export function copierMetrics(inFlight: () => number): CopierMetrics {
     error: (jobId, errorType) => errors.inc({ job_id: jobId, error_type: errorType }),
     retry: (jobId, errorType) => retries.inc({ job_id: jobId, error_type: errorType }),
     copyFinished: (seconds) => duration.observe(seconds),
+    cleanupFailed: (action) => cleanupFailures.inc({ action }),
     forgetJob: async (jobId) => {
       await removeJobSeries(errors, jobId);
       await removeJobSeries(retries, jobId);

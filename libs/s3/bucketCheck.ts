@@ -4,6 +4,7 @@ import { resolveChecked, type AddressPolicy } from '../net/index.js';
 import { bucketAddress, prefersVirtualHost } from './addressing.js';
 import { parseEndpoint, type S3Endpoint } from './endpoint.js';
 import { isLocalhostName } from '../http1/localhostLookup.js';
+import { isTransportFailure } from '../http1/transportFailure.js';
 import { tlsCheckOptions, type EndpointTls } from '../http1/endpointTls.js';
 import { notAListing } from './list.js';
 import { socketTimedOut, socketTimeoutMs } from '../http1/http1Client.js';
@@ -192,7 +193,8 @@ async function statusOfHead(signing: S3Endpoint, bucket: string): Promise<number
     const res = await http.send(signing, { method: 'HEAD', bucket });
     res.resume();
     return res.statusCode;
-  } catch {
+  } catch (err) {
+    if (!isTransportFailure(err)) throw err;
     return undefined;
   }
 }

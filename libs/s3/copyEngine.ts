@@ -16,20 +16,21 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
   const http = new SignedHttp();
   const concurrency = options.partConcurrency ?? 4;
   const maxSingleCopySize = options.maxSingleCopySize ?? SINGLE_COPY_LIMIT;
+  const { onCleanupFailed } = options;
 
   async function streamed(req: CopyRequest): Promise<CopyResult> {
     const src = await openSource(http, req).catch((err: unknown) => Promise.reject(atSource(err)));
     if (src.length > options.multipartThreshold) {
-      return await multipartCopy(http, req, src, { partSize: options.partSize, concurrency });
+      return await multipartCopy(http, req, src, { partSize: options.partSize, concurrency, onCleanupFailed });
     }
-    return await streamCopy(http, req, src);
+    return await streamCopy(http, req, src, onCleanupFailed);
   }
 
   async function copy(req: CopyRequest): Promise<CopyResult> {
     try {
       req.signal?.throwIfAborted();
       if (endpointIdentity(req.source) === endpointIdentity(req.destination)) {
-        const done = await serverSideCopy(http, req, { maxSingleCopySize, partSize: options.partSize, concurrency });
+        const done = await serverSideCopy(http, req, { maxSingleCopySize, partSize: options.partSize, concurrency, onCleanupFailed });
         if (done) return done;
       }
       try {

@@ -1,4 +1,5 @@
 import type { S3Endpoint } from './endpoint.js';
+import type { S3Error } from './s3Error.js';
 
 export interface CopyRequest {
   source: S3Endpoint;
@@ -30,9 +31,17 @@ export interface CopyEngineOptions {
   partConcurrency?: number;
   /** Largest object a single CopyObject may copy; bigger ones use UploadPartCopy (default 5 GiB, S3's limit). */
   maxSingleCopySize?: number;
+  /** Told when undoing what a failed copy left (a multipart upload, an unverified object) fails too. */
+  onCleanupFailed?: CleanupFailureReporter;
 }
 
 export interface CopyEngine {
   copy(req: CopyRequest): Promise<CopyResult>;
   close(): void;
 }
+
+/** What a failed copy may leave at the destination and Ferry tries to undo. */
+export type CleanupAction = 'abort_multipart_upload' | 'delete_unverified_object';
+
+/** Told of an undo that failed; the copy's own error is still what its caller sees. */
+export type CleanupFailureReporter = (action: CleanupAction, req: CopyRequest, err: S3Error) => void;

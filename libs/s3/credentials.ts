@@ -33,6 +33,16 @@ export function isStaleCredentialCode(code: string | undefined): boolean {
   return code !== undefined && STALE_CREDENTIAL_CODES.has(code);
 }
 
+/** Told of each failed background refresh: `consecutive` counts the failures since the last success. */
+export type RefreshFailureReporter = (kind: CredentialKind, err: unknown, consecutive: number) => void;
+
+let reportRefreshFailure: RefreshFailureReporter | undefined;
+
+/** Where failed background refreshes are reported (the process's log); a refresh a caller awaits throws to it instead. */
+export function onBackgroundRefreshFailure(reporter: RefreshFailureReporter | undefined): void {
+  reportRefreshFailure = reporter;
+}
+
 /**
  * Credentials that may change: resolved once, held as a plain value the signer reads without awaiting,
  * and refreshed in the background before they expire (see `refreshAt`). A caller that got a
@@ -43,6 +53,7 @@ export class CredentialSource {
   private inFlight: Promise<Credentials> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  private failedRefreshes = 0;
 
   constructor(
     /** Stable for the endpoint's lifetime (it names SDK clients and keep-alive pools): never a secret. */
@@ -88,8 +99,16 @@ export class CredentialSource {
     this.timer = undefined;
     if (at === undefined || this.closed) return;
     this.timer = setTimeout(() => {
-      // A failed background refresh is tried again soon; callers see the failure from their own ready() or refresh().
-      this.refresh().catch(() => this.schedule(this.now() + REFRESH_RETRY_MS));
+      // A failed background refresh is reported and tried again soon; the credentials in hand stay in use meanwhile.
+      this.refresh().then(
+        () => {
+          this.failedRefreshes = 0;
+        },
+        (err: unknown) => {
+          reportRefreshFailure?.(this.kind, err, ++this.failedRefreshes);
+          this.schedule(this.now() + REFRESH_RETRY_MS);
+        },
+      );
     }, Math.max(0, at - this.now()));
     this.timer.unref();
   }

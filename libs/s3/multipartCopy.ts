@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { CopyRequest, CopyResult } from './copyTypes.js';
+import { abortMultipartUpload } from './cleanup.js';
+import type { CleanupFailureReporter, CopyRequest, CopyResult } from './copyTypes.js';
 import { choosePartSize } from './partSize.js';
 import { checksumMismatch, classifyS3Error, S3Error } from './s3Error.js';
 import { embeddedError, readUploadId } from './responseDocuments.js';
@@ -22,7 +23,7 @@ export async function multipartCopy(
   http: SignedHttp,
   req: CopyRequest,
   src: SourceObject,
-  options: { partSize: number; concurrency: number },
+  options: { partSize: number; concurrency: number; onCleanupFailed?: CleanupFailureReporter },
 ): Promise<CopyResult> {
   const { destination, destinationBucket: bucket, key, signal } = req;
   const partSize = choosePartSize(src.length, options.partSize);
@@ -111,19 +112,10 @@ export async function multipartCopy(
   } catch (err) {
     src.body.destroy();
     await Promise.allSettled(inFlight);
-    await abortUpload(http, req, uploadId);
+    await abortMultipartUpload(http, req, uploadId, options.onCleanupFailed);
     throw classifyS3Error(err);
   }
   const tags = await src.tags();
   if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
   return { bytes: src.length, method: 'multipart' };
-}
-
-async function abortUpload(http: SignedHttp, req: CopyRequest, uploadId: string): Promise<void> {
-  try {
-    // Not under the request's signal: an aborted copy still has to clean up.
-    await http.call(req.destination, { method: 'DELETE', bucket: req.destinationBucket, key: req.key, query: { uploadId } });
-  } catch {
-    // Best effort; a bucket lifecycle rule is the backstop for what is left.
-  }
 }

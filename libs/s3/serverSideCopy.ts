@@ -1,4 +1,5 @@
-import type { CopyRequest, CopyResult } from './copyTypes.js';
+import { abortMultipartUpload } from './cleanup.js';
+import type { CleanupFailureReporter, CopyRequest, CopyResult } from './copyTypes.js';
 import { endpointIdentity } from './endpoint.js';
 import { carriedHeaders } from './objectHeaders.js';
 import { choosePartSize } from './partSize.js';
@@ -46,7 +47,7 @@ function markNotImplemented(id: string, op: Operation): void {
 export async function serverSideCopy(
   http: SignedHttp,
   req: CopyRequest,
-  options: { maxSingleCopySize: number; partSize: number; concurrency: number },
+  options: { maxSingleCopySize: number; partSize: number; concurrency: number; onCleanupFailed?: CleanupFailureReporter },
 ): Promise<CopyResult | undefined> {
   const id = endpointIdentity(req.destination);
   const op: Operation = req.size > Math.min(options.maxSingleCopySize, cappedRequestBytes(req)) ? 'UploadPartCopy' : 'CopyObject';
@@ -118,7 +119,7 @@ async function sendCopyObject(http: SignedHttp, req: CopyRequest, style: CopySou
 async function uploadPartCopy(
   http: SignedHttp,
   req: CopyRequest,
-  options: { partSize: number; concurrency: number },
+  options: { partSize: number; concurrency: number; onCleanupFailed?: CleanupFailureReporter },
 ): Promise<boolean> {
   const { destination, destinationBucket: bucket, key, signal } = req;
   const { res: head } = await http.call(req.source, { method: 'HEAD', bucket: req.sourceBucket, key, signal });
@@ -176,8 +177,7 @@ async function uploadPartCopy(
     if (completeError) throw completeError;
     return true;
   } catch (err) {
-    // Best effort: the copy's own error is what counts; a bucket lifecycle rule is the backstop for the parts left.
-    await http.call(destination, { method: 'DELETE', bucket, key, query: { uploadId } }).catch(() => undefined);
+    await abortMultipartUpload(http, req, uploadId, options.onCleanupFailed);
     throw err;
   }
 }

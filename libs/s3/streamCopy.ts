@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { OpenedRequest } from '../http1/requestBody.js';
 import { readDetail, type ResponseBody, type StreamedResponse } from '../http1/responseBody.js';
-import type { CopyRequest, CopyResult } from './copyTypes.js';
+import { deleteUnverifiedObject } from './cleanup.js';
+import type { CleanupFailureReporter, CopyRequest, CopyResult } from './copyTypes.js';
 import { etagEcho, noteEtagAnswer } from './etagEcho.js';
 import { checksumMismatch, classifyS3Error } from './s3Error.js';
 import { embeddedError, errorFromBody } from './responseDocuments.js';
@@ -21,7 +22,7 @@ export class UnverifiedCopy extends Error {}
  * MD5 it computed, must equal the source's; etagEcho.ts says when that answer can be
  * trusted), as rclone does; the bytes are hashed as they pass only where it cannot.
  */
-export async function streamCopy(http: SignedHttp, req: CopyRequest, src: SourceObject): Promise<CopyResult> {
+export async function streamCopy(http: SignedHttp, req: CopyRequest, src: SourceObject, onCleanupFailed?: CleanupFailureReporter): Promise<CopyResult> {
   const { destination, destinationBucket: bucket, key, signal } = req;
   const sourceMd5 = isPlainMd5(src.etag) ? src.etag.toLowerCase() : undefined;
   const echo = etagEcho(destination, bucket);
@@ -84,7 +85,7 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   const digest = md5?.digest('hex');
   const expected = digest ?? sourceMd5!;
   if ((digest && sourceMd5 && digest !== sourceMd5) || (destMd5 && destMd5 !== expected)) {
-    await deleteBestEffort(http, req);
+    await deleteUnverifiedObject(http, req, onCleanupFailed);
     throw checksumMismatch(`read ${digest ?? '(not hashed)'}, source ${src.etag}, destination ${destEtag}`);
   }
   if (!contentMd5) noteEtagAnswer(destination, bucket, destMd5 === expected);
@@ -118,12 +119,4 @@ export async function pump(
   }
   if (!body.complete) throw Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
   return bytes;
-}
-
-export async function deleteBestEffort(http: SignedHttp, req: CopyRequest): Promise<void> {
-  try {
-    await http.call(req.destination, { method: 'DELETE', bucket: req.destinationBucket, key: req.key });
-  } catch {
-    // Best effort: a retry overwrites the object anyway.
-  }
 }

@@ -30,11 +30,18 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   const readModel = await ReadModel.open(nc);
   const rateLimits = await js.views.kv(KV.rateLimits);
   const slots = new Slots(config.copier.slots);
-  const engine = createCopyEngine({ multipartThreshold: config.copier.multipartThreshold, partSize: config.copier.partSize });
   const workers = new Map<string, { run: number; worker: Promise<RunWorker | undefined> }>();
   let changes = Promise.resolve();
   const live = new Set<RunWorker>();
   const metrics = copierMetrics(() => [...live].reduce((sum, w) => sum + w.inFlightCount, 0));
+  const engine = createCopyEngine({
+    multipartThreshold: config.copier.multipartThreshold,
+    partSize: config.copier.partSize,
+    onCleanupFailed: (action, req, err) => {
+      metrics.cleanupFailed(action);
+      log.debug({ action, bucket: req.destinationBucket, key: req.key, error_type: err.code }, 'undoing what a failed copy left failed');
+    },
+  });
 
   const context: CopierContext = { nc, js, jsm, store, log, config, source, sealer, slots, engine, rateLimits, metrics };
 

@@ -85,7 +85,7 @@ export function startLogReader({ js, jsm, log, foldedSeq, fold }: LogReaderOptio
         }
       })
       // No answer (the stream's leader moving) tells nothing about a stall; the next tick looks again.
-      .catch(() => undefined);
+      .catch((err: unknown) => log.debug({ err: String(err) }, 'stall check got no answer'));
   }, STALL_CHECK_MS);
 
   return {

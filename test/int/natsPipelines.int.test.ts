@@ -5,6 +5,7 @@ import { AckPolicy, connect, nanos, RetentionPolicy, type JetStreamManager, type
 import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
 import { PipelinedPublisher } from '../../libs/nats/index.js';
 import { WorkPuller } from '../../services/copier/workPuller.js';
+import { PublishWindow } from '../../services/lister/publishWindow.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { waitForProgress } from '../harness/waitFor.js';
 
@@ -71,6 +72,21 @@ describe('JetStream publishing and pulling without a request per message', () =>
     } finally {
       publisher.close();
     }
+  });
+
+  it("a listing's publish window throws a refused publish at the next drain, even one that failed long before it", async () => {
+    // Listings checkpoint after drain(): a publish that failed and was forgotten would let the checkpoint pass a work item never stored.
+    await jsm.streams.add({ name: 'P4', subjects: ['p4.>'], max_msg_size: 100 });
+    const js = nc.jetstream();
+    const window = new PublishWindow(256);
+    assert.equal(window.add(js.publish('p4.a', encoder.encode('x'.repeat(200)), { msgID: 'p4-big' })), undefined);
+    await window.add(js.publish('p4.a', encoder.encode('small'), { msgID: 'p4-1' }));
+    await waitForProgress('both publishes answered', async () => {
+      const messages = (await jsm.streams.info('P4')).state.messages;
+      return { done: messages === 1 ? true : undefined, progress: messages };
+    });
+    await assert.rejects(window.drain(), /exceeds maximum/);
+    await assert.rejects(Promise.resolve(window.add(js.publish('p4.a', encoder.encode('later'), { msgID: 'p4-2' }))), /exceeds maximum/);
   });
 
   describe('a work puller', () => {

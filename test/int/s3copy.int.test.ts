@@ -169,6 +169,46 @@ describe('copy engine against two s3rver instances', () => {
     }
   });
 
+  it('a failed multipart copy whose abort is refused too fails with its own error and reports the abort', async () => {
+    const proxy = await startFaultProxy(dst.server.endpoint);
+    const reported: { action: string; key: string; code: string }[] = [];
+    const reporting = createCopyEngine({
+      multipartThreshold: 5 * MiB,
+      partSize: 5 * MiB,
+      partConcurrency: 1,
+      onCleanupFailed: (action, req, err) => reported.push({ action, key: req.key, code: err.code }),
+    });
+    try {
+      const body = randomBytes(12 * MiB);
+      const key = 'big/abort-refused.bin';
+      await put(src.endpoint, 'src', key, body);
+      let seen = 0;
+      await assert.rejects(
+        reporting.copy({
+          source: src.endpoint,
+          sourceBucket: 'src',
+          destination: endpointAt(proxy.endpoint, dst.server),
+          destinationBucket: 'dst',
+          key,
+          size: body.length,
+          etag: md5(body),
+          // From the middle of the upload on, the destination refuses every write: the next part, then the abort.
+          onProgress: (n) => {
+            seen += n;
+            if (seen > 6 * MiB) proxy.setFaults({ denyWrites: true });
+          },
+        }),
+        (err: unknown) => err instanceof S3Error && err.code === 'AccessDenied',
+      );
+      const log = proxy.requestLog();
+      assert.ok(log.some((l) => l.startsWith('DELETE') && l.includes('uploadId=')), log.join('\n'));
+      assert.deepEqual(reported, [{ action: 'abort_multipart_upload', key, code: 'AccessDenied' }]);
+    } finally {
+      reporting.close();
+      await proxy.stop();
+    }
+  });
+
   describe('inside one endpoint', () => {
     const same = (key: string, body: Buffer, e: S3Endpoint = src.endpoint, eng = engine) =>
       eng.copy({ source: e, sourceBucket: 'src', destination: e, destinationBucket: 'other', key, size: body.length, etag: md5(body) });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { credentialKindOf, describeCredentialKind, jobCredentialKinds, validateJobDefinition } from '../../libs/domain/index.js';
-import { CredentialSource, REFRESH_MARGIN_MS, refreshAt } from '../../libs/s3/credentials.js';
+import { CredentialSource, onBackgroundRefreshFailure, REFRESH_MARGIN_MS, refreshAt } from '../../libs/s3/credentials.js';
 import { SigV4Signer } from '../../libs/s3/sigv4.js';
 
 describe('which credential kind a spec resolves to', () => {
@@ -81,6 +81,35 @@ describe('refresh timing', () => {
     assert.equal((await b).accessKeyId, 'K2');
     assert.equal(fetches, 2);
     source.close();
+  });
+});
+
+describe('background refresh', () => {
+  it('reports a failed background refresh and tries again', async () => {
+    const reported: [string, string, number][] = [];
+    onBackgroundRefreshFailure((kind, err, consecutive) => reported.push([kind.type, (err as Error).message, consecutive]));
+    let fetches = 0;
+    let refreshed!: () => void;
+    const thirdFetch = new Promise<void>((resolve) => (refreshed = resolve));
+    const source = new CredentialSource('t', { type: 'default_chain' }, async () => {
+      fetches++;
+      // The first credentials are due for refresh at once; the refresh fails once, then succeeds.
+      if (fetches === 1) return { accessKeyId: 'K1', secretAccessKey: 's', expiration: new Date(Date.now()) };
+      if (fetches === 2) throw new Error('instance metadata unreachable');
+      refreshed();
+      return { accessKeyId: 'K3', secretAccessKey: 's' };
+    });
+    // The source's timer does not hold the process open; this does, until the refresh has happened.
+    const keepAlive = setInterval(() => undefined, 60_000);
+    try {
+      assert.equal((await source.ready()).accessKeyId, 'K1');
+      await thirdFetch;
+      assert.deepEqual(reported, [['default_chain', 'instance metadata unreachable', 1]]);
+    } finally {
+      clearInterval(keepAlive);
+      source.close();
+      onBackgroundRefreshFailure(undefined);
+    }
   });
 });
 
