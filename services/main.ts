@@ -24,7 +24,7 @@ import { startLister } from './lister/lister.js';
 import { startCopier } from './copier/copier.js';
 import { startNotifier } from './notifier/notifier.js';
 import { webhookSecretFor } from './notifier/webhookSecret.js';
-import { adminTokenFor, masterKeyFor } from './bootstrap/credentials.js';
+import { apiTokensFor, masterKeyFor } from './bootstrap/credentials.js';
 import { startEmbedded } from './bootstrap/embedded.js';
 import { missingNodeFlags } from './nodeFlags.js';
 
@@ -51,9 +51,8 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
 
   if (has('projector')) running.push(await startProjector({ nc, log: log.child({ service: 'projector' }), rebuild }));
   if (has('control')) {
-    const { token, generated } = adminTokenFor(dataDir, config.adminToken);
-    if (generated) process.stdout.write(`\nFerry admin token (saved in ${resolve(dataDir, 'admin-token')}):\n  export TOKEN=${token}\n\n`);
-    const tokens = [{ token, role: 'admin' as const }, ...(config.readToken ? [{ token: config.readToken, role: 'read' as const }] : [])];
+    const { tokens, generated } = apiTokensFor(dataDir, config);
+    if (generated) process.stdout.write(`\nFerry admin token (saved in ${resolve(generated.path)}):\n  export TOKEN=${generated.token}\n\n`);
     // Job gauges are served by the process that serves the API, so each job's series comes from one place.
     running.push(await startJobMetrics(nc, log));
     running.push(await startControl({ nc, log: log.child({ service: 'control' }), config, sealer: sealer!, tokens }));

@@ -1,2 +1,3 @@
 export * from './schema.js';
 export * from './loadConfig.js';
+export { LEGACY_TOKEN_NAMES, type NamedToken } from './authTokens.js';

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../domain/duration.js';
 import { parseCaBundle } from '../domain/caBundle.js';
-import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath } from './schema.js';
+import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath, type SettingValue } from './schema.js';
+import type { NamedToken } from './authTokens.js';
 
 export interface S3EndpointConfig {
   endpoint: string;
@@ -35,6 +36,8 @@ export interface FerryConfig {
   metricsAddr?: string;
   adminToken?: string;
   readToken?: string;
+  /** ferry.auth.tokens: named tokens besides the two above, whose names are admin and read. */
+  authTokens: NamedToken[];
   secretKey?: string;
   logLevel: string;
   /** Unset until the embedded endpoint is started or FERRY_SOURCE_ENDPOINT is given. */
@@ -102,11 +105,11 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     }
     checkUnknownKeys(tree);
   }
-  const values = new Map<SettingPath, string | number | boolean | undefined>();
+  const values = new Map<SettingPath, SettingValue | undefined>();
   for (const setting of SETTINGS as readonly Setting[]) {
     const fromEnv = env[setting.env];
     const fromFile = lookup(tree, setting.path);
-    let value: string | number | boolean | undefined = setting.default;
+    let value: SettingValue | undefined = setting.default;
     if (fromFile !== undefined && fromFile !== null) value = coerce(setting, fromFile, 'file');
     if (fromEnv !== undefined && fromEnv !== '') value = coerce(setting, fromEnv, 'env');
     values.set(setting.path as SettingPath, value);
@@ -156,6 +159,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     metricsAddr: opt('ferry.metrics_addr'),
     adminToken: opt('ferry.admin_token'),
     readToken: opt('ferry.read_token'),
+    authTokens: get<NamedToken[] | undefined>('ferry.auth.tokens') ?? [],
     secretKey: secret,
     logLevel: get('ferry.log_level'),
     source: endpoint

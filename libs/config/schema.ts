@@ -1,4 +1,8 @@
 import { parseDurationMs } from '../domain/duration.js';
+import { parseAuthTokens, type NamedToken } from './authTokens.js';
+import { ConfigError } from './configError.js';
+
+export { ConfigError };
 
 type Kind =
   | { kind: 'integer'; min: number; max: number }
@@ -6,7 +10,9 @@ type Kind =
   | { kind: 'duration' }
   | { kind: 'string' }
   | { kind: 'address' }
-  | { kind: 'enum'; values: readonly string[] };
+  | { kind: 'enum'; values: readonly string[] }
+  /** A list of named API tokens: a YAML sequence, or JSON in the environment. */
+  | { kind: 'tokens' };
 
 export interface Setting {
   /** Dotted YAML path, e.g. batch_replication.max_retries. */
@@ -34,6 +40,7 @@ export const SETTINGS = [
   { path: 'ferry.metrics_addr', env: 'FERRY_METRICS_ADDR', type: { kind: 'address' } },
   { path: 'ferry.admin_token', env: 'FERRY_ADMIN_TOKEN', type: { kind: 'string' } },
   { path: 'ferry.read_token', env: 'FERRY_READ_TOKEN', type: { kind: 'string' } },
+  { path: 'ferry.auth.tokens', env: 'FERRY_AUTH_TOKENS', type: { kind: 'tokens' } },
   { path: 'ferry.secret_key', env: 'FERRY_SECRET_KEY', type: { kind: 'string' } },
   { path: 'ferry.log_level', env: 'LOG_LEVEL', type: { kind: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, default: 'info' },
   { path: 'ferry.source.endpoint', env: 'FERRY_SOURCE_ENDPOINT', type: { kind: 'string' } },
@@ -64,15 +71,11 @@ export const SETTINGS = [
 
 export type SettingPath = (typeof SETTINGS)[number]['path'];
 
-export class ConfigError extends Error {
-  constructor(readonly key: string, reason: string) {
-    super(`invalid configuration: ${key}: ${reason}`);
-    this.name = 'ConfigError';
-  }
-}
 
 /** Turns a raw YAML or environment value into the setting's type, or throws naming the key. */
-export function coerce(setting: Setting, raw: unknown, origin: string): string | number | boolean {
+export type SettingValue = string | number | boolean | NamedToken[];
+
+export function coerce(setting: Setting, raw: unknown, origin: string): SettingValue {
   const key = origin === 'env' ? `${setting.env} (${setting.path})` : setting.path;
   const type = setting.type;
   switch (type.kind) {
@@ -106,5 +109,7 @@ export function coerce(setting: Setting, raw: unknown, origin: string): string |
         throw new ConfigError(key, `must be one of ${type.values.join(', ')}, got ${JSON.stringify(raw)}`);
       }
       return raw;
+    case 'tokens':
+      return parseAuthTokens(raw, key);
   }
 }

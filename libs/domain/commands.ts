@@ -4,6 +4,8 @@ import type { BucketRegionCorrection, RunCounts } from './events.js';
 /** Time comes in with every command so the decider stays pure. */
 export interface CommandMetadata {
   now: string;
+  /** The name of the API token that sent the command; absent for Ferry's own (lister, scheduler, supervisor). */
+  actor?: string;
 }
 
 export type JobCommand =

@@ -80,10 +80,11 @@ function tlsWarnings(definition: StoredJobDefinition, at: string): JobEvent[] {
  */
 export function decide(command: JobCommand, state: JobState): JobEvent[] {
   const at = command.metadata.now;
+  const by = command.metadata.actor === undefined ? {} : { actor: command.metadata.actor };
   if (command.type === 'CreateJob') {
     if (state.exists) throw jobAlreadyExists(state.job_id);
     const { definition } = command.data;
-    return [{ type: 'JobCreated', data: { job_id: state.job_id, definition, at } }, ...tlsWarnings(definition, at)];
+    return [{ type: 'JobCreated', data: { job_id: state.job_id, definition, at, ...by } }, ...tlsWarnings(definition, at)];
   }
   if (!state.exists) throw jobNotFound(state.job_id);
   const job_id = state.job_id;
@@ -91,17 +92,17 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
   switch (command.type) {
     case 'StartJob':
       if (!RESTARTABLE.has(state.status)) throw transitionRefused('start', state.status);
-      return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at } }];
+      return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at, ...by } }];
     case 'RetryFailed':
       if (state.status !== 'failed') throw transitionRefused('retry-failed', state.status);
-      return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at, retry_of: state.run } }];
+      return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at, retry_of: state.run, ...by } }];
     case 'QueueRun': {
       const retry = command.data.retry_failed === true;
       const action = retry ? 'retry-failed' : 'start';
       if (state.queued) throw transitionRefused(action, 'pending (queued)');
       if (retry ? state.status !== 'failed' : !RESTARTABLE.has(state.status)) throw transitionRefused(action, state.status);
       const priority = state.definition?.priority ?? DEFAULT_PRIORITY;
-      return [{ type: 'RunQueued', data: { job_id, run: state.run + 1, priority, at, ...(retry ? { retry_of: state.run } : {}) } }];
+      return [{ type: 'RunQueued', data: { job_id, run: state.run + 1, priority, at, ...(retry ? { retry_of: state.run } : {}), ...by } }];
     }
     case 'AdmitRun':
       // Late or repeated admissions (cancelled, deleted, already started) decide to nothing.
@@ -126,16 +127,16 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       return [{ type: 'JobDeleted', data: { job_id, at } }];
     case 'PauseJob':
       if (state.status !== 'running') throw transitionRefused('pause', state.status);
-      return [{ type: 'JobPaused', data: { job_id, run: state.run, at } }];
+      return [{ type: 'JobPaused', data: { job_id, run: state.run, at, ...by } }];
     case 'ResumeJob':
       if (state.status !== 'paused') throw transitionRefused('resume', state.status);
-      return [{ type: 'JobResumed', data: { job_id, run: state.run, at } }];
+      return [{ type: 'JobResumed', data: { job_id, run: state.run, at, ...by } }];
     case 'CancelJob':
       if (!CANCELLABLE.has(state.status)) throw transitionRefused('cancel', state.status);
-      return [{ type: 'JobCancelled', data: { job_id, run: state.run, at } }];
+      return [{ type: 'JobCancelled', data: { job_id, run: state.run, at, ...by } }];
     case 'DeleteJob':
       if (ACTIVE.has(state.status)) throw transitionRefused('delete', `${state.status} (cancel it first)`);
-      return [{ type: 'JobDeleted', data: { job_id, at } }];
+      return [{ type: 'JobDeleted', data: { job_id, at, ...by } }];
     case 'RecordListingCheckpoint': {
       const { run, listed_objects, listed_bytes, start_after } = command.data;
       if (!isCurrentRun(state, run) || state.listing.complete || listed_objects <= state.listing.listed_objects) return [];

@@ -57,14 +57,17 @@ export interface BucketRegionCorrection {
   reason: RegionEvidence;
 }
 
-/** Lifecycle events of one job, appended to that job's subject `ferry.job.<token>`. */
+/**
+ * Lifecycle events of one job, appended to that job's subject `ferry.job.<token>`. `actor`: the name of
+ * the API token whose command the event records (never the token); absent where Ferry itself acted.
+ */
 export type JobEvent =
-  | { type: 'JobCreated'; data: { job_id: string; definition: StoredJobDefinition; at: string } }
+  | { type: 'JobCreated'; data: { job_id: string; definition: StoredJobDefinition; at: string; actor?: string } }
   /** `retry_of`: the run copies only the objects that failed in that earlier run (retry-failed). */
   /** `scheduled_for`: the schedule firing that started the run. */
-  | { type: 'RunStarted'; data: { job_id: string; run: number; at: string; retry_of?: number; scheduled_for?: string } }
+  | { type: 'RunStarted'; data: { job_id: string; run: number; at: string; retry_of?: number; scheduled_for?: string; actor?: string } }
   /** A start found every max_concurrent_jobs slot taken: the job waits (pending) for the scheduler to admit `run`. */
-  | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string; retry_of?: number; scheduled_for?: string } }
+  | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string; retry_of?: number; scheduled_for?: string; actor?: string } }
   /** A schedule firing found a run of the job still active (or queued), so no run started for it. */
   | { type: 'ScheduledRunSkipped'; data: { job_id: string; run: number; fire_time: string; at: string } }
   | {
@@ -72,9 +75,9 @@ export type JobEvent =
       data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; at: string };
     }
   | { type: 'ListingCompleted'; data: { job_id: string; run: number; total_objects: number; total_bytes: number; at: string } }
-  | { type: 'JobPaused'; data: { job_id: string; run: number; at: string } }
-  | { type: 'JobResumed'; data: { job_id: string; run: number; at: string } }
-  | { type: 'JobCancelled'; data: { job_id: string; run: number; at: string } }
+  | { type: 'JobPaused'; data: { job_id: string; run: number; at: string; actor?: string } }
+  | { type: 'JobResumed'; data: { job_id: string; run: number; at: string; actor?: string } }
+  | { type: 'JobCancelled'; data: { job_id: string; run: number; at: string; actor?: string } }
   | { type: 'RunCompleted'; data: { job_id: string; run: number; counts: RunCounts; at: string } }
   /** `fatal`: the run was stopped by an error of its own (FailRun: an endpoint failing, a destination refusing writes), not by failed objects. */
   | { type: 'RunFailed'; data: { job_id: string; run: number; error: string; counts: RunCounts; at: string; fatal?: true } }
@@ -82,7 +85,7 @@ export type JobEvent =
   | { type: 'BucketRegionCorrected'; data: BucketRegionCorrection & { job_id: string; run: number; at: string } }
   /** A warning, at create: one side's HTTPS certificate is not checked (insecure_skip_verify); `endpoint` names the job's own destination endpoint. */
   | { type: 'TlsVerificationDisabled'; data: { job_id: string; side: BucketSide; endpoint?: string; at: string } }
-  | { type: 'JobDeleted'; data: { job_id: string; at: string } };
+  | { type: 'JobDeleted'; data: { job_id: string; at: string; actor?: string } };
 
 export type JobEventType = JobEvent['type'];
 
@@ -142,4 +145,6 @@ export interface HistoryEntry {
   type: string;
   run: number;
   details_json: string;
+  /** Who sent the command (a token's name); '' where Ferry itself acted. */
+  actor: string;
 }

@@ -4,12 +4,14 @@ import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import { FerryError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
-import { createAuthorizer, type Authorizer } from './auth.js';
+import { createAuthorizer, UnknownBearerToken, type Authorizer } from './auth.js';
 import { MAX_BODY_BYTES } from './httpBody.js';
 import { loadFerryProto, type FerryProto, type RpcInfo } from './loadProto.js';
 import { sanitizeMessage } from './messageValues.js';
 import { TransportStatusError, toGrpcError } from './statusMapping.js';
-import type { ServiceHandlers, StreamHandler, TokenConfig, UnaryHandler } from './types.js';
+import type { CallContext, ServiceHandlers, StreamHandler, TokenConfig, UnaryHandler } from './types.js';
+import { clientAddress } from './clientAddress.js';
+import { FailedAuthLimiter, TooManyFailedAuthentications } from './failedAuthLimiter.js';
 
 export interface GrpcServerOptions {
   address: string;
@@ -17,6 +19,8 @@ export interface GrpcServerOptions {
   tokens: TokenConfig[];
   log: Logger;
   proto?: FerryProto;
+  /** The key the in-process REST gateway proves itself with, so the HTTP client's address it forwards is believed. */
+  gatewayKey?: string;
 }
 
 export interface RunningGrpcServer {
@@ -30,13 +34,14 @@ const SHUTDOWN_GRACE_MS = 5_000;
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningGrpcServer> {
   const proto = opts.proto ?? loadFerryProto();
   const authorize = createAuthorizer(opts.tokens);
+  const limiter = new FailedAuthLimiter();
   const streams = new Set<AbortController>();
   // The REST body limit holds for gRPC requests too; grpc-js refuses a larger message with RESOURCE_EXHAUSTED.
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_BODY_BYTES });
 
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const rpc of proto.rpcs) {
-    const context: RpcContext = { rpc, proto, authorize, log: opts.log, handler: opts.handlers[rpc.name] };
+    const context: RpcContext = { rpc, proto, authorize, limiter, gatewayKey: opts.gatewayKey, log: opts.log, handler: opts.handlers[rpc.name] };
     if (rpc.definition.requestStream) implementation[rpc.name] = unsupportedStreaming(rpc);
     else if (rpc.definition.responseStream) implementation[rpc.name] = serverStreaming(context, streams);
     else implementation[rpc.name] = unary(context);
@@ -73,6 +78,8 @@ interface RpcContext {
   rpc: RpcInfo;
   proto: FerryProto;
   authorize: Authorizer;
+  limiter: FailedAuthLimiter;
+  gatewayKey: string | undefined;
   log: Logger;
   handler: UnaryHandler | StreamHandler | undefined;
 }
@@ -110,10 +117,29 @@ function decodedRequest(c: RpcContext, raw: unknown): Record<string, unknown> {
   return sanitizeMessage(c.proto.schema, c.rpc.requestType, raw);
 }
 
+/**
+ * The caller's role and name from its bearer token. An address that keeps presenting unknown tokens
+ * (not a missing one: that guesses nothing) is slowed (FailedAuthLimiter): refused before its token is looked at, until its allowance refills.
+ */
+function authenticate(c: RpcContext, call: { metadata: grpc.Metadata; getPeer(): string }): CallContext {
+  const address = clientAddress(call, c.gatewayKey);
+  const now = Date.now();
+  const wait = c.limiter.retryAfterSeconds(address, now);
+  if (wait !== undefined) throw new TooManyFailedAuthentications(wait);
+  try {
+    return c.authorize(call.metadata, c.rpc.name);
+  } catch (err) {
+    if (err instanceof UnknownBearerToken && c.limiter.failed(address, now)) {
+      c.log.warn({ address, rpc: c.rpc.name }, 'repeated failed authentications: this address is slowed');
+    }
+    throw err;
+  }
+}
+
 function unary(c: RpcContext): grpc.handleUnaryCall<unknown, unknown> {
   return (call, callback) => {
     void (async () => {
-      const ctx = c.authorize(call.metadata, c.rpc.name);
+      const ctx = authenticate(c, call);
       if (!c.handler) throw unimplemented(c.rpc);
       const request = decodedRequest(c, call.request);
       return (c.handler as UnaryHandler)(request as never, ctx);
@@ -134,7 +160,7 @@ function serverStreaming(c: RpcContext, open: Set<AbortController>): grpc.handle
       if (!call.write(message)) await once(call, 'drain', { signal: abort.signal }).catch(ignoreAbort);
     };
     void (async () => {
-      const ctx = c.authorize(call.metadata, c.rpc.name);
+      const ctx = authenticate(c, call);
       if (!c.handler) throw unimplemented(c.rpc);
       const request = decodedRequest(c, call.request);
       await (c.handler as StreamHandler)(request as never, ctx, emit, abort.signal);

@@ -10,7 +10,8 @@ import { loadFerryProto, type FerryProto, type MethodRoute } from './loadProto.j
 import { buildRequestMessage, checkRouteFields, isInvalidArgument } from './requestMessage.js';
 import { matchRoute, sortRoutes } from './routeTable.js';
 import { responseJson } from './messageValues.js';
-import { httpStatusFor, readErrorDetails } from './statusMapping.js';
+import { httpStatusFor, readErrorDetails, RETRY_AFTER_KEY } from './statusMapping.js';
+import { FORWARDED_FOR_HEADER, GATEWAY_KEY_HEADER } from './clientAddress.js';
 
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -22,6 +23,8 @@ export interface HttpGatewayOptions {
   /** Unauthenticated GET routes by exact path: /healthz, /readyz, /metrics. */
   routes?: Record<string, ExtraRoute>;
   proto?: FerryProto;
+  /** The key the gRPC server believes forwarded client addresses from (see clientAddress.ts). */
+  gatewayKey?: string;
   /** A request whose head is not complete this long after the connection opened (or the last request ended) gets 408 and is closed. */
   headersTimeoutMs?: number;
   /** The same for a whole request, head and body. */
@@ -76,6 +79,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
     const query = new URLSearchParams(q === -1 ? '' : url.slice(q + 1));
+    refuseTokenInQuery(query);
 
     const extraRoute = extra.get(rawPath);
     if (extraRoute) {
@@ -94,7 +98,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
     if (!route.body) req.resume();
     const body = route.body ? await readJsonBody(req) : undefined;
     const message = buildRequestMessage(proto.schema, route, found.match.params, query, body);
-    const metadata = forwardedMetadata(req);
+    const metadata = forwardedMetadata(req, opts.gatewayKey);
     if (route.rpc.definition.responseStream) serverStream(route, message, metadata, res);
     else unary(route, message, metadata, res);
   }
@@ -179,19 +183,40 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
 
 function writeGrpcError(res: ServerResponse, err: grpc.ServiceError): void {
   const status = httpStatusFor(err.code);
-  writeJson(res, status, errorBody(err.code, status, err.details, readErrorDetails(err.metadata)));
+  const retryAfter = err.metadata?.get(RETRY_AFTER_KEY)[0];
+  const headers: Record<string, string> = typeof retryAfter === 'string' ? { 'retry-after': retryAfter } : {};
+  writeJson(res, status, errorBody(err.code, status, err.details, readErrorDetails(err.metadata)), headers);
 }
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
-function forwardedMetadata(req: IncomingMessage): grpc.Metadata {
+function forwardedMetadata(req: IncomingMessage, gatewayKey: string | undefined): grpc.Metadata {
   const metadata = new grpc.Metadata();
+  const address = req.socket.remoteAddress;
+  if (gatewayKey !== undefined && address !== undefined) {
+    metadata.set(GATEWAY_KEY_HEADER, gatewayKey);
+    metadata.set(FORWARDED_FOR_HEADER, address);
+  }
   const auth = req.headers.authorization;
   if (auth === undefined) return metadata;
   // gRPC metadata holds printable ASCII only (grpc-js's Metadata.set throws on anything else).
   if (!PRINTABLE_ASCII.test(auth)) throw new HttpError(grpc.status.UNAUTHENTICATED, 'malformed authorization header');
   metadata.set('authorization', auth);
   return metadata;
+}
+
+/** Query parameters clients put bearer tokens in (RFC 6750's access_token and its cousins). */
+const TOKEN_QUERY_PARAMETERS = ['access_token', 'token', 'bearer_token', 'api_key'];
+
+/**
+ * A token in a URL ends up in access logs, proxies and shell history: refused, whether or not it is valid,
+ * before anything else is done with the request.
+ */
+function refuseTokenInQuery(query: URLSearchParams): void {
+  const field = TOKEN_QUERY_PARAMETERS.find((p) => query.has(p));
+  if (field === undefined) return;
+  const reason = 'tokens are accepted only in the Authorization header (Bearer); one sent in a URL may now be in logs, so replace it';
+  throw new HttpError(grpc.status.INVALID_ARGUMENT, `${field}: ${reason}`, [{ field, reason }]);
 }
 
 function methodNotAllowed(method: string | undefined, allowed: string[]): HttpError {

@@ -1,8 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
 import { FerryError, type ErrorCode, type ErrorDetail } from '../domain/errors.js';
+import { TooManyFailedAuthentications } from './failedAuthLimiter.js';
 
 /** Trailing-metadata key carrying FerryError details as ASCII-safe JSON. */
 export const ERROR_DETAILS_KEY = 'ferry-error-details';
+/** Trailing-metadata key carrying the seconds a refused client should wait, as HTTP's Retry-After. */
+export const RETRY_AFTER_KEY = 'retry-after';
 
 const GRPC_STATUS_FOR: Record<ErrorCode, grpc.status> = {
   INVALID_ARGUMENT: grpc.status.INVALID_ARGUMENT,
@@ -83,6 +86,7 @@ export function toGrpcError(err: unknown): GrpcErrorLike {
     return { code: grpc.status.INTERNAL, details: 'internal error', metadata };
   }
   if (err.details.length > 0) metadata.set(ERROR_DETAILS_KEY, encodeDetails(err.details));
+  if (err instanceof TooManyFailedAuthentications) metadata.set(RETRY_AFTER_KEY, String(err.retryAfterSeconds));
   return { code: grpcStatusFor(err.code), details: err.message, metadata };
 }
 

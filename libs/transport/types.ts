@@ -1,12 +1,20 @@
 export type Role = 'admin' | 'read';
 
+/**
+ * An API token as configured (ferry.auth.tokens): `name` is what the job history records as the actor.
+ * Exactly one of `token` and `token_sha256` (its SHA-256 in hex, so the configuration need not hold it).
+ */
 export interface TokenConfig {
-  token: string;
+  name: string;
   role: Role;
+  token?: string;
+  token_sha256?: string;
 }
 
 export interface CallContext {
   role: Role;
+  /** The name of the token the call presented. */
+  actor: string;
 }
 
 /**

@@ -33,6 +33,8 @@ export interface WebhookPayload {
   status: JobStatus;
   progress: Progress;
   error?: string;
+  /** The name of the API token whose command moved the job (created, started, paused…); absent where Ferry did. */
+  actor?: string;
 }
 
 const finalProgress = (counts: RunCounts): Progress => ({ ...counts, listing_complete: true, current_rate_bytes_sec: 0 });
@@ -59,5 +61,6 @@ export function buildPayload(event: JobEvent, view: JobView | undefined): Webhoo
     status: state,
     progress,
     ...(event.type === 'RunFailed' ? { error: event.data.error } : {}),
+    ...('actor' in event.data && event.data.actor !== undefined ? { actor: event.data.actor } : {}),
   };
 }

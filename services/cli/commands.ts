@@ -103,7 +103,7 @@ export const JOB_COMMANDS: Record<string, Command> = {
   async history(ctx, id) {
     const response = await allPages((page_token) => ctx.client.call('GetJobHistory', { job_id: needId(id, 'history'), page_token }), 'events');
     return show(ctx, response, () =>
-      table(['SEQ', 'TIME', 'TYPE', 'RUN', 'DETAILS'], response.events.map((e) => [e.seq, e.time, e.type, e.run, e.details_json])),
+      table(['SEQ', 'TIME', 'TYPE', 'RUN', 'ACTOR', 'DETAILS'], response.events.map((e) => [e.seq, e.time, e.type, e.run, e.actor || '-', e.details_json])),
     );
   },
   async watch(ctx, id) {

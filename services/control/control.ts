@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -33,12 +34,15 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
   jobs.useScheduler(scheduler);
   const schedules = await startScheduleRunner({ nc, log: log.child({ component: 'schedules' }), jobs });
-  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), tokens, log });
+  // Proves to the gRPC server that a call's forwarded client address comes from this process's gateway.
+  const gatewayKey = randomBytes(32).toString('base64url');
+  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), tokens, log, gatewayKey });
   const grpcHost = splitHostPort(config.grpcAddr).host;
   const http = await startHttpGateway({
     address: config.httpAddr,
     grpcTarget: `${grpcHost.includes(':') ? `[${grpcHost}]` : grpcHost}:${grpc.port}`,
     log,
+    gatewayKey,
     routes: operationalRoutes(() => nc, log),
   });
   log.info({ grpc_port: grpc.port, http_port: http.port }, 'control listening');

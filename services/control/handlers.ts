@@ -21,26 +21,26 @@ type BatchJobsHandlers = {
 export function jobHandlers(jobs: JobService, notifications?: NotificationLog, source?: S3Endpoint): ServiceHandlers {
   const handlers: BatchJobsHandlers = {
     // dry_run is a request option, not part of the job: a dry run answers a report and creates nothing.
-    CreateJob: ({ dry_run, dry_run_key_limit, ...spec }) => {
+    CreateJob: ({ dry_run, dry_run_key_limit, ...spec }, { actor }) => {
       if (dry_run) return dryRun(spec, source, jobs.addresses, dry_run_key_limit);
       if (dry_run_key_limit !== undefined) throw invalidField('dry_run_key_limit', 'applies only with dry_run: true');
-      return jobs.create(spec);
+      return jobs.create(spec, actor);
     },
     GetJob: (request) => (request.as_of ? jobs.asOf(request) : jobs.get(request.job_id)),
     ListJobs: (request) => jobs.list(request),
-    StartJob: ({ job_id }) => jobs.command('StartJob', job_id),
-    PauseJob: ({ job_id }) => jobs.command('PauseJob', job_id),
-    ResumeJob: ({ job_id }) => jobs.command('ResumeJob', job_id),
-    CancelJob: ({ job_id }) => jobs.command('CancelJob', job_id),
-    RetryFailed: ({ job_id }) => jobs.command('RetryFailed', job_id),
+    StartJob: ({ job_id }, { actor }) => jobs.command('StartJob', job_id, actor),
+    PauseJob: ({ job_id }, { actor }) => jobs.command('PauseJob', job_id, actor),
+    ResumeJob: ({ job_id }, { actor }) => jobs.command('ResumeJob', job_id, actor),
+    CancelJob: ({ job_id }, { actor }) => jobs.command('CancelJob', job_id, actor),
+    RetryFailed: ({ job_id }, { actor }) => jobs.command('RetryFailed', job_id, actor),
     ListFailedObjects: (request) => jobs.failed(request),
     ListJobErrors: (request) => jobs.errors(request),
     CheckJob: ({ job_id, write_probe }) => jobs.check(job_id, write_probe ?? false),
     WatchJob: ({ job_id }, _ctx, emit, signal) => jobs.watch(job_id, emit, signal),
     GetJobHistory: (request) => jobs.history(request),
     GetJobAsOf: (request) => jobs.asOf(request),
-    DeleteJob: async ({ job_id }) => {
-      await jobs.command('DeleteJob', job_id);
+    DeleteJob: async ({ job_id }, { actor }) => {
+      await jobs.command('DeleteJob', job_id, actor);
       return { job_id, deleted: true };
     },
     ...(notifications ? { ListNotifications: (request: Request<'ListNotifications'>) => listNotifications(jobs, notifications, request) } : {}),

@@ -20,10 +20,10 @@ import { forEachInRange, readSubjectRange, subjects, type JobEventStore } from '
 
 /** One lifecycle event as the history API shows it; the definition is shown as the API does (secret masked). */
 export function historyEntry(seq: number, event: JobEvent, runBefore: number): HistoryEntry {
-  const { job_id: _j, at, ...rest } = event.data as JobEvent['data'] & { run?: number };
-  const { run, ...details } = rest as Record<string, unknown> & { run?: number; definition?: unknown };
+  const { job_id: _j, at, ...rest } = event.data as JobEvent['data'] & { run?: number; actor?: string };
+  const { run, actor, ...details } = rest as Record<string, unknown> & { run?: number; actor?: string; definition?: unknown };
   if (event.type === 'JobCreated') details.definition = publicDefinition(event.data.definition);
-  return { seq, time: at, type: event.type, run: run ?? runBefore, details_json: JSON.stringify(details) };
+  return { seq, time: at, type: event.type, run: run ?? runBefore, details_json: JSON.stringify(details), actor: actor ?? '' };
 }
 
 /** A page of the job's lifecycle events with sequence above the page token's. */

@@ -137,7 +137,8 @@ export class JobService {
     return this.settings.addresses;
   }
 
-  async create(body: unknown): Promise<JobView> {
+  /** `actor`: the name of the API token asking, recorded in the job's events. */
+  async create(body: unknown, actor?: string): Promise<JobView> {
     const definition = validateJobDefinition(body, { sourceEndpoint: this.settings.sourceEndpoint });
     await checkJobAddresses(definition, this.settings.addresses);
     const { destination_secret_key, webhook_secret, ...rest } = definition;
@@ -148,9 +149,9 @@ export class JobService {
     const result = await this.store.execute(definition.job_id, {
       type: 'CreateJob',
       data: { definition: stored },
-      metadata: { now: new Date().toISOString() },
+      metadata: { now: new Date().toISOString(), actor },
     });
-    this.log.info({ job_id: definition.job_id, run: result.state.run }, 'job created');
+    this.log.info({ job_id: definition.job_id, run: result.state.run, actor }, 'job created');
     return withNextRunAt(await this.viewAfter(definition.job_id, result), new Date());
   }
 
@@ -187,17 +188,17 @@ export class JobService {
   }
 
   /** A free slot is claimed first and the run starts at once; with none free the run is queued (RunQueued) for the scheduler. */
-  private async start(jobId: string, scheduler: JobScheduler, retry_failed: boolean): Promise<JobView> {
+  private async start(jobId: string, scheduler: JobScheduler, retry_failed: boolean, actor: string | undefined): Promise<JobView> {
     const now = new Date().toISOString();
     const loaded = await this.store.load(jobId);
     const [request] = decide({ type: 'QueueRun', data: { job_id: jobId, retry_failed }, metadata: { now } }, loaded.state); // refuses what start may not do
     if (request?.type === 'RunQueued') {
       const { run, priority } = request.data;
-      if (await scheduler.claim({ job_id: jobId, run, priority, requested_at: now })) return this.apply(retry_failed ? 'RetryFailed' : 'StartJob', jobId);
+      if (await scheduler.claim({ job_id: jobId, run, priority, requested_at: now })) return this.apply(retry_failed ? 'RetryFailed' : 'StartJob', jobId, actor);
     }
-    const queued = await this.store.execute(jobId, { type: 'QueueRun', data: { job_id: jobId, retry_failed }, metadata: { now } });
+    const queued = await this.store.execute(jobId, { type: 'QueueRun', data: { job_id: jobId, retry_failed }, metadata: { now, actor } });
     const q = queued.state.queued!;
-    this.log.info({ job_id: jobId, run: q.run, priority: q.priority }, 'run queued');
+    this.log.info({ job_id: jobId, run: q.run, priority: q.priority, actor }, 'run queued');
     await scheduler.kick({ job_id: jobId, run: q.run, priority: q.priority, requested_at: q.requested_at });
     const { state, lastSeq } = await this.store.load(jobId);
     return this.withQueuePosition(await this.viewAfter(jobId, { state, events: queued.events, lastSeq }));
@@ -257,19 +258,20 @@ export class JobService {
     return position === undefined ? view : { ...view, queue_position: position };
   }
 
-  async command(type: CommandType, jobId: string): Promise<JobView> {
+  /** `actor`: the name of the API token asking, recorded in the job's events. */
+  async command(type: CommandType, jobId: string, actor?: string): Promise<JobView> {
     if (type === 'StartJob' || type === 'RetryFailed') {
       await this.checkRoles(jobId);
       await this.checkBeforeStart(type, jobId);
     }
-    if ((type === 'StartJob' || type === 'RetryFailed') && this.scheduler) return this.start(jobId, this.scheduler, type === 'RetryFailed');
-    return this.apply(type, jobId);
+    if ((type === 'StartJob' || type === 'RetryFailed') && this.scheduler) return this.start(jobId, this.scheduler, type === 'RetryFailed', actor);
+    return this.apply(type, jobId, actor);
   }
 
-  private async apply(type: CommandType, jobId: string): Promise<JobView> {
-    const result = await this.store.execute(jobId, { type, data: { job_id: jobId }, metadata: { now: new Date().toISOString() } });
+  private async apply(type: CommandType, jobId: string, actor: string | undefined): Promise<JobView> {
+    const result = await this.store.execute(jobId, { type, data: { job_id: jobId }, metadata: { now: new Date().toISOString(), actor } });
     const { state } = result;
-    for (const event of result.events) this.log.info({ job_id: jobId, run: state.run, event: event.type }, 'job command applied');
+    for (const event of result.events) this.log.info({ job_id: jobId, run: state.run, event: event.type, actor }, 'job command applied');
     for (const event of result.events) await this.afterEvent(event);
     return this.viewAfter(jobId, result);
   }

@@ -49,7 +49,7 @@ describe('ferry jobs watch against a server without WatchJob', () => {
     const handlers: ServiceHandlers = {
       GetJob: async ({ job_id }: { job_id: string }) => (job_id === 'done' ? jobs.done : jobs.broken).next(job_id),
     };
-    server = await startGrpcServer({ address: '127.0.0.1:0', handlers, tokens: [{ token: TOKEN, role: 'admin' }], log: createLogger('silent') });
+    server = await startGrpcServer({ address: '127.0.0.1:0', handlers, tokens: [{ name: 'admin', token: TOKEN, role: 'admin' }], log: createLogger('silent') });
   });
 
   after(async () => {

@@ -12,8 +12,8 @@ import { loadFerryProto, startGrpcServer, startHttpGateway, type CallContext } f
 
 const log = createLogger('silent');
 const tokens = [
-  { token: 'admin-secret', role: 'admin' as const },
-  { token: 'read-secret', role: 'read' as const },
+  { name: 'admin', token: 'admin-secret', role: 'admin' as const },
+  { name: 'read', token: 'read-secret', role: 'read' as const },
 ];
 const received: unknown[] = [];
 

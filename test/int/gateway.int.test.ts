@@ -67,8 +67,8 @@ before(async () => {
     address: '127.0.0.1:0',
     handlers,
     tokens: [
-      { token: 'admin-secret', role: 'admin' },
-      { token: 'read-secret', role: 'read' },
+      { name: 'admin', token: 'admin-secret', role: 'admin' },
+      { name: 'read', token: 'read-secret', role: 'read' },
     ],
     log,
   });

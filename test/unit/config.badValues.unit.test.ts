@@ -27,6 +27,14 @@ const BAD_FILES: Array<[string, string, RegExp]> = [
   ['file that is a scalar', 'max_retries=3\n', /config: must be a mapping/],
   ['malformed YAML', 'batch_replication:\n  max_retries: 3\n   retry_delay: 5s\n', /config: .*bad-malformed-YAML\.yaml is not valid YAML: .*line 2/],
   ['duplicate key', 'batch_replication:\n  max_retries: 3\n  max_retries: 4\n', /is not valid YAML: Map keys must be unique/],
+  ['tokens given as a mapping', 'ferry:\n  auth:\n    tokens: {name: a}\n', /ferry\.auth\.tokens: must be a list/],
+  ['a token without a role', 'ferry:\n  auth:\n    tokens:\n      - {name: alice, token: alice-token-0123456789}\n', /ferry\.auth\.tokens\[0\]\.role: must be admin or read/],
+  ['a token both plain and hashed', `ferry:\n  auth:\n    tokens:\n      - {name: alice, role: read, token: alice-token-0123456789, token_sha256: ${'a'.repeat(64)}}\n`, /ferry\.auth\.tokens\[0\]: give exactly one of token and token_sha256/],
+  ['a short token', 'ferry:\n  auth:\n    tokens:\n      - {name: alice, role: read, token: short}\n', /ferry\.auth\.tokens\[0\]\.token: must be at least 16 characters/],
+  ['a digest that is not SHA-256', 'ferry:\n  auth:\n    tokens:\n      - {name: alice, role: read, token_sha256: abc}\n', /ferry\.auth\.tokens\[0\]\.token_sha256: must be the token's SHA-256/],
+  ['a name given twice', `ferry:\n  auth:\n    tokens:\n      - {name: bob, role: read, token_sha256: ${'a'.repeat(64)}}\n      - {name: bob, role: admin, token_sha256: ${'b'.repeat(64)}}\n`, /ferry\.auth\.tokens\[1\]\.name: bob is given twice/],
+  ['the name of the admin token', `ferry:\n  auth:\n    tokens:\n      - {name: admin, role: admin, token_sha256: ${'a'.repeat(64)}}\n`, /ferry\.auth\.tokens\[0\]\.name: admin is the name of ferry\.admin_token/],
+  ['an unknown token field', `ferry:\n  auth:\n    tokens:\n      - {name: bob, role: read, token_sha256: ${'a'.repeat(64)}, expires: never}\n`, /ferry\.auth\.tokens\[0\]\.expires: unknown key/],
 ];
 
 /** Environment overrides name the variable and the key it sets. */
@@ -36,6 +44,7 @@ const BAD_ENV: Array<[string, string, RegExp]> = [
   ['LOG_LEVEL', 'LOUD', /LOG_LEVEL \(ferry\.log_level\): must be one of/],
   ['FERRY_MAX_RETRIES', '3.0', /FERRY_MAX_RETRIES \(batch_replication\.max_retries\): must be an integer/],
   ['FERRY_WORK_ACK_WAIT', 'soon', /FERRY_WORK_ACK_WAIT \(ferry\.copier\.ack_wait\): must be a duration/],
+  ['FERRY_AUTH_TOKENS', '[{name: "a"}]', /FERRY_AUTH_TOKENS \(ferry\.auth\.tokens\): must be a JSON list/],
 ];
 
 function assertRefused(load: () => unknown, message: RegExp): void {
@@ -61,6 +70,18 @@ describe('configuration: bad values stop loading, naming the key', () => {
       assertRefused(() => loadConfig({ env: { [variable]: value } }), message);
     });
   }
+
+  it('reads named tokens from the file and from FERRY_AUTH_TOKENS as JSON', () => {
+    const file = join(dir.path, 'tokens.yaml');
+    writeFileSync(file, `ferry:\n  auth:\n    tokens:\n      - {name: alice, role: admin, token_sha256: ${'A'.repeat(64)}}\n      - {name: ci, role: read, token: ci-token-0123456789}\n`);
+    assert.deepEqual(loadConfig({ file, env: {} }).authTokens, [
+      { name: 'alice', role: 'admin', token_sha256: 'a'.repeat(64) },
+      { name: 'ci', role: 'read', token: 'ci-token-0123456789' },
+    ]);
+    const env = { FERRY_AUTH_TOKENS: JSON.stringify([{ name: 'bob', role: 'read', token: 'bob-token-0123456789' }]) };
+    assert.deepEqual(loadConfig({ file, env }).authTokens, [{ name: 'bob', role: 'read', token: 'bob-token-0123456789' }]);
+    assert.deepEqual(loadConfig({ env: {} }).authTokens, []);
+  });
 
   it('still accepts an empty file and an empty section', () => {
     const empty = join(dir.path, 'empty.yaml');

@@ -8,6 +8,10 @@ export interface HistoryEntry {
   'type'?: (string);
   'run'?: (number);
   'details_json'?: (string);
+  /**
+   * The name of the API token whose command this event records; empty where Ferry itself acted.
+   */
+  'actor'?: (string);
 }
 
 export interface HistoryEntry__Output {
@@ -16,4 +20,8 @@ export interface HistoryEntry__Output {
   'type'?: (string);
   'run'?: (number);
   'details_json'?: (string);
+  /**
+   * The name of the API token whose command this event records; empty where Ferry itself acted.
+   */
+  'actor'?: (string);
 }
