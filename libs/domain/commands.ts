@@ -1,3 +1,4 @@
+import type { JobChanges } from './jobChanges.js';
 import type { JobDefinition, StoredJobDefinition } from './jobDefinition.js';
 import type { BucketRegionCorrection, RunCounts } from './events.js';
 
@@ -12,6 +13,7 @@ export type JobCommand =
   | { type: 'CreateJob'; data: { definition: StoredJobDefinition }; metadata: CommandMetadata }
   | { type: 'StartJob'; data: { job_id: string }; metadata: CommandMetadata }
   | { type: 'PauseJob'; data: { job_id: string }; metadata: CommandMetadata }
+  | { type: 'UpdateJob'; data: { job_id: string; changes: JobChanges }; metadata: CommandMetadata }
   | { type: 'ResumeJob'; data: { job_id: string }; metadata: CommandMetadata }
   | { type: 'CancelJob'; data: { job_id: string }; metadata: CommandMetadata }
   | { type: 'DeleteJob'; data: { job_id: string }; metadata: CommandMetadata }

@@ -1,4 +1,5 @@
 import type { JobCommand } from './commands.js';
+import type { JobChanges } from './jobChanges.js';
 import { emptyCounts, type BucketSide, type JobEvent, type RunCounts } from './events.js';
 import { DEFAULT_PRIORITY, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
@@ -128,6 +129,8 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
     case 'PauseJob':
       if (state.status !== 'running') throw transitionRefused('pause', state.status);
       return [{ type: 'JobPaused', data: { job_id, run: state.run, at, ...by } }];
+    case 'UpdateJob':
+      return [{ type: 'JobUpdated', data: { job_id, run: state.run, changes: command.data.changes, at, ...by } }];
     case 'ResumeJob':
       if (state.status !== 'paused') throw transitionRefused('resume', state.status);
       return [{ type: 'JobResumed', data: { job_id, run: state.run, at, ...by } }];
@@ -170,6 +173,12 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       throw new Error(`unhandled command ${(exhaustive as JobCommand).type}`);
     }
   }
+}
+
+/** The definition with UpdateJob's changes; a rate of 0 removes the limit. */
+export function withChanges(definition: StoredJobDefinition, changes: JobChanges): StoredJobDefinition {
+  const { rate_limit_bytes_per_sec: rate, ...rest } = { ...definition, ...changes };
+  return rate === undefined || rate === 0 ? rest : { ...rest, rate_limit_bytes_per_sec: rate };
 }
 
 const freshListing = (): ListingProgress => ({ complete: false, listed_objects: 0, listed_bytes: 0, start_after: '' });
@@ -218,6 +227,12 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       return { ...state, status: 'paused' };
     case 'JobResumed':
       return { ...state, status: 'running' };
+    case 'JobUpdated': {
+      const { changes } = event.data;
+      const definition = state.definition && withChanges(state.definition, changes);
+      const queued = state.queued && changes.priority !== undefined ? { ...state.queued, priority: changes.priority } : state.queued;
+      return { ...state, ...(definition ? { definition } : {}), ...(queued ? { queued } : {}) };
+    }
     case 'JobCancelled': {
       const { queued: _queued, ...rest } = state;
       return { ...rest, status: 'cancelled' };

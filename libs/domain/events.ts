@@ -1,3 +1,4 @@
+import type { JobChanges } from './jobChanges.js';
 import type { StoredJobDefinition } from './jobDefinition.js';
 
 /** An object whose run gave up on it: what the failed-objects report and FailuresRecorded carry. */
@@ -77,6 +78,8 @@ export type JobEvent =
   | { type: 'ListingCompleted'; data: { job_id: string; run: number; total_objects: number; total_bytes: number; at: string } }
   | { type: 'JobPaused'; data: { job_id: string; run: number; at: string; actor?: string } }
   | { type: 'JobResumed'; data: { job_id: string; run: number; at: string; actor?: string } }
+  /** Run settings changed (UpdateJob): the job's definition from now on, followed live by a running run's copiers. */
+  | { type: 'JobUpdated'; data: { job_id: string; run: number; changes: JobChanges; at: string; actor?: string } }
   | { type: 'JobCancelled'; data: { job_id: string; run: number; at: string; actor?: string } }
   | { type: 'RunCompleted'; data: { job_id: string; run: number; counts: RunCounts; at: string } }
   /** `fatal`: the run was stopped by an error of its own (FailRun: an endpoint failing, a destination refusing writes), not by failed objects. */

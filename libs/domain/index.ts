@@ -14,3 +14,4 @@ export * from './schedule.js';
 export * from './credentialKind.js';
 export * from './caBundle.js';
 export * from './paging.js';
+export * from './jobChanges.js';

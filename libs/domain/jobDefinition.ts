@@ -2,6 +2,7 @@ import { FerryError, invalidField } from './errors.js';
 import { parseDurationMs } from './duration.js';
 import { validateSchedule, type JobSchedule } from './schedule.js';
 import { parseCaBundle } from './caBundle.js';
+import { checkRunSettings } from './jobChanges.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -230,15 +231,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
       if (key === '' || key.length > 128 || value.length > 256) throw invalidField(`tags.${key}`, 'tag keys are 1-128 characters, values at most 256');
     }
   }
-  if (def.concurrency !== undefined && (def.concurrency < 1 || def.concurrency > 1000)) {
-    throw invalidField('concurrency', 'must be between 1 and 1000');
-  }
-  if (def.rate_limit_bytes_per_sec !== undefined && def.rate_limit_bytes_per_sec < 0) {
-    throw invalidField('rate_limit_bytes_per_sec', 'must not be negative');
-  }
-  if (def.priority !== undefined && (def.priority < 0 || def.priority > 1_000_000)) {
-    throw invalidField('priority', 'must be between 0 and 1000000');
-  }
+  checkRunSettings(def);
   if (def.max_retries !== undefined && (def.max_retries < 0 || def.max_retries > 100)) {
     throw invalidField('max_retries', 'must be between 0 and 100');
   }

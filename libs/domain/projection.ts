@@ -1,7 +1,8 @@
-import { isActive } from './decider.js';
+import { isActive, withChanges } from './decider.js';
 import { emptyCounts, type BucketRegionCorrection, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomesCompacted, type RunCounts } from './events.js';
 import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { OrdinalSet } from './ordinalSet.js';
+import { CHANGEABLE_SETTINGS, type JobChanges } from './jobChanges.js';
 
 /** Rate is measured over this many seconds of recent copies, not since the run began. */
 export const RATE_WINDOW_SECONDS = 10;
@@ -240,6 +241,10 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       };
     case 'JobPaused':
       return withStatus(p, 'paused', { paused_at: event.data.at });
+    case 'JobUpdated': {
+      const definition = withChanges(p.definition, event.data.changes);
+      return { ...p, definition, view: withRunSettings(p.view, definition) };
+    }
     case 'JobResumed': {
       const { paused_at: _p, ...view } = p.view;
       return withStatus({ ...p, view: view as JobView }, 'running');
@@ -266,6 +271,14 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       throw new Error(`unhandled event ${(exhaustive as JobEvent).type}`);
     }
   }
+}
+
+/** The view's run settings as the definition now has them: one no longer set is absent, not stale. */
+function withRunSettings(view: JobView, definition: StoredJobDefinition): JobView {
+  const { concurrency: _c, rate_limit_bytes_per_sec: _r, priority: _p, ...rest } = view;
+  const settings: JobChanges = {};
+  for (const key of CHANGEABLE_SETTINGS) if (definition[key] !== undefined) settings[key] = definition[key];
+  return { ...rest, ...settings } as JobView;
 }
 
 const fired = (scheduledFor: string | undefined): Partial<JobView> => (scheduledFor === undefined ? {} : { last_fire_time: scheduledFor });

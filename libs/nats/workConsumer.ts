@@ -33,6 +33,17 @@ export async function ensureRunConsumer(
   });
 }
 
+/**
+ * Changes a run's concurrency (UpdateJob): its consumer's max_ack_pending, when it differs. Nothing
+ * to do for a run whose consumer is gone (ended) or not made yet (it is made with the new value).
+ */
+export async function setRunConcurrency(jsm: JetStreamManager, jobId: string, run: number, concurrency: number): Promise<void> {
+  const name = consumers.work(jobId, run);
+  const existing = await unlessJetStreamError(jsm.consumers.info(STREAMS.work, name), JS_ERR.consumerNotFound);
+  if (!existing || existing.config.max_ack_pending === concurrency) return;
+  await unlessJetStreamError(jsm.consumers.update(STREAMS.work, name, { max_ack_pending: concurrency }), JS_ERR.consumerNotFound);
+}
+
 /** Drops a finished or cancelled run's consumer and whatever work it still held. Safe to repeat. */
 export async function removeRunWork(jsm: JetStreamManager, jobId: string, run: number): Promise<void> {
   await unlessJetStreamError(jsm.consumers.delete(STREAMS.work, consumers.work(jobId, run)), JS_ERR.consumerNotFound);

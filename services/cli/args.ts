@@ -12,6 +12,10 @@ Commands:
   jobs list [--status S]       every job: id, status, run, objects, bytes, rate
   jobs get ID                  one job with its progress and runs
   jobs start|pause|resume|cancel|delete|retry-failed ID
+  jobs update ID               change run settings, running or not (recorded in the history):
+    --rate BYTES_PER_SEC       rate_limit_bytes_per_sec (0 removes the limit)
+    --concurrency N            copies in flight across all copiers
+    --priority N               place among queued jobs and in copiers' slots
   jobs check ID                reach both buckets step by step (DNS, TCP, TLS, signature, bucket, list);
     --write-probe              also write a zero-byte object in the destination bucket and delete it
                                (exit 1 when a step failed; \`ferry check ID\` is the same)
@@ -35,6 +39,8 @@ export interface CliArgs {
   status: string | undefined;
   dryRun: boolean;
   writeProbe: boolean;
+  /** jobs update's --rate, --concurrency and --priority. */
+  changes: { rate_limit_bytes_per_sec?: number; concurrency?: number; priority?: number };
   help: boolean;
   /** e.g. ['jobs', 'get', 'ID'] */
   words: string[];
@@ -55,6 +61,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         status: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'write-probe': { type: 'boolean' },
+        rate: { type: 'string' },
+        concurrency: { type: 'string' },
+        priority: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -72,7 +81,19 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     status: values.status,
     dryRun: values['dry-run'] ?? false,
     writeProbe: values['write-probe'] ?? false,
+    changes: {
+      ...wholeNumber('--rate', values.rate, 'rate_limit_bytes_per_sec'),
+      ...wholeNumber('--concurrency', values.concurrency, 'concurrency'),
+      ...wholeNumber('--priority', values.priority, 'priority'),
+    },
     help: values.help ?? false,
     words: positionals,
   };
+}
+
+/** A flag's value as a whole number, under the request field it sets; nothing when the flag is absent. */
+function wholeNumber<K extends string>(flag: string, value: string | undefined, field: K): Partial<Record<K, number>> {
+  if (value === undefined) return {};
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not ${value}`);
+  return { [field]: Number(value) } as Partial<Record<K, number>>;
 }

@@ -12,6 +12,7 @@ export interface CommandContext {
   status?: string;
   dryRun?: boolean;
   writeProbe?: boolean;
+  changes?: { rate_limit_bytes_per_sec?: number; concurrency?: number; priority?: number };
   /** Field names of ferry.v1.JobSpec. */
   jobSpecFields: Iterable<string>;
   print(text: string): void;
@@ -85,6 +86,13 @@ export const JOB_COMMANDS: Record<string, Command> = {
       },
     ]),
   ),
+  async update(ctx, id) {
+    const changes = ctx.changes ?? {};
+    if (Object.keys(changes).length === 0) throw new UsageError('jobs update needs --rate, --concurrency or --priority');
+    const job = await ctx.client.call('UpdateJob', { job_id: needId(id, 'update'), ...changes });
+    const rate = job.rate_limit_bytes_per_sec ? `${job.rate_limit_bytes_per_sec} B/s` : 'unlimited';
+    return show(ctx, job, () => `job ${job.job_id} ${job.status}: rate ${rate}, concurrency ${job.concurrency ?? 'default'}, priority ${job.priority ?? 'default'}`);
+  },
   async check(ctx, id) {
     const report = await ctx.client.call('CheckJob', { job_id: needId(id, 'check'), write_probe: ctx.writeProbe ?? false });
     show(ctx, report, () => checkReport(report));

@@ -34,6 +34,7 @@ async function run(argv: string[]): Promise<number> {
         status: args.status,
         dryRun: args.dryRun,
         writeProbe: args.writeProbe,
+        changes: args.changes,
         jobSpecFields: proto.schema.get('ferry.v1.JobSpec')?.fields.keys() ?? [],
         print: (text) => process.stdout.write(`${text}\n`),
       },

@@ -29,6 +29,7 @@ export function jobHandlers(jobs: JobService, notifications?: NotificationLog, s
     GetJob: (request) => (request.as_of ? jobs.asOf(request) : jobs.get(request.job_id)),
     ListJobs: (request) => jobs.list(request),
     StartJob: ({ job_id }, { actor }) => jobs.command('StartJob', job_id, actor),
+    UpdateJob: ({ job_id, ...changes }, { actor }) => jobs.update(job_id, changes, actor),
     PauseJob: ({ job_id }, { actor }) => jobs.command('PauseJob', job_id, actor),
     ResumeJob: ({ job_id }, { actor }) => jobs.command('ResumeJob', job_id, actor),
     CancelJob: ({ job_id }, { actor }) => jobs.command('CancelJob', job_id, actor),

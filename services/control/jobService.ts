@@ -19,6 +19,8 @@ import {
   decodePageToken,
   pageAfter,
   pageSizeOf,
+  validateJobChanges,
+  type JobChanges,
 } from '../../libs/domain/index.js';
 import {
   JobEventStore,
@@ -27,6 +29,7 @@ import {
   jobToken,
   publishListTask,
   removeRunWork,
+  setRunConcurrency,
   type ExecuteResult,
 } from '../../libs/nats/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -64,7 +67,7 @@ export interface JobSettings {
   checkOnStart?: boolean;
 }
 
-type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule' | 'RecordBucketRegion'>;
+type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'UpdateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule' | 'RecordBucketRegion'>;
 
 /**
  * The control service's application layer: validates requests, decides commands
@@ -258,6 +261,18 @@ export class JobService {
     return position === undefined ? view : { ...view, queue_position: position };
   }
 
+  /**
+   * Changes run settings (UpdateJob). The new concurrency reaches the run's work consumer here (it caps
+   * copies in flight across all copiers); copiers follow the rest from the read model.
+   */
+  async update(jobId: string, request: JobChanges, actor?: string): Promise<JobView> {
+    const changes = validateJobChanges(request);
+    const result = await this.store.execute(jobId, { type: 'UpdateJob', data: { job_id: jobId, changes }, metadata: { now: new Date().toISOString(), actor } });
+    this.log.info({ job_id: jobId, run: result.state.run, changes, actor }, 'job updated');
+    for (const event of result.events) await this.afterEvent(event);
+    return this.withQueuePosition(await this.viewAfter(jobId, result));
+  }
+
   /** `actor`: the name of the API token asking, recorded in the job's events. */
   async command(type: CommandType, jobId: string, actor?: string): Promise<JobView> {
     if (type === 'StartJob' || type === 'RetryFailed') {
@@ -287,6 +302,12 @@ export class JobService {
         return;
       case 'JobDeleted':
         await this.sealer.destroy(event.data.job_id);
+        return;
+      case 'JobUpdated':
+        // Copiers set it too as they follow the change; here it holds at once, with or without them.
+        if (event.data.changes.concurrency !== undefined && event.data.run > 0) {
+          await setRunConcurrency(await this.nc.jetstreamManager(), event.data.job_id, event.data.run, event.data.changes.concurrency);
+        }
         return;
       default:
         return;

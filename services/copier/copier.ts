@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import type { JobView } from '../../libs/domain/index.js';
-import { JobEventStore, KV, ReadModel, jobIdFromToken } from '../../libs/nats/index.js';
+import { JobEventStore, KV, ReadModel, jobIdFromToken, setRunConcurrency } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
@@ -77,6 +77,12 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       workers.set(jobId, entry);
     }
     const worker = await entry.worker;
+    if (worker?.followDefinition(view)) {
+      const { concurrency, priority, rateBytesPerSecond } = worker.currentSettings;
+      // The consumer's max_ack_pending caps the run's copies across all copiers; control sets it at the update too.
+      await setRunConcurrency(jsm, jobId, wanted, concurrency);
+      log.info({ job_id: jobId, run: wanted, concurrency, priority, rate_limit_bytes_per_sec: rateBytesPerSecond ?? 0 }, 'copier follows changed run settings');
+    }
     if (view.status === 'running') worker?.resume();
     else await worker?.pause();
   }

@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
-import { retryDelayMs, type ObjectOutcome, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
+import { retryDelayMs, type JobChanges, type ObjectOutcome, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
 import { STREAMS, decodeJson, subjects } from '../../libs/nats/index.js';
 import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -16,6 +16,8 @@ const STALE_CREDENTIAL_RETRIES = 3;
 /** How long free slots wait for others to free up before a fetch: small copies batch their fetches, big ones barely wait. */
 const FETCH_GATHER_MS = 5;
 
+const fetchBatchFor = (concurrency: number): number => Math.max(1, Math.ceil(concurrency / 4));
+
 export interface RunWorkerContext {
   js: JetStreamClient;
   /** The run's durable work consumer (on FERRY_WORK). */
@@ -25,8 +27,10 @@ export interface RunWorkerContext {
   engine: ReturnType<typeof createCopyEngine>;
   jobId: string;
   run: number;
-  priority: number;
-  concurrency: number;
+  /** The settings the run starts with; followDefinition() replaces them while it runs. */
+  settings: RunSettings;
+  /** The settings a (changed) job definition asks for. */
+  settingsOf: (definition: JobChanges) => RunSettings;
   /** How often a copy in progress tells JetStream it still holds its item. */
   heartbeatMs: number;
   retry: RetryPolicy;
@@ -34,8 +38,6 @@ export interface RunWorkerContext {
   sourceBucket: string;
   destination: S3Endpoint;
   destinationBucket: string;
-  throttle?: (bytes: number) => Promise<void>;
-  rateBytesPerSecond?: number;
   onOutcome?: (outcome: ObjectOutcome) => void;
   onRetry?: (code: string) => void;
   /** The run's destination breaker in this copier (it counts final failures and copies). */
@@ -44,6 +46,15 @@ export interface RunWorkerContext {
   failRun?: (error: string) => Promise<boolean>;
   /** Called once the worker has stopped. */
   onStopped?: () => void;
+}
+
+/** What UpdateJob changes while a run is served: followed from the next fetch and the next copy on. */
+export interface RunSettings {
+  priority: number;
+  concurrency: number;
+  /** The job's shared rate limit; absent without one (no call per chunk then). */
+  throttle?: (bytes: number) => Promise<void>;
+  rateBytesPerSecond?: number;
 }
 
 /**
@@ -63,7 +74,8 @@ export class RunWorker {
   private readonly held = new Map<JsMsg, number>();
   private readonly heartbeat: NodeJS.Timeout;
   /** A fetch costs about as much as copying a small object, so while copies run, fetch at least this many. */
-  private readonly fetchAtLeast: number;
+  private fetchAtLeast: number;
+  private settings: RunSettings;
   private wakeFetcher: (() => void) | undefined;
   private puller: WorkPuller | undefined;
   /** The run should be served (resumed and neither paused nor stopped). */
@@ -72,7 +84,8 @@ export class RunWorker {
   private halted = false;
 
   constructor(private readonly ctx: RunWorkerContext) {
-    const quarter = Math.max(1, Math.ceil(ctx.concurrency / 4));
+    this.settings = ctx.settings;
+    const quarter = fetchBatchFor(ctx.settings.concurrency);
     this.fetchAtLeast = quarter;
     this.batcher = new OutcomeBatcher(ctx.js, ctx.jobId, ctx.run, ctx.log, quarter);
     // Every request of every copy in flight listens on this one signal (and removes itself when done).
@@ -85,6 +98,26 @@ export class RunWorker {
   /** Copies of this run in flight right now (for the in-flight gauge). */
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  get currentSettings(): RunSettings {
+    return this.settings;
+  }
+
+  /**
+   * Follows the job's run settings as UpdateJob changed them: the next fetch asks for what the new
+   * concurrency allows, the next copy is throttled at the new rate. Answers whether anything changed.
+   */
+  followDefinition(definition: JobChanges): boolean {
+    const next = this.ctx.settingsOf(definition);
+    const now = this.settings;
+    if (next.concurrency === now.concurrency && next.priority === now.priority && next.rateBytesPerSecond === now.rateBytesPerSecond) return false;
+    this.settings = next;
+    this.fetchAtLeast = fetchBatchFor(next.concurrency);
+    // A fetcher waiting for room under the old concurrency looks again.
+    this.wakeFetcher?.();
+    this.wakeFetcher = undefined;
+    return true;
   }
 
   resume(): void {
@@ -127,24 +160,25 @@ export class RunWorker {
 
   /** Resolves when enough of the job's concurrency is free to be worth a fetch, or FETCH_GATHER_MS after some is. */
   private async roomToFetch(): Promise<void> {
-    const { concurrency } = this.ctx;
+    const concurrency = () => this.settings.concurrency;
     const copyFinished = () => new Promise<void>((resolve) => (this.wakeFetcher = resolve));
-    while (this.fetching && this.inFlight.size >= concurrency) await copyFinished();
-    if (this.inFlight.size === 0 || concurrency - this.inFlight.size >= this.fetchAtLeast) return;
+    while (this.fetching && this.inFlight.size >= concurrency()) await copyFinished();
+    if (this.inFlight.size === 0 || concurrency() - this.inFlight.size >= this.fetchAtLeast) return;
     let gathering = true;
     const timer = setTimeout(() => {
       gathering = false;
       this.wakeFetcher?.();
     }, FETCH_GATHER_MS);
-    while (gathering && this.fetching && this.inFlight.size > 0 && concurrency - this.inFlight.size < this.fetchAtLeast) await copyFinished();
+    while (gathering && this.fetching && this.inFlight.size > 0 && concurrency() - this.inFlight.size < this.fetchAtLeast) await copyFinished();
     clearTimeout(timer);
   }
 
   private async fetchLoop(): Promise<void> {
-    const { slots, log, concurrency, priority } = this.ctx;
+    const { slots, log } = this.ctx;
     while (this.fetching) {
-      await slots.acquire(priority);
+      await slots.acquire(this.settings.priority);
       await this.roomToFetch();
+      const { concurrency } = this.settings;
       const wanted = Math.max(1, Math.min(concurrency, concurrency - this.inFlight.size));
       const held = 1 + slots.tryAcquire(wanted - 1);
       let received = 0;
@@ -201,8 +235,8 @@ export class RunWorker {
         size: item.size,
         etag: item.etag,
         signal: this.abort.signal,
-        throttle: ctx.throttle,
-        rateBytesPerSecond: ctx.rateBytesPerSecond,
+        throttle: this.settings.throttle,
+        rateBytesPerSecond: this.settings.rateBytesPerSecond,
       };
       await this.copyWithFreshCredentials(request);
       ctx.breaker?.succeeded(ticket);

@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager, KV as KeyValue, NatsConnection } from 'nats';
-import { retryPolicyOf, type JobDefinition } from '../../libs/domain/index.js';
+import { DEFAULT_PRIORITY, retryPolicyOf, type JobChanges, type JobDefinition } from '../../libs/domain/index.js';
 import { consumers, ensureRunConsumer, jobToken, recordBucketRegions, type JobEventStore } from '../../libs/nats/index.js';
 import type { CopyEngine, S3Endpoint } from '../../libs/s3/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -8,7 +8,7 @@ import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { errorTypeOf, type CopierMetrics } from '../../libs/observability/metrics.js';
 import { DestinationBreaker } from './destinationBreaker.js';
-import { RunWorker } from './runWorker.js';
+import { RunWorker, type RunSettings } from './runWorker.js';
 import { SharedRateLimit } from './sharedRateLimit.js';
 import type { Slots } from './slots.js';
 
@@ -37,8 +37,9 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
   const { state } = await c.store.load(jobId);
   if (!state.definition || state.run !== run) return undefined;
   const definition = state.definition as JobDefinition;
-  const concurrency = definition.concurrency ?? c.config.batch.defaultConcurrency;
-  const consumerInfo = await ensureRunConsumer(c.jsm, jobId, run, concurrency, c.config.copier.ackWaitMs);
+  const settingsOf = runSettingsOf(new SharedRateLimit(c.rateLimits, jobToken(jobId), definition.rate_limit_bytes_per_sec || 1), c.config.batch.defaultConcurrency);
+  const settings = settingsOf(definition);
+  const consumerInfo = await ensureRunConsumer(c.jsm, jobId, run, settings.concurrency, c.config.copier.ackWaitMs);
   const destination = await destinationEndpoint(definition, c.source, c.sealer, destinationAddressPolicy(c.config.destinations.allowLinkLocal));
   const jobSource = await sourceEndpoint(definition, c.source);
   const stopRecordingRegions = recordBucketRegions(c.store, c.log, jobId, run, [
@@ -53,17 +54,15 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
     engine: c.engine,
     jobId,
     run,
-    priority: definition.priority ?? 100,
     // Heartbeat well inside the consumer's ack wait, whoever created the consumer.
     heartbeatMs: Math.max(100, Math.floor((consumerInfo.config.ack_wait ?? c.config.copier.ackWaitMs * 1_000_000) / 1_000_000 / 3)),
-    concurrency,
+    settings,
+    settingsOf,
     retry: retryPolicyOf(definition, c.config.batch),
     source: jobSource,
     sourceBucket: definition.source_bucket,
     destination,
     destinationBucket: definition.destination_bucket,
-    throttle: rateLimited(c.rateLimits, jobId, definition.rate_limit_bytes_per_sec),
-    rateBytesPerSecond: definition.rate_limit_bytes_per_sec,
     onOutcome: (outcome) => {
       if (outcome.duration_ms !== undefined) c.metrics.copyFinished(outcome.duration_ms / 1000);
       if (outcome.result === 'failed') c.metrics.error(jobId, errorTypeOf(outcome.error));
@@ -78,11 +77,21 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
   });
 }
 
-/** The job's share of its rate limit, taken by every copier of the job from one KV entry; none without a limit. */
-function rateLimited(rateLimits: KeyValue, jobId: string, bytesPerSecond: number | undefined): ((bytes: number) => Promise<void>) | undefined {
-  if (!bytesPerSecond) return undefined;
-  const limit = new SharedRateLimit(rateLimits, jobToken(jobId), bytesPerSecond);
-  return (bytes) => limit.take(bytes);
+/**
+ * A run's settings from the job's definition, as created or changed by UpdateJob. The rate limit is the
+ * job's one KV entry that every copier takes from; without a limit no throttle is called at all.
+ */
+export function runSettingsOf(limit: SharedRateLimit, defaultConcurrency: number): (definition: JobChanges) => RunSettings {
+  const throttle = (bytes: number) => limit.take(bytes);
+  return (definition) => {
+    const rate = definition.rate_limit_bytes_per_sec || undefined;
+    if (rate) limit.setRate(rate);
+    return {
+      concurrency: definition.concurrency ?? defaultConcurrency,
+      priority: definition.priority ?? DEFAULT_PRIORITY,
+      ...(rate ? { throttle, rateBytesPerSecond: rate } : {}),
+    };
+  };
 }
 
 /** Fails the run once its destination refuses writes for good (both copiers tripping is harmless: the second decides to nothing). */

@@ -25,14 +25,20 @@ interface BucketState {
 export class SharedRateLimit {
   private allowance = 0;
   private refill: Promise<void> | undefined;
-  private readonly sliceBytes: number;
+  private sliceBytes = MIN_SLICE_BYTES;
 
   constructor(
     private readonly kv: KeyValue,
     private readonly key: string,
-    private readonly bytesPerSecond: number,
+    private bytesPerSecond: number,
     private readonly now: () => number = Date.now,
   ) {
+    this.setRate(bytesPerSecond);
+  }
+
+  /** A new rate (UpdateJob): refills from now on are at it, in every copier that has been told. */
+  setRate(bytesPerSecond: number): void {
+    this.bytesPerSecond = bytesPerSecond;
     this.sliceBytes = Math.max(MIN_SLICE_BYTES, Math.round(bytesPerSecond * SLICE_SECONDS));
   }
 

@@ -9,7 +9,7 @@ describe('cli arguments', () => {
   it('takes the server and token from flags over the environment, with defaults', () => {
     const env = { FERRY_SERVER: 'ferry:9090', FERRY_ADMIN_TOKEN: 'env-token' };
     assert.deepEqual(parseCliArgs(['jobs', 'list'], {}), {
-      server: '127.0.0.1:9090', token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, writeProbe: false, help: false, words: ['jobs', 'list'],
+      server: '127.0.0.1:9090', token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, writeProbe: false, changes: {}, help: false, words: ['jobs', 'list'],
     });
     const fromEnv = parseCliArgs(['jobs', 'get', 'a'], env);
     assert.equal(fromEnv.server, 'ferry:9090');
@@ -17,6 +17,12 @@ describe('cli arguments', () => {
     const fromFlags = parseCliArgs(['jobs', 'get', 'a', '--server', 'x:1', '--token', 't', '-o', 'json'], env);
     assert.deepEqual([fromFlags.server, fromFlags.token, fromFlags.output, fromFlags.words], ['x:1', 't', 'json', ['jobs', 'get', 'a']]);
     assert.equal(parseCliArgs(['jobs', 'create', '--dry-run', '-f', 'job.json'], {}).dryRun, true);
+  });
+
+  it("reads jobs update's settings as whole numbers under the request's field names", () => {
+    assert.deepEqual(parseCliArgs(['jobs', 'update', 'a', '--rate', '0', '--concurrency', '32'], {}).changes, { rate_limit_bytes_per_sec: 0, concurrency: 32 });
+    assert.deepEqual(parseCliArgs(['jobs', 'update', 'a', '--priority', '7'], {}).changes, { priority: 7 });
+    assert.throws(() => parseCliArgs(['jobs', 'update', 'a', '--rate', '10MB'], {}), /--rate must be a whole number/);
   });
 
   it('refuses unknown flags and output formats as usage errors', () => {

@@ -159,8 +159,8 @@ export async function startScheduler({ nc, log, sealer, maxConcurrentJobs, histo
     return pass;
   };
 
-  // Only lifecycle changes matter here, not the progress updates that rewrite views many times a second.
-  const signature = (v: JobView | undefined) => (v ? `${v.status}|${v.run}|${v.queued ?? false}|${v.completed_at ?? ''}` : '');
+  // Only lifecycle and priority changes matter here, not the progress updates that rewrite views many times a second.
+  const signature = (v: JobView | undefined) => (v ? `${v.status}|${v.run}|${v.queued ?? false}|${v.completed_at ?? ''}|${v.priority ?? ''}` : '');
   const watcher = await readModel.watch((token, view) => {
     const jobId = view?.job_id ?? jobIdFromToken(token);
     const before = views.get(jobId);

@@ -16,6 +16,7 @@ import type { ListJobsRequest as _ferry_v1_ListJobsRequest, ListJobsRequest__Out
 import type { ListJobsResponse as _ferry_v1_ListJobsResponse, ListJobsResponse__Output as _ferry_v1_ListJobsResponse__Output } from '../../ferry/v1/ListJobsResponse.js';
 import type { NotificationsResponse as _ferry_v1_NotificationsResponse, NotificationsResponse__Output as _ferry_v1_NotificationsResponse__Output } from '../../ferry/v1/NotificationsResponse.js';
 import type { PageRequest as _ferry_v1_PageRequest, PageRequest__Output as _ferry_v1_PageRequest__Output } from '../../ferry/v1/PageRequest.js';
+import type { UpdateJobRequest as _ferry_v1_UpdateJobRequest, UpdateJobRequest__Output as _ferry_v1_UpdateJobRequest__Output } from '../../ferry/v1/UpdateJobRequest.js';
 
 /**
  * Batch replication jobs. Every RPC carries a google.api.http annotation; the
@@ -186,6 +187,21 @@ export interface BatchJobsClient extends grpc.Client {
   startJob(argument: _ferry_v1_JobRef, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Changes run settings of a job, running or not; a running run's copiers follow within seconds. Recorded as JobUpdated.
+   */
+  UpdateJob(argument: _ferry_v1_UpdateJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  UpdateJob(argument: _ferry_v1_UpdateJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  UpdateJob(argument: _ferry_v1_UpdateJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  UpdateJob(argument: _ferry_v1_UpdateJobRequest, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  /**
+   * Changes run settings of a job, running or not; a running run's copiers follow within seconds. Recorded as JobUpdated.
+   */
+  updateJob(argument: _ferry_v1_UpdateJobRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  updateJob(argument: _ferry_v1_UpdateJobRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  updateJob(argument: _ferry_v1_UpdateJobRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  updateJob(argument: _ferry_v1_UpdateJobRequest, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Pushes the job each time its state or progress changes, until it ends.
    */
   WatchJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_ferry_v1_Job__Output>;
@@ -249,6 +265,11 @@ export interface BatchJobsHandlers extends grpc.UntypedServiceImplementation {
   StartJob: grpc.handleUnaryCall<_ferry_v1_JobRef__Output, _ferry_v1_Job>;
   
   /**
+   * Changes run settings of a job, running or not; a running run's copiers follow within seconds. Recorded as JobUpdated.
+   */
+  UpdateJob: grpc.handleUnaryCall<_ferry_v1_UpdateJobRequest__Output, _ferry_v1_Job>;
+  
+  /**
    * Pushes the job each time its state or progress changes, until it ends.
    */
   WatchJob: grpc.handleServerStreamingCall<_ferry_v1_JobRef__Output, _ferry_v1_Job>;
@@ -271,5 +292,6 @@ export interface BatchJobsDefinition extends grpc.ServiceDefinition {
   ResumeJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
   RetryFailed: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
   StartJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
+  UpdateJob: MethodDefinition<_ferry_v1_UpdateJobRequest, _ferry_v1_Job, _ferry_v1_UpdateJobRequest__Output, _ferry_v1_Job__Output>
   WatchJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
 }
