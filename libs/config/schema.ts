@@ -1,4 +1,5 @@
 import { parseDurationMs } from '../domain/duration.js';
+import { MasterKeyListError, formatMasterKeyList, parseMasterKeyList } from './masterKeys.js';
 
 type Kind =
   | { kind: 'integer'; min: number; max: number }
@@ -6,6 +7,7 @@ type Kind =
   | { kind: 'duration' }
   | { kind: 'string' }
   | { kind: 'address' }
+  | { kind: 'masterKeys' }
   | { kind: 'enum'; values: readonly string[] };
 
 export interface Setting {
@@ -35,6 +37,8 @@ export const SETTINGS = [
   { path: 'ferry.admin_token', env: 'FERRY_ADMIN_TOKEN', type: { kind: 'string' } },
   { path: 'ferry.read_token', env: 'FERRY_READ_TOKEN', type: { kind: 'string' } },
   { path: 'ferry.secret_key', env: 'FERRY_SECRET_KEY', type: { kind: 'string' } },
+  { path: 'ferry.secret_keys', env: 'FERRY_SECRET_KEYS', type: { kind: 'masterKeys' } },
+  { path: 'ferry.secret_key_current', env: 'FERRY_SECRET_KEY_CURRENT', type: { kind: 'string' } },
   { path: 'ferry.log_level', env: 'LOG_LEVEL', type: { kind: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, default: 'info' },
   { path: 'ferry.source.endpoint', env: 'FERRY_SOURCE_ENDPOINT', type: { kind: 'string' } },
   { path: 'ferry.source.access_key', env: 'FERRY_SOURCE_ACCESS_KEY', type: { kind: 'string' } },
@@ -101,6 +105,14 @@ export function coerce(setting: Setting, raw: unknown, origin: string): string |
       if (!match || Number(match[2]) > 65535) throw new ConfigError(key, `must be host:port, got ${JSON.stringify(raw)}`);
       return text;
     }
+    case 'masterKeys':
+      // Canonical `id:hex,...` text; the reason names ids only, never key material.
+      try {
+        return formatMasterKeyList(parseMasterKeyList(raw));
+      } catch (err) {
+        if (err instanceof MasterKeyListError) throw new ConfigError(key, err.message);
+        throw err;
+      }
     case 'enum':
       if (typeof raw !== 'string' || !type.values.includes(raw)) {
         throw new ConfigError(key, `must be one of ${type.values.join(', ')}, got ${JSON.stringify(raw)}`);

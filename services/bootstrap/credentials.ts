@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { MasterKeysConfig } from '../../libs/config/index.js';
+import { MasterKeyRing } from '../../libs/secrets/index.js';
 
 /** Reads a generated secret from the data dir, creating it (mode 0600) the first time. */
 function persistedSecret(dataDir: string, name: string, make: () => string): { value: string; created: boolean } {
@@ -18,7 +20,8 @@ export function adminTokenFor(dataDir: string, configured: string | undefined): 
   return { token: value, generated: created };
 }
 
-export function masterKeyFor(dataDir: string, configured: string | undefined): string {
-  if (configured) return configured;
-  return persistedSecret(dataDir, 'secret.key', () => randomBytes(32).toString('hex')).value;
+/** The configured master keys, else one generated into the data dir (with the id ferry.secret_key would have). */
+export function masterKeysFor(dataDir: string, configured: MasterKeysConfig | undefined): MasterKeyRing {
+  if (configured) return new MasterKeyRing(configured.keys, configured.current);
+  return MasterKeyRing.single(persistedSecret(dataDir, 'secret.key', () => randomBytes(32).toString('hex')).value);
 }

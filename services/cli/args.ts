@@ -19,6 +19,9 @@ Commands:
   jobs errors ID               recent copy errors
   jobs history ID              the job's events
   jobs watch ID                live progress until the job ends (exit 1 unless it completes)
+  keys rotate [--to ID]        re-seal every job's data key under control's current master key, so older
+                               master keys can be removed (--to: refuse unless the current key is ID);
+                               resumable, safe to run again (exit 1 when a data key did not open)
   projector rebuild            how to rebuild the read model
 
 Global flags:
@@ -35,6 +38,8 @@ export interface CliArgs {
   status: string | undefined;
   dryRun: boolean;
   writeProbe: boolean;
+  /** keys rotate --to ID */
+  to: string | undefined;
   help: boolean;
   /** e.g. ['jobs', 'get', 'ID'] */
   words: string[];
@@ -55,6 +60,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         status: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'write-probe': { type: 'boolean' },
+        to: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -72,6 +78,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     status: values.status,
     dryRun: values['dry-run'] ?? false,
     writeProbe: values['write-probe'] ?? false,
+    to: values.to,
     help: values.help ?? false,
     words: positionals,
   };
