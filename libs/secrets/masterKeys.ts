@@ -76,9 +76,14 @@ export class MasterKeyRing {
     return [...this.keys.keys()];
   }
 
-  /** A fresh data key's record, sealed under the current key. */
+  /**
+   * A data key's record, sealed under the current key. Under "default" it is the bare `v1:` string every
+   * record was before key ids, so a process of an earlier version still reads it during a rolling upgrade.
+   */
   sealDataKey(dataKey: Buffer): string {
-    const record: DataKeyRecord = { key_id: this.currentId, sealed: seal(this.keys.get(this.currentId)!, dataKey) };
+    const sealed = seal(this.keys.get(this.currentId)!, dataKey);
+    if (this.currentId === DEFAULT_MASTER_KEY_ID) return sealed;
+    const record: DataKeyRecord = { key_id: this.currentId, sealed };
     return JSON.stringify(record);
   }
 

@@ -27,6 +27,12 @@ describe('master key ring', () => {
     assert.deepEqual(new MasterKeyRing([{ id: 'b', key: B }], 'b').openDataKey('j', record), dataKey);
   });
 
+  it('writes a record under "default" as every record was before key ids, a bare v1: string', () => {
+    const record = MasterKeyRing.single(LEGACY).sealDataKey(dataKey);
+    assert.match(record, /^v1:/);
+    assert.deepEqual(open(Buffer.from(LEGACY, 'hex'), record), dataKey, 'what an earlier version reads');
+  });
+
   it('opens a record written before key ids (a bare v1: string) with the key whose id is "default"', () => {
     const legacy = seal(Buffer.from(LEGACY, 'hex'), dataKey);
     assert.deepEqual(MasterKeyRing.single(LEGACY).openDataKey('j', legacy), dataKey);
@@ -62,6 +68,10 @@ describe('master key ring', () => {
     assert.deepEqual(both.resealStep('j', step.record), { kind: 'current' });
     assert.deepEqual(a.resealStep('j', underA), { kind: 'current' });
     refused(() => new MasterKeyRing([{ id: 'b', key: B }], 'b').resealStep('j', underA), 'FAILED_PRECONDITION', /master key "a"/);
+    const toDefault = new MasterKeyRing([{ id: 'a', key: A }, { id: DEFAULT_MASTER_KEY_ID, key: LEGACY }], DEFAULT_MASTER_KEY_ID);
+    const back = toDefault.resealStep('j', underA);
+    assert.ok(back.kind === 'reseal' && back.record.startsWith('v1:'), 'under "default" again: a bare record');
+    assert.deepEqual(toDefault.resealStep('j', back.record), { kind: 'current' });
   });
 
   it('refuses a ring whose current key is not in it, a repeated id, a bad id or a short key', () => {
