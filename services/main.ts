@@ -24,7 +24,7 @@ import { startLister } from './lister/lister.js';
 import { startCopier } from './copier/copier.js';
 import { startNotifier } from './notifier/notifier.js';
 import { webhookSecretFor } from './notifier/webhookSecret.js';
-import { apiTokensFor, masterKeyFor } from './bootstrap/credentials.js';
+import { apiTokensFor, masterKeysFor } from './bootstrap/credentials.js';
 import { startEmbedded } from './bootstrap/embedded.js';
 import { missingNodeFlags } from './nodeFlags.js';
 
@@ -43,7 +43,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
   logCredentialRefreshFailures(log.child({ service: 'credentials' }));
   const dataDir = resolve(config.dataDir);
   const needsSealer = has('control') || has('copier') || has('lister') || has('notifier');
-  const sealer = needsSealer ? await SecretSealer.open(nc, masterKeyFor(dataDir, config.secretKey)) : undefined;
+  const sealer = needsSealer ? await SecretSealer.open(nc, masterKeysFor(dataDir, config.masterKeys)) : undefined;
   const source = () => {
     if (!config.source) throw new ConfigError('ferry.source.endpoint', 'FERRY_SOURCE_ENDPOINT is required for the lister and copier');
     return config.source;

@@ -20,6 +20,7 @@ export type { JobErrorsResponse__Output } from './generated/ferry/v1/JobErrorsRe
 export type { JobHistoryResponse__Output } from './generated/ferry/v1/JobHistoryResponse.js';
 export type { NotificationsResponse__Output } from './generated/ferry/v1/NotificationsResponse.js';
 export type { DeleteJobResponse__Output } from './generated/ferry/v1/DeleteJobResponse.js';
+export type { KeyRotation__Output } from './generated/ferry/v1/KeyRotation.js';
 
 /** Every RPC of ferry.v1.BatchJobs by name (grpc's ServiceDefinition index signature left out). */
 type Methods = { [K in keyof BatchJobsDefinition as string extends K ? never : K]: BatchJobsDefinition[K] };

@@ -4,6 +4,7 @@ import { parseDurationMs } from '../domain/duration.js';
 import { parseCaBundle } from '../domain/caBundle.js';
 import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath, type SettingValue } from './schema.js';
 import type { NamedToken } from './authTokens.js';
+import { DEFAULT_MASTER_KEY_ID, parseMasterKeyList, type MasterKeysConfig } from './masterKeys.js';
 
 export interface S3EndpointConfig {
   endpoint: string;
@@ -38,7 +39,8 @@ export interface FerryConfig {
   readToken?: string;
   /** ferry.auth.tokens: named tokens besides the two above, whose names are admin and read. */
   authTokens: NamedToken[];
-  secretKey?: string;
+  /** Unset when no key is configured: a key generated into the data dir is used then (`make run`). */
+  masterKeys?: MasterKeysConfig;
   logLevel: string;
   /** Unset until the embedded endpoint is started or FERRY_SOURCE_ENDPOINT is given. */
   source?: S3EndpointConfig;
@@ -134,10 +136,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
       throw new ConfigError(accessKey ? 'ferry.source.secret_key' : 'ferry.source.access_key', 'FERRY_SOURCE_ACCESS_KEY and FERRY_SOURCE_SECRET_KEY go together (give neither to use the default credential chain)');
     }
   }
-  const secret = opt('ferry.secret_key');
-  if (secret !== undefined && !/^[0-9a-fA-F]{64}$/.test(secret)) {
-    throw new ConfigError('ferry.secret_key', 'must be 64 hex characters (a 256-bit key)');
-  }
+  const masterKeys = masterKeysOf(opt('ferry.secret_key'), opt('ferry.secret_keys'), opt('ferry.secret_key_current'));
   if (opt('ferry.admin_token') !== undefined && opt('ferry.admin_token')!.length < 16) {
     throw new ConfigError('ferry.admin_token', 'must be at least 16 characters');
   }
@@ -160,7 +159,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     adminToken: opt('ferry.admin_token'),
     readToken: opt('ferry.read_token'),
     authTokens: get<NamedToken[] | undefined>('ferry.auth.tokens') ?? [],
-    secretKey: secret,
+    masterKeys,
     logLevel: get('ferry.log_level'),
     source: endpoint
       ? { endpoint, accessKey: accessKey ?? '', secretKey: secretKey ?? '', region, taggingCountHeader, ...(pathStyle === undefined ? {} : { pathStyle }), ...(sourceTls ? { tls: sourceTls } : {}) }
@@ -187,6 +186,33 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     },
     destinations: { allowLinkLocal: get('ferry.destinations.allow_link_local') },
   };
+}
+
+/**
+ * ferry.secret_key is the key with the id "default" (also the id of data keys sealed before ids were
+ * recorded); ferry.secret_keys adds more. With several keys, ferry.secret_key_current says which one
+ * seals new data keys.
+ */
+function masterKeysOf(single: string | undefined, listed: string | undefined, current: string | undefined): MasterKeysConfig | undefined {
+  if (single !== undefined && !/^[0-9a-fA-F]{64}$/.test(single)) {
+    throw new ConfigError('ferry.secret_key', 'must be 64 hex characters (a 256-bit key)');
+  }
+  const more = listed === undefined ? [] : parseMasterKeyList(listed);
+  if (single !== undefined && more.some((k) => k.id === DEFAULT_MASTER_KEY_ID)) {
+    throw new ConfigError('ferry.secret_keys', `lists the id "${DEFAULT_MASTER_KEY_ID}", which is ferry.secret_key's (FERRY_SECRET_KEY): give that key in one place`);
+  }
+  const keys = [...(single === undefined ? [] : [{ id: DEFAULT_MASTER_KEY_ID, key: single }]), ...more];
+  const ids = keys.map((k) => `"${k.id}"`).join(', ');
+  if (keys.length === 0) {
+    if (current !== undefined) throw new ConfigError('ferry.secret_key_current', 'names a key, but no key is configured (ferry.secret_keys / FERRY_SECRET_KEYS)');
+    return undefined;
+  }
+  if (current === undefined) {
+    if (keys.length > 1) throw new ConfigError('ferry.secret_key_current', `must name the key new data keys are sealed under when several are configured (one of ${ids})`);
+    return { keys, current: keys[0]!.id };
+  }
+  if (!keys.some((k) => k.id === current)) throw new ConfigError('ferry.secret_key_current', `is not the id of a configured key (${ids})`);
+  return { keys, current };
 }
 
 /** The source's certificate checking: a CA bundle file or no check, each only for an https endpoint, and not both. */

@@ -1,6 +1,7 @@
 import { parseDurationMs } from '../domain/duration.js';
 import { parseAuthTokens, type NamedToken } from './authTokens.js';
 import { ConfigError } from './configError.js';
+import { MasterKeyListError, formatMasterKeyList, parseMasterKeyList } from './masterKeys.js';
 
 export { ConfigError };
 
@@ -10,6 +11,7 @@ type Kind =
   | { kind: 'duration' }
   | { kind: 'string' }
   | { kind: 'address' }
+  | { kind: 'masterKeys' }
   | { kind: 'enum'; values: readonly string[] }
   /** A list of named API tokens: a YAML sequence, or JSON in the environment. */
   | { kind: 'tokens' };
@@ -42,6 +44,8 @@ export const SETTINGS = [
   { path: 'ferry.read_token', env: 'FERRY_READ_TOKEN', type: { kind: 'string' } },
   { path: 'ferry.auth.tokens', env: 'FERRY_AUTH_TOKENS', type: { kind: 'tokens' } },
   { path: 'ferry.secret_key', env: 'FERRY_SECRET_KEY', type: { kind: 'string' } },
+  { path: 'ferry.secret_keys', env: 'FERRY_SECRET_KEYS', type: { kind: 'masterKeys' } },
+  { path: 'ferry.secret_key_current', env: 'FERRY_SECRET_KEY_CURRENT', type: { kind: 'string' } },
   { path: 'ferry.log_level', env: 'LOG_LEVEL', type: { kind: 'enum', values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] }, default: 'info' },
   { path: 'ferry.source.endpoint', env: 'FERRY_SOURCE_ENDPOINT', type: { kind: 'string' } },
   { path: 'ferry.source.access_key', env: 'FERRY_SOURCE_ACCESS_KEY', type: { kind: 'string' } },
@@ -104,6 +108,14 @@ export function coerce(setting: Setting, raw: unknown, origin: string): SettingV
       if (!match || Number(match[2]) > 65535) throw new ConfigError(key, `must be host:port, got ${JSON.stringify(raw)}`);
       return text;
     }
+    case 'masterKeys':
+      // Canonical `id:hex,...` text; the reason names ids only, never key material.
+      try {
+        return formatMasterKeyList(parseMasterKeyList(raw));
+      } catch (err) {
+        if (err instanceof MasterKeyListError) throw new ConfigError(key, err.message);
+        throw err;
+      }
     case 'enum':
       if (typeof raw !== 'string' || !type.values.includes(raw)) {
         throw new ConfigError(key, `must be one of ${type.values.join(', ')}, got ${JSON.stringify(raw)}`);

@@ -1,34 +1,43 @@
 import { randomBytes } from 'node:crypto';
-import type { KV as KeyValue, NatsConnection } from 'nats';
+import type { JetStreamManager, KV as KeyValue, NatsConnection } from 'nats';
 import { FerryError } from '../domain/errors.js';
 import { KV, jobToken } from '../nats/subjects.js';
 import { isWrongLastSequence } from '../nats/errors.js';
 import { open, seal } from './aesGcm.js';
+import { MasterKeyRing } from './masterKeys.js';
+import { rotateDataKeys, type KeyRotationHooks, type KeyRotationReport } from './keyRotation.js';
 
 /**
  * Envelope encryption for destination secrets. Each job has its own data key,
- * stored sealed under the master key in a KV bucket; the event log only ever
+ * stored sealed under a master key in a KV bucket; the event log only ever
  * holds the secret sealed under that data key. Deleting the job destroys the data
  * key, so the secret in the (immutable) log can never be read again.
  */
 export class SecretSealer {
   private constructor(
-    private readonly master: Buffer,
+    private readonly masters: MasterKeyRing,
     private readonly keys: KeyValue,
+    private readonly jsm: JetStreamManager,
   ) {}
 
-  static async open(nc: NatsConnection, masterKeyHex: string): Promise<SecretSealer> {
+  /** `masterKeys`: the configured keys, or one key (64 hex characters) with the id ferry.secret_key has. */
+  static async open(nc: NatsConnection, masterKeys: MasterKeyRing | string): Promise<SecretSealer> {
     const keys = await nc.jetstream().views.kv(KV.secrets);
-    return new SecretSealer(Buffer.from(masterKeyHex, 'hex'), keys);
+    const ring = typeof masterKeys === 'string' ? MasterKeyRing.single(masterKeys) : masterKeys;
+    return new SecretSealer(ring, keys, await nc.jetstreamManager());
+  }
+
+  get masterKeys(): MasterKeyRing {
+    return this.masters;
   }
 
   private async dataKey(jobId: string, create: boolean): Promise<Buffer | undefined> {
     const entry = await this.keys.get(jobToken(jobId));
-    if (entry && entry.operation === 'PUT') return open(this.master, entry.string());
+    if (entry && entry.operation === 'PUT') return this.masters.openDataKey(jobId, entry.string());
     if (!create) return undefined;
     const fresh = randomBytes(32);
     try {
-      await this.keys.create(jobToken(jobId), seal(this.master, fresh));
+      await this.keys.create(jobToken(jobId), this.masters.sealDataKey(fresh));
       return fresh;
     } catch (err) {
       if (!isWrongLastSequence(err)) throw err;
@@ -51,5 +60,10 @@ export class SecretSealer {
 
   async destroy(jobId: string): Promise<void> {
     await this.keys.purge(jobToken(jobId));
+  }
+
+  /** Re-seals every job's data key under the current master key (`ferry keys rotate`). */
+  rotate(hooks?: KeyRotationHooks): Promise<KeyRotationReport> {
+    return rotateDataKeys(this.keys, this.jsm, this.masters, hooks);
   }
 }

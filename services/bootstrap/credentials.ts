@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FerryConfig } from '../../libs/config/index.js';
+import type { FerryConfig, MasterKeysConfig } from '../../libs/config/index.js';
+import { MasterKeyRing } from '../../libs/secrets/index.js';
 import type { TokenConfig } from '../../libs/transport/index.js';
 
 /** Reads a generated secret from the data dir, creating it (mode 0600) the first time. */
@@ -37,7 +38,8 @@ export function apiTokensFor(dataDir: string, config: Pick<FerryConfig, 'adminTo
   return { tokens: [...tokens, ...config.authTokens], generated };
 }
 
-export function masterKeyFor(dataDir: string, configured: string | undefined): string {
-  if (configured) return configured;
-  return persistedSecret(dataDir, 'secret.key', () => randomBytes(32).toString('hex')).value;
+/** The configured master keys, else one generated into the data dir (with the id ferry.secret_key would have). */
+export function masterKeysFor(dataDir: string, configured: MasterKeysConfig | undefined): MasterKeyRing {
+  if (configured) return new MasterKeyRing(configured.keys, configured.current);
+  return MasterKeyRing.single(persistedSecret(dataDir, 'secret.key', () => randomBytes(32).toString('hex')).value);
 }

@@ -23,6 +23,9 @@ Commands:
   jobs errors ID               recent copy errors
   jobs history ID              the job's events
   jobs watch ID                live progress until the job ends (exit 1 unless it completes)
+  keys rotate [--to ID]        re-seal every job's data key under control's current master key, so older
+                               master keys can be removed (--to: refuse unless the current key is ID);
+                               resumable, safe to run again (exit 1 when a data key did not open)
   projector rebuild            how to rebuild the read model
 
 Global flags:
@@ -41,6 +44,8 @@ export interface CliArgs {
   writeProbe: boolean;
   /** jobs update's --rate, --concurrency and --priority. */
   changes: { rate_limit_bytes_per_sec?: number; concurrency?: number; priority?: number };
+  /** keys rotate --to ID */
+  to: string | undefined;
   help: boolean;
   /** e.g. ['jobs', 'get', 'ID'] */
   words: string[];
@@ -64,6 +69,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         rate: { type: 'string' },
         concurrency: { type: 'string' },
         priority: { type: 'string' },
+        to: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -86,6 +92,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       ...wholeNumber('--concurrency', values.concurrency, 'concurrency'),
       ...wholeNumber('--priority', values.priority, 'priority'),
     },
+    to: values.to,
     help: values.help ?? false,
     words: positionals,
   };

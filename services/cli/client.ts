@@ -30,7 +30,8 @@ export function toServerError(err: unknown): ServerError {
 
 /** Calls typed by the proto's messages (libs/api); answers are proto-loader's decoding, which the client does not check further. */
 export interface FerryClient {
-  call<R extends UnaryRpc>(method: R, request: SentOf<R>): Promise<AnswerOf<R>>;
+  /** deadlineMs: how long the call may take (30 s unless given). */
+  call<R extends UnaryRpc>(method: R, request: SentOf<R>, options?: { deadlineMs?: number }): Promise<AnswerOf<R>>;
   /** A server stream; errors surface as ServerError from the iterator. */
   stream<R extends StreamingRpc>(method: R, request: SentOf<R>): AsyncIterable<AnswerOf<R>> & { cancel(): void };
   close(): void;
@@ -52,9 +53,9 @@ export function connectFerry({ packageDefinition, serviceName }: FerryProto, ser
     return m;
   };
   return {
-    call: <R extends UnaryRpc>(name: R, request: SentOf<R>) =>
+    call: <R extends UnaryRpc>(name: R, request: SentOf<R>, options: { deadlineMs?: number } = {}) =>
       new Promise<AnswerOf<R>>((resolve, reject) => {
-        const deadline = new Date(Date.now() + UNARY_DEADLINE_MS);
+        const deadline = new Date(Date.now() + (options.deadlineMs ?? UNARY_DEADLINE_MS));
         method<UnaryMethod>(name)(request, metadata(), { deadline }, (err, res) => (err ? reject(toServerError(err)) : resolve(res as AnswerOf<R>)));
       }),
     stream<R extends StreamingRpc>(name: R, request: SentOf<R>) {

@@ -1,6 +1,6 @@
 import type { FerryClient } from './client.js';
 import { UsageError } from './args.js';
-import { checkReport, dryRunReport, jobDetail, jobsTable, table } from './format.js';
+import { checkReport, dryRunReport, jobDetail, jobsTable, keyRotationReport, table } from './format.js';
 import { readJobFile, unknownKeys } from './jobFile.js';
 import { ProgressView } from './progress.js';
 import { watchJob } from './watch.js';
@@ -13,6 +13,8 @@ export interface CommandContext {
   dryRun?: boolean;
   writeProbe?: boolean;
   changes?: { rate_limit_bytes_per_sec?: number; concurrency?: number; priority?: number };
+  /** keys rotate --to */
+  to?: string;
   /** Field names of ferry.v1.JobSpec. */
   jobSpecFields: Iterable<string>;
   print(text: string): void;
@@ -126,6 +128,17 @@ export const JOB_COMMANDS: Record<string, Command> = {
       ctx.print(`job ${job.job_id} ${job.status}${job.error ? `: ${job.error}` : ''}`);
     }
     return job.status === 'completed' ? 0 : 1;
+  },
+};
+
+/** A rotation re-seals every job's data key in one call: a second run after a timeout resumes where this one stopped. */
+const ROTATE_DEADLINE_MS = 10 * 60_000;
+
+export const KEY_COMMANDS: Record<string, Command> = {
+  async rotate(ctx) {
+    const report = await ctx.client.call('RotateKeys', ctx.to === undefined ? {} : { to_key_id: ctx.to }, { deadlineMs: ROTATE_DEADLINE_MS });
+    show(ctx, report, () => keyRotationReport(report));
+    return (report.failed ?? []).length === 0 ? 0 : 1;
   },
 };
 

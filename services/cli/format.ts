@@ -1,4 +1,4 @@
-import type { JobCheck__Output, Job__Output, Progress__Output } from '../../libs/api/index.js';
+import type { JobCheck__Output, Job__Output, KeyRotation__Output, Progress__Output } from '../../libs/api/index.js';
 /** Pure text formatting for the CLI's table output. */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -118,4 +118,16 @@ export function checkReport(report: JobCheck__Output): string {
   );
   const sides = (report.buckets ?? []).map((b) => `${b.side}: bucket ${b.bucket} at ${b.endpoint}`).join('\n');
   return `${sides}\n\n${table(['SIDE', 'STEP', 'STATUS', 'CODE', 'DETAIL'], rows)}\n\njob ${report.job_id} ${report.ok ? 'passes' : 'fails'} the check`;
+}
+
+/** A RotateKeys answer: the counts, then each data key that was not re-sealed. */
+export function keyRotationReport(report: KeyRotation__Output): string {
+  const failed = report.failed ?? [];
+  const lines = [
+    `current master key: ${report.current_key_id} (control holds ${(report.key_ids ?? []).join(', ')})`,
+    `re-sealed ${report.resealed ?? 0}, already current ${report.already_current ?? 0}, gone (deleted jobs) ${report.gone ?? 0}, failed ${failed.length}`,
+  ];
+  if (failed.length > 0) lines.push('', table(['JOB', 'ERROR'], failed.map((f) => [f.job_id, f.error])));
+  else lines.push(`every data key is sealed under ${report.current_key_id}: the other master keys may be removed from the configuration`);
+  return lines.join('\n');
 }

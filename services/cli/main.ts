@@ -3,7 +3,7 @@
 import { loadFerryProto } from '../../libs/transport/loadProto.js';
 import { parseCliArgs, UsageError, USAGE } from './args.js';
 import { connectFerry, ServerError } from './client.js';
-import { JOB_COMMANDS, PROJECTOR_REBUILD_HINT } from './commands.js';
+import { JOB_COMMANDS, KEY_COMMANDS, PROJECTOR_REBUILD_HINT, type Command } from './commands.js';
 
 async function run(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv, process.env);
@@ -18,10 +18,15 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${PROJECTOR_REBUILD_HINT}\n`);
     return 0;
   }
-  if (group !== 'jobs') throw new UsageError(`unknown command: ${args.words.join(' ')}`);
-  const command = name === undefined ? undefined : JOB_COMMANDS[name];
-  if (!command) throw new UsageError(`unknown jobs command: ${name ?? '(none)'}`);
+  const groups: Record<string, Record<string, Command>> = { jobs: JOB_COMMANDS, keys: KEY_COMMANDS };
+  const commands = Object.hasOwn(groups, group) ? groups[group] : undefined;
+  if (!commands) throw new UsageError(`unknown command: ${args.words.join(' ')}`);
+  const command = name === undefined ? undefined : commands[name];
+  if (!command) throw new UsageError(`unknown ${group} command: ${name ?? '(none)'}`);
+  // keys commands name no job.
+  if (group === 'keys' && id !== undefined) extra.unshift(id);
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
+  if (args.to !== undefined && !(group === 'keys' && name === 'rotate')) throw new UsageError('--to goes with keys rotate only');
 
   const proto = loadFerryProto();
   const client = connectFerry(proto, args.server, args.token);
@@ -35,6 +40,7 @@ async function run(argv: string[]): Promise<number> {
         dryRun: args.dryRun,
         writeProbe: args.writeProbe,
         changes: args.changes,
+        to: args.to,
         jobSpecFields: proto.schema.get('ferry.v1.JobSpec')?.fields.keys() ?? [],
         print: (text) => process.stdout.write(`${text}\n`),
       },

@@ -8,6 +8,7 @@ import { startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/
 import { NotificationLog } from '../../libs/webhooks/index.js';
 import { splitHostPort } from '../../libs/net/index.js';
 import { jobHandlers } from './handlers.js';
+import { keyHandlers } from './keyRotation.js';
 import { JobService } from './jobService.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { startScheduleRunner } from './scheduleRunner.js';
@@ -34,9 +35,10 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
   jobs.useScheduler(scheduler);
   const schedules = await startScheduleRunner({ nc, log: log.child({ component: 'schedules' }), jobs });
+  const handlers = { ...jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), ...keyHandlers(sealer, log) };
   // Proves to the gRPC server that a call's forwarded client address comes from this process's gateway.
   const gatewayKey = randomBytes(32).toString('base64url');
-  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), tokens, log, gatewayKey });
+  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers, tokens, log, gatewayKey });
   const grpcHost = splitHostPort(config.grpcAddr).host;
   const http = await startHttpGateway({
     address: config.httpAddr,

@@ -53,6 +53,7 @@ describe('authentication and roles', () => {
     ['RetryFailed', 'POST', '/admin/batch/jobs/auth-job/retry-failed', { job_id: 'auth-job' }],
     ['CheckJob', 'POST', '/admin/batch/jobs/auth-job/check', { job_id: 'auth-job', write_probe: true }],
     ['DeleteJob', 'DELETE', '/admin/batch/jobs/auth-job', { job_id: 'auth-job' }],
+    ['RotateKeys', 'POST', '/admin/batch/keys/rotate', {}],
   ];
 
   it('answers 401 over REST with no token, an unknown token or a malformed header', async () => {

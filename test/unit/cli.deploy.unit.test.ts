@@ -83,6 +83,10 @@ describe('kubernetes manifests (deploy/k8s/base)', () => {
         assert.equal(config.batch.maxConcurrentJobs, 5, d.metadata.name);
         const needsSource = ['ferry-lister', 'ferry-copier'].includes(d.metadata.name);
         assert.equal(config.source?.endpoint !== undefined, needsSource, `${d.metadata.name} has the source cluster only if it copies or lists`);
+        // Without it a pod would seal and open with a key generated into its own emptyDir data dir.
+        const unseals = d.metadata.name !== 'ferry-projector';
+        const master = { keys: [{ id: 'default', key: secret!.stringData['secret-key'] }], current: 'default' };
+        assert.deepEqual(config.masterKeys, unseals ? master : undefined, `${d.metadata.name} opens secrets with the Secret's master key only if it unseals any`);
       }
     } finally {
       tmp.remove();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCliArgs, UsageError } from '../../services/cli/args.js';
-import { formatBytes, formatDuration, jobsTable, objectsColumn, table } from '../../services/cli/format.js';
+import { formatBytes, formatDuration, jobsTable, keyRotationReport, objectsColumn, table } from '../../services/cli/format.js';
 import { unknownKeys } from '../../services/cli/jobFile.js';
 import { etaSeconds, fractionDone, progressLine } from '../../services/cli/progress.js';
 
@@ -9,7 +9,7 @@ describe('cli arguments', () => {
   it('takes the server and token from flags over the environment, with defaults', () => {
     const env = { FERRY_SERVER: 'ferry:9090', FERRY_ADMIN_TOKEN: 'env-token' };
     assert.deepEqual(parseCliArgs(['jobs', 'list'], {}), {
-      server: '127.0.0.1:9090', token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, writeProbe: false, changes: {}, help: false, words: ['jobs', 'list'],
+      server: '127.0.0.1:9090', token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, writeProbe: false, changes: {}, to: undefined, help: false, words: ['jobs', 'list'],
     });
     const fromEnv = parseCliArgs(['jobs', 'get', 'a'], env);
     assert.equal(fromEnv.server, 'ferry:9090');
@@ -17,6 +17,7 @@ describe('cli arguments', () => {
     const fromFlags = parseCliArgs(['jobs', 'get', 'a', '--server', 'x:1', '--token', 't', '-o', 'json'], env);
     assert.deepEqual([fromFlags.server, fromFlags.token, fromFlags.output, fromFlags.words], ['x:1', 't', 'json', ['jobs', 'get', 'a']]);
     assert.equal(parseCliArgs(['jobs', 'create', '--dry-run', '-f', 'job.json'], {}).dryRun, true);
+    assert.equal(parseCliArgs(['keys', 'rotate', '--to', 'k2'], {}).to, 'k2');
   });
 
   it("reads jobs update's settings as whole numbers under the request's field names", () => {
@@ -82,5 +83,22 @@ describe('cli progress', () => {
     );
     assert.equal(line, `[${'#'.repeat(15)}${'-'.repeat(15)}]  50%  2/4 objects  2.0 KiB/4.0 KiB  1.0 KiB/s  ETA 2s  running  1 failed`);
     assert.match(progressLine({ status: 'completed', progress: {} }, now), /^\[#{30}\] 100%.*ETA --  completed$/);
+  });
+});
+
+describe('cli key rotation report', () => {
+  it('gives the counts and says the old keys may go when nothing failed', () => {
+    const text = keyRotationReport({ current_key_id: 'k2', key_ids: ['k1', 'k2'], resealed: 3, already_current: 1, gone: 2, failed: [] });
+    assert.equal(
+      text,
+      'current master key: k2 (control holds k1, k2)\nre-sealed 3, already current 1, gone (deleted jobs) 2, failed 0\n' +
+        'every data key is sealed under k2: the other master keys may be removed from the configuration',
+    );
+  });
+
+  it('lists each data key that did not open, and does not say the old keys may go', () => {
+    const text = keyRotationReport({ current_key_id: 'k2', key_ids: ['k2'], resealed: 0, already_current: 1, gone: 0, failed: [{ job_id: 'j', error: 'sealed under "k0"' }] });
+    assert.match(text, /failed 1\n\nJOB  ERROR\nj    sealed under "k0"$/);
+    assert.doesNotMatch(text, /may be removed/);
   });
 });

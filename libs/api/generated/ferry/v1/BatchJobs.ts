@@ -12,10 +12,12 @@ import type { JobErrorsResponse as _ferry_v1_JobErrorsResponse, JobErrorsRespons
 import type { JobHistoryResponse as _ferry_v1_JobHistoryResponse, JobHistoryResponse__Output as _ferry_v1_JobHistoryResponse__Output } from '../../ferry/v1/JobHistoryResponse.js';
 import type { JobRef as _ferry_v1_JobRef, JobRef__Output as _ferry_v1_JobRef__Output } from '../../ferry/v1/JobRef.js';
 import type { JobSpec as _ferry_v1_JobSpec, JobSpec__Output as _ferry_v1_JobSpec__Output } from '../../ferry/v1/JobSpec.js';
+import type { KeyRotation as _ferry_v1_KeyRotation, KeyRotation__Output as _ferry_v1_KeyRotation__Output } from '../../ferry/v1/KeyRotation.js';
 import type { ListJobsRequest as _ferry_v1_ListJobsRequest, ListJobsRequest__Output as _ferry_v1_ListJobsRequest__Output } from '../../ferry/v1/ListJobsRequest.js';
 import type { ListJobsResponse as _ferry_v1_ListJobsResponse, ListJobsResponse__Output as _ferry_v1_ListJobsResponse__Output } from '../../ferry/v1/ListJobsResponse.js';
 import type { NotificationsResponse as _ferry_v1_NotificationsResponse, NotificationsResponse__Output as _ferry_v1_NotificationsResponse__Output } from '../../ferry/v1/NotificationsResponse.js';
 import type { PageRequest as _ferry_v1_PageRequest, PageRequest__Output as _ferry_v1_PageRequest__Output } from '../../ferry/v1/PageRequest.js';
+import type { RotateKeysRequest as _ferry_v1_RotateKeysRequest, RotateKeysRequest__Output as _ferry_v1_RotateKeysRequest__Output } from '../../ferry/v1/RotateKeysRequest.js';
 import type { UpdateJobRequest as _ferry_v1_UpdateJobRequest, UpdateJobRequest__Output as _ferry_v1_UpdateJobRequest__Output } from '../../ferry/v1/UpdateJobRequest.js';
 
 /**
@@ -177,6 +179,27 @@ export interface BatchJobsClient extends grpc.Client {
   retryFailed(argument: _ferry_v1_JobRef, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
   retryFailed(argument: _ferry_v1_JobRef, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * Re-seals every job's data key under the serving process's current master key (ferry.secret_key_current),
+   * so older master keys can then be removed from the configuration. Resumable and safe to run twice: a data key
+   * already under the current key is left alone, and each re-seal is a compare-and-set on the key's revision, so
+   * a job deleted meanwhile stays deleted. Admin only.
+   */
+  RotateKeys(argument: _ferry_v1_RotateKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_KeyRotation__Output>): grpc.ClientUnaryCall;
+  RotateKeys(argument: _ferry_v1_RotateKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_KeyRotation__Output>): grpc.ClientUnaryCall;
+  RotateKeys(argument: _ferry_v1_RotateKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_KeyRotation__Output>): grpc.ClientUnaryCall;
+  RotateKeys(argument: _ferry_v1_RotateKeysRequest, callback: grpc.requestCallback<_ferry_v1_KeyRotation__Output>): grpc.ClientUnaryCall;
+  /**
+   * Re-seals every job's data key under the serving process's current master key (ferry.secret_key_current),
+   * so older master keys can then be removed from the configuration. Resumable and safe to run twice: a data key
+   * already under the current key is left alone, and each re-seal is a compare-and-set on the key's revision, so
+   * a job deleted meanwhile stays deleted. Admin only.
+   */
+  rotateKeys(argument: _ferry_v1_RotateKeysRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_KeyRotation__Output>): grpc.ClientUnaryCall;
+  rotateKeys(argument: _ferry_v1_RotateKeysRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_KeyRotation__Output>): grpc.ClientUnaryCall;
+  rotateKeys(argument: _ferry_v1_RotateKeysRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_KeyRotation__Output>): grpc.ClientUnaryCall;
+  rotateKeys(argument: _ferry_v1_RotateKeysRequest, callback: grpc.requestCallback<_ferry_v1_KeyRotation__Output>): grpc.ClientUnaryCall;
+  
   StartJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
   StartJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
   StartJob(argument: _ferry_v1_JobRef, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
@@ -262,6 +285,14 @@ export interface BatchJobsHandlers extends grpc.UntypedServiceImplementation {
   
   RetryFailed: grpc.handleUnaryCall<_ferry_v1_JobRef__Output, _ferry_v1_Job>;
   
+  /**
+   * Re-seals every job's data key under the serving process's current master key (ferry.secret_key_current),
+   * so older master keys can then be removed from the configuration. Resumable and safe to run twice: a data key
+   * already under the current key is left alone, and each re-seal is a compare-and-set on the key's revision, so
+   * a job deleted meanwhile stays deleted. Admin only.
+   */
+  RotateKeys: grpc.handleUnaryCall<_ferry_v1_RotateKeysRequest__Output, _ferry_v1_KeyRotation>;
+  
   StartJob: grpc.handleUnaryCall<_ferry_v1_JobRef__Output, _ferry_v1_Job>;
   
   /**
@@ -291,6 +322,7 @@ export interface BatchJobsDefinition extends grpc.ServiceDefinition {
   PauseJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
   ResumeJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
   RetryFailed: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
+  RotateKeys: MethodDefinition<_ferry_v1_RotateKeysRequest, _ferry_v1_KeyRotation, _ferry_v1_RotateKeysRequest__Output, _ferry_v1_KeyRotation__Output>
   StartJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
   UpdateJob: MethodDefinition<_ferry_v1_UpdateJobRequest, _ferry_v1_Job, _ferry_v1_UpdateJobRequest__Output, _ferry_v1_Job__Output>
   WatchJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
