@@ -13,4 +13,5 @@ export * from './scheduling.js';
 export * from './schedule.js';
 export * from './credentialKind.js';
 export * from './caBundle.js';
+export * from './servingCertificate.js';
 export * from './paging.js';

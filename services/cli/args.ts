@@ -4,7 +4,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = `Usage: ferry [--server HOST:PORT] [--token TOKEN] [--output table|json] <command>
+export const USAGE = `Usage: ferry [--server [grpcs://]HOST:PORT] [--ca FILE] [--cert FILE --key FILE] [--token TOKEN] [--output table|json] <command>
 
 Commands:
   jobs create -f FILE          create a job from a JSON or YAML file (- reads stdin)
@@ -22,13 +22,28 @@ Commands:
   projector rebuild            how to rebuild the read model
 
 Global flags:
-  --server HOST:PORT   gRPC address of control (FERRY_SERVER, default 127.0.0.1:9090)
+  --server ADDRESS     gRPC address of control (FERRY_SERVER, default 127.0.0.1:9090): HOST:PORT or
+                       grpc://HOST:PORT in plain text, grpcs://HOST:PORT over TLS
+  --ca FILE            PEM CA certificate(s) the server's certificate must chain to, instead of the
+                       system's (FERRY_CA); implies TLS
+  --cert FILE          PEM client certificate, for a server that requires one (FERRY_CERT); with --key
+  --key FILE           the client certificate's PEM private key (FERRY_KEY); implies TLS
   --token TOKEN        bearer token (FERRY_ADMIN_TOKEN)
   --output, -o FORMAT  table (default) or json: the raw response
 `;
 
+/** How the CLI speaks TLS: PEM file paths; none given (over grpcs://) means the system's CAs and no client certificate. */
+export interface CliTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+}
+
 export interface CliArgs {
+  /** HOST:PORT, the scheme taken off. */
   server: string;
+  /** Unset: plain text. */
+  tls: CliTls | undefined;
   token: string | undefined;
   output: 'table' | 'json';
   file: string | undefined;
@@ -49,6 +64,9 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       strict: true,
       options: {
         server: { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
         token: { type: 'string' },
         output: { type: 'string', short: 'o' },
         file: { type: 'string', short: 'f' },
@@ -64,8 +82,14 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   const { values, positionals } = parsed;
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not ${output}`);
+  const { server, tls } = serverOf(values.server ?? env.FERRY_SERVER ?? '127.0.0.1:9090', {
+    ca: values.ca ?? (env.FERRY_CA || undefined),
+    cert: values.cert ?? (env.FERRY_CERT || undefined),
+    key: values.key ?? (env.FERRY_KEY || undefined),
+  });
   return {
-    server: values.server ?? env.FERRY_SERVER ?? '127.0.0.1:9090',
+    server,
+    tls,
     token: values.token ?? env.FERRY_ADMIN_TOKEN,
     output,
     file: values.file,
@@ -75,4 +99,26 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     help: values.help ?? false,
     words: positionals,
   };
+}
+
+/**
+ * The server address and whether to use TLS: grpcs:// says TLS, grpc:// plain text, and a bare
+ * HOST:PORT is TLS when a CA or client certificate is given (plain text otherwise, as `make run` serves).
+ */
+function serverOf(address: string, files: CliTls): { server: string; tls: CliTls | undefined } {
+  const given = Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined)) as CliTls;
+  const named = Object.keys(given).map((k) => `--${k}`);
+  if ((given.cert === undefined) !== (given.key === undefined)) {
+    throw new UsageError(`${given.cert === undefined ? '--key' : '--cert'} needs ${given.cert === undefined ? '--cert' : '--key'}: a client certificate is given with its key`);
+  }
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(address);
+  if (!match) return { server: address, tls: named.length > 0 ? given : undefined };
+  const scheme = match[1]!.toLowerCase();
+  const server = match[2]!.replace(/\/$/, '');
+  if (scheme === 'grpcs') return { server, tls: given };
+  if (scheme === 'grpc') {
+    if (named.length > 0) throw new UsageError(`${named.join(', ')} need TLS, but --server ${address} says plain text: use grpcs://${server}`);
+    return { server, tls: undefined };
+  }
+  throw new UsageError(`--server must be HOST:PORT, grpc://HOST:PORT or grpcs://HOST:PORT (the gRPC port), not ${address}`);
 }

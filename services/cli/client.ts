@@ -41,9 +41,18 @@ type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.Cal
 type StreamMethod = (request: unknown, metadata: grpc.Metadata) => grpc.ClientReadableStream<unknown>;
 type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client;
 
-export function connectFerry({ packageDefinition, serviceName }: FerryProto, server: string, token: string | undefined): FerryClient {
+/** The PEM text of the CLI's TLS files (--ca, --cert, --key). */
+export interface ClientTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/** `tls` unset: plain text; set: TLS, trusting `ca` (else the system's CAs) and presenting `cert` when given. */
+export function connectFerry({ packageDefinition, serviceName }: FerryProto, server: string, token: string | undefined, tls?: ClientTls): FerryClient {
   const Service = serviceName.split('.').reduce<unknown>((o, part) => (o as Record<string, unknown>)[part], grpc.loadPackageDefinition(packageDefinition)) as ServiceConstructor;
-  const client = new Service(server, grpc.credentials.createInsecure());
+  const credentials = tls ? grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null) : grpc.credentials.createInsecure();
+  const client = new Service(server, credentials);
   // proto-loader's client has one method per RPC, named as in the proto.
   const method = <M extends (...args: never[]) => unknown>(name: string): M => (client as unknown as Record<string, M>)[name]!.bind(client) as M;
   const metadata = () => {
