@@ -76,8 +76,8 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
     try {
       await bind(localTarget);
     } catch (err) {
-      tlsPort.close();
-      tlsPort.removeSocketDir();
+      tlsPort.stopAccepting();
+      tlsPort.dropRest();
       throw err;
     }
   } else {
@@ -94,7 +94,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(proto.serviceName, 'NOT_SERVING');
       for (const s of streams) s.abort();
-      tlsPort?.close();
+      tlsPort?.stopAccepting();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
         server.tryShutdown(() => {
@@ -102,7 +102,7 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
           resolve();
         });
       });
-      tlsPort?.removeSocketDir();
+      tlsPort?.dropRest();
     },
   };
 }
@@ -111,9 +111,10 @@ interface TlsPort {
   port: number;
   /** A directory of this process's own (mode 0700) for the gateway's unix socket. */
   socketDir: string;
-  /** Stops accepting connections; those handed to grpc-js close with its shutdown. */
-  close(): void;
-  removeSocketDir(): void;
+  /** Stops accepting connections and handing any more to grpc-js; those it has close with its shutdown. */
+  stopAccepting(): void;
+  /** After grpc-js's shutdown: ends the connections it never had (refused, or still in their handshake), removes the socket's directory. */
+  dropRest(): void;
 }
 
 /**
@@ -175,14 +176,15 @@ async function listenTls(server: grpc.Server, address: string, certificates: Api
   return {
     port: (tlsServer.address() as { port: number }).port,
     socketDir,
-    close() {
+    stopAccepting() {
       closed = true;
       unsubscribe();
       tlsServer.close();
-      // Served connections were injected into grpc-js, whose shutdown closes them; this ends the rest (refused, or in their handshake).
-      connections.destroyAll();
     },
-    removeSocketDir: () => rmSync(socketDir, { recursive: true, force: true }),
+    dropRest() {
+      connections.destroyAll();
+      rmSync(socketDir, { recursive: true, force: true });
+    },
   };
 }
 
