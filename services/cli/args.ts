@@ -4,7 +4,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = `Usage: ferry [--server [grpcs://]HOST:PORT] [--ca FILE] [--cert FILE --key FILE] [--token TOKEN] [--output table|json] <command>
+export const USAGE = `Usage: ferry [--server [grpcs://]HOST:PORT] [--ca FILE] [--cert FILE --key FILE] [--server-name NAME] [--token TOKEN] [--output table|json] <command>
 
 Commands:
   jobs create -f FILE          create a job from a JSON or YAML file (- reads stdin)
@@ -28,6 +28,8 @@ Global flags:
                        system's (FERRY_CA); implies TLS
   --cert FILE          PEM client certificate, for a server that requires one (FERRY_CERT); with --key
   --key FILE           the client certificate's PEM private key (FERRY_KEY); implies TLS
+  --server-name NAME   the name the server's certificate must hold, when the address is not one of its
+                       names, e.g. through kubectl port-forward (FERRY_SERVER_NAME); implies TLS
   --token TOKEN        bearer token (FERRY_ADMIN_TOKEN)
   --output, -o FORMAT  table (default) or json: the raw response
 `;
@@ -37,6 +39,8 @@ export interface CliTls {
   ca?: string;
   cert?: string;
   key?: string;
+  /** Checked against the server's certificate (and sent as SNI) instead of the address's host. */
+  serverName?: string;
 }
 
 export interface CliArgs {
@@ -67,6 +71,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         ca: { type: 'string' },
         cert: { type: 'string' },
         key: { type: 'string' },
+        'server-name': { type: 'string' },
         token: { type: 'string' },
         output: { type: 'string', short: 'o' },
         file: { type: 'string', short: 'f' },
@@ -86,6 +91,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     ca: values.ca ?? (env.FERRY_CA || undefined),
     cert: values.cert ?? (env.FERRY_CERT || undefined),
     key: values.key ?? (env.FERRY_KEY || undefined),
+    serverName: values['server-name'] ?? (env.FERRY_SERVER_NAME || undefined),
   });
   return {
     server,
@@ -103,11 +109,11 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
 
 /**
  * The server address and whether to use TLS: grpcs:// says TLS, grpc:// plain text, and a bare
- * HOST:PORT is TLS when a CA or client certificate is given (plain text otherwise, as `make run` serves).
+ * HOST:PORT is TLS when any TLS flag is given (plain text otherwise, as `make run` serves).
  */
 function serverOf(address: string, files: CliTls): { server: string; tls: CliTls | undefined } {
   const given = Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined)) as CliTls;
-  const named = Object.keys(given).map((k) => `--${k}`);
+  const named = Object.keys(given).map((k) => `--${k === 'serverName' ? 'server-name' : k}`);
   if ((given.cert === undefined) !== (given.key === undefined)) {
     throw new UsageError(`${given.cert === undefined ? '--key' : '--cert'} needs ${given.cert === undefined ? '--cert' : '--key'}: a client certificate is given with its key`);
   }

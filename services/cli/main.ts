@@ -64,7 +64,7 @@ function readTlsFiles(tls: CliArgs['tls']): ClientTls | undefined {
       throw new UsageError(`cannot read ${flag} ${path}: ${(err as Error).message}`);
     }
   };
-  const files: ClientTls = { ca: read('--ca', tls.ca), cert: read('--cert', tls.cert), key: read('--key', tls.key) };
+  const files: ClientTls = { ca: read('--ca', tls.ca), cert: read('--cert', tls.cert), key: read('--key', tls.key), serverName: tls.serverName };
   try {
     if (files.ca) createSecureContext({ ca: files.ca });
   } catch (err) {
@@ -86,7 +86,7 @@ function withConnectionHint(err: unknown, args: CliArgs): unknown {
   if (!(err instanceof ServerError) || err.code !== status.UNAVAILABLE) return err;
   const hints: string[] = [];
   if (/certificate (?:has expired|is not yet valid)|self[- ]signed certificate|unable to (?:verify|get (?:local )?issuer)|altnames|Hostname\/IP does not match/i.test(err.message)) {
-    hints.push(`the server's certificate is not trusted${args.tls?.ca ? ` with --ca ${args.tls.ca}` : ' by the system CAs'}: give the CA that signed it with --ca FILE (FERRY_CA), and an address its certificate names`);
+    hints.push(`the server's certificate is not trusted${args.tls?.ca ? ` with --ca ${args.tls.ca}` : ' by the system CAs'}: give the CA that signed it with --ca FILE (FERRY_CA), and an address its certificate names (or --server-name NAME)`);
   } else if (args.tls && /wrong version number|packet length too long|unexpected eof|record layer failure/i.test(err.message)) {
     hints.push(`no TLS answered at ${args.server}: if the server serves plain text, drop grpcs://, --ca, --cert and --key`);
   } else if (args.tls && /alert certificate required|alert (?:unknown ca|bad certificate|certificate unknown)/i.test(err.message)) {

@@ -116,6 +116,14 @@ describe('the API over mutual TLS, end to end (ferry --target all, the ferry CLI
     assert.match(untrusted.stderr, /^ferry: UNAVAILABLE: .*(self[- ]signed certificate|unable to verify)/m);
     assert.match(untrusted.stderr, /the server's certificate is not trusted with --ca .*other-ca\.pem: give the CA that signed it with --ca FILE/);
 
+    // An address the certificate does not name (as through a port-forward), and --server-name for it.
+    const misnamed = await cli([...tlsFlags(), '--server-name', 'not-ferry.example', 'jobs', 'list']);
+    assert.equal(misnamed.code, 1);
+    assert.match(misnamed.stderr, /does not match certificate's altnames/);
+    assert.match(misnamed.stderr, /an address its certificate names \(or --server-name NAME\)/);
+    const renamed = await cli([...tlsFlags(), '--server-name', 'localhost', 'jobs', 'list']);
+    assert.equal(renamed.code, 0, renamed.stderr);
+
     const missingFile = await cli(['--ca', join(env.dir, 'absent.pem'), 'jobs', 'list']);
     assert.equal(missingFile.code, 2);
     assert.match(missingFile.stderr, /ferry: cannot read --ca .*absent\.pem: ENOENT/);

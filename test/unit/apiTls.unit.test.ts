@@ -91,6 +91,8 @@ describe('the CLI over TLS', () => {
     assert.deepEqual([fromEnv.server, fromEnv.tls], ['ferry:9090', { ca: 'ca.pem', cert: 'me.pem', key: 'me.key' }]);
     assert.deepEqual(parseCliArgs(['--ca', 'flag.pem', 'jobs', 'list'], { FERRY_CA: 'env.pem' }).tls, { ca: 'flag.pem' });
     assert.equal(parseCliArgs(['--server', 'grpc://ferry:9090', 'jobs', 'list'], {}).tls, undefined);
+    assert.deepEqual(parseCliArgs(['--server-name', 'ferry-control', 'jobs', 'list'], {}).tls, { serverName: 'ferry-control' });
+    assert.deepEqual(parseCliArgs(['jobs', 'list'], { FERRY_SERVER_NAME: 'ferry-control' }).tls, { serverName: 'ferry-control' });
   });
 
   it('refuses a certificate without its key, TLS files with grpc://, and other schemes', () => {
