@@ -80,7 +80,9 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
       await startNotifier({ nc, log: log.child({ service: 'notifier' }), secret: webhookSecretFor(dataDir, secret), sealer: sealer!, replicas: config.natsReplicas, ...webhooks }),
     );
   }
-  if (target !== 'all' && target !== 'control' && config.metricsAddr) {
+  // Control serves these on its REST port too; FERRY_METRICS_ADDR gives it a plain-HTTP port for probes and
+  // scraping that needs no client certificate when the API asks for one (ferry.api_tls.client_ca_file).
+  if (config.metricsAddr) {
     const operational = await startOperationalServer(config.metricsAddr, operationalRoutes(() => nc, log), log);
     log.info({ target, metrics_port: operational.port }, 'metrics listening');
     running.push(operational);

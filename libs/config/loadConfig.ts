@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../domain/duration.js';
 import { parseCaBundle } from '../domain/caBundle.js';
+import { checkServingCertificate, ServingCertificateError, type ServingCertificatePart } from '../domain/servingCertificate.js';
 import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath, type SettingValue } from './schema.js';
 import type { NamedToken } from './authTokens.js';
 import { DEFAULT_MASTER_KEY_ID, parseMasterKeyList, type MasterKeysConfig } from './masterKeys.js';
@@ -20,6 +21,16 @@ export interface S3EndpointConfig {
   tls?: { ca?: string; insecureSkipVerify?: boolean };
 }
 
+/** TLS on the API's two ports (README "TLS on the API"); the files are read again when they change. */
+export interface ApiTlsConfig {
+  certFile: string;
+  keyFile: string;
+  /** Set: mutual TLS, a client must present a certificate this CA signed. */
+  clientCaFile?: string;
+  /** How often the files are looked at for a renewed certificate. */
+  reloadIntervalMs: number;
+}
+
 export interface FerryConfig {
   batch: {
     enabled: boolean;
@@ -34,6 +45,8 @@ export interface FerryConfig {
   natsUrl?: string;
   httpAddr: string;
   grpcAddr: string;
+  /** Unset: both API ports speak plain text. */
+  apiTls?: ApiTlsConfig;
   metricsAddr?: string;
   adminToken?: string;
   readToken?: string;
@@ -155,6 +168,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     natsUrl: opt('ferry.nats_url'),
     httpAddr: get('ferry.http_addr'),
     grpcAddr: get('ferry.grpc_addr'),
+    apiTls: apiTlsOf(opt('ferry.api_tls.cert_file'), opt('ferry.api_tls.key_file'), opt('ferry.api_tls.client_ca_file'), get<string>('ferry.api_tls.reload_interval')),
     metricsAddr: opt('ferry.metrics_addr'),
     adminToken: opt('ferry.admin_token'),
     readToken: opt('ferry.read_token'),
@@ -222,6 +236,52 @@ function sourceTlsOf(caFile: string | undefined, insecureSkipVerify: boolean, en
   if (endpoint === undefined || !endpoint.startsWith('https:')) throw new ConfigError(key, 'is only used with an https ferry.source.endpoint');
   if (insecureSkipVerify && caFile !== undefined) throw new ConfigError(key, 'checks nothing, so ferry.source.ca_bundle would not be used: give one or the other');
   return insecureSkipVerify ? { insecureSkipVerify } : { ca: caBundleFile('ferry.source.ca_bundle', caFile) };
+}
+
+const API_TLS_KEYS: Record<ServingCertificatePart, SettingPath> = {
+  cert: 'ferry.api_tls.cert_file',
+  key: 'ferry.api_tls.key_file',
+  client_ca: 'ferry.api_tls.client_ca_file',
+};
+
+/** A setting as a message names it: its YAML key and its environment variable. */
+function labelOf(key: SettingPath): string {
+  return `${key} (${SETTINGS.find((s) => s.path === key)!.env})`;
+}
+
+/**
+ * The API's certificate files, read and checked now so that a bad one stops the start naming its key:
+ * a certificate without its key (or the wrong key), an expired certificate, a client CA that is not PEM.
+ */
+function apiTlsOf(certFile: string | undefined, keyFile: string | undefined, clientCaFile: string | undefined, reloadInterval: string): ApiTlsConfig | undefined {
+  if (certFile === undefined && keyFile === undefined) {
+    if (clientCaFile !== undefined) throw new ConfigError(labelOf(API_TLS_KEYS.client_ca), 'asks clients for certificates over TLS, so it needs ferry.api_tls.cert_file and key_file too');
+    return undefined;
+  }
+  if (certFile === undefined || keyFile === undefined) {
+    const [missing, given] = certFile === undefined ? (['cert', 'key'] as const) : (['key', 'cert'] as const);
+    throw new ConfigError(labelOf(API_TLS_KEYS[missing]), `is needed with ${API_TLS_KEYS[given]}: give both to serve the API over TLS, or neither for plain text`);
+  }
+  const reloadIntervalMs = parseDurationMs(reloadInterval)!;
+  if (reloadIntervalMs <= 0) throw new ConfigError(labelOf('ferry.api_tls.reload_interval'), `must be more than 0, got ${JSON.stringify(reloadInterval)}`);
+  const files: Record<ServingCertificatePart, string | undefined> = { cert: certFile, key: keyFile, client_ca: clientCaFile };
+  const pem = (part: ServingCertificatePart): string | undefined => {
+    const path = files[part];
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new ConfigError(labelOf(API_TLS_KEYS[part]), `cannot read ${path}: ${(err as Error).message}`);
+    }
+  };
+  const clientCa = pem('client_ca');
+  try {
+    checkServingCertificate({ cert: pem('cert')!, key: pem('key')!, ...(clientCa === undefined ? {} : { clientCa }) });
+  } catch (err) {
+    if (!(err instanceof ServingCertificateError)) throw err;
+    throw new ConfigError(labelOf(API_TLS_KEYS[err.part]), `${files[err.part]}: ${err.message}`);
+  }
+  return { certFile, keyFile, ...(clientCaFile === undefined ? {} : { clientCaFile }), reloadIntervalMs };
 }
 
 /** A CA bundle file's PEM text, read and parsed now so that a bad file stops the start naming its key. */

@@ -13,5 +13,6 @@ export * from './scheduling.js';
 export * from './schedule.js';
 export * from './credentialKind.js';
 export * from './caBundle.js';
+export * from './servingCertificate.js';
 export * from './paging.js';
 export * from './jobChanges.js';

@@ -1,10 +1,16 @@
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import { FerryError } from '../domain/errors.js';
 import type { Logger } from '../log/logger.js';
 import { createAuthorizer, UnknownBearerToken, type Authorizer } from './auth.js';
+import { splitHostPort } from '../net/hostPort.js';
+import type { ApiCertificates } from './apiCertificates.js';
 import { MAX_BODY_BYTES } from './httpBody.js';
 import { loadFerryProto, type FerryProto, type RpcInfo } from './loadProto.js';
 import { sanitizeMessage } from './messageValues.js';
@@ -12,6 +18,7 @@ import { TransportStatusError, toGrpcError } from './statusMapping.js';
 import type { CallContext, ServiceHandlers, StreamHandler, TokenConfig, UnaryHandler } from './types.js';
 import { clientAddress } from './clientAddress.js';
 import { FailedAuthLimiter, TooManyFailedAuthentications } from './failedAuthLimiter.js';
+import { clientCertificateProblem, divertPlainText, isHttp2Preface, plainTextMessage, refuseGrpc, refuseHttp1 } from './tlsPort.js';
 
 export interface GrpcServerOptions {
   address: string;
@@ -21,14 +28,24 @@ export interface GrpcServerOptions {
   proto?: FerryProto;
   /** The key the in-process REST gateway proves itself with, so the HTTP client's address it forwards is believed. */
   gatewayKey?: string;
+  /** Serve `address` over TLS with these certificates, renewals included (mutual TLS when they have a client CA). */
+  tls?: ApiCertificates;
 }
 
 export interface RunningGrpcServer {
   port: number;
+  /**
+   * Where a client in this process (the REST gateway) reaches the server: `address` itself in plain
+   * text; with TLS, a unix socket in a directory only this user can enter, so the gateway needs neither
+   * a client certificate nor to trust the served one, and no plain-text port is opened.
+   */
+  localTarget: string;
   stop(): Promise<void>;
 }
 
 const SHUTDOWN_GRACE_MS = 5_000;
+/** A TLS handshake not done this long after the connection opened is abandoned (Node's default is 120 s). */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 /** Serves the Ferry service with auth, plus grpc.health.v1 and reflection (both tokenless). */
 export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningGrpcServer> {
@@ -52,17 +69,37 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
   health.addToServer(server);
   new ReflectionService(proto.packageDefinition).addToServer(server);
 
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(opts.address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
-  );
-  opts.log.info({ port }, 'gRPC server listening');
+  const bind = (address: string) =>
+    new Promise<number>((resolve, reject) => server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  let port: number;
+  let localTarget: string;
+  let tlsPort: TlsPort | undefined;
+  if (opts.tls) {
+    tlsPort = await listenTls(server, opts.address, opts.tls, opts.log);
+    port = tlsPort.port;
+    localTarget = `unix:${join(tlsPort.socketDir, 'grpc.sock')}`;
+    try {
+      await bind(localTarget);
+    } catch (err) {
+      tlsPort.stopAccepting();
+      tlsPort.dropRest();
+      throw err;
+    }
+  } else {
+    port = await bind(opts.address);
+    const { host } = splitHostPort(opts.address);
+    localTarget = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  opts.log.info({ port, tls: opts.tls !== undefined, client_certificates: opts.tls?.requireClientCertificate ?? false }, 'gRPC server listening');
 
   return {
     port,
+    localTarget,
     async stop() {
       health.setStatus('', 'NOT_SERVING');
       health.setStatus(proto.serviceName, 'NOT_SERVING');
       for (const s of streams) s.abort();
+      tlsPort?.stopAccepting();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => server.forceShutdown(), SHUTDOWN_GRACE_MS);
         server.tryShutdown(() => {
@@ -70,6 +107,88 @@ export async function startGrpcServer(opts: GrpcServerOptions): Promise<RunningG
           resolve();
         });
       });
+      tlsPort?.dropRest();
+    },
+  };
+}
+
+interface TlsPort {
+  port: number;
+  /** A directory of this process's own (mode 0700) for the gateway's unix socket. */
+  socketDir: string;
+  /** Stops accepting connections and handing any more to grpc-js; those it has close with its shutdown. */
+  stopAccepting(): void;
+  /** After grpc-js's shutdown: ends the connections it never had (refused, or still in their handshake), removes the socket's directory. */
+  dropRest(): void;
+}
+
+/**
+ * The gRPC port with TLS: Node's TLS server takes the handshake and hands each secured connection to
+ * grpc-js (a connection injector: the HTTP/2 and gRPC layers are grpc-js's, the TLS is ours). Doing the
+ * TLS here is what lets a refused client be told why, as a gRPC status its call fails with: a plain-text
+ * connection (UNAVAILABLE), and with mutual TLS a missing or untrusted client certificate
+ * (UNAUTHENTICATED). The client certificate is asked for but checked here rather than by OpenSSL
+ * (rejectUnauthorized: false), so that the refusal can be an answer rather than a reset; a refused
+ * connection reaches no gRPC handler, health and reflection included.
+ */
+async function listenTls(server: grpc.Server, address: string, certificates: ApiCertificates, log: Logger): Promise<TlsPort> {
+  const injector = server.createConnectionInjector(grpc.ServerCredentials.createInsecure());
+  const requireClientCertificate = certificates.requireClientCertificate;
+  const tlsServer: TlsServer = createTlsServer({
+    ...certificates.secureContext,
+    requestCert: requireClientCertificate,
+    rejectUnauthorized: false,
+    ALPNProtocols: ['h2'],
+    handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+  });
+  const connections = divertPlainText(tlsServer, (socket, first) => {
+    log.debug({ remote: socket.remoteAddress }, 'plain-text connection to the gRPC TLS port refused');
+    if (isHttp2Preface(first)) refuseGrpc(socket, grpc.status.UNAVAILABLE, plainTextMessage('grpcs'));
+    else refuseHttp1(socket, grpc.status.INVALID_ARGUMENT, 400, plainTextMessage('grpcs'));
+  });
+  let closed = false;
+  tlsServer.on('secureConnection', (socket) => {
+    if (closed) {
+      socket.destroy();
+      return;
+    }
+    const problem = requireClientCertificate ? clientCertificateProblem(socket, 'grpc') : undefined;
+    if (problem === undefined) {
+      injector.injectConnection(socket);
+      return;
+    }
+    log.info({ remote: socket.remoteAddress, reason: problem }, 'gRPC connection refused: client certificate');
+    refuseGrpc(socket, grpc.status.UNAUTHENTICATED, problem);
+  });
+  // A client that does not trust the served certificate ends the handshake: the client's failure, told to it by its TLS stack.
+  tlsServer.on('tlsClientError', (err, socket) => log.debug({ err: err.message, remote: socket.remoteAddress }, 'gRPC TLS handshake failed'));
+  const unsubscribe = certificates.onRenewal((context) => tlsServer.setSecureContext(context));
+
+  const { host, port } = splitHostPort(address);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      tlsServer.once('error', reject);
+      tlsServer.listen(port, host, () => {
+        tlsServer.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    unsubscribe();
+    throw err;
+  }
+  const socketDir = mkdtempSync(join(tmpdir(), 'ferry-grpc-'));
+  return {
+    port: (tlsServer.address() as { port: number }).port,
+    socketDir,
+    stopAccepting() {
+      closed = true;
+      unsubscribe();
+      tlsServer.close();
+    },
+    dropRest() {
+      connections.destroyAll();
+      rmSync(socketDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,8 +1,11 @@
 import * as http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import * as https from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../log/logger.js';
 import { splitHostPort } from '../net/hostPort.js';
+import type { ApiCertificates } from './apiCertificates.js';
 import { discardBody, readJsonBody } from './httpBody.js';
 import { answerClientErrorsAsJson } from './httpClientErrors.js';
 import { errorBody, HttpError, writeHttpError, writeJson } from './httpErrors.js';
@@ -12,13 +15,16 @@ import { matchRoute, sortRoutes } from './routeTable.js';
 import { responseJson } from './messageValues.js';
 import { httpStatusFor, readErrorDetails, RETRY_AFTER_KEY } from './statusMapping.js';
 import { FORWARDED_FOR_HEADER, GATEWAY_KEY_HEADER } from './clientAddress.js';
+import { clientCertificateProblem, divertPlainText, plainTextMessage, refuseHttp1 } from './tlsPort.js';
 
 export type ExtraRoute = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface HttpGatewayOptions {
   address: string;
-  /** host:port of the gRPC server the gateway calls. */
+  /** Where the gateway calls the gRPC server: its RunningGrpcServer.localTarget. */
   grpcTarget: string;
+  /** Serve HTTPS with these certificates, renewals included; with a client CA, every request needs a client certificate it signed. */
+  tls?: ApiCertificates;
   log: Logger;
   /** Unauthenticated GET routes by exact path: /healthz, /readyz, /metrics. */
   routes?: Record<string, ExtraRoute>;
@@ -55,7 +61,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
   const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   // Node checks both timeouts on this interval, so it bounds how late a timeout is noticed.
   const timing = { headersTimeout, requestTimeout, connectionsCheckingInterval: Math.min(1_000, headersTimeout / 2) };
-  const server = http.createServer(timing, (req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const started = process.hrtime.bigint();
     res.on('finish', () =>
       opts.log.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'),
@@ -71,10 +77,20 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
       const close: Record<string, string> = req.complete || discardBody(req) ? {} : { connection: 'close' };
       writeHttpError(res, asHttpError(err), close);
     });
-  });
+  };
+  const { server, dropConnections } = opts.tls ? httpsServer(opts.tls, timing, onRequest, opts.log) : { server: http.createServer(timing, onRequest), dropConnections: () => undefined };
   answerClientErrorsAsJson(server);
+  const requireClientCertificate = opts.tls?.requireClientCertificate ?? false;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (requireClientCertificate) {
+      // Every route, /healthz and /metrics included: with mutual TLS nothing answers a client without a certificate.
+      const problem = clientCertificateProblem(req.socket as TLSSocket, 'rest');
+      if (problem !== undefined) {
+        opts.log.info({ remote: req.socket.remoteAddress, reason: problem }, 'REST request refused: client certificate');
+        throw new HttpError(grpc.status.UNAUTHENTICATED, problem, [], 401, { connection: 'close' });
+      }
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
@@ -168,15 +184,49 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
     });
   });
   const boundPort = (server.address() as { port: number }).port;
-  opts.log.info({ port: boundPort, routes: routes.length }, 'HTTP gateway listening');
+  opts.log.info({ port: boundPort, routes: routes.length, tls: opts.tls !== undefined, client_certificates: requireClientCertificate }, 'HTTP gateway listening');
 
   return {
     port: boundPort,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
+      dropConnections();
       await closed;
       client.close();
+    },
+  };
+}
+
+/**
+ * The REST port with TLS. A client certificate is asked for when there is a client CA, and checked per
+ * request rather than by OpenSSL (rejectUnauthorized: false), so that a client without one is told why
+ * in a 401 instead of seeing its handshake fail. A plain-text request gets a 400 saying to use https.
+ * Renewed certificates are set for new connections.
+ */
+function httpsServer(certificates: ApiCertificates, timing: http.ServerOptions, onRequest: http.RequestListener, log: Logger): { server: https.Server; dropConnections(): void } {
+  const server = https.createServer(
+    {
+      ...timing,
+      ...certificates.secureContext,
+      requestCert: certificates.requireClientCertificate,
+      rejectUnauthorized: false,
+      ALPNProtocols: ['http/1.1'],
+      handshakeTimeout: timing.headersTimeout,
+    },
+    onRequest,
+  );
+  const connections = divertPlainText(server, (socket) => {
+    log.debug({ remote: socket.remoteAddress }, 'plain-text request to the HTTPS port refused');
+    refuseHttp1(socket, grpc.status.INVALID_ARGUMENT, 400, plainTextMessage('https'));
+  });
+  server.on('tlsClientError', (err, socket) => log.debug({ err: err.message, remote: socket.remoteAddress }, 'REST TLS handshake failed'));
+  const unsubscribe = certificates.onRenewal((context) => server.setSecureContext(context));
+  return {
+    server,
+    dropConnections() {
+      unsubscribe();
+      connections.destroyAll();
     },
   };
 }

@@ -4,3 +4,4 @@ export { loadFerryProto, type FerryProto, type MethodRoute, type RpcInfo } from 
 export { startGrpcServer, type GrpcServerOptions, type RunningGrpcServer } from './grpcServer.js';
 export { startHttpGateway, type ExtraRoute, type HttpGatewayOptions, type RunningHttpGateway } from './httpGateway.js';
 export { httpStatusFor, grpcStatusFor, statusName, toGrpcError, ERROR_DETAILS_KEY } from './statusMapping.js';
+export { ApiCertificates, type ApiTlsFiles, type RenewalListener } from './apiCertificates.js';

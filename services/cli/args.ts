@@ -4,7 +4,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = `Usage: ferry [--server HOST:PORT] [--token TOKEN] [--output table|json] <command>
+export const USAGE = `Usage: ferry [--server [grpcs://]HOST:PORT] [--ca FILE] [--cert FILE --key FILE] [--server-name NAME] [--token TOKEN] [--output table|json] <command>
 
 Commands:
   jobs create -f FILE          create a job from a JSON or YAML file (- reads stdin)
@@ -29,13 +29,32 @@ Commands:
   projector rebuild            how to rebuild the read model
 
 Global flags:
-  --server HOST:PORT   gRPC address of control (FERRY_SERVER, default 127.0.0.1:9090)
+  --server ADDRESS     gRPC address of control (FERRY_SERVER, default 127.0.0.1:9090): HOST:PORT or
+                       grpc://HOST:PORT in plain text, grpcs://HOST:PORT over TLS
+  --ca FILE            PEM CA certificate(s) the server's certificate must chain to, instead of the
+                       system's (FERRY_CA); implies TLS
+  --cert FILE          PEM client certificate, for a server that requires one (FERRY_CERT); with --key
+  --key FILE           the client certificate's PEM private key (FERRY_KEY); implies TLS
+  --server-name NAME   the name the server's certificate must hold, when the address is not one of its
+                       names, e.g. through kubectl port-forward (FERRY_SERVER_NAME); implies TLS
   --token TOKEN        bearer token (FERRY_ADMIN_TOKEN)
   --output, -o FORMAT  table (default) or json: the raw response
 `;
 
+/** How the CLI speaks TLS: PEM file paths; none given (over grpcs://) means the system's CAs and no client certificate. */
+export interface CliTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  /** Checked against the server's certificate (and sent as SNI) instead of the address's host. */
+  serverName?: string;
+}
+
 export interface CliArgs {
+  /** HOST:PORT, the scheme taken off. */
   server: string;
+  /** Unset: plain text. */
+  tls: CliTls | undefined;
   token: string | undefined;
   output: 'table' | 'json';
   file: string | undefined;
@@ -60,6 +79,10 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
       strict: true,
       options: {
         server: { type: 'string' },
+        ca: { type: 'string' },
+        cert: { type: 'string' },
+        key: { type: 'string' },
+        'server-name': { type: 'string' },
         token: { type: 'string' },
         output: { type: 'string', short: 'o' },
         file: { type: 'string', short: 'f' },
@@ -79,8 +102,15 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
   const { values, positionals } = parsed;
   const output = values.output ?? 'table';
   if (output !== 'table' && output !== 'json') throw new UsageError(`--output must be table or json, not ${output}`);
+  const { server, tls } = serverOf(values.server ?? env.FERRY_SERVER ?? '127.0.0.1:9090', {
+    ca: values.ca ?? (env.FERRY_CA || undefined),
+    cert: values.cert ?? (env.FERRY_CERT || undefined),
+    key: values.key ?? (env.FERRY_KEY || undefined),
+    serverName: values['server-name'] ?? (env.FERRY_SERVER_NAME || undefined),
+  });
   return {
-    server: values.server ?? env.FERRY_SERVER ?? '127.0.0.1:9090',
+    server,
+    tls,
     token: values.token ?? env.FERRY_ADMIN_TOKEN,
     output,
     file: values.file,
@@ -103,4 +133,26 @@ function wholeNumber<K extends string>(flag: string, value: string | undefined, 
   if (value === undefined) return {};
   if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not ${value}`);
   return { [field]: Number(value) } as Partial<Record<K, number>>;
+}
+
+/**
+ * The server address and whether to use TLS: grpcs:// says TLS, grpc:// plain text, and a bare
+ * HOST:PORT is TLS when any TLS flag is given (plain text otherwise, as `make run` serves).
+ */
+function serverOf(address: string, files: CliTls): { server: string; tls: CliTls | undefined } {
+  const given = Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined)) as CliTls;
+  const named = Object.keys(given).map((k) => `--${k === 'serverName' ? 'server-name' : k}`);
+  if ((given.cert === undefined) !== (given.key === undefined)) {
+    throw new UsageError(`${given.cert === undefined ? '--key' : '--cert'} needs ${given.cert === undefined ? '--cert' : '--key'}: a client certificate is given with its key`);
+  }
+  const match = /^([a-z][a-z0-9+.-]*):\/\/(.*)$/i.exec(address);
+  if (!match) return { server: address, tls: named.length > 0 ? given : undefined };
+  const scheme = match[1]!.toLowerCase();
+  const server = match[2]!.replace(/\/$/, '');
+  if (scheme === 'grpcs') return { server, tls: given };
+  if (scheme === 'grpc') {
+    if (named.length > 0) throw new UsageError(`${named.join(', ')} need TLS, but --server ${address} says plain text: use grpcs://${server}`);
+    return { server, tls: undefined };
+  }
+  throw new UsageError(`--server must be HOST:PORT, grpc://HOST:PORT or grpcs://HOST:PORT (the gRPC port), not ${address}`);
 }

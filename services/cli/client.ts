@@ -40,11 +40,22 @@ export interface FerryClient {
 type Callback = (err: grpc.ServiceError | null, response: unknown) => void;
 type UnaryMethod = (request: unknown, metadata: grpc.Metadata, options: grpc.CallOptions, callback: Callback) => void;
 type StreamMethod = (request: unknown, metadata: grpc.Metadata) => grpc.ClientReadableStream<unknown>;
-type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredentials) => grpc.Client;
+type ServiceConstructor = new (address: string, credentials: grpc.ChannelCredentials, options: grpc.ChannelOptions) => grpc.Client;
 
-export function connectFerry({ packageDefinition, serviceName }: FerryProto, server: string, token: string | undefined): FerryClient {
+/** The PEM text of the CLI's TLS files (--ca, --cert, --key). */
+export interface ClientTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  /** The name the server's certificate must hold, when it is not the address's host. */
+  serverName?: string;
+}
+
+/** `tls` unset: plain text; set: TLS, trusting `ca` (else the system's CAs) and presenting `cert` when given. */
+export function connectFerry({ packageDefinition, serviceName }: FerryProto, server: string, token: string | undefined, tls?: ClientTls): FerryClient {
   const Service = serviceName.split('.').reduce<unknown>((o, part) => (o as Record<string, unknown>)[part], grpc.loadPackageDefinition(packageDefinition)) as ServiceConstructor;
-  const client = new Service(server, grpc.credentials.createInsecure());
+  const credentials = tls ? grpc.credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null) : grpc.credentials.createInsecure();
+  const client = new Service(server, credentials, tls?.serverName ? { 'grpc.ssl_target_name_override': tls.serverName } : {});
   // proto-loader's client has one method per RPC, named as in the proto.
   const method = <M extends (...args: never[]) => unknown>(name: string): M => (client as unknown as Record<string, M>)[name]!.bind(client) as M;
   const metadata = () => {

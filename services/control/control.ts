@@ -4,9 +4,8 @@ import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import { operationalRoutes } from '../../libs/observability/health.js';
-import { startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/transport/index.js';
+import { ApiCertificates, startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/transport/index.js';
 import { NotificationLog } from '../../libs/webhooks/index.js';
-import { splitHostPort } from '../../libs/net/index.js';
 import { jobHandlers } from './handlers.js';
 import { keyHandlers } from './keyRotation.js';
 import { JobService } from './jobService.js';
@@ -21,7 +20,7 @@ export interface ControlOptions {
   tokens: TokenConfig[];
 }
 
-/** The control service: gRPC API on FERRY_GRPC_ADDR and its REST shim on FERRY_HTTP_ADDR. */
+/** The control service: gRPC API on FERRY_GRPC_ADDR and its REST shim on FERRY_HTTP_ADDR, both over TLS when ferry.api_tls is set. */
 export async function startControl({ nc, log, config, sealer, tokens }: ControlOptions): Promise<{ grpcPort: number; httpPort: number; stop(): Promise<void> }> {
   const jobs = await JobService.open(nc, sealer, log, {
     sourceEndpoint: config.source?.endpoint,
@@ -38,20 +37,24 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const handlers = { ...jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), ...keyHandlers(sealer, log) };
   // Proves to the gRPC server that a call's forwarded client address comes from this process's gateway.
   const gatewayKey = randomBytes(32).toString('base64url');
-  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers, tokens, log, gatewayKey });
-  const grpcHost = splitHostPort(config.grpcAddr).host;
+  // One set of certificates for both ports, renewed for both at once.
+  const tls = config.apiTls ? ApiCertificates.open(config.apiTls, log.child({ component: 'api-tls' })) : undefined;
+  tls?.watch(config.apiTls!.reloadIntervalMs);
+  const grpc = await startGrpcServer({ address: config.grpcAddr, handlers, tokens, log, gatewayKey, tls });
   const http = await startHttpGateway({
     address: config.httpAddr,
-    grpcTarget: `${grpcHost.includes(':') ? `[${grpcHost}]` : grpcHost}:${grpc.port}`,
+    grpcTarget: grpc.localTarget,
     log,
     gatewayKey,
     routes: operationalRoutes(() => nc, log),
+    tls,
   });
-  log.info({ grpc_port: grpc.port, http_port: http.port }, 'control listening');
+  log.info({ grpc_port: grpc.port, http_port: http.port, tls: tls !== undefined }, 'control listening');
   return {
     grpcPort: grpc.port,
     httpPort: http.port,
     async stop() {
+      tls?.stop();
       await http.stop();
       await grpc.stop();
       await schedules.stop();

@@ -9,7 +9,7 @@ describe('cli arguments', () => {
   it('takes the server and token from flags over the environment, with defaults', () => {
     const env = { FERRY_SERVER: 'ferry:9090', FERRY_ADMIN_TOKEN: 'env-token' };
     assert.deepEqual(parseCliArgs(['jobs', 'list'], {}), {
-      server: '127.0.0.1:9090', token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, writeProbe: false, changes: {}, to: undefined, help: false, words: ['jobs', 'list'],
+      server: '127.0.0.1:9090', tls: undefined, token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, writeProbe: false, changes: {}, to: undefined, help: false, words: ['jobs', 'list'],
     });
     const fromEnv = parseCliArgs(['jobs', 'get', 'a'], env);
     assert.equal(fromEnv.server, 'ferry:9090');
