@@ -1,16 +1,20 @@
 import type { CopyEngine, CopyEngineOptions, CopyRequest, CopyResult } from './copyTypes.js';
 import { endpointIdentity } from './endpoint.js';
 import { multipartCopy } from './multipartCopy.js';
+import { keptPartsInFlight } from './partLayout.js';
+import { choosePartSize } from './partSize.js';
 import { atSource, classifyS3Error, S3Error } from './s3Error.js';
 import { SINGLE_COPY_LIMIT, serverSideCopy } from './serverSideCopy.js';
-import { RegionCorrected, SignedHttp } from './signedHttp.js';
+import { RegionCorrected, SignedHttp, unquoteEtag } from './signedHttp.js';
+import { learnSourceLayout } from './sourceLayout.js';
 import { openSource } from './sourceObject.js';
 import { streamCopy, UnverifiedCopy } from './streamCopy.js';
 
 /**
  * Copies one object: server-side inside one cluster, otherwise a streamed
- * GET into a PUT, or into a multipart upload above the threshold. Errors come
- * out as S3Error; retrying is the caller's decision (S3Error.retryable).
+ * GET into a PUT, or into a multipart upload above the threshold or when the
+ * source was uploaded in parts (then in the same parts, so its `md5-N` ETag is
+ * kept). Errors come out as S3Error; retrying is the caller's decision (S3Error.retryable).
  */
 export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
   const http = new SignedHttp();
@@ -19,9 +23,17 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
   const { onCleanupFailed } = options;
 
   async function streamed(req: CopyRequest): Promise<CopyResult> {
+    const layout = await learnSourceLayout(http, req, options.partSize).catch((err: unknown) => Promise.reject(atSource(err)));
     const src = await openSource(http, req).catch((err: unknown) => Promise.reject(atSource(err)));
+    const ownPartSize = choosePartSize(src.length, options.partSize);
+    // The layout holds for the object listed; one replaced since is copied in Ferry's own parts.
+    const unchanged = src.etag.toLowerCase() === unquoteEtag(req.etag).toLowerCase() && src.length === req.size;
+    const inFlight = layout && unchanged ? keptPartsInFlight(layout.partSize, ownPartSize, concurrency) : undefined;
+    if (layout && inFlight !== undefined) {
+      return await multipartCopy(http, req, src, { partSize: layout.partSize, concurrency: inFlight, onCleanupFailed });
+    }
     if (src.length > options.multipartThreshold) {
-      return await multipartCopy(http, req, src, { partSize: options.partSize, concurrency, onCleanupFailed });
+      return await multipartCopy(http, req, src, { partSize: ownPartSize, concurrency, onCleanupFailed });
     }
     return await streamCopy(http, req, src, onCleanupFailed);
   }

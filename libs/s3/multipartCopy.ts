@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { abortMultipartUpload } from './cleanup.js';
 import type { CleanupFailureReporter, CopyRequest, CopyResult } from './copyTypes.js';
-import { choosePartSize } from './partSize.js';
 import { checksumMismatch, classifyS3Error, S3Error } from './s3Error.js';
 import { embeddedError, readUploadId } from './responseDocuments.js';
 import { header, isPlainMd5, unquoteEtag, type SignedHttp } from './signedHttp.js';
@@ -15,8 +14,8 @@ interface UploadedPart {
 }
 
 /**
- * The streamed GET cut into parts uploaded `concurrency` at a time: memory stays
- * under (concurrency + 1) x part size. Any failure or abort ends in
+ * The streamed GET cut into parts of `partSize` (the last one smaller) uploaded `concurrency` at a
+ * time: memory stays under (concurrency + 1) x part size. Any failure or abort ends in
  * AbortMultipartUpload, sent after the parts in flight have settled.
  */
 export async function multipartCopy(
@@ -26,7 +25,7 @@ export async function multipartCopy(
   options: { partSize: number; concurrency: number; onCleanupFailed?: CleanupFailureReporter },
 ): Promise<CopyResult> {
   const { destination, destinationBucket: bucket, key, signal } = req;
-  const partSize = choosePartSize(src.length, options.partSize);
+  const { partSize } = options;
   let uploadId: string;
   try {
     const { body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploads: '' }, headers: src.headers, signal });

@@ -195,6 +195,11 @@ export function readCopyPartEtag(xml: string): string {
   return etag;
 }
 
+/** The ETag of a CopyObjectResult, as sent; '' when it has none. */
+export function readCopyObjectEtag(xml: string): string {
+  return childText(rooted(xml, 'CopyObject answer', 'CopyObjectResult'), 'ETag') ?? '';
+}
+
 export interface AssumedRoleCredentials {
   accessKeyId: string;
   secretAccessKey: string;

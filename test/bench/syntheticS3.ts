@@ -31,12 +31,16 @@ export interface SyntheticS3Options {
   regions?: Record<string, string>;
   /** Serve HTTPS with this certificate and key (PEM): the endpoint is then https://127.0.0.1:port. */
   tls?: { cert: string; key: string };
+  /** Answer `?partNumber=` with the whole object and no x-amz-mp-parts-count, as Ceph RGW 16 and s3rver do. */
+  ignorePartNumber?: boolean;
 }
 
 export interface SyntheticS3Stats {
   gets: number;
   puts: number;
   heads: number;
+  /** GETs and HEADs that named a part (`?partNumber=`). */
+  partReads: number;
   lists: number;
   bytesIn: number;
   /** Requests refused for being signed for another region than their bucket's. */
@@ -71,7 +75,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
   const record = opts.recordAccepted ?? true;
   const accepted = new Map<string, AcceptedBucket>();
   const uploads = new MultipartUploads();
-  const counters: SyntheticS3Stats = { gets: 0, puts: 0, heads: 0, lists: 0, bytesIn: 0, wrongRegion: 0, virtualHosted: 0 };
+  const counters: SyntheticS3Stats = { gets: 0, puts: 0, heads: 0, partReads: 0, lists: 0, bytesIn: 0, wrongRegion: 0, virtualHosted: 0 };
 
   const sink = (bucket: string): AcceptedBucket => {
     let found = accepted.get(bucket);
@@ -111,11 +115,13 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     const uploadId = query.get('uploadId');
     if (uploadId !== null) return multipartRequest(method, bucket, key, uploadId, query, req, res);
     if (query.has('tagging')) return taggingRequest(method, bucket, key, req, res);
-    if (query.size > 0 && !query.has('x-id')) throw notImplemented(`object subresource ${[...query.keys()].join(',')}`);
+    const partNumber = query.get('partNumber');
+    if ([...query.keys()].some((k) => k !== 'x-id' && k !== 'partNumber')) throw notImplemented(`object subresource ${[...query.keys()].join(',')}`);
+    if (partNumber !== null && method !== 'GET' && method !== 'HEAD') throw notImplemented(`${method} with partNumber`);
     switch (method) {
       case 'GET':
       case 'HEAD':
-        return objectRead(method, bucket, key, req, res);
+        return objectRead(method, bucket, key, req, res, partNumber === null || opts.ignorePartNumber ? undefined : Number(partNumber));
       case 'PUT': {
         if (req.headers['x-amz-copy-source'] !== undefined) throw notImplemented('CopyObject');
         const { size, md5 } = await hashBody(req);
@@ -235,9 +241,10 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     };
   }
 
-  function objectRead(method: 'GET' | 'HEAD', bucket: string, key: string, req: IncomingMessage, res: ServerResponse): void {
+  function objectRead(method: 'GET' | 'HEAD', bucket: string, key: string, req: IncomingMessage, res: ServerResponse, partNumber?: number): void {
     if (method === 'GET') counters.gets++;
     else counters.heads++;
+    if (new URL(req.url ?? '/', 'http://x').searchParams.has('partNumber')) counters.partReads++;
     const written = accepted.get(bucket)?.objects.get(key);
     if (written !== undefined) {
       if (method === 'GET') throw notImplemented('bodies written to the synthetic endpoint are discarded');
@@ -256,7 +263,8 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       throw new S3Error(404, 'NoSuchKey', `key ${key} does not exist`);
     }
     const size = source.sizeOf(i);
-    const range = parseRange(req.headers.range, size);
+    const parts = source.partsOf(i);
+    const range = partNumber === undefined ? parseRange(req.headers.range, size) : partRange(parts, partNumber, size);
     const headers: Record<string, string | number> = {
       'Content-Length': range.end - range.start,
       ETag: `"${source.etagOf(i)}"`,
@@ -269,6 +277,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     const tagCount = Object.keys(source.tagsOf(i)).length;
     if (tagCount > 0) headers['x-amz-tagging-count'] = String(tagCount);
     if (range.partial) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${size}`;
+    if (partNumber !== undefined && parts !== undefined) headers['x-amz-mp-parts-count'] = parts.length;
     res.writeHead(range.partial ? 206 : 200, headers);
     if (method === 'HEAD') return void res.end();
     streamBody(res, source.body(i, range.start, range.end));
@@ -430,6 +439,14 @@ function parseToken(token: string): string {
   const text = Buffer.from(token, 'base64url').toString('utf8');
   if (!text.startsWith('k')) throw new S3Error(400, 'InvalidArgument', 'the continuation token is not valid');
   return text.slice(1);
+}
+
+/** Part n of an object uploaded in `parts` (as S3 answers: an object not uploaded in parts has only part 1, itself). */
+function partRange(parts: readonly number[] | undefined, n: number, size: number): { start: number; end: number; partial: boolean } {
+  const sizes = parts ?? [size];
+  if (!Number.isInteger(n) || n < 1 || n > sizes.length) throw new S3Error(416, 'InvalidPartNumber', `part ${n} of ${sizes.length}`);
+  const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
+  return { start, end: start + sizes[n - 1]!, partial: parts !== undefined };
 }
 
 function parseRange(header: string | undefined, size: number): { start: number; end: number; partial: boolean } {

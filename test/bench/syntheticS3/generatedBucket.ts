@@ -32,6 +32,11 @@ export interface GeneratedBucketSpec {
   keys?: readonly string[];
   /** Object i's LastModified (ISO 8601); GENERATED_LAST_MODIFIED by default. */
   lastModified?: (i: number) => string;
+  /**
+   * Object i as if uploaded in parts: their sizes (the body is unchanged). Its ETag is then S3's
+   * `md5-of-part-md5s-N`, and `?partNumber=n` reads part n. Undefined: a single PUT.
+   */
+  parts?: (i: number) => readonly number[] | undefined;
 }
 
 const parityTag = (i: number) => ({ parity: i % 2 === 0 ? 'even' : 'odd' });
@@ -90,15 +95,30 @@ export class GeneratedBucket {
     return typeof this.spec.size === 'number' ? this.spec.size : this.spec.size(i);
   }
 
-  /** MD5 of the body, hashed once per distinct (variant, size). */
+  /** Part sizes of object i when it was "uploaded" in parts. */
+  partsOf(i: number): readonly number[] | undefined {
+    return this.spec.parts?.(i);
+  }
+
+  /** MD5 of the body (or S3's multipart ETag of its parts), hashed once per distinct (variant, size, parts). */
   etagOf(i: number): string {
     const size = this.sizeOf(i);
-    const id = `${i % VARIANTS}:${size}`;
+    const parts = this.partsOf(i);
+    const id = `${i % VARIANTS}:${size}:${parts?.join(',') ?? ''}`;
     let etag = this.etags.get(id);
     if (etag === undefined) {
-      const hash = createHash('md5');
-      for (const piece of this.body(i, 0, size)) hash.update(piece);
-      etag = hash.digest('hex');
+      const md5 = (start: number, end: number) => {
+        const hash = createHash('md5');
+        for (const piece of this.body(i, start, end)) hash.update(piece);
+        return hash.digest();
+      };
+      if (parts === undefined) etag = md5(0, size).toString('hex');
+      else {
+        const combined = createHash('md5');
+        let at = 0;
+        for (const part of parts) combined.update(md5(at, (at += part)));
+        etag = `${combined.digest('hex')}-${parts.length}`;
+      }
       if (this.etags.size >= MAX_CACHED_ETAGS) this.etags.clear();
       this.etags.set(id, etag);
     }
