@@ -2,7 +2,7 @@ import type { JobCommand } from './commands.js';
 import type { JobChanges } from './jobChanges.js';
 import { emptyCounts, type BucketSide, type JobEvent, type RunCounts } from './events.js';
 import { DEFAULT_PRIORITY, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
-import { jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
+import { invalidField, jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
 import { isFinished } from './scheduling.js';
 
 export interface ListingProgress {
@@ -130,6 +130,9 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       if (state.status !== 'running') throw transitionRefused('pause', state.status);
       return [{ type: 'JobPaused', data: { job_id, run: state.run, at, ...by } }];
     case 'UpdateJob':
+      if (command.data.changes.rate_limit_bytes_per_sec !== undefined && state.definition?.rate_limit_schedule) {
+        throw invalidField('rate_limit_bytes_per_sec', "this job's rate follows its rate_limit_schedule");
+      }
       return [{ type: 'JobUpdated', data: { job_id, run: state.run, changes: command.data.changes, at, ...by } }];
     case 'ResumeJob':
       if (state.status !== 'paused') throw transitionRefused('resume', state.status);

@@ -16,3 +16,4 @@ export * from './caBundle.js';
 export * from './servingCertificate.js';
 export * from './paging.js';
 export * from './jobChanges.js';
+export * from './rateSchedule.js';

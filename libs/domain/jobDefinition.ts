@@ -1,6 +1,7 @@
 import { FerryError, invalidField } from './errors.js';
 import { parseDurationMs } from './duration.js';
 import { validateSchedule, type JobSchedule } from './schedule.js';
+import { validateRateSchedule, type RateSchedule } from './rateSchedule.js';
 import { parseCaBundle } from './caBundle.js';
 import { checkRunSettings } from './jobChanges.js';
 
@@ -34,6 +35,8 @@ export interface JobDefinition {
   tags?: Record<string, string>;
   concurrency?: number;
   rate_limit_bytes_per_sec?: number;
+  /** Time-of-day rate windows (rateSchedule.ts); instead of rate_limit_bytes_per_sec, never with it. */
+  rate_limit_schedule?: RateSchedule;
   priority?: number;
   max_retries?: number;
   retry_delay?: string;
@@ -97,6 +100,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   tags: 'object',
   concurrency: 'integer',
   rate_limit_bytes_per_sec: 'integer',
+  rate_limit_schedule: 'object',
   priority: 'integer',
   max_retries: 'integer',
   retry_delay: 'string',
@@ -258,6 +262,10 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
     if (new Set(def.notify_on).size !== def.notify_on.length) throw invalidField('notify_on', 'must list each job state at most once');
   }
   if (def.schedule !== undefined) def.schedule = validateSchedule(def.schedule);
+  if (def.rate_limit_schedule !== undefined) {
+    def.rate_limit_schedule = validateRateSchedule(def.rate_limit_schedule);
+    if (def.rate_limit_bytes_per_sec !== undefined) throw invalidField('rate_limit_bytes_per_sec', 'goes with rate_limit_schedule only as one of its windows: give one or the other');
+  }
   return def;
 }
 

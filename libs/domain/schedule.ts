@@ -15,7 +15,7 @@ function cronOf(schedule: JobSchedule): Cron {
   return new Cron(schedule.cron, { timezone: schedule.timezone ?? 'UTC' });
 }
 
-function isKnownTimeZone(zone: string): boolean {
+export function isKnownTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return true;

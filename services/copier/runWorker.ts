@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
-import { retryDelayMs, type JobChanges, type ObjectOutcome, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
+import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
 import { STREAMS, decodeJson, subjects } from '../../libs/nats/index.js';
 import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -18,6 +18,9 @@ const FETCH_GATHER_MS = 5;
 
 const fetchBatchFor = (concurrency: number): number => Math.max(1, Math.ceil(concurrency / 4));
 
+const runDefinitionKey = (d: RunDefinition): string =>
+  JSON.stringify([d.concurrency, d.priority, d.rate_limit_bytes_per_sec, d.rate_limit_schedule, d.schedule?.timezone]);
+
 export interface RunWorkerContext {
   js: JetStreamClient;
   /** The run's durable work consumer (on FERRY_WORK). */
@@ -27,10 +30,10 @@ export interface RunWorkerContext {
   engine: ReturnType<typeof createCopyEngine>;
   jobId: string;
   run: number;
-  /** The settings the run starts with; followDefinition() replaces them while it runs. */
-  settings: RunSettings;
-  /** The settings a (changed) job definition asks for. */
-  settingsOf: (definition: JobChanges) => RunSettings;
+  /** The job's definition as the run starts; followDefinition() follows its changes. */
+  definition: RunDefinition;
+  /** The settings a job definition asks for at a time (its rate may follow a timetable). */
+  settingsOf: (definition: RunDefinition, now: Date) => RunSettings;
   /** How often a copy in progress tells JetStream it still holds its item. */
   heartbeatMs: number;
   retry: RetryPolicy;
@@ -47,6 +50,9 @@ export interface RunWorkerContext {
   /** Called once the worker has stopped. */
   onStopped?: () => void;
 }
+
+/** What of a job's definition a run's settings come from (the job's view carries all of it). */
+export type RunDefinition = JobChanges & RateSource;
 
 /** What UpdateJob changes while a run is served: followed from the next fetch and the next copy on. */
 export interface RunSettings {
@@ -76,6 +82,9 @@ export class RunWorker {
   /** A fetch costs about as much as copying a small object, so while copies run, fetch at least this many. */
   private fetchAtLeast: number;
   private settings: RunSettings;
+  private definition: RunDefinition;
+  /** Fires when the job's rate timetable starts its next window. */
+  private rateWindow: NodeJS.Timeout | undefined;
   private wakeFetcher: (() => void) | undefined;
   private puller: WorkPuller | undefined;
   /** The run should be served (resumed and neither paused nor stopped). */
@@ -84,8 +93,10 @@ export class RunWorker {
   private halted = false;
 
   constructor(private readonly ctx: RunWorkerContext) {
-    this.settings = ctx.settings;
-    const quarter = fetchBatchFor(ctx.settings.concurrency);
+    this.definition = ctx.definition;
+    this.settings = ctx.settingsOf(ctx.definition, new Date());
+    this.armRateWindow();
+    const quarter = fetchBatchFor(this.settings.concurrency);
     this.fetchAtLeast = quarter;
     this.batcher = new OutcomeBatcher(ctx.js, ctx.jobId, ctx.run, ctx.log, quarter);
     // Every request of every copy in flight listens on this one signal (and removes itself when done).
@@ -108,8 +119,16 @@ export class RunWorker {
    * Follows the job's run settings as UpdateJob changed them: the next fetch asks for what the new
    * concurrency allows, the next copy is throttled at the new rate. Answers whether anything changed.
    */
-  followDefinition(definition: JobChanges): boolean {
-    const next = this.ctx.settingsOf(definition);
+  followDefinition(definition: RunDefinition): boolean {
+    // Called on every change of the job's view (progress too): only a changed definition costs more than this.
+    if (runDefinitionKey(definition) === runDefinitionKey(this.definition)) return false;
+    this.definition = definition;
+    this.armRateWindow();
+    return this.apply();
+  }
+
+  private apply(): boolean {
+    const next = this.ctx.settingsOf(this.definition, new Date());
     const now = this.settings;
     if (next.concurrency === now.concurrency && next.priority === now.priority && next.rateBytesPerSecond === now.rateBytesPerSecond) return false;
     this.settings = next;
@@ -118,6 +137,20 @@ export class RunWorker {
     this.wakeFetcher?.();
     this.wakeFetcher = undefined;
     return true;
+  }
+
+  /** At the start of the rate timetable's next window, the rate it sets (timers fire late, never early, so it is in force then). */
+  private armRateWindow(): void {
+    clearTimeout(this.rateWindow);
+    const next = nextRateChangeOf(this.definition, new Date());
+    if (!next) return;
+    this.rateWindow = setTimeout(() => {
+      this.armRateWindow();
+      if (this.apply()) {
+        this.ctx.log.info({ job_id: this.ctx.jobId, run: this.ctx.run, rate_limit_bytes_per_sec: this.settings.rateBytesPerSecond ?? 0 }, 'rate limit window began');
+      }
+    }, Math.max(0, next.getTime() - Date.now()));
+    this.rateWindow.unref();
   }
 
   resume(): void {
@@ -145,6 +178,7 @@ export class RunWorker {
     this.puller?.stop(); // bound while stopping
     await Promise.allSettled(this.inFlight);
     clearInterval(this.heartbeat);
+    clearTimeout(this.rateWindow);
     await this.batcher.close();
     this.ctx.onStopped?.();
   }

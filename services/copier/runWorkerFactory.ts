@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager, KV as KeyValue, NatsConnection } from 'nats';
-import { DEFAULT_PRIORITY, retryPolicyOf, type JobChanges, type JobDefinition } from '../../libs/domain/index.js';
+import { DEFAULT_PRIORITY, rateInForce, retryPolicyOf, type JobDefinition } from '../../libs/domain/index.js';
 import { consumers, ensureRunConsumer, jobToken, recordBucketRegions, type JobEventStore } from '../../libs/nats/index.js';
 import type { CopyEngine, S3Endpoint } from '../../libs/s3/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -8,7 +8,7 @@ import type { FerryConfig } from '../../libs/config/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { errorTypeOf, type CopierMetrics } from '../../libs/observability/metrics.js';
 import { DestinationBreaker } from './destinationBreaker.js';
-import { RunWorker, type RunSettings } from './runWorker.js';
+import { RunWorker, type RunDefinition, type RunSettings } from './runWorker.js';
 import { SharedRateLimit } from './sharedRateLimit.js';
 import type { Slots } from './slots.js';
 
@@ -37,9 +37,8 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
   const { state } = await c.store.load(jobId);
   if (!state.definition || state.run !== run) return undefined;
   const definition = state.definition as JobDefinition;
-  const settingsOf = runSettingsOf(new SharedRateLimit(c.rateLimits, jobToken(jobId), definition.rate_limit_bytes_per_sec || 1), c.config.batch.defaultConcurrency);
-  const settings = settingsOf(definition);
-  const consumerInfo = await ensureRunConsumer(c.jsm, jobId, run, settings.concurrency, c.config.copier.ackWaitMs);
+  const settingsOf = runSettingsOf(new SharedRateLimit(c.rateLimits, jobToken(jobId), 1), c.config.batch.defaultConcurrency);
+  const consumerInfo = await ensureRunConsumer(c.jsm, jobId, run, settingsOf(definition, new Date()).concurrency, c.config.copier.ackWaitMs);
   const destination = await destinationEndpoint(definition, c.source, c.sealer, destinationAddressPolicy(c.config.destinations.allowLinkLocal));
   const jobSource = await sourceEndpoint(definition, c.source);
   const stopRecordingRegions = recordBucketRegions(c.store, c.log, jobId, run, [
@@ -56,7 +55,7 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
     run,
     // Heartbeat well inside the consumer's ack wait, whoever created the consumer.
     heartbeatMs: Math.max(100, Math.floor((consumerInfo.config.ack_wait ?? c.config.copier.ackWaitMs * 1_000_000) / 1_000_000 / 3)),
-    settings,
+    definition,
     settingsOf,
     retry: retryPolicyOf(definition, c.config.batch),
     source: jobSource,
@@ -81,10 +80,10 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
  * A run's settings from the job's definition, as created or changed by UpdateJob. The rate limit is the
  * job's one KV entry that every copier takes from; without a limit no throttle is called at all.
  */
-export function runSettingsOf(limit: SharedRateLimit, defaultConcurrency: number): (definition: JobChanges) => RunSettings {
+export function runSettingsOf(limit: SharedRateLimit, defaultConcurrency: number): (definition: RunDefinition, now: Date) => RunSettings {
   const throttle = (bytes: number) => limit.take(bytes);
-  return (definition) => {
-    const rate = definition.rate_limit_bytes_per_sec || undefined;
+  return (definition, now) => {
+    const rate = rateInForce(definition, now) || undefined;
     if (rate) limit.setRate(rate);
     return {
       concurrency: definition.concurrency ?? defaultConcurrency,

@@ -27,6 +27,7 @@ describe('changing a running job (PATCH /admin/batch/jobs/{job_id})', () => {
     const source = testS3Client(env.s3[0]!.endpoint);
     await createBucket(source, 'src');
     await createBucket(testS3Client(env.s3[1]!.endpoint), 'dst');
+    await createBucket(testS3Client(env.s3[1]!.endpoint), 'timetabled');
     await putObjects(source, 'src', objects);
     proxy = await startFaultProxy(env.s3[1]!.endpoint);
     const ferryEnv: FerryEnv = { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry') };
@@ -91,6 +92,44 @@ describe('changing a running job (PATCH /admin/batch/jobs/{job_id})', () => {
     assert.ok(change, 'the change is in the history');
     assert.equal(change.actor, 'admin');
     assert.deepEqual(JSON.parse(change.details_json), { changes: { concurrency: 6, rate_limit_bytes_per_sec: 0, priority: 7 } });
+  });
+
+  it('switches the rate at a rate_limit_schedule window in every copier, and refuses a fixed rate for such a job', async () => {
+    // A window that lifts the limit a few seconds from now (UTC); until then the window 12 hours off holds 1,000 B/s.
+    const lift = new Date(Math.ceil((Date.now() + 5_000) / 1000) * 1000);
+    const slow = new Date(lift.getTime() + 12 * 3600 * 1000);
+    const at = (d: Date) => d.toISOString().slice(11, 19);
+    const created = await rest(control.httpPort!, 'POST', '/admin/batch/jobs', {
+      job_id: 'timetabled',
+      source_bucket: 'src',
+      destination_bucket: 'timetabled',
+      destination_endpoint: proxy.endpoint,
+      destination_access_key: 'S3RVER',
+      destination_secret_key: 'S3RVER',
+      rate_limit_schedule: { timezone: 'UTC', windows: [{ at: at(lift), rate_limit_bytes_per_sec: 0 }, { at: at(slow), rate_limit_bytes_per_sec: 1000 }] },
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.equal(created.body.rate_limit_schedule.windows.length, 2);
+    const fixed = await rest(control.httpPort!, 'PATCH', '/admin/batch/jobs/timetabled', { rate_limit_bytes_per_sec: 5 });
+    assert.equal(fixed.status, 400);
+    assert.equal(fixed.body.error.details[0].field, 'rate_limit_bytes_per_sec');
+
+    assert.equal((await rest(control.httpPort!, 'POST', '/admin/batch/jobs/timetabled/start')).status, 200);
+    for (const copier of copiers) {
+      const began = await waitFor('each copier to begin the window that lifts the limit', async () =>
+        copier.logs.find((l) => l.msg === 'rate limit window began' && l.job_id === 'timetabled' && l.rate_limit_bytes_per_sec === 0),
+      );
+      const switched = new Date(began.time as string | number);
+      assert.ok(switched.getTime() >= lift.getTime(), `switched at ${switched.toISOString()}, not before ${lift.toISOString()}`);
+    }
+    const job = await waitForJob(control.httpPort!, 'timetabled', 'completed', (j) => {
+      if (j.status === 'failed') throw new Error(JSON.stringify(j));
+      return j.status === 'completed';
+    });
+    assert.equal(job.progress.completed_objects, objects.length);
+    const doneAt = Date.parse(job.completed_at);
+    // 120 KB at 1,000 B/s would take about a minute: the run ended under the lifted limit.
+    assert.ok(doneAt >= lift.getTime(), 'completed after the window began');
   });
 
   it('refuses an update that changes nothing or is out of bounds, naming the field, and an unknown job', async () => {

@@ -71,7 +71,7 @@ describe('a copier whose destination breaker tripped', () => {
       engine: createCopyEngine({ multipartThreshold: 64 * 1024 * 1024, partSize: 8 * 1024 * 1024 }),
       jobId,
       run: 1,
-      settings: { priority: 100, concurrency: CONCURRENCY },
+      definition: { concurrency: CONCURRENCY },
       settingsOf: (definition) => ({ priority: definition.priority ?? 100, concurrency: definition.concurrency ?? CONCURRENCY }),
       heartbeatMs: 5_000,
       retry: { maxRetries: 0, delayMs: 100, backoff: 'fixed' },

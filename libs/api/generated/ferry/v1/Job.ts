@@ -4,6 +4,7 @@ import type { Progress as _ferry_v1_Progress, Progress__Output as _ferry_v1_Prog
 import type { RunSummary as _ferry_v1_RunSummary, RunSummary__Output as _ferry_v1_RunSummary__Output } from '../../ferry/v1/RunSummary.js';
 import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
 import type { BucketRegion as _ferry_v1_BucketRegion, BucketRegion__Output as _ferry_v1_BucketRegion__Output } from '../../ferry/v1/BucketRegion.js';
+import type { RateSchedule as _ferry_v1_RateSchedule, RateSchedule__Output as _ferry_v1_RateSchedule__Output } from '../../ferry/v1/RateSchedule.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -90,6 +91,7 @@ export interface Job {
    * The deployment's source is read without checking its certificate (ferry.source.insecure_skip_verify).
    */
   'source_insecure_skip_verify'?: (boolean);
+  'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -130,6 +132,7 @@ export interface Job {
   '_destination_ca_bundle'?: "destination_ca_bundle";
   '_destination_insecure_skip_verify'?: "destination_insecure_skip_verify";
   '_source_insecure_skip_verify'?: "source_insecure_skip_verify";
+  '_rate_limit_schedule'?: "rate_limit_schedule";
 }
 
 /**
@@ -216,4 +219,5 @@ export interface Job__Output {
    * The deployment's source is read without checking its certificate (ferry.source.insecure_skip_verify).
    */
   'source_insecure_skip_verify'?: (boolean);
+  'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
 }

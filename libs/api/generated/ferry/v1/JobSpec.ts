@@ -1,6 +1,7 @@
 // Original file: proto/ferry/v1/jobs.proto
 
 import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
+import type { RateSchedule as _ferry_v1_RateSchedule, RateSchedule__Output as _ferry_v1_RateSchedule__Output } from '../../ferry/v1/RateSchedule.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface JobSpec {
@@ -61,6 +62,10 @@ export interface JobSpec {
    */
   'destination_ca_bundle'?: (string);
   'destination_insecure_skip_verify'?: (boolean);
+  /**
+   * Time-of-day rate windows (like rclone's --bwlimit timetable), instead of rate_limit_bytes_per_sec.
+   */
+  'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -91,6 +96,7 @@ export interface JobSpec {
   '_destination_path_style'?: "destination_path_style";
   '_destination_ca_bundle'?: "destination_ca_bundle";
   '_destination_insecure_skip_verify'?: "destination_insecure_skip_verify";
+  '_rate_limit_schedule'?: "rate_limit_schedule";
 }
 
 export interface JobSpec__Output {
@@ -151,4 +157,8 @@ export interface JobSpec__Output {
    */
   'destination_ca_bundle'?: (string);
   'destination_insecure_skip_verify'?: (boolean);
+  /**
+   * Time-of-day rate windows (like rclone's --bwlimit timetable), instead of rate_limit_bytes_per_sec.
+   */
+  'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
 }
