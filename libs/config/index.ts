@@ -1,2 +1,3 @@
 export * from './schema.js';
 export * from './loadConfig.js';
+export * from './natsClient.js';

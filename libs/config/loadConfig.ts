@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../domain/duration.js';
 import { parseCaBundle } from '../domain/caBundle.js';
 import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath } from './schema.js';
+import { natsClientConfig, type NatsClientConfig } from './natsClient.js';
 
 export interface S3EndpointConfig {
   endpoint: string;
@@ -30,6 +31,8 @@ export interface FerryConfig {
   };
   dataDir: string;
   natsUrl?: string;
+  /** NATS credentials and TLS (ferry.nats.user, .token, .nkey_seed_file, .creds_file, .tls.*); never logged. */
+  nats: NatsClientConfig;
   httpAddr: string;
   grpcAddr: string;
   metricsAddr?: string;
@@ -151,6 +154,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     },
     dataDir: get('ferry.data_dir'),
     natsUrl: opt('ferry.nats_url'),
+    nats: natsClientConfig(opt),
     httpAddr: get('ferry.http_addr'),
     grpcAddr: get('ferry.grpc_addr'),
     metricsAddr: opt('ferry.metrics_addr'),

@@ -5,6 +5,7 @@ import type { SecretSealer } from '../../libs/secrets/index.js';
 import { operationalRoutes } from '../../libs/observability/health.js';
 import { startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/transport/index.js';
 import { NotificationLog } from '../../libs/webhooks/index.js';
+import { JobEventStore, serveWorkerCommands } from '../../libs/nats/index.js';
 import { splitHostPort } from '../../libs/net/index.js';
 import { jobHandlers } from './handlers.js';
 import { JobService } from './jobService.js';
@@ -33,6 +34,8 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
   jobs.useScheduler(scheduler);
   const schedules = await startScheduleRunner({ nc, log: log.child({ component: 'schedules' }), jobs });
+  // Copiers may not append to job logs: what they need decided (a run failing, a bucket's region) is asked of control.
+  const workerCommands = serveWorkerCommands(nc, await JobEventStore.open(nc), log.child({ component: 'worker-commands' }));
   const grpc = await startGrpcServer({ address: config.grpcAddr, handlers: jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), tokens, log });
   const grpcHost = splitHostPort(config.grpcAddr).host;
   const http = await startHttpGateway({
@@ -50,6 +53,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
       await grpc.stop();
       await schedules.stop();
       await scheduler.stop();
+      await workerCommands.drain();
     },
   };
 }
