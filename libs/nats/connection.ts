@@ -39,7 +39,6 @@ export function natsConnectionOptions(servers: string, name: string, { client, i
     name,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
-    waitOnFirstConnect: true,
     // Otherwise every request (each copier pull, each durable publish) builds an Error for its stack trace.
     noAsyncTraces: true,
     ...(inboxPrefix ? { inboxPrefix } : {}),
@@ -67,17 +66,31 @@ export function natsConnectionOptions(servers: string, name: string, { client, i
   return options;
 }
 
+const FIRST_CONNECT_RETRY_MS = 500;
+const FIRST_CONNECT_WARN_EVERY_MS = 10_000;
+
 /**
- * Connects with unlimited reconnects: a broker restart or leader election is waited out, never fatal.
- * A server that refuses the credentials twice in a row, or a TLS mismatch, fails the start at once with
- * a NatsConnectError saying which settings to check.
+ * Connects with unlimited reconnects: a broker not up yet, restarting or electing a leader is waited out,
+ * never fatal. A server that refuses the credentials, or whose certificate the configured CA does not
+ * accept, or that offers no TLS when TLS is configured, fails the start at once with a NatsConnectError
+ * saying which settings to check; anything else is retried, said in a warning every 10 s.
  */
 export async function connectNats(servers: string, name: string, log: Logger, options: ConnectNatsOptions = {}): Promise<NatsConnection> {
-  let nc: NatsConnection;
-  try {
-    nc = await connect(natsConnectionOptions(servers, name, options));
-  } catch (err) {
-    throw connectFailure(err, servers, options.client);
+  let nc: NatsConnection | undefined;
+  let warned = 0;
+  while (!nc) {
+    try {
+      nc = await connect(natsConnectionOptions(servers, name, options));
+    } catch (err) {
+      const failure = connectFailure(err, servers, options.client);
+      if (failure instanceof NatsConnectError) throw failure;
+      if (Date.now() - warned >= FIRST_CONNECT_WARN_EVERY_MS) {
+        warned = Date.now();
+        const hint = options.client?.tls && !options.client.tls.certFile ? ' (a server that requires client certificates times out: set NATS_CERT and NATS_KEY)' : '';
+        log.warn({ nats: servers, err: String(err) }, `cannot connect to NATS yet; retrying${hint}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, FIRST_CONNECT_RETRY_MS));
+    }
   }
   void (async () => {
     for await (const status of nc.status()) {
@@ -89,7 +102,15 @@ export async function connectNats(servers: string, name: string, log: Logger, op
   return nc;
 }
 
+/** Node's codes for a server certificate it would not accept (the CA, the name, the dates). */
+const CERTIFICATE_REFUSED = /CERT|SELF_SIGNED|UNABLE_TO_(VERIFY|GET)|ERR_TLS_CERT|HOSTNAME/;
+
 function connectFailure(err: unknown, servers: string, client: NatsClientConfig | undefined): unknown {
+  const nodeCode = (err as { code?: unknown } | undefined)?.code;
+  if (!(err instanceof NatsError) && typeof nodeCode === 'string' && CERTIFICATE_REFUSED.test(nodeCode)) {
+    const ca = client?.tls?.caFile ? `the CA in ferry.nats.tls.ca_file (NATS_CA) does not vouch for it` : `no CA is configured: set ferry.nats.tls.ca_file (NATS_CA) to the CA that signed it`;
+    return new NatsConnectError(`NATS at ${servers}: its TLS certificate was not accepted (${nodeCode}: ${(err as Error).message}): ${ca}`);
+  }
   if (!(err instanceof NatsError)) return err;
   const auth = client?.auth ?? { kind: 'none' };
   const who = auth.kind === 'user' ? ` as user ${JSON.stringify(auth.user)}` : auth.kind === 'none' ? '' : ` with the ${auth.kind === 'nkey' ? 'NKey seed' : auth.kind} configured`;
