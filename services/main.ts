@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { ConfigError, loadConfig, type FerryConfig } from '../libs/config/index.js';
 import { createLogger, type Logger } from '../libs/log/logger.js';
-import { connectNats, ensureTopology } from '../libs/nats/index.js';
+import { NatsConnectError, awaitTopology, connectNats, ensureTopology } from '../libs/nats/index.js';
 import { SecretSealer } from '../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../libs/net/index.js';
 import { setDefaultCaBundle, setSocketTimeoutMs } from '../libs/http1/index.js';
@@ -111,8 +111,12 @@ async function main(): Promise<void> {
   let nc: NatsConnection;
   let running: Stoppable[];
   try {
-    nc = await connectNats(config.natsUrl, `ferry-${target}`, log);
-    await ensureTopology(nc, { replicas: config.natsReplicas, maxWorkItems: config.natsMaxWorkItems });
+    // Replies come to `_INBOX.<target>.…`: a deployment's NATS users may each read only their own (deploy/nats).
+    nc = await connectNats(config.natsUrl, `ferry-${target}`, log, { client: config.nats, inboxPrefix: `_INBOX.${target}` });
+    const topology = { replicas: config.natsReplicas, maxWorkItems: config.natsMaxWorkItems };
+    // Control creates and updates the streams and buckets; the others create only what is missing, or wait for control where they may not.
+    if (target === 'all' || target === 'control') await ensureTopology(nc, topology);
+    else await awaitTopology(nc, topology, log);
     running = await startServices(target, config, root, nc, values.rebuild);
   } catch (err) {
     // Never leave an embedded nats-server or s3rver running behind a failed start.
@@ -142,6 +146,10 @@ main().catch((err) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`ferry: ${err.message}\n`);
     process.exit(2);
+  }
+  if (err instanceof NatsConnectError) {
+    process.stderr.write(`ferry: ${err.message}\n`);
+    process.exit(1);
   }
   process.stderr.write(`ferry: ${err instanceof Error ? err.stack : String(err)}\n`);
   process.exit(1);

@@ -6,6 +6,7 @@ import { checkServingCertificate, ServingCertificateError, type ServingCertifica
 import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath, type SettingValue } from './schema.js';
 import type { NamedToken } from './authTokens.js';
 import { DEFAULT_MASTER_KEY_ID, parseMasterKeyList, type MasterKeysConfig } from './masterKeys.js';
+import { natsClientConfig, type NatsClientConfig } from './natsClient.js';
 
 export interface S3EndpointConfig {
   endpoint: string;
@@ -43,6 +44,8 @@ export interface FerryConfig {
   };
   dataDir: string;
   natsUrl?: string;
+  /** NATS credentials and TLS (ferry.nats.user, .token, .nkey_seed_file, .creds_file, .tls.*); never logged. */
+  nats: NatsClientConfig;
   httpAddr: string;
   grpcAddr: string;
   /** Unset: both API ports speak plain text. */
@@ -166,6 +169,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     },
     dataDir: get('ferry.data_dir'),
     natsUrl: opt('ferry.nats_url'),
+    nats: natsClientConfig(opt),
     httpAddr: get('ferry.http_addr'),
     grpcAddr: get('ferry.grpc_addr'),
     apiTls: apiTlsOf(opt('ferry.api_tls.cert_file'), opt('ferry.api_tls.key_file'), opt('ferry.api_tls.client_ca_file'), get<string>('ferry.api_tls.reload_interval')),

@@ -75,6 +75,15 @@ export const SETTINGS = [
   { path: 'ferry.destinations.allow_link_local', env: 'FERRY_DESTINATION_ALLOW_LINK_LOCAL', type: { kind: 'boolean' }, default: false },
   { path: 'ferry.nats.replicas', env: 'FERRY_NATS_REPLICAS', type: int(1, 5), default: 1 },
   { path: 'ferry.nats.max_work_items', env: 'FERRY_MAX_WORK_ITEMS', type: int(10_000, 1_000_000_000), default: 1_000_000 },
+  // How a service proves itself to NATS (one of user/password, token, NKey seed, creds file) and checks the server (TLS).
+  { path: 'ferry.nats.user', env: 'NATS_USER', type: { kind: 'string' } },
+  { path: 'ferry.nats.password', env: 'NATS_PASSWORD', type: { kind: 'string' } },
+  { path: 'ferry.nats.token', env: 'NATS_TOKEN', type: { kind: 'string' } },
+  { path: 'ferry.nats.nkey_seed_file', env: 'NATS_NKEY', type: { kind: 'string' } },
+  { path: 'ferry.nats.creds_file', env: 'NATS_CREDS', type: { kind: 'string' } },
+  { path: 'ferry.nats.tls.ca_file', env: 'NATS_CA', type: { kind: 'string' } },
+  { path: 'ferry.nats.tls.cert_file', env: 'NATS_CERT', type: { kind: 'string' } },
+  { path: 'ferry.nats.tls.key_file', env: 'NATS_KEY', type: { kind: 'string' } },
 ] as const satisfies readonly Setting[];
 
 export type SettingPath = (typeof SETTINGS)[number]['path'];

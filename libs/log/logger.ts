@@ -12,7 +12,7 @@ export function createLogger(level: string): Logger {
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ['*.destination_secret_key', '*.secret_key', '*.secretKey', '*.secretAccessKey', '*.sessionToken', '*.authorization', '*.token', 'definition.destination_secret_key_sealed', '*.webhook_secret', 'definition.webhook_secret_sealed'],
+      paths: ['*.destination_secret_key', '*.secret_key', '*.secretKey', '*.secretAccessKey', '*.sessionToken', '*.authorization', '*.token', 'definition.destination_secret_key_sealed', '*.webhook_secret', 'definition.webhook_secret_sealed', '*.password', '*.pass'],
       censor: '[redacted]',
     },
   });

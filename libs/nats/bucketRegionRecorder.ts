@@ -1,15 +1,15 @@
 import type { BucketSide } from '../domain/index.js';
 import type { Logger } from '../log/logger.js';
 import { bucketRegions, type S3Endpoint } from '../s3/index.js';
-import type { JobEventStore } from './eventStore.js';
+import type { JobCommandSink } from './workerCommands.js';
 
 /**
- * Records in the job's events each of its buckets that a server placed in another region than
+ * Records in the job's events (through `store`: the job's log, or control for a copier) each of its buckets that a server placed in another region than
  * configured (known already, or found while the run is served), through the decider's
  * RecordBucketRegion, which keeps one event per job, side and bucket. Returns the function that stops it.
  */
 export function recordBucketRegions(
-  store: JobEventStore,
+  store: JobCommandSink,
   log: Logger,
   jobId: string,
   run: number,

@@ -12,3 +12,4 @@ export * from './boundedFetch.js';
 export * from './bucketRegionRecorder.js';
 export * from './settledWithin.js';
 export * from './listTasks.js';
+export * from './workerCommands.js';

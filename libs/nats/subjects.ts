@@ -37,6 +37,8 @@ export const KV = {
   rateLimits: 'ferry_ratelimits',
   /** Key `slots`: the jobs holding a max_concurrent_jobs slot, changed only with a revision check. */
   scheduler: 'ferry_scheduler',
+  /** Webhook delivery records (`<token>.<seq>`), written by the notifier and read by control. */
+  notifications: 'ferry_notifications',
 } as const;
 
 export const OBJECT_STORES = {
@@ -55,6 +57,9 @@ export const subjects = {
   allSummaries: 'ferry.summary.*',
   allWork: 'ferry.work.*.*',
   allListTasks: 'ferry.task.list.*',
+  /** What a copier asks control to decide for it (FailRun, RecordBucketRegion): requests, in no stream. */
+  workerCommand: (jobId: string) => `ferry.command.${jobToken(jobId)}`,
+  allWorkerCommands: 'ferry.command.*',
 } as const;
 
 export const consumers = {

@@ -8,6 +8,7 @@ import {
   type StreamConfig,
 } from 'nats';
 import { JS_ERR, jetStreamErrorCode, unlessJetStreamError } from './errors.js';
+import type { Logger } from '../log/logger.js';
 import { KV, OBJECT_STORES, STREAMS, subjects } from './subjects.js';
 
 export interface TopologyOptions {
@@ -47,7 +48,7 @@ function streamConfigs({ replicas, maxWorkItems = 1_000_000 }: TopologyOptions):
   ];
 }
 
-async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }, update: boolean): Promise<void> {
   try {
     await jsm.streams.info(config.name);
   } catch (err) {
@@ -60,19 +61,57 @@ async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig>
       if (jetStreamErrorCode(err) !== JS_ERR.streamNameExists) throw err;
     }
   }
-  await jsm.streams.update(config.name, config);
+  if (update) await jsm.streams.update(config.name, config);
 }
 
-/** Creates (or brings up to date) every stream, KV bucket and object store Ferry uses. Idempotent. */
-export async function ensureTopology(nc: NatsConnection, options: TopologyOptions): Promise<void> {
+/** Every stream Ferry needs: its own, and the ones behind its KV buckets and its object store. */
+export const TOPOLOGY_STREAMS: readonly string[] = [
+  ...Object.values(STREAMS),
+  ...Object.values(KV).map((bucket) => `KV_${bucket}`),
+  ...Object.values(OBJECT_STORES).map((store) => `OBJ_${store}`),
+];
+
+/**
+ * Creates every stream, KV bucket and object store Ferry uses; with `update` (control's start), brings
+ * the existing streams' settings (replicas, the work stream's cap) up to date too. Idempotent.
+ */
+export async function ensureTopology(nc: NatsConnection, options: TopologyOptions, { update = true }: { update?: boolean } = {}): Promise<void> {
   const jsm = await nc.jetstreamManager();
-  for (const config of streamConfigs(options)) await ensureStream(jsm, config);
+  for (const config of streamConfigs(options)) await ensureStream(jsm, config, update);
   const js = nc.jetstream();
-  await js.views.kv(KV.jobs, { history: 1, replicas: options.replicas });
-  await js.views.kv(KV.secrets, { history: 1, replicas: options.replicas });
-  await js.views.kv(KV.rateLimits, { history: 1, replicas: options.replicas });
-  await js.views.kv(KV.scheduler, { history: 1, replicas: options.replicas });
+  // Opening a bucket or store creates it when missing, and leaves an existing one as it is.
+  for (const bucket of Object.values(KV)) await js.views.kv(bucket, { history: 1, replicas: options.replicas });
   await js.views.os(OBJECT_STORES.projector, { replicas: options.replicas });
+}
+
+/** The streams of TOPOLOGY_STREAMS that do not exist (yet). */
+export async function missingTopology(nc: NatsConnection): Promise<string[]> {
+  const jsm = await nc.jetstreamManager();
+  const missing: string[] = [];
+  for (const name of TOPOLOGY_STREAMS) if (!(await unlessJetStreamError(jsm.streams.info(name), JS_ERR.streamNotFound))) missing.push(name);
+  return missing;
+}
+
+/**
+ * Every service but control: returns once the whole topology exists. What is missing it creates itself
+ * (never changing what exists: that is control's, at its start); where its NATS user may not create
+ * streams (a secured deployment, deploy/nats), the attempt is refused and it waits for control to.
+ */
+export async function awaitTopology(nc: NatsConnection, options: TopologyOptions, log: Logger, retryMs = 1000): Promise<void> {
+  let lastWarned = 0;
+  for (;;) {
+    const missing = await missingTopology(nc);
+    if (missing.length === 0) return;
+    try {
+      await ensureTopology(nc, options, { update: false });
+    } catch (err) {
+      if (Date.now() - lastWarned > 30_000) {
+        lastWarned = Date.now();
+        log.warn({ missing, err: String(err) }, 'waiting for control to create the NATS streams and buckets');
+      }
+      await new Promise((resolve) => setTimeout(resolve, retryMs));
+    }
+  }
 }
 
 /** True when every stream exists: what /readyz reports. */

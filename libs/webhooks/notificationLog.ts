@@ -1,8 +1,8 @@
 import type { KV as KeyValue, NatsConnection } from 'nats';
 import { decodePageToken, pageAfter, pageSizeOf, type JobStatus } from '../domain/index.js';
-import { decodeJson, encodeJson, jobToken } from '../nats/index.js';
+import { KV, decodeJson, encodeJson, jobToken } from '../nats/index.js';
 
-export const NOTIFICATIONS_BUCKET = 'ferry_notifications';
+export const NOTIFICATIONS_BUCKET = KV.notifications;
 
 export interface NotificationRecord {
   webhook_id: string;

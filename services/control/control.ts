@@ -6,6 +6,7 @@ import type { SecretSealer } from '../../libs/secrets/index.js';
 import { operationalRoutes } from '../../libs/observability/health.js';
 import { ApiCertificates, startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/transport/index.js';
 import { NotificationLog } from '../../libs/webhooks/index.js';
+import { JobEventStore, serveWorkerCommands } from '../../libs/nats/index.js';
 import { jobHandlers } from './handlers.js';
 import { keyHandlers } from './keyRotation.js';
 import { JobService } from './jobService.js';
@@ -34,6 +35,8 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
   jobs.useScheduler(scheduler);
   const schedules = await startScheduleRunner({ nc, log: log.child({ component: 'schedules' }), jobs });
+  // Copiers may not append to job logs: what they need decided (a run failing, a bucket's region) is asked of control.
+  const workerCommands = serveWorkerCommands(nc, await JobEventStore.open(nc), log.child({ component: 'worker-commands' }));
   const handlers = { ...jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), ...keyHandlers(sealer, log) };
   // Proves to the gRPC server that a call's forwarded client address comes from this process's gateway.
   const gatewayKey = randomBytes(32).toString('base64url');
@@ -59,6 +62,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
       await grpc.stop();
       await schedules.stop();
       await scheduler.stop();
+      await workerCommands.drain();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import type { JobView } from '../../libs/domain/index.js';
-import { JobEventStore, KV, ReadModel, jobIdFromToken, setRunConcurrency } from '../../libs/nats/index.js';
+import { JobEventStore, KV, ReadModel, RemoteJobCommands, jobIdFromToken, setRunConcurrency } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
@@ -43,7 +43,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     },
   });
 
-  const context: CopierContext = { nc, js, jsm, store, log, config, source, sealer, slots, engine, rateLimits, metrics };
+  const context: CopierContext = { nc, js, jsm, store, commands: new RemoteJobCommands(nc), log, config, source, sealer, slots, engine, rateLimits, metrics };
 
   async function createWorker(jobId: string, run: number): Promise<RunWorker | undefined> {
     const worker = await newRunWorker(context, jobId, run);

@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager, KV as KeyValue, NatsConnection } from 'nats';
 import { DEFAULT_PRIORITY, rateInForce, retryPolicyOf, type JobDefinition } from '../../libs/domain/index.js';
-import { consumers, ensureRunConsumer, jobToken, recordBucketRegions, type JobEventStore } from '../../libs/nats/index.js';
+import { consumers, ensureRunConsumer, jobToken, recordBucketRegions, type JobCommandSink, type JobEventStore } from '../../libs/nats/index.js';
 import type { CopyEngine, S3Endpoint } from '../../libs/s3/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
@@ -17,7 +17,10 @@ export interface CopierContext {
   nc: NatsConnection;
   js: JetStreamClient;
   jsm: JetStreamManager;
+  /** Reads the job's log (its definition); a copier appends nothing to it. */
   store: JobEventStore;
+  /** Where the copier's own commands (failing its run, a bucket's region) are decided: control (RemoteJobCommands). */
+  commands: JobCommandSink;
   log: Logger;
   config: FerryConfig;
   source: S3Endpoint;
@@ -41,7 +44,7 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
   const consumerInfo = await ensureRunConsumer(c.jsm, jobId, run, settingsOf(definition, new Date()).concurrency, c.config.copier.ackWaitMs);
   const destination = await destinationEndpoint(definition, c.source, c.sealer, destinationAddressPolicy(c.config.destinations.allowLinkLocal));
   const jobSource = await sourceEndpoint(definition, c.source);
-  const stopRecordingRegions = recordBucketRegions(c.store, c.log, jobId, run, [
+  const stopRecordingRegions = recordBucketRegions(c.commands, c.log, jobId, run, [
     { side: 'source', endpoint: jobSource, bucket: definition.source_bucket },
     { side: 'destination', endpoint: destination, bucket: definition.destination_bucket },
   ]);
@@ -99,7 +102,7 @@ function failRunOnBreaker(c: CopierContext, jobId: string, run: number, destinat
     const error = `${reason}; ${destination}`;
     c.log.warn({ job_id: jobId, run, error }, 'destination refuses writes; failing the run');
     try {
-      await c.store.execute(jobId, { type: 'FailRun', data: { job_id: jobId, run, error }, metadata: { now: new Date().toISOString() } });
+      await c.commands.execute(jobId, { type: 'FailRun', data: { job_id: jobId, run, error }, metadata: { now: new Date().toISOString() } });
       return true;
     } catch (err) {
       c.log.warn({ job_id: jobId, run, err: String(err) }, 'failing the run did not go through; the breaker trips again on the next streak');

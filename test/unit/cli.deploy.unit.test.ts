@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../libs/config/index.js';
 import { makeTempDir } from '../harness/tempDir.js';
+import { makeTestCertificates } from '../harness/testCertificates.js';
 
 const DEPLOY = fileURLToPath(new URL('../../../deploy/', import.meta.url));
 const BASE = join(DEPLOY, 'k8s/base');
@@ -63,29 +64,43 @@ describe('kubernetes manifests (deploy/k8s/base)', () => {
     assert.equal(hpa!.spec.metrics[0].resource.name, 'cpu');
   });
 
-  it("gives each service a configuration Ferry's own loader accepts, from the ConfigMap, the Secret and its env", () => {
+  it("gives each service a configuration Ferry's own loader accepts, from the ConfigMap, the Secrets and its env", async () => {
     const [configMap] = ofKind('ConfigMap');
-    const [secret] = ofKind('Secret');
+    const secrets = new Map(ofKind('Secret').map((s) => [s.metadata.name as string, s.stringData as Record<string, string>]));
     const tmp = makeTempDir('deploy-config');
     try {
       const file = join(tmp.path, 'ferry.yaml');
       writeFileSync(file, configMap!.data['ferry.yaml']);
+      // The mounted ferry-nats-client-tls Secret, as files the loader can read and check.
+      const certs = await makeTestCertificates(tmp.path);
+      const mounted: Record<string, string> = { '/etc/nats-tls/ca.crt': certs.caFile, '/etc/nats-tls/tls.crt': certs.certFile, '/etc/nats-tls/tls.key': certs.keyFile };
       for (const d of ofKind('Deployment')) {
         const env: Record<string, string> = {};
         for (const e of d.spec.template.spec.containers[0].env) {
           const ref = e.valueFrom?.secretKeyRef ?? e.valueFrom?.configMapKeyRef;
-          const source = e.valueFrom?.secretKeyRef ? secret!.stringData : configMap!.data;
-          if (ref) assert.ok(ref.key in source, `${d.metadata.name}: ${e.name} refers to a missing key ${ref.key}`);
-          env[e.name] = ref ? source[ref.key] : e.value;
+          const source = e.valueFrom?.secretKeyRef ? secrets.get(e.valueFrom.secretKeyRef.name) : configMap!.data;
+          if (ref) assert.ok(source && ref.key in source, `${d.metadata.name}: ${e.name} refers to a missing key ${ref.name}/${ref.key}`);
+          env[e.name] = ref ? source![ref.key]! : (mounted[e.value] ?? e.value);
         }
+        const service = d.metadata.name.replace('ferry-', '');
+        assert.equal(env.NATS_USER, d.metadata.name, `${d.metadata.name} logs in to NATS as its own user`);
+        assert.equal(env.NATS_PASSWORD, secrets.get('ferry-nats-users')![`${service}-password`], `${d.metadata.name}: its password from ferry-nats-users`);
+        const volumes = d.spec.template.spec.volumes as Array<{ name: string; secret?: { secretName: string } }>;
+        const mounts = d.spec.template.spec.containers[0].volumeMounts as Array<{ name: string; mountPath: string }>;
+        assert.equal(volumes.find((v) => v.name === 'nats-tls')?.secret?.secretName, 'ferry-nats-client-tls', `${d.metadata.name} mounts the NATS client certificate`);
+        assert.equal(mounts.find((m) => m.name === 'nats-tls')?.mountPath, '/etc/nats-tls');
         const config = loadConfig({ file: env.FERRY_CONFIG === '/etc/ferry/ferry.yaml' ? file : env.FERRY_CONFIG, env });
+        assert.deepEqual(config.nats, {
+          auth: { kind: 'user', user: d.metadata.name, password: env.NATS_PASSWORD },
+          tls: { caFile: certs.caFile, certFile: certs.certFile, keyFile: certs.keyFile },
+        }, d.metadata.name);
         assert.equal(config.natsReplicas, 3, d.metadata.name);
         assert.equal(config.batch.maxConcurrentJobs, 5, d.metadata.name);
         const needsSource = ['ferry-lister', 'ferry-copier'].includes(d.metadata.name);
         assert.equal(config.source?.endpoint !== undefined, needsSource, `${d.metadata.name} has the source cluster only if it copies or lists`);
         // Without it a pod would seal and open with a key generated into its own emptyDir data dir.
         const unseals = d.metadata.name !== 'ferry-projector';
-        const master = { keys: [{ id: 'default', key: secret!.stringData['secret-key'] }], current: 'default' };
+        const master = { keys: [{ id: 'default', key: secrets.get('ferry-secrets')!['secret-key']! }], current: 'default' };
         assert.deepEqual(config.masterKeys, unseals ? master : undefined, `${d.metadata.name} opens secrets with the Secret's master key only if it unseals any`);
       }
     } finally {
