@@ -173,7 +173,8 @@ describe('the API over mutual TLS, end to end (ferry --target all, the ferry CLI
     await waitFor('the renewed certificate served', async () => ((await servedSerial()) === renewed ? true : undefined), 30_000, 50);
     assert.equal(ferry.child.pid, pid);
     assert.equal(ferry.child.exitCode, null);
-    assert.ok(ferry.logs.some((l) => l.msg === 'API certificate renewed' && l.serial === renewed));
+    // The line reaches the test through the process's stdout, maybe after the new certificate is served.
+    await waitFor('the renewal logged', async () => (ferry.logs.some((l) => l.msg === 'API certificate renewed' && l.serial === renewed) ? true : undefined));
     const listed = await cli([...tlsFlags(), '-o', 'json', 'jobs', 'get', 'tls-copy']);
     assert.equal(listed.code, 0, listed.stderr);
     assert.equal(JSON.parse(listed.stdout).job_id, 'tls-copy');

@@ -216,7 +216,8 @@ const REST_CASES: RestCase[] = [
   { name: 'non-ASCII job id', send: get('/admin/batch/jobs/caf%C3%A9/failed'), status: 400, field: 'job_id' },
   // Methods.
   { name: 'PUT on the collection', send: method('PUT', '/admin/batch/jobs', { body: JSON.stringify(VALID) }), status: 405 },
-  { name: 'PATCH on a job', send: method('PATCH', `/admin/batch/jobs/${EXISTING}`, { body: '{}' }), status: 405 },
+  { name: 'PUT on a job', send: method('PUT', `/admin/batch/jobs/${EXISTING}`, { body: '{}' }), status: 405 },
+  { name: 'PATCH on a job changing nothing', send: method('PATCH', `/admin/batch/jobs/${EXISTING}`, { body: '{}' }), status: 400 },
   { name: 'DELETE on the collection', send: method('DELETE', '/admin/batch/jobs'), status: 405 },
   { name: 'GET on an action', send: get(`/admin/batch/jobs/${EXISTING}/start`), status: 405 },
   { name: 'POST on /healthz', send: method('POST', '/healthz'), status: 405 },

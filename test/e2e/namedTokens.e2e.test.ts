@@ -12,6 +12,7 @@ import { FAILED_AUTH_BURST } from '../../libs/transport/failedAuthLimiter.js';
 import { TEST_TOKEN, startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest } from '../harness/restClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
+import { waitFor } from '../harness/waitFor.js';
 
 const CLI_SCRIPT = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
 const ALICE = 'alice-token-0123456789';
@@ -94,8 +95,10 @@ describe('named tokens, recorded as actors', () => {
     assert.match(stdout, /ACTOR/);
     assert.match(stdout, /JobPaused\s+1\s+alice/);
 
-    const applied = control.logs.filter((l) => l.msg === 'job command applied' && l.job_id === JOB.job_id).map((l) => [l.event, l.actor]);
-    assert.deepEqual(applied, [
+    // Log lines reach the test through the process's stdout, maybe after the answers they go with.
+    const applied = () => control.logs.filter((l) => l.msg === 'job command applied' && l.job_id === JOB.job_id).map((l) => [l.event, l.actor]);
+    await waitFor('four commands logged', async () => (applied().length >= 4 ? true : undefined));
+    assert.deepEqual(applied(), [
       ['RunStarted', 'alice'],
       ['JobPaused', 'alice'],
       ['JobResumed', 'admin'],
@@ -120,7 +123,9 @@ describe('named tokens, recorded as actors', () => {
     assert.ok(Number(slowed.retryAfter) >= 1, `Retry-After: ${slowed.retryAfter}`);
     assert.equal((await restFrom('127.0.0.2', port, '/admin/batch/jobs', ALICE)).status, 429, 'a right token is not looked at while slowed');
     assert.equal((await restFrom('127.0.0.3', port, '/admin/batch/jobs', ALICE)).status, 200, 'another address is served');
-    assert.ok(control.logs.some((l) => l.msg === 'repeated failed authentications: this address is slowed' && l.address === '127.0.0.2'));
+    await waitFor('the slowed address logged', async () =>
+      control.logs.some((l) => l.msg === 'repeated failed authentications: this address is slowed' && l.address === '127.0.0.2') ? true : undefined,
+    );
   });
 
   it('slows a gRPC peer the same way (RESOURCE_EXHAUSTED with a retry-after trailer)', async () => {
