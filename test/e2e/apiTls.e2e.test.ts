@@ -1,24 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startFerry, TEST_TOKEN, type FerryProcess } from '../harness/ferryProcess.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { makeApiTestCertificates, type ApiTestCertificates } from '../harness/testCertificates.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
+import { runCli } from '../harness/cliProcess.js';
 
-const CLI_SCRIPT = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** `ferry --target all` with TLS and mutual TLS on its API, driven by the built CLI as an operator would. */
 describe('the API over mutual TLS, end to end (ferry --target all, the ferry CLI)', () => {
@@ -28,23 +21,7 @@ describe('the API over mutual TLS, end to end (ferry --target all, the ferry CLI
   let server: string;
 
   /** Runs the built CLI with only the environment given (no FERRY_CA etc. from the test's own). */
-  const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_SCRIPT, ...args], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, FERRY_ADMIN_TOKEN: TEST_TOKEN, FERRY_SERVER: server, ...extraEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const cli = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { FERRY_ADMIN_TOKEN: TEST_TOKEN, FERRY_SERVER: server, ...extraEnv });
   const tlsFlags = () => ['--ca', certs.caFile, '--cert', certs.client.certFile, '--key', certs.client.keyFile];
 
   /** The serial of the certificate a new connection to the gRPC port is served. */

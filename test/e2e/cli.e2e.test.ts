@@ -1,22 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startFerry, TEST_TOKEN, type FerryProcess } from '../harness/ferryProcess.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
+import { runCli } from '../harness/cliProcess.js';
 
-const CLI_SCRIPT = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 describe('ferry CLI against a running Ferry (nats-server + s3rver + ferry --target all)', () => {
   let env: TestEnv;
@@ -25,23 +18,7 @@ describe('ferry CLI against a running Ferry (nats-server + s3rver + ferry --targ
   let cliEnv: Record<string, string>;
 
   /** Runs the built CLI to completion, as an operator's shell would. */
-  const cli = (args: string[], extraEnv: Record<string, string> = {}) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_SCRIPT, ...args], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, ...cliEnv, ...extraEnv },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const cli = (args: string[], extraEnv: Record<string, string> = {}) => runCli(args, { ...cliEnv, ...extraEnv });
 
   before(async () => {
     env = await startTestEnv('cli');

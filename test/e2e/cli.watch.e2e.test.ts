@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../../libs/log/logger.js';
 import { startGrpcServer, type RunningGrpcServer, type ServiceHandlers } from '../../libs/transport/index.js';
+import { runCli } from '../harness/cliProcess.js';
 
-const CLI_SCRIPT = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
 const TOKEN = 'watch-test-token';
 
 /** A job that advances one step per GetJob call; `final` is where it ends. */
@@ -24,21 +22,7 @@ function steppingJob(final: string) {
   };
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_SCRIPT, ...args], { env: { PATH: process.env.PATH }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCli(args);
 
 // Ferry's own gRPC transport, serving GetJob but not WatchJob (an older control): watch must poll.
 describe('ferry jobs watch against a server without WatchJob', () => {

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, TEST_SECRET_KEY, TEST_TOKEN, type FerryProcess } from '../harness/ferryProcess.js';
@@ -9,15 +7,10 @@ import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { verifySigV4 } from '../harness/sigv4Verify.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
+import { runCli } from '../harness/cliProcess.js';
 
-const CLI_SCRIPT = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
 const NEXT_KEY = 'e'.repeat(64);
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /**
  * `ferry keys rotate` as an operator runs it, against `ferry --target all` restarted with each configuration
@@ -34,23 +27,7 @@ describe('ferry keys rotate end to end (nats-server + s3rver + ferry --target al
     ferry = await startFerry('all', { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry'), extraEnv: keys });
   };
 
-  const cli = (args: string[]) =>
-    new Promise<CliResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [CLI_SCRIPT, ...args], {
-        env: { PATH: process.env.PATH, HOME: process.env.HOME, FERRY_SERVER: `127.0.0.1:${ferry!.grpcPort}`, FERRY_ADMIN_TOKEN: TEST_TOKEN },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-      child.once('error', reject);
-      child.once('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
+  const cli = (args: string[]) => runCli(args, { FERRY_SERVER: `127.0.0.1:${ferry!.grpcPort}`, FERRY_ADMIN_TOKEN: TEST_TOKEN });
 
   const createJob = async (jobId: string) => {
     const created = await rest(ferry!.httpPort!, 'POST', '/admin/batch/jobs', {

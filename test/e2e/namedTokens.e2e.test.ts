@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { loadFerryProto } from '../../libs/transport/index.js';
 import { FAILED_AUTH_BURST } from '../../libs/transport/failedAuthLimiter.js';
 import { TEST_TOKEN, startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest } from '../harness/restClient.js';
+import { runCli } from '../harness/cliProcess.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
 
-const CLI_SCRIPT = fileURLToPath(new URL('../../services/cli/main.js', import.meta.url));
 const ALICE = 'alice-token-0123456789';
 const BOB = 'bob-read-token-0123456789';
 const JOB = { job_id: 'named-tokens-job', source_bucket: 'src', destination_bucket: 'dst' };
@@ -89,9 +86,7 @@ describe('named tokens, recorded as actors', () => {
     ]);
     assert.ok(!JSON.stringify(history.body).includes(ALICE), 'the token itself is never recorded');
 
-    const { stdout } = await promisify(execFile)(process.execPath, [CLI_SCRIPT, 'jobs', 'history', JOB.job_id], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, FERRY_SERVER: `127.0.0.1:${control.grpcPort}`, FERRY_ADMIN_TOKEN: BOB },
-    });
+    const { stdout } = await runCli(['jobs', 'history', JOB.job_id], { FERRY_SERVER: `127.0.0.1:${control.grpcPort}`, FERRY_ADMIN_TOKEN: BOB });
     assert.match(stdout, /ACTOR/);
     assert.match(stdout, /JobPaused\s+1\s+alice/);
 
