@@ -1,5 +1,5 @@
 import { ErrorCode, NatsError, connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
-import type { NatsClientConfig } from '../config/natsClient.js';
+import type { NatsClientConfig } from './clientConfig.js';
 import type { Logger } from '../log/logger.js';
 
 /**
