@@ -67,7 +67,8 @@ export interface FerryConfig {
   endpointTimeoutMs: number;
   /** StartJob and RetryFailed first check both buckets (reachable, existing, listable) and refuse with a 4xx if not. */
   checkOnStart: boolean;
-  copier: { slots: number; multipartThreshold: number; partSize: number; ackWaitMs: number };
+  /** partsInFlight: parts of one multipart copy sent at once (memory: (partsInFlight + 1) × part size per object). */
+  copier: { slots: number; multipartThreshold: number; partSize: number; partsInFlight: number; ackWaitMs: number };
   /** Most work items of one run the lister leaves waiting in the work stream before it pauses listing. */
   listerMaxWaitingItems: number;
   natsReplicas: number;
@@ -190,6 +191,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
       slots: get('ferry.copier.slots'),
       multipartThreshold: get('ferry.copier.multipart_threshold'),
       partSize: get('ferry.copier.part_size'),
+      partsInFlight: get('ferry.copier.parts_in_flight'),
       ackWaitMs: parseDurationMs(get<string>('ferry.copier.ack_wait'))!,
     },
     natsReplicas: get('ferry.nats.replicas'),

@@ -67,6 +67,7 @@ export const SETTINGS = [
   { path: 'ferry.lister.max_waiting_items', env: 'FERRY_MAX_WAITING_ITEMS', type: int(1000, 10_000_000), default: 100_000 },
   { path: 'ferry.copier.ack_wait', env: 'FERRY_WORK_ACK_WAIT', type: { kind: 'duration' }, default: '30s' },
   { path: 'ferry.copier.part_size', env: 'FERRY_PART_SIZE', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 16 * 1024 * 1024 },
+  { path: 'ferry.copier.parts_in_flight', env: 'FERRY_PARTS_IN_FLIGHT', type: int(1, 64), default: 4 },
   { path: 'ferry.webhooks.secret', env: 'FERRY_WEBHOOK_SECRET', type: { kind: 'string' } },
   { path: 'ferry.webhooks.timeout', env: 'FERRY_WEBHOOK_TIMEOUT', type: { kind: 'duration' }, default: '10s' },
   { path: 'ferry.webhooks.retry_delay', env: 'FERRY_WEBHOOK_RETRY_DELAY', type: { kind: 'duration' }, default: '5s' },

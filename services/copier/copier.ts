@@ -37,6 +37,7 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   const engine = createCopyEngine({
     multipartThreshold: config.copier.multipartThreshold,
     partSize: config.copier.partSize,
+    partConcurrency: config.copier.partsInFlight,
     onCleanupFailed: (action, req, err) => {
       metrics.cleanupFailed(action);
       log.debug({ action, bucket: req.destinationBucket, key: req.key, error_type: err.code }, 'undoing what a failed copy left failed');

@@ -44,6 +44,7 @@ const BAD_ENV: Array<[string, string, RegExp]> = [
   ['LOG_LEVEL', 'LOUD', /LOG_LEVEL \(ferry\.log_level\): must be one of/],
   ['FERRY_MAX_RETRIES', '3.0', /FERRY_MAX_RETRIES \(batch_replication\.max_retries\): must be an integer/],
   ['FERRY_WORK_ACK_WAIT', 'soon', /FERRY_WORK_ACK_WAIT \(ferry\.copier\.ack_wait\): must be a duration/],
+  ['FERRY_PARTS_IN_FLIGHT', '0', /FERRY_PARTS_IN_FLIGHT \(ferry\.copier\.parts_in_flight\): must be between 1 and 64/],
   ['FERRY_AUTH_TOKENS', '[{name: "a"}]', /FERRY_AUTH_TOKENS \(ferry\.auth\.tokens\): must be a JSON list/],
 ];
 
@@ -81,6 +82,11 @@ describe('configuration: bad values stop loading, naming the key', () => {
     const env = { FERRY_AUTH_TOKENS: JSON.stringify([{ name: 'bob', role: 'read', token: 'bob-token-0123456789' }]) };
     assert.deepEqual(loadConfig({ file, env }).authTokens, [{ name: 'bob', role: 'read', token: 'bob-token-0123456789' }]);
     assert.deepEqual(loadConfig({ env: {} }).authTokens, []);
+  });
+
+  it('sends 4 parts of an object at once unless ferry.copier.parts_in_flight says otherwise', () => {
+    assert.equal(loadConfig({ env: {} }).copier.partsInFlight, 4);
+    assert.equal(loadConfig({ env: { FERRY_PARTS_IN_FLIGHT: '8' } }).copier.partsInFlight, 8);
   });
 
   it('still accepts an empty file and an empty section', () => {

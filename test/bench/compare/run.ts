@@ -337,6 +337,8 @@ async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dat
   const extraEnv = {
     FERRY_SOURCE_TAGGING_COUNT_HEADER: String(taggingCountHeader),
     ...(sourceCaFile ? { FERRY_SOURCE_CA_BUNDLE: sourceCaFile } : {}),
+    // Measured settings pass through from the bench's own environment (e.g. FERRY_PARTS_IN_FLIGHT=8).
+    ...(process.env.FERRY_PARTS_IN_FLIGHT ? { FERRY_PARTS_IN_FLIGHT: process.env.FERRY_PARTS_IN_FLIGHT } : {}),
     ...(profileDir ? { NODE_OPTIONS: `--import ${join(HERE, 'cpuProfile.js')}`, FERRY_CPU_PROF_DIR: profileDir } : {}),
   };
   const env = { natsUrl, sourceEndpoint, dataDir, extraEnv };
