@@ -329,6 +329,9 @@ async function runLoop(source: Endpoint, sourceBucket: string, destination: Dest
 
 // ---------------------------------------------------------------- endpoints and Ferry
 
+/** Copier settings a run may be measured with, taken from this process's environment. */
+const PASSED_SETTINGS = ['FERRY_PARTS_IN_FLIGHT', 'FERRY_MULTIPART_THRESHOLD', 'FERRY_PART_SIZE'];
+
 /** `taggingCountHeader`: whether the source sends x-amz-tagging-count on tagged objects (synthetic: yes; s3rver: no). */
 /** `sourceCaFile`: the CA of an https source (ferry.source.ca_bundle). */
 async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dataDir: string, taggingCountHeader: boolean, sourceCaFile?: string): Promise<FerryDeployment> {
@@ -337,8 +340,8 @@ async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dat
   const extraEnv = {
     FERRY_SOURCE_TAGGING_COUNT_HEADER: String(taggingCountHeader),
     ...(sourceCaFile ? { FERRY_SOURCE_CA_BUNDLE: sourceCaFile } : {}),
-    // Measured settings pass through from the bench's own environment (e.g. FERRY_PARTS_IN_FLIGHT=8).
-    ...(process.env.FERRY_PARTS_IN_FLIGHT ? { FERRY_PARTS_IN_FLIGHT: process.env.FERRY_PARTS_IN_FLIGHT } : {}),
+    // Settings under measurement pass through from the bench's own environment (e.g. FERRY_PARTS_IN_FLIGHT=8).
+    ...Object.fromEntries(PASSED_SETTINGS.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
     ...(profileDir ? { NODE_OPTIONS: `--import ${join(HERE, 'cpuProfile.js')}`, FERRY_CPU_PROF_DIR: profileDir } : {}),
   };
   const env = { natsUrl, sourceEndpoint, dataDir, extraEnv };
