@@ -139,7 +139,10 @@ export class RunWorker {
     return true;
   }
 
-  /** At the start of the rate timetable's next window, the rate it sets (timers fire late, never early, so it is in force then). */
+  /**
+   * At the start of the rate timetable's next window, the rate it sets. Armed again first: a timer that
+   * fires a little early finds the window not begun, changes nothing, and fires again at its start.
+   */
   private armRateWindow(): void {
     clearTimeout(this.rateWindow);
     const next = nextRateChangeOf(this.definition, new Date());
