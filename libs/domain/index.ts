@@ -17,3 +17,4 @@ export * from './servingCertificate.js';
 export * from './paging.js';
 export * from './jobChanges.js';
 export * from './rateSchedule.js';
+export * from './failureThreshold.js';

@@ -4,6 +4,7 @@ import { validateSchedule, type JobSchedule } from './schedule.js';
 import { validateRateSchedule, type RateSchedule } from './rateSchedule.js';
 import { parseCaBundle } from './caBundle.js';
 import { checkRunSettings } from './jobChanges.js';
+import { checkFailureThreshold } from './failureThreshold.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -42,6 +43,9 @@ export interface JobDefinition {
   retry_delay?: string;
   retry_backoff?: RetryBackoff;
   checkpoint_interval?: number;
+  /** Stop the run as failed once more than this share of the objects tried failed (failureThreshold.ts). */
+  max_failure_percent?: number;
+  min_objects_before_threshold?: number;
   notification_webhook?: string;
   notify_on?: JobStatus[];
   /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
@@ -106,6 +110,8 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   retry_delay: 'string',
   retry_backoff: 'string',
   checkpoint_interval: 'integer',
+  max_failure_percent: 'integer',
+  min_objects_before_threshold: 'integer',
   notification_webhook: 'string',
   notify_on: 'array',
   webhook_secret: 'string',
@@ -248,6 +254,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
   if (def.checkpoint_interval !== undefined && (def.checkpoint_interval < 1 || def.checkpoint_interval > 10_000_000)) {
     throw invalidField('checkpoint_interval', 'must be between 1 and 10000000');
   }
+  checkFailureThreshold(def);
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }

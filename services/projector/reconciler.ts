@@ -1,5 +1,5 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { isActive, runIsOver, countsOf, type JobView, type RunSummary } from '../../libs/domain/index.js';
+import { isActive, runIsOver, countsOf, failureThresholdExceeded, type JobView, type RunSummary } from '../../libs/domain/index.js';
 import { STREAMS, publishListTask, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { compactRun, nextRunToCompact } from './compaction.js';
@@ -31,6 +31,8 @@ export class Reconciler {
     const run = `${view.job_id}:${view.run}`;
     if (isActive(view.status) && !view.progress.listing_complete) this.once(`list:${run}`, view, () => this.ensureListingTask(view));
     if (runIsOver(view)) this.once(`finish:${run}`, view, () => this.finishRun(view));
+    const tooManyFailed = isActive(view.status) ? failureThresholdExceeded(view, view.progress) : undefined;
+    if (tooManyFailed) this.once(`threshold:${run}`, view, () => this.failRun(view, tooManyFailed));
     if (!isActive(view.status) && view.run > 0) this.once(`cleanup:${run}`, view, () => removeRunWork(this.jsm, view.job_id, view.run));
     const toCompact = this.caughtUp() ? nextRunToCompact(view) : undefined;
     if (toCompact) this.once(`compact:${view.job_id}:${toCompact.run}`, view, () => this.compact(view, toCompact));
@@ -79,6 +81,16 @@ export class Reconciler {
 
   private async ensureListingTask(view: JobView): Promise<void> {
     await publishListTask(this.js, { job_id: view.job_id, run: view.run });
+  }
+
+  /** Stops the run early (FailRun decides to nothing if it ended meanwhile); its leftover work is dropped as for any ended run. */
+  private async failRun(view: JobView, error: string): Promise<void> {
+    const { events } = await this.store.execute(view.job_id, {
+      type: 'FailRun',
+      data: { job_id: view.job_id, run: view.run, error },
+      metadata: { now: new Date().toISOString() },
+    });
+    for (const event of events) this.log.warn({ job_id: view.job_id, run: view.run, event: event.type, error }, 'run stopped: failure threshold exceeded');
   }
 
   private async finishRun(view: JobView): Promise<void> {

@@ -92,6 +92,8 @@ export interface Job {
    */
   'source_insecure_skip_verify'?: (boolean);
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
+  'max_failure_percent'?: (number);
+  'min_objects_before_threshold'?: (number);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -133,6 +135,8 @@ export interface Job {
   '_destination_insecure_skip_verify'?: "destination_insecure_skip_verify";
   '_source_insecure_skip_verify'?: "source_insecure_skip_verify";
   '_rate_limit_schedule'?: "rate_limit_schedule";
+  '_max_failure_percent'?: "max_failure_percent";
+  '_min_objects_before_threshold'?: "min_objects_before_threshold";
 }
 
 /**
@@ -220,4 +224,6 @@ export interface Job__Output {
    */
   'source_insecure_skip_verify'?: (boolean);
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
+  'max_failure_percent'?: (number);
+  'min_objects_before_threshold'?: (number);
 }

@@ -66,6 +66,12 @@ export interface JobSpec {
    * Time-of-day rate windows (like rclone's --bwlimit timetable), instead of rate_limit_bytes_per_sec.
    */
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
+  /**
+   * Stop a run as failed once more than this share of the objects tried failed (1-100; off when absent),
+   * judged after min_objects_before_threshold objects were tried (default 1000).
+   */
+  'max_failure_percent'?: (number);
+  'min_objects_before_threshold'?: (number);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -97,6 +103,8 @@ export interface JobSpec {
   '_destination_ca_bundle'?: "destination_ca_bundle";
   '_destination_insecure_skip_verify'?: "destination_insecure_skip_verify";
   '_rate_limit_schedule'?: "rate_limit_schedule";
+  '_max_failure_percent'?: "max_failure_percent";
+  '_min_objects_before_threshold'?: "min_objects_before_threshold";
 }
 
 export interface JobSpec__Output {
@@ -161,4 +169,10 @@ export interface JobSpec__Output {
    * Time-of-day rate windows (like rclone's --bwlimit timetable), instead of rate_limit_bytes_per_sec.
    */
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
+  /**
+   * Stop a run as failed once more than this share of the objects tried failed (1-100; off when absent),
+   * judged after min_objects_before_threshold objects were tried (default 1000).
+   */
+  'max_failure_percent'?: (number);
+  'min_objects_before_threshold'?: (number);
 }
