@@ -144,7 +144,7 @@ describe('NATS with a user per service (deploy/nats/ferry-nats.conf)', () => {
     assert.deepEqual(refusedSince(), [], 'the server refused nothing');
   });
 
-  it('serves the rest of what the services do on their own users: secrets, rate limits, webhooks, pause, cancel, delete', async () => {
+  it('serves the rest of what the services do on their own users: secrets, rate limits, webhooks, pause, update, cancel, delete', async () => {
     const port = control().httpPort!;
     const created = await rest(port, 'POST', '/admin/batch/jobs', {
       job_id: 'secured-more',
@@ -183,6 +183,12 @@ describe('NATS with a user per service (deploy/nats/ferry-nats.conf)', () => {
     await waitForJob(port, 'secured-cancelled', 'some objects copied', (body) => (body.progress?.completed_objects ?? 0) > 0);
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs/secured-cancelled/pause')).status, 200);
     assert.equal((await rest(port, 'POST', '/admin/batch/jobs/secured-cancelled/resume')).status, 200);
+    // UpdateJob: control changes the run consumer's concurrency, and the copier follows on its own user.
+    const updated = await rest(port, 'PATCH', '/admin/batch/jobs/secured-cancelled', { concurrency: 2 });
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+    await waitFor('the copier to follow the change', async () =>
+      ferry.get('copier')!.logs.some((l) => l.msg === 'copier follows changed run settings' && l.job_id === 'secured-cancelled' && l.concurrency === 2) ? true : undefined,
+    );
     const cancelled = await rest(port, 'POST', '/admin/batch/jobs/secured-cancelled/cancel');
     assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
     assert.equal((await rest(port, 'GET', '/admin/batch/jobs/secured-cancelled/failed')).status, 200);

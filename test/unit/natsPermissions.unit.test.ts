@@ -107,7 +107,7 @@ describe('NATS users and permissions (deploy/nats)', () => {
     ["delete a run's work consumer", `$JS.API.CONSUMER.DELETE.${STREAMS.work}.${consumers.work('j', 1)}`, ['control', 'projector']],
     ["pull a run's work", `$JS.API.CONSUMER.MSG.NEXT.${STREAMS.work}.${consumers.work('j', 1)}`, ['copier']],
     ['acknowledge work', `$JS.ACK.${STREAMS.work}.${consumers.work('j', 1)}.1.2.3.4.5`, ['copier']],
-    ["create a run's work consumer", `$JS.API.CONSUMER.CREATE.${STREAMS.work}.${consumers.work('j', 1)}.${subjects.work('j', 1)}`, ['lister', 'copier']],
+    ["create or change a run's work consumer (UpdateJob's concurrency)", `$JS.API.CONSUMER.CREATE.${STREAMS.work}.${consumers.work('j', 1)}.${subjects.work('j', 1)}`, ['control', 'lister', 'copier']],
     ['pull a listing task', `$JS.API.CONSUMER.MSG.NEXT.${STREAMS.tasks}.${consumers.lister}`, ['lister']],
     ['acknowledge a listing task', `$JS.ACK.${STREAMS.tasks}.${consumers.lister}.1.2.3.4.5`, ['lister']],
     ["create or change the lister's consumer", `$JS.API.CONSUMER.CREATE.${STREAMS.tasks}.${consumers.lister}.${subjects.allListTasks}`, ['lister']],
