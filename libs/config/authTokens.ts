@@ -11,7 +11,7 @@ export interface NamedToken {
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 const FIELDS = new Set(['name', 'role', 'token', 'token_sha256']);
 /** The names ferry.admin_token and ferry.read_token are recorded under. */
-export const LEGACY_TOKEN_NAMES = ['admin', 'read'] as const;
+const LEGACY_TOKEN_NAMES = ['admin', 'read'] as const;
 export const MIN_TOKEN_LENGTH = 16;
 
 /**

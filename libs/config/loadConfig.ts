@@ -4,7 +4,7 @@ import { parseDurationMs } from '../domain/duration.js';
 import { parseCaBundle } from '../domain/caBundle.js';
 import { checkServingCertificate, ServingCertificateError, type ServingCertificatePart } from '../domain/servingCertificate.js';
 import { ConfigError, SETTINGS, coerce, type Setting, type SettingPath, type SettingValue } from './schema.js';
-import type { NamedToken } from './authTokens.js';
+import { MIN_TOKEN_LENGTH, type NamedToken } from './authTokens.js';
 import { DEFAULT_MASTER_KEY_ID, parseMasterKeyList, type MasterKeysConfig } from './masterKeys.js';
 import { natsClientConfig, type NatsClientConfig } from './natsClient.js';
 
@@ -154,8 +154,8 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     }
   }
   const masterKeys = masterKeysOf(opt('ferry.secret_key'), opt('ferry.secret_keys'), opt('ferry.secret_key_current'));
-  if (opt('ferry.admin_token') !== undefined && opt('ferry.admin_token')!.length < 16) {
-    throw new ConfigError('ferry.admin_token', 'must be at least 16 characters');
+  if (opt('ferry.admin_token') !== undefined && opt('ferry.admin_token')!.length < MIN_TOKEN_LENGTH) {
+    throw new ConfigError('ferry.admin_token', `must be at least ${MIN_TOKEN_LENGTH} characters`);
   }
 
   return {

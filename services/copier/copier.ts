@@ -78,10 +78,11 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       workers.set(jobId, entry);
     }
     const worker = await entry.worker;
+    const before = worker?.currentSettings.concurrency;
     if (worker?.followDefinition(view)) {
       const { concurrency, priority, rateBytesPerSecond } = worker.currentSettings;
       // The consumer's max_ack_pending caps the run's copies across all copiers; control sets it at the update too.
-      await setRunConcurrency(jsm, jobId, wanted, concurrency);
+      if (concurrency !== before) await setRunConcurrency(jsm, jobId, wanted, concurrency);
       log.info({ job_id: jobId, run: wanted, concurrency, priority, rate_limit_bytes_per_sec: rateBytesPerSecond ?? 0 }, 'copier follows changed run settings');
     }
     if (view.status === 'running') worker?.resume();

@@ -70,7 +70,7 @@ describe('changing a running job (PATCH /admin/batch/jobs/{job_id})', () => {
     const nc = await connect({ servers: env.nats.url });
     try {
       const info = await (await nc.jetstreamManager()).consumers.info(STREAMS.work, consumers.work(JOB_ID, 1));
-      assert.equal(info.config.max_ack_pending, 6, 'the run consumer caps copies at the new concurrency as the PATCH answers');
+      assert.equal(info.config.max_ack_pending, 6, 'the run consumer caps copies at the new concurrency by the time the PATCH answers (control and copiers both set it)');
     } finally {
       await nc.close();
     }

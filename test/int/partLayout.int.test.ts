@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { createCopyEngine, type CopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
 import { startSyntheticS3, type SyntheticS3 } from '../bench/syntheticS3.js';
+import { testS3Client } from '../harness/s3TestClient.js';
 
 const MiB = 1024 * 1024;
 const ODD = Math.round(1.3 * MiB);
@@ -30,16 +31,6 @@ const GUESSABLE: Array<readonly number[] | undefined> = [
   [...Array<number>(6).fill(8 * MiB), ODD],
 ];
 
-function sdk(endpoint: string): S3Client {
-  return new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'any', secretAccessKey: 'any' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-}
 
 const at = (s3: SyntheticS3): S3Endpoint => ({ endpoint: s3.endpoint, region: 'us-east-1', accessKey: 'any', secretKey: 'any' });
 
@@ -70,7 +61,7 @@ describe('multipart sources copied in their own parts (synthetic S3 endpoints)',
   });
 
   async function copy(from: SyntheticS3, i: number, bucket: string) {
-    const client = sdk(from.endpoint);
+    const client = testS3Client(from.endpoint);
     const head = await client.send(new HeadObjectCommand({ Bucket: 'src', Key: key(i) }));
     client.destroy();
     const etag = head.ETag!.replace(/"/g, '');
@@ -82,7 +73,7 @@ describe('multipart sources copied in their own parts (synthetic S3 endpoints)',
 
   /** The multipart ETag the source's bytes give cut into `parts`. */
   async function etagOf(from: SyntheticS3, i: number, parts: number[]): Promise<string> {
-    const client = sdk(from.endpoint);
+    const client = testS3Client(from.endpoint);
     const out = await client.send(new GetObjectCommand({ Bucket: 'src', Key: key(i) }));
     const body = Buffer.from(await out.Body!.transformToByteArray());
     client.destroy();
