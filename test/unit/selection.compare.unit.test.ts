@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compareKeys, compareObjects, compareWithDestination, type ObjectSummary } from '../../libs/selection/index.js';
+import { compareKeys, compareObjects, compareWithDestination, joinListings, type ObjectSummary } from '../../libs/selection/index.js';
 
 const MD5_A = '0cc175b9c0f1b6a831c399e269772661';
 const MD5_B = '92eb5ffee6ae2fec3ad71c777531578f';
@@ -162,5 +162,40 @@ describe('compareWithDestination', () => {
     }
     for await (const _ of compareWithDestination(pages([[obj('a')], [obj('b')]]), destination())) break;
     assert.equal(closed, true);
+  });
+});
+
+describe('joinListings', () => {
+  async function join(source: ObjectSummary[][], destination: ObjectSummary[][], destinationOnly?: boolean) {
+    const out: string[] = [];
+    for await (const page of joinListings(pages(source), pages(destination), { destinationOnly })) {
+      for (const joined of page) out.push(`${joined.key}:${joined.source ? 'S' : ''}${joined.destination ? 'D' : ''}`);
+    }
+    return out;
+  }
+
+  it('yields every key of either side once, in UTF-8 order, across pages', async () => {
+    const source = [[obj('b'), obj('d')], [obj('f')]];
+    const destination = [[obj('a'), obj('b')], [obj('c'), obj('f'), obj('g')], [obj('h')]];
+    assert.deepEqual(await join(source, destination), ['a:D', 'b:SD', 'c:D', 'd:S', 'f:SD', 'g:D', 'h:D']);
+  });
+
+  it('yields the destination alone when the source is empty', async () => {
+    assert.deepEqual(await join([], [[obj('a')], [obj('b')]]), ['a:D', 'b:D']);
+  });
+
+  it('leaves destination-only keys out, and the destination unread past the source, when asked', async () => {
+    let destinationPages = 0;
+    const out: string[] = [];
+    const destination = pages([[obj('a'), obj('b')], [obj('c')], [obj('z')]], () => destinationPages++);
+    for await (const page of joinListings(pages([[obj('b')]]), destination, { destinationOnly: false })) {
+      for (const joined of page) out.push(joined.key);
+    }
+    assert.deepEqual(out, ['b']);
+    assert.equal(destinationPages, 1);
+  });
+
+  it('refuses a destination listing out of order', async () => {
+    await assert.rejects(join([[obj('z')]], [[obj('b'), obj('a')]]), /destination listing is not in ascending/);
   });
 });
