@@ -27,7 +27,7 @@ export type JobCommand =
   | { type: 'FireSchedule'; data: { job_id: string; fire_time: string; queue?: boolean }; metadata: CommandMetadata }
   | {
       type: 'RecordListingCheckpoint';
-      data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string };
+      data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; manifest_rows?: number };
       metadata: CommandMetadata;
     }
   | { type: 'CompleteListing'; data: { job_id: string; run: number; total_objects: number; total_bytes: number }; metadata: CommandMetadata }

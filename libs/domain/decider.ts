@@ -11,6 +11,8 @@ export interface ListingProgress {
   listed_bytes: number;
   /** The last key published; listing resumes after it. */
   start_after: string;
+  /** A run reading a manifest: the rows read so far; it resumes after them. */
+  manifest_rows?: number;
 }
 
 /** Everything a command needs to be decided, folded from the job's own subject. */
@@ -144,9 +146,10 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       if (ACTIVE.has(state.status)) throw transitionRefused('delete', `${state.status} (cancel it first)`);
       return [{ type: 'JobDeleted', data: { job_id, at, ...by } }];
     case 'RecordListingCheckpoint': {
-      const { run, listed_objects, listed_bytes, start_after } = command.data;
+      const { run, listed_objects, listed_bytes, start_after, manifest_rows } = command.data;
       if (!isCurrentRun(state, run) || state.listing.complete || listed_objects <= state.listing.listed_objects) return [];
-      return [{ type: 'ListingCheckpointed', data: { job_id, run, listed_objects, listed_bytes, start_after, at } }];
+      const rows = manifest_rows === undefined ? {} : { manifest_rows };
+      return [{ type: 'ListingCheckpointed', data: { job_id, run, listed_objects, listed_bytes, start_after, ...rows, at } }];
     }
     case 'CompleteListing': {
       const { run, total_objects, total_bytes } = command.data;
@@ -219,6 +222,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
           listed_objects: event.data.listed_objects,
           listed_bytes: event.data.listed_bytes,
           start_after: event.data.start_after,
+          ...(event.data.manifest_rows === undefined ? {} : { manifest_rows: event.data.manifest_rows }),
         },
       };
     case 'ListingCompleted':

@@ -73,7 +73,8 @@ export type JobEvent =
   | { type: 'ScheduledRunSkipped'; data: { job_id: string; run: number; fire_time: string; at: string } }
   | {
       type: 'ListingCheckpointed';
-      data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; at: string };
+      /** `manifest_rows`: rows of a manifest read so far (a run reading a manifest resumes after them). */
+      data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; manifest_rows?: number; at: string };
     }
   | { type: 'ListingCompleted'; data: { job_id: string; run: number; total_objects: number; total_bytes: number; at: string } }
   | { type: 'JobPaused'; data: { job_id: string; run: number; at: string; actor?: string } }

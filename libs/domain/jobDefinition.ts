@@ -5,6 +5,7 @@ import { validateRateSchedule, type RateSchedule } from './rateSchedule.js';
 import { parseCaBundle } from './caBundle.js';
 import { checkRunSettings } from './jobChanges.js';
 import { checkFailureThreshold } from './failureThreshold.js';
+import { validateManifest, type ManifestSpec } from './manifest.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -46,6 +47,10 @@ export interface JobDefinition {
   /** Stop the run as failed once more than this share of the objects tried failed (failureThreshold.ts). */
   max_failure_percent?: number;
   min_objects_before_threshold?: number;
+  /** The objects to copy, read from a manifest instead of listing the source (manifest.ts). */
+  manifest?: ManifestSpec;
+  /** A manifest row naming an object the source lacks counts failed (NoSuchKey) instead of skipped. */
+  manifest_strict?: boolean;
   notification_webhook?: string;
   notify_on?: JobStatus[];
   /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
@@ -112,6 +117,8 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   checkpoint_interval: 'integer',
   max_failure_percent: 'integer',
   min_objects_before_threshold: 'integer',
+  manifest: 'object',
+  manifest_strict: 'boolean',
   notification_webhook: 'string',
   notify_on: 'array',
   webhook_secret: 'string',
@@ -255,6 +262,11 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
     throw invalidField('checkpoint_interval', 'must be between 1 and 10000000');
   }
   checkFailureThreshold(def);
+  const manifest = validateManifest(def.manifest, def.manifest_strict);
+  if (manifest !== undefined) {
+    if (!isValidBucketName(manifest.bucket)) throw invalidField('manifest.bucket', 'must be a valid S3 bucket name');
+    def.manifest = manifest;
+  }
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }

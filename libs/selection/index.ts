@@ -6,3 +6,5 @@ export { compareKeys } from './keyOrder.js';
 export { fetchTags } from './fetchTags.js';
 export { BucketListingError } from './listingError.js';
 export { selectObjects, selectFromListings, type SelectedObject, type SelectionAction, type SelectionDefinition, type SelectOptions } from './selectObjects.js';
+export { selectRun, type RunSelectionDefinition, type RunSelectOptions } from './selectRun.js';
+export { selectFromManifest } from './selectFromManifest.js';

@@ -5,12 +5,20 @@ import { filterWithTags } from './filterWithTags.js';
 import { BucketListingError } from './listingError.js';
 import { compileFilter, type ListedFacts, type ObjectFilter } from './objectFilter.js';
 
-/** What a run does with a selected object: copy it, or count it skipped (already identical at the destination). */
-export type SelectionAction = 'copy' | 'skip';
+/**
+ * What a run does with a selected object: copy it, count it skipped (already identical at the
+ * destination, or, from a manifest, not at the source), or count it failed without trying (a
+ * manifest row naming nothing Ferry can copy).
+ */
+export type SelectionAction = 'copy' | 'skip' | 'fail';
 
 export interface SelectedObject<T extends ObjectSummary = ListedObject> {
   object: T;
   action: SelectionAction;
+  /** Why an object is skipped or failed without a copy, where it is not the usual "identical at the destination". */
+  error?: string;
+  /** The manifest row it came from (a run reading a manifest checkpoints rows read). */
+  row?: number;
 }
 
 /** The parts of a job definition that decide what a run copies. */

@@ -1,7 +1,7 @@
 import { withJobCredentials } from '../../libs/credentials/endpointCredentials.js';
 import { FerryError, invalidField, validateJobDefinition, type JobDefinition } from '../../libs/domain/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
-import { BucketListingError, selectObjects } from '../../libs/selection/index.js';
+import { BucketListingError, selectRun } from '../../libs/selection/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
 import { checkDestinationAddress, ownDestination } from '../../libs/secrets/index.js';
 import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
@@ -48,13 +48,13 @@ export async function dryRun(body: unknown, source: S3Endpoint | undefined, addr
   try {
     const jobSource = await withJobCredentials(source, definition, 'source_role_arn');
     const destination = await withJobCredentials(destinationOf(definition, source), definition, 'destination_role_arn');
-    for await (const page of selectObjects(jobSource, destination, definition)) {
-      for (const { object, action } of page) {
+    for await (const page of selectRun({ source: jobSource, destination }, definition)) {
+      for (const { object, action, error } of page) {
         const listed = report.object_count < limit;
         report.object_count++;
         report.total_bytes += object.size;
         if (listed) report.first_keys.push(object.key);
-        if (action === 'skip') {
+        if (action === 'skip' && error === undefined) {
           report.identical_at_destination++;
           if (listed) report.identical_keys.push(object.key);
         }

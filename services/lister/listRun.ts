@@ -2,9 +2,9 @@ import type { JetStreamClient } from 'nats';
 import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } from '../../libs/domain/index.js';
 import { encodeJson, subjects, type JobEventStore, type PipelinedPublisher } from '../../libs/nats/index.js';
 import type { RetryOptions, S3Endpoint } from '../../libs/s3/index.js';
-import { selectObjects } from '../../libs/selection/index.js';
+import { selectRun } from '../../libs/selection/index.js';
 import { PublishWindow } from './publishWindow.js';
-import { SkippedOutcomes } from './skippedOutcomes.js';
+import { ListerOutcomes } from './listerOutcomes.js';
 import { guardEndpoints } from './endpointFailure.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
@@ -41,11 +41,12 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
   let ordinal = state.listing.listed_objects;
   let bytes = state.listing.listed_bytes;
   let lastKey = state.listing.start_after;
+  let manifestRows = state.listing.manifest_rows ?? 0;
   let sinceCheckpoint = 0;
   const window = new PublishWindow(MAX_PUBLISHES_IN_FLIGHT);
-  const skipped = new SkippedOutcomes(jobId, run, async (subject, payload, msgID) => window.add(ctx.publisher.publish(subject, payload, msgID)));
+  const decided = new ListerOutcomes(jobId, run, async (subject, payload, msgID) => window.add(ctx.publisher.publish(subject, payload, msgID)));
   const drain = async () => {
-    await skipped.flush();
+    await decided.flush();
     await window.drain();
   };
   const workSubject = subjects.work(jobId, run);
@@ -53,14 +54,15 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
     await drain();
     await ctx.store.execute(jobId, {
       type: 'RecordListingCheckpoint',
-      data: { job_id: jobId, run, listed_objects: ordinal, listed_bytes: bytes, start_after: lastKey },
+      data: { job_id: jobId, run, listed_objects: ordinal, listed_bytes: bytes, start_after: lastKey, ...(definition.manifest ? { manifest_rows: manifestRows } : {}) },
       metadata: { now: new Date().toISOString() },
     });
     sinceCheckpoint = 0;
   };
 
-  const selected = selectObjects(ctx.source, ctx.destination, definition, {
+  const selected = selectRun(ctx, definition, {
     startAfter: state.listing.start_after,
+    afterRow: manifestRows,
     signal: ctx.signal,
     tagConcurrency: TAG_FETCH_CONCURRENCY,
     retry: ctx.retry,
@@ -71,9 +73,10 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
       await drain();
       return 'stopped';
     }
-    for (const { object, action } of page) {
-      if (action === 'skip') {
-        const flushing = skipped.add(ordinal, object.key, object.size);
+    for (const { object, action, error, row } of page) {
+      if (row !== undefined) manifestRows = row;
+      if (action !== 'copy') {
+        const flushing = decided.add(ordinal, object.key, object.size, action === 'fail' ? 'failed' : 'skipped', error);
         if (flushing) await flushing;
         ordinal++;
         bytes += object.size;

@@ -5,6 +5,7 @@ import type { RunSummary as _ferry_v1_RunSummary, RunSummary__Output as _ferry_v
 import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
 import type { BucketRegion as _ferry_v1_BucketRegion, BucketRegion__Output as _ferry_v1_BucketRegion__Output } from '../../ferry/v1/BucketRegion.js';
 import type { RateSchedule as _ferry_v1_RateSchedule, RateSchedule__Output as _ferry_v1_RateSchedule__Output } from '../../ferry/v1/RateSchedule.js';
+import type { Manifest as _ferry_v1_Manifest, Manifest__Output as _ferry_v1_Manifest__Output } from '../../ferry/v1/Manifest.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -94,6 +95,8 @@ export interface Job {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'manifest'?: (_ferry_v1_Manifest | null);
+  'manifest_strict'?: (boolean);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -137,6 +140,8 @@ export interface Job {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_manifest'?: "manifest";
+  '_manifest_strict'?: "manifest_strict";
 }
 
 /**
@@ -226,4 +231,6 @@ export interface Job__Output {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'manifest'?: (_ferry_v1_Manifest__Output);
+  'manifest_strict'?: (boolean);
 }

@@ -2,6 +2,7 @@
 
 import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
 import type { RateSchedule as _ferry_v1_RateSchedule, RateSchedule__Output as _ferry_v1_RateSchedule__Output } from '../../ferry/v1/RateSchedule.js';
+import type { Manifest as _ferry_v1_Manifest, Manifest__Output as _ferry_v1_Manifest__Output } from '../../ferry/v1/Manifest.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface JobSpec {
@@ -72,6 +73,14 @@ export interface JobSpec {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * The objects to copy, read from a manifest instead of listing the source; filters still apply.
+   */
+  'manifest'?: (_ferry_v1_Manifest | null);
+  /**
+   * A manifest row naming an object the source lacks counts failed (NoSuchKey) instead of skipped.
+   */
+  'manifest_strict'?: (boolean);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -105,6 +114,8 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_manifest'?: "manifest";
+  '_manifest_strict'?: "manifest_strict";
 }
 
 export interface JobSpec__Output {
@@ -175,4 +186,12 @@ export interface JobSpec__Output {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * The objects to copy, read from a manifest instead of listing the source; filters still apply.
+   */
+  'manifest'?: (_ferry_v1_Manifest__Output);
+  /**
+   * A manifest row naming an object the source lacks counts failed (NoSuchKey) instead of skipped.
+   */
+  'manifest_strict'?: (boolean);
 }

@@ -5,14 +5,15 @@ import { encodeJson, subjects } from '../../libs/nats/index.js';
 const MAX_BATCH = 500;
 
 /**
- * Gathers the ordinals of objects already identical at the destination into
- * ObjectsProcessed messages (result 'skipped'). Batches end at MAX_BATCH and at every
+ * Gathers the outcomes the lister decides without a copy into ObjectsProcessed messages:
+ * objects already identical at the destination (skipped), and a manifest's rows naming an
+ * object the source lacks (skipped, or failed when strict) or nothing copyable (failed). Batches end at MAX_BATCH and at every
  * checkpoint, so a listing resumed from a checkpoint rebuilds the same batches and
  * their message ids (`<job>:<run>:skip:<first>-<last>:<hash of the ordinals>`) make
  * JetStream drop repeats. The hash keeps a batch that differs after a resume (the
  * destination changed meanwhile) from being dropped; the projector counts ordinals once.
  */
-export class SkippedOutcomes {
+export class ListerOutcomes {
   private pending: ObjectOutcome[] = [];
 
   constructor(
@@ -22,8 +23,8 @@ export class SkippedOutcomes {
   ) {}
 
   /** Answers a promise only when a batch goes out, so a run of identical objects does not yield per object. */
-  add(ordinal: number, key: string, size: number): Promise<void> | undefined {
-    this.pending.push({ ordinal, key, size, result: 'skipped', attempts: 0, duration_ms: 0 });
+  add(ordinal: number, key: string, size: number, result: 'skipped' | 'failed' = 'skipped', error?: string): Promise<void> | undefined {
+    this.pending.push({ ordinal, key, size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
     return this.pending.length >= MAX_BATCH ? this.flush() : undefined;
   }
 
