@@ -76,6 +76,7 @@ fuzz-xml: build
 bench: build
 	$(NODE) dist/test/bench/copyEngine.bench.js --synthetic
 	$(NODE) dist/test/bench/lister.bench.js 1000000
+	$(NODE) dist/test/bench/lister.bench.js 1000000 --manifest
 	$(NODE) dist/test/bench/rateLimit.bench.js --seconds 30
 	$(NODE) dist/test/bench/replay.bench.js 1000000
 	$(NODE) dist/test/bench/apiLoad.bench.js --rate 200 --seconds 30

@@ -4,7 +4,9 @@
  * into a real nats-server, and prints listed-and-published objects/s and the peak RSS
  * of the listing process. The S3 endpoint and nats-server run outside that process so
  * its figures are the lister's own.
- * Run: node dist/test/bench/lister.bench.js [objectCount]
+ * With --manifest, the run reads a generated CSV manifest naming every object instead of listing,
+ * each row HEADed at the source and the destination (issue 20 item 3's million-row manifest).
+ * Run: node dist/test/bench/lister.bench.js [objectCount] [--manifest]
  */
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
@@ -24,13 +26,18 @@ interface Result {
 }
 
 const CHECKPOINT_INTERVAL = 1000;
+const MANIFEST = { bucket: 'lists', key: 'rows.csv', format: 'csv', endpoint: 'source' } as const;
 
-async function lister(natsUrl: string, s3Endpoint: string): Promise<Result> {
+function* manifestLines(count: number): Generator<string> {
+  for (let i = 0; i < count; i++) yield `source,obj/${String(i).padStart(10, '0')}\n`;
+}
+
+async function lister(natsUrl: string, s3Endpoint: string, fromManifest: boolean): Promise<Result> {
   const nc = await connectNats(natsUrl, 'lister-bench', createLogger('warn'));
   await ensureTopology(nc, { replicas: 1 });
   const store = await JobEventStore.open(nc);
   const now = () => ({ now: new Date().toISOString() });
-  await store.execute('bench', { type: 'CreateJob', data: { definition: { job_id: 'bench', source_bucket: 'source', destination_bucket: 'sink' } }, metadata: now() });
+  await store.execute('bench', { type: 'CreateJob', data: { definition: { job_id: 'bench', source_bucket: 'source', destination_bucket: 'sink', ...(fromManifest ? { manifest: MANIFEST } : {}) } }, metadata: now() });
   const { state } = await store.execute('bench', { type: 'StartJob', data: { job_id: 'bench' }, metadata: now() });
   const endpoint = { endpoint: s3Endpoint, region: 'us-east-1', accessKey: 'bench', secretKey: 'bench' };
 
@@ -54,11 +61,15 @@ async function lister(natsUrl: string, s3Endpoint: string): Promise<Result> {
 
 async function main(): Promise<void> {
   const count = Number(process.argv[2] ?? 1_000_000);
+  const fromManifest = process.argv.includes('--manifest');
   const tmp = makeTempDir('lister-bench');
   const nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-  const s3 = await startSyntheticS3({ buckets: { source: { count, size: 4096 }, sink: { count: 0, size: 0 } }, recordAccepted: false });
+  const s3 = await startSyntheticS3({ buckets: { source: { count, size: 4096 }, sink: { count: 0, size: 0 } },
+    recordAccepted: false,
+    generatedText: { [`${MANIFEST.bucket}/${MANIFEST.key}`]: () => manifestLines(count) },
+  });
   try {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', nats.url, s3.endpoint], { stdio: 'inherit', execArgv: (process.env.LISTER_NODE_OPTIONS ?? '--max-old-space-size=96').split(' ').filter(Boolean) });
+    const child = fork(fileURLToPath(import.meta.url), ['--child', nats.url, s3.endpoint, ...(fromManifest ? ['--manifest'] : [])], { stdio: 'inherit', execArgv: (process.env.LISTER_NODE_OPTIONS ?? '--max-old-space-size=96').split(' ').filter(Boolean) });
     const result = await new Promise<Result>((resolve, reject) => {
       child.once('message', (m) => resolve(m as Result));
       child.once('exit', (code) => reject(new Error(`lister process exited with ${code}`)));
@@ -73,6 +84,8 @@ async function main(): Promise<void> {
         lister_peak_rss_mb: Math.round(result.peakRssMb),
         lister_cpu_ms_per_1000_objects: Number(((result.cpuSeconds * 1000 * 1000) / result.objects).toFixed(1)),
         list_requests: s3.stats().lists,
+        head_requests: s3.stats().heads,
+        from_manifest: fromManifest,
         target_objects_per_sec: 10_000,
         target_peak_rss_mb: 150,
       }),
@@ -85,7 +98,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === '--child') {
-  lister(process.argv[3]!, process.argv[4]!).then(
+  lister(process.argv[3]!, process.argv[4]!, process.argv.includes('--manifest')).then(
     (result) => process.send!(result, () => process.exit(0)),
     (err) => {
       console.error(err);

@@ -33,6 +33,8 @@ export interface SyntheticS3Options {
   tls?: { cert: string; key: string };
   /** Answer `?partNumber=` with the whole object and no x-amz-mp-parts-count, as Ceph RGW 16 and s3rver do. */
   ignorePartNumber?: boolean;
+  /** Objects served to a plain GET as their lines are generated (a manifest of a million rows), by `bucket/key`. */
+  generatedText?: Record<string, () => Iterable<string>>;
 }
 
 export interface SyntheticS3Stats {
@@ -107,6 +109,8 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       return void res.end();
     }
     if (key === '') return bucketRequest(method, bucket, query, res);
+    const text = opts.generatedText?.[`${bucket}/${key}`];
+    if (text !== undefined && method === 'GET') return sendGeneratedText(text(), res);
     if (query.has('uploads') && method === 'POST') {
       sink(bucket);
       const id = uploads.create(bucket, key);
@@ -487,4 +491,18 @@ function sendXml(res: ServerResponse, status: number, body: string): void {
 
 function notImplemented(what: string): S3Error {
   return new S3Error(501, 'NotImplemented', `the synthetic endpoint does not implement ${what}`);
+}
+
+/** Streams generated lines chunked, waiting for the socket to drain, so a large text never sits in memory. */
+async function sendGeneratedText(lines: Iterable<string>, res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'text/csv' });
+  let chunk = '';
+  for (const line of lines) {
+    chunk += line;
+    if (chunk.length >= 64 * 1024) {
+      if (!res.write(chunk)) await once(res, 'drain');
+      chunk = '';
+    }
+  }
+  res.end(chunk);
 }

@@ -205,4 +205,16 @@ describe('copies against Ceph RGW', () => {
     await assertCopied(env.rgw, 'over-https-2', all);
     assert.equal(md5(await readBody(env.rgw, 'over-https-2', large.key)), md5(large.body));
   });
+  it('copies the objects a CSV manifest names, its awkward keys URL-encoded, an object RGW lacks counted skipped (issue 20 item 3)', async () => {
+    await createBucket(env.rgw, 'rgw-lists');
+    await createBucket(env.rgw, 'rgw-manifest');
+    const named = small.slice(0, 10);
+    const rows = [...named.map((o) => `rgw-src,${encodeURIComponent(o.key)}`), 'rgw-src,no+such+key'];
+    const csv = Buffer.from(rows.join('\n'));
+    await env.rgw.send(new PutObjectCommand({ Bucket: 'rgw-lists', Key: 'run.csv', Body: csv, ContentLength: csv.length }));
+    const done = await runJob(env.fromRgw, { job_id: 'manifest', source_bucket: 'rgw-src', destination_bucket: 'rgw-manifest', manifest: { bucket: 'rgw-lists', key: 'run.csv' } });
+    assert.equal(done.progress.completed_objects, named.length);
+    assert.equal(done.progress.skipped_objects, 1);
+    await assertCopied(env.rgw, 'rgw-manifest', named);
+  });
 });
