@@ -72,7 +72,8 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     }
     const definition = state.definition!;
     await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency, workAckWaitMs);
-    log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects }, 'listing started');
+    const rows = state.listing.manifest_rows === undefined ? {} : { manifest_rows: state.listing.manifest_rows };
+    log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects, ...rows }, 'listing started');
     const policy = retryPolicyOf(definition, retryDefaults);
     // A listing request may wait out the job's retry delays and the endpoint timeout: the lease must outlive them.
     const lease = setInterval(() => msg.working(), HEARTBEAT_EVERY_MS);

@@ -20,6 +20,8 @@ describe('listing resumes from its checkpoint after the lister is killed (separa
   let proxy: FaultProxy;
   const ferries: FerryProcess[] = [];
   let control: FerryProcess;
+  /** The lister left running by a test, for the next to stop. */
+  let runningLister: FerryProcess | undefined;
 
   before(async () => {
     env = await startTestEnv('selection-resume');
@@ -85,6 +87,7 @@ describe('listing resumes from its checkpoint after the lister is killed (separa
     const requestsBeforeRestart = proxy.requestLog().length;
     const secondLister = await startFerry('lister', proxied);
     ferries.push(secondLister);
+    runningLister = secondLister;
 
     const done = await waitForJob(control.httpPort!, 'resume', 'job completed', (body) => {
       if (body.status === 'failed') throw new Error(JSON.stringify(body));
@@ -115,5 +118,54 @@ describe('listing resumes from its checkpoint after the lister is killed (separa
     const tagFetches = after.filter((u) => /^\/src\/./.test(u.pathname) && u.searchParams.has('tagging'));
     const remaining = OBJECTS - (Number(String(resumed.start_after).slice(4)) + 1);
     assert.equal(tagFetches.length, remaining, 'objects before the checkpoint are not fetched again');
+  });
+  it('kills the lister mid-manifest; the restarted one reads on after the rows its checkpoint recorded, counting every object once', async () => {
+    await runningLister?.stop();
+    await createBucket(s3, 'lists');
+    await createBucket(s3, 'dst-manifest');
+    const rows = Array.from({ length: OBJECTS }, (_, i) => `src,${keyOf(i)}`).join('\n');
+    await putObjects(s3, 'lists', [{ key: 'all.csv', body: Buffer.from(rows) }]);
+    const proxied: FerryEnv = { natsUrl: env.nats.url, sourceEndpoint: proxy.endpoint, dataDir: join(env.dir, 'ferry') };
+    const firstLister = await startFerry('lister', proxied);
+    ferries.push(firstLister);
+    const api = (method: string, path: string, body?: unknown) => rest(control.httpPort!, method, path, body);
+    const created = await api('POST', '/admin/batch/jobs', {
+      job_id: 'resume-manifest',
+      source_bucket: 'src',
+      destination_bucket: 'dst-manifest',
+      manifest: { bucket: 'lists', key: 'all.csv' },
+      tags: { keep: 'yes' },
+      checkpoint_interval: CHECKPOINT_INTERVAL,
+      concurrency: 32,
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    assert.equal((await api('POST', '/admin/batch/jobs/resume-manifest/start')).status, 200);
+    await waitForJob(control.httpPort!, 'resume-manifest', 'a few checkpoints', ({ progress }) => {
+      assert.equal(progress.listing_complete, false, 'listing must still be running when the lister is killed');
+      return progress.total_objects >= 3 * CHECKPOINT_INTERVAL;
+    }, { intervalMs: 50 });
+    await firstLister.kill();
+
+    const requestsBeforeRestart = proxy.requestLog().length;
+    const secondLister = await startFerry('lister', proxied);
+    ferries.push(secondLister);
+    const done = await waitForJob(control.httpPort!, 'resume-manifest', 'job completed', (body) => {
+      if (body.status === 'failed') throw new Error(JSON.stringify(body));
+      return body.status === 'completed';
+    });
+    const selected = Array.from({ length: OBJECTS }, (_, i) => i).filter(isTagged).map(keyOf);
+    assert.equal(done.progress.total_objects, selected.length, 'untagged objects are never counted');
+    assert.equal(done.progress.completed_objects, selected.length);
+    assert.deepEqual(await listKeys(s3, 'dst-manifest'), selected, 'every selected object copied, nothing else');
+
+    const resumed = secondLister.logs.find((l) => l.msg === 'listing started' && l.job_id === 'resume-manifest');
+    assert.ok(resumed, 'the restarted lister took the task');
+    const listedAtResume = Number(resumed.listed_objects);
+    assert.ok(listedAtResume >= 3 * CHECKPOINT_INTERVAL && listedAtResume % CHECKPOINT_INTERVAL === 0, `resumed at ${listedAtResume}`);
+    // The checkpoint's last object is the manifest's row manifest_rows (rows count from 1).
+    assert.equal(resumed.start_after, keyOf(Number(resumed.manifest_rows) - 1), 'the checkpoint names the row of its last object');
+    const after = proxy.requestLog().slice(requestsBeforeRestart).map((line) => new URL(line.split(' ')[1]!, 'http://x'));
+    const sourceTagFetches = after.filter((u) => /^\/src\/./.test(u.pathname) && u.searchParams.has('tagging'));
+    assert.equal(sourceTagFetches.length, OBJECTS - Number(resumed.manifest_rows), 'rows before the checkpoint are not read again');
   });
 });
