@@ -5,6 +5,7 @@ import { validateRateSchedule, type RateSchedule } from './rateSchedule.js';
 import { parseCaBundle } from './caBundle.js';
 import { checkRunSettings } from './jobChanges.js';
 import { checkFailureThreshold } from './failureThreshold.js';
+import { checkVerifyMode, type VerifyMode } from './verifyMode.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -46,6 +47,8 @@ export interface JobDefinition {
   /** Stop the run as failed once more than this share of the objects tried failed (failureThreshold.ts). */
   max_failure_percent?: number;
   min_objects_before_threshold?: number;
+  /** Check each destination object after its copy (verifyMode.ts); absent: no check beyond the copy's own. */
+  verify?: VerifyMode;
   notification_webhook?: string;
   notify_on?: JobStatus[];
   /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
@@ -112,6 +115,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   checkpoint_interval: 'integer',
   max_failure_percent: 'integer',
   min_objects_before_threshold: 'integer',
+  verify: 'string',
   notification_webhook: 'string',
   notify_on: 'array',
   webhook_secret: 'string',
@@ -255,6 +259,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
     throw invalidField('checkpoint_interval', 'must be between 1 and 10000000');
   }
   checkFailureThreshold(def);
+  checkVerifyMode(def.verify);
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }

@@ -72,6 +72,11 @@ export interface JobSpec {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * Check each destination object after its copy: "size", "etag" or "checksum" (x-amz-checksum-*). A check that
+   * fails fails the object (VerificationFailed). Absent: no check beyond the copy's own. Also what a verify run compares.
+   */
+  'verify'?: (string);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -105,6 +110,7 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_verify'?: "verify";
 }
 
 export interface JobSpec__Output {
@@ -175,4 +181,9 @@ export interface JobSpec__Output {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * Check each destination object after its copy: "size", "etag" or "checksum" (x-amz-checksum-*). A check that
+   * fails fails the object (VerificationFailed). Absent: no check beyond the copy's own. Also what a verify run compares.
+   */
+  'verify'?: (string);
 }
