@@ -51,18 +51,27 @@ export function checkSize(sourceSize: number, destinationSize: number): CheckRes
 
 /**
  * ETags compared as S3 gives them: equal for one single-part object's bytes (its MD5) and for a multipart
- * object in the same parts (`md5-N`). An SSE-KMS or SSE-C ETag is no MD5 of the content, so it cannot be
- * compared: that is reported as such rather than called a difference or passed.
+ * object in the same parts (`md5-N`). ETags of objects written in different parts (a plain MD5 against an
+ * `md5-N`, or another part count), or an SSE-KMS or SSE-C ETag (no MD5 of the content), say nothing of
+ * the bytes: that is reported as not comparable rather than called a difference or passed.
  */
 export function checkEtag(sourceEtag: string, destination: Pick<ObjectFacts, 'etag' | 'opaqueEtag'>): CheckResult {
   const source = normalEtag(sourceEtag);
+  const use = 'use verify: size or checksum';
   if (destination.opaqueEtag) {
-    return { ok: false, detail: `ETags cannot be compared: the destination object is encrypted with ${destination.opaqueEtag}, whose ETag is not an MD5 of its content (use verify: size or checksum)`, comparable: false };
+    return { ok: false, detail: `ETags cannot be compared: the destination object is encrypted with ${destination.opaqueEtag}, whose ETag is not an MD5 of its content (${use})`, comparable: false };
   }
   if (source !== '' && source === destination.etag) return PASSED;
-  const layouts = (isPlainMd5(source) && multipartCount(destination.etag) !== undefined) || (multipartCount(source) !== undefined && isPlainMd5(destination.etag));
-  const why = layouts ? ' (written in other parts than the source: compare with verify: size or checksum)' : '';
-  return { ok: false, detail: `ETag ${source || '(none)'} at the source, ${destination.etag || '(none)'} at the destination${why}`, comparable: true };
+  const both = `${source || '(none)'} at the source, ${destination.etag || '(none)'} at the destination`;
+  if (partsOf(source) !== partsOf(destination.etag)) {
+    return { ok: false, detail: `ETags cannot be compared: ${both}, written in different parts (${use})`, comparable: false };
+  }
+  return { ok: false, detail: `ETag ${both}`, comparable: true };
+}
+
+/** 1 for a plain MD5 ETag, N for `md5-N`, 0 for anything else (compared as is). */
+function partsOf(etag: string): number {
+  return isPlainMd5(etag) ? 1 : (multipartCount(etag) ?? 0);
 }
 
 /**

@@ -64,8 +64,8 @@ export async function* verifyFromListings<T extends ObjectSummary>(
 
 /**
  * Classifies a key from the two listings: missing, extra, or (on both sides) compared by the job's verify
- * mode: `size`, `etag` (the listed ETags must be equal: a destination written in other parts, or encrypted
- * with SSE-KMS, differs), or without a mode as a copy run decides what to skip (compareObjects: size and
+ * mode: `size`, `etag` (the listed ETags must be equal; written in different parts they cannot be compared,
+ * and the key fails as not verifiable), or without a mode as a copy run decides what to skip (compareObjects: size and
  * ETag, the destination's date where ETags say nothing). `checksum` needs a HEAD of each side: undefined.
  */
 export function classifyListed(entry: VerifyEntry<ObjectSummary>, mode: VerifyMode | undefined): Verdict | undefined {
@@ -98,6 +98,8 @@ export function classifyChecksums(source: Checksums | undefined, destination: Ch
   return check.comparable ? { result: 'differing', detail: check.detail } : { result: 'failed', detail: check.detail };
 }
 
+/** A check that could not compare the two sides is a key that could not be verified (failed), not a difference. */
 function verdictOf(check: CheckResult): Verdict {
-  return check.ok ? { result: 'matched' } : { result: 'differing', detail: check.detail };
+  if (check.ok) return { result: 'matched' };
+  return check.comparable ? { result: 'differing', detail: check.detail } : { result: 'failed', detail: check.detail };
 }

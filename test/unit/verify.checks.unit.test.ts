@@ -27,7 +27,13 @@ describe('object checks', () => {
     assert.equal(differs.ok, false);
     assert.equal(!differs.ok && differs.comparable, true);
     const layout = checkEtag(MD5, { etag: `${OTHER}-2` });
-    assert.match(!layout.ok ? layout.detail : '', /written in other parts than the source/);
+    assert.equal(!layout.ok && layout.comparable, false);
+    assert.match(!layout.ok ? layout.detail : '', /ETags cannot be compared: .* written in different parts \(use verify: size or checksum\)/);
+    assert.equal(checkEtag(`${MD5}-2`, { etag: `${MD5}-3` }).ok, false);
+    const counts = checkEtag(`${MD5}-2`, { etag: `${OTHER}-3` });
+    assert.equal(!counts.ok && counts.comparable, false);
+    const same = checkEtag(`${MD5}-2`, { etag: `${OTHER}-2` });
+    assert.equal(!same.ok && same.comparable, true);
   });
 
   it('refuses to compare with an SSE-KMS or SSE-C destination ETag: not comparable, not a difference', () => {
@@ -63,6 +69,8 @@ describe('verify classification', () => {
     assert.deepEqual(classifyListed(both(obj('a', 10, MD5), obj('a', 10, OTHER)), 'size'), { result: 'matched' });
     assert.equal(classifyListed(both(obj('a', 10, MD5), obj('a', 11, MD5)), 'size')?.result, 'differing');
     assert.equal(classifyListed(both(obj('a', 10, MD5), obj('a', 10, OTHER)), 'etag')?.result, 'differing');
+    // Written in different parts, ETags say nothing: the key could not be verified this way.
+    assert.equal(classifyListed(both(obj('a', 10, MD5), obj('a', 10, `${OTHER}-2`)), 'etag')?.result, 'failed');
     assert.deepEqual(classifyListed(both(obj('a', 10, MD5), obj('a', 10, `"${MD5}"`)), 'etag'), { result: 'matched' });
     // Without a mode, opaque (multipart) ETags fall back to the destination being at least as new.
     assert.deepEqual(classifyListed(both(obj('a', 10, `${MD5}-2`), obj('a', 10, `${OTHER}-3`, LATER)), undefined), { result: 'matched' });
