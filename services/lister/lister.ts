@@ -113,6 +113,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         msg.ack();
       } else {
         // Paused, cancelled or shutting down: hand the task back; a later delivery re-checks the state.
+        log.info(logCtx, 'listing stopped');
         msg.nak(PAUSED_RECHECK_MS);
       }
     } catch (err) {

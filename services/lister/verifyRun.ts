@@ -8,6 +8,8 @@ import { SkippedOutcomes } from './skippedOutcomes.js';
 
 const MAX_PUBLISHES_IN_FLIGHT = 256;
 const TAG_FETCH_CONCURRENCY = 16;
+/** In checksum mode, keys classified between two looks at the run's state: this many HEADs per key slot. */
+const HEAD_ROUNDS_PER_SLICE = 4;
 
 /**
  * Lists one verify run (VerifyJob) from where its last checkpoint left off: every key of the job's
@@ -47,22 +49,28 @@ export async function verifyRun(ctx: ListRunContext, state: JobState, concurrenc
       tagConcurrency: TAG_FETCH_CONCURRENCY,
       retry: ctx.retry,
     });
+    // HEADs take time: in checksum mode a page is classified a few rounds at a time, so a pause or cancel
+    // is seen between them (keys classified again after a resume keep their ordinals, counted once).
+    const slice = definition.verify === 'checksum' ? Math.max(1, concurrency) * HEAD_ROUNDS_PER_SLICE : Number.POSITIVE_INFINITY;
     for await (const page of guardEndpoints(entries, ctx, definition)) {
-      if ((await ctx.heartbeat()) === 'stop') {
-        await drain();
-        return 'stopped';
-      }
-      const verdicts = await verdictsOf(page, definition, (entry) => checksumVerdict(http, ctx, definition, entry.key), concurrency);
-      for (const [index, entry] of page.entries()) {
-        const verdict = verdicts[index]!;
-        const size = entry.source?.size ?? entry.destination?.size ?? 0;
-        const outcome: ObjectOutcome = { ordinal, key: entry.key, size, result: verdict.result, attempts: 0, duration_ms: 0 };
-        const flushing = outcomes.addOutcome(verdict.result === 'matched' ? outcome : { ...outcome, error: verdict.detail });
-        if (flushing) await flushing;
-        ordinal++;
-        bytes += size;
-        lastKey = entry.key;
-        if (++sinceCheckpoint >= ctx.checkpointInterval) await checkpoint();
+      for (let from = 0; from < page.length; from += slice) {
+        if ((await ctx.heartbeat()) === 'stop') {
+          await drain();
+          return 'stopped';
+        }
+        const part = page.slice(from, from + slice);
+        const verdicts = await verdictsOf(part, definition, (entry) => checksumVerdict(http, ctx, definition, entry.key), concurrency);
+        for (const [index, entry] of part.entries()) {
+          const verdict = verdicts[index]!;
+          const size = entry.source?.size ?? entry.destination?.size ?? 0;
+          const outcome: ObjectOutcome = { ordinal, key: entry.key, size, result: verdict.result, attempts: 0, duration_ms: 0 };
+          const flushing = outcomes.addOutcome(verdict.result === 'matched' ? outcome : { ...outcome, error: verdict.detail });
+          if (flushing) await flushing;
+          ordinal++;
+          bytes += size;
+          lastKey = entry.key;
+          if (++sinceCheckpoint >= ctx.checkpointInterval) await checkpoint();
+        }
       }
     }
     await drain();

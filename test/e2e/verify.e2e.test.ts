@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { runCli } from '../harness/cliProcess.js';
+import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
+import { waitFor } from '../harness/waitFor.js';
 import { startFerry, TEST_TOKEN, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
@@ -21,6 +23,7 @@ describe('verification', () => {
   let ferry: FerryProcess;
   let source: S3Client;
   let destination: S3Client;
+  let proxy: FaultProxy;
   const objects: SeedObject[] = Array.from({ length: OBJECTS }, (_, i) => ({ key: `v/${String(i).padStart(3, '0')}`, body: randomBytes(500 + i) }));
   const destinationSide = () => ({ destination_endpoint: env.s3[1]!.endpoint, destination_access_key: 'S3RVER', destination_secret_key: 'S3RVER' });
   const port = () => ferry.httpPort!;
@@ -34,11 +37,13 @@ describe('verification', () => {
     await createBucket(destination, 'dst2');
     // v/tiny is left out by the job's min_size: its copy at the destination is neither checked nor extra.
     await putObjects(source, 'src', [...objects, { key: 'v/tiny', body: Buffer.from('x') }]);
+    proxy = await startFaultProxy(env.s3[1]!.endpoint);
     ferry = await startFerry('all', { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry') });
   });
 
   after(async () => {
     await ferry?.stop();
+    await proxy?.stop();
     await env?.stop();
   });
 
@@ -93,6 +98,10 @@ describe('verification', () => {
     assert.match(found[1]![2]!, /^ETag [0-9a-f]{32} at the source, [0-9a-f]{32} at the destination$/);
     // Nothing was copied, and the verify run's findings are no failed objects.
     assert.deepEqual((await rest(port(), 'GET', '/admin/batch/jobs/checked/failed')).body.failed_objects, []);
+    // The list outlives the run's outcome batches: once they are compacted, it comes from the run's summary.
+    await waitForJob(port(), 'checked', 'verify run compacted', (j) => j.runs.find((r: { run: number }) => r.run === 2)?.outcomes_compacted === true);
+    const kept = await rest(port(), 'GET', '/admin/batch/jobs/checked/differences?run=2');
+    assert.deepEqual(kept.body.differences.map((d: { key: string }) => d.key), ['v/003', 'v/007', 'v/zz-extra']);
 
     const history = await rest(port(), 'GET', '/admin/batch/jobs/checked/history?page_size=100');
     const runStarts = history.body.events.filter((e: { type: string }) => e.type === 'RunStarted').map((e: { details_json: string }) => JSON.parse(e.details_json));
@@ -130,6 +139,52 @@ describe('verification', () => {
     const none = await rest(port(), 'GET', '/admin/batch/jobs/slow/differences');
     assert.equal(none.status, 404);
     assert.match(none.body.error.message, /has no verify run/);
+  });
+
+  it('pauses a verify run between HEADs, resumes it from its checkpoint and counts each key once; cancels one', async () => {
+    // checksum mode: a HEAD of each side per key, one key at a time, each destination request 400 ms late.
+    const created = await rest(port(), 'POST', '/admin/batch/jobs', {
+      job_id: 'slow-verify',
+      source_bucket: 'src',
+      destination_bucket: 'dst',
+      prefix: 'v/',
+      min_size: 2,
+      verify: 'checksum',
+      concurrency: 1,
+      checkpoint_interval: 2,
+      destination_endpoint: proxy.endpoint,
+      destination_access_key: 'S3RVER',
+      destination_secret_key: 'S3RVER',
+    });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    proxy.setFaults({ latencyMs: 400 });
+    assert.equal((await rest(port(), 'POST', '/admin/batch/jobs/slow-verify/verify')).status, 200);
+    const paused = await rest(port(), 'POST', '/admin/batch/jobs/slow-verify/pause');
+    assert.equal(paused.status, 200, JSON.stringify(paused.body));
+    assert.equal(paused.body.status, 'paused');
+    await waitFor('the verify run stops', async () => (ferry.logs.some((l) => l.msg === 'listing stopped' && l.job_id === 'slow-verify') ? true : undefined));
+    const stopped = (await rest(port(), 'GET', '/admin/batch/jobs/slow-verify')).body;
+    assert.equal(stopped.status, 'paused');
+    assert.equal(stopped.progress.listing_complete, false, 'stopped before its last key');
+    proxy.setFaults({ latencyMs: 0 });
+    assert.equal((await rest(port(), 'POST', '/admin/batch/jobs/slow-verify/resume')).status, 200);
+    const job = await waitForJob(port(), 'slow-verify', 'verified', ended);
+    // s3rver keeps no checksums: every key on both sides could not be checked; one is missing, one extra.
+    const { matched_objects, missing_objects, differing_objects, extra_objects, failed_objects, total_objects } = job.progress;
+    assert.deepEqual(
+      { matched_objects, missing_objects, differing_objects, extra_objects, failed_objects, total_objects },
+      { matched_objects: 0, missing_objects: 1, differing_objects: 0, extra_objects: 1, failed_objects: OBJECTS - 1, total_objects: OBJECTS + 1 },
+    );
+    const failed = (await rest(port(), 'GET', '/admin/batch/jobs/slow-verify/failed?page_size=1')).body.failed_objects;
+    assert.match(failed[0].error, /^checksums cannot be compared: the source has no x-amz-checksum-\*/);
+
+    proxy.setFaults({ latencyMs: 400 });
+    assert.equal((await rest(port(), 'POST', '/admin/batch/jobs/slow-verify/verify')).status, 200);
+    const cancelled = await rest(port(), 'POST', '/admin/batch/jobs/slow-verify/cancel');
+    proxy.setFaults({ latencyMs: 0 });
+    assert.equal(cancelled.status, 200, JSON.stringify(cancelled.body));
+    const view = await waitForJob(port(), 'slow-verify', 'cancelled', (j) => j.run === 2 && j.status === 'cancelled');
+    assert.equal(view.runs.find((r: { run: number }) => r.run === 2).kind, 'verify');
   });
 
   it('fails each object whose check cannot be made, with VerificationFailed naming why (s3rver keeps no checksums)', async () => {
