@@ -78,12 +78,18 @@ export class FailedReport {
     return {
       job_id,
       run: number,
-      status: summary?.status ?? (span.endSeq === undefined ? 'running' : 'ended'),
+      status: summary?.status ?? endedAs(events, span.endSeq),
       ...(counts ? { counts } : {}),
       differences: page.items.map(({ key, difference, error, size }) => ({ key, difference: difference!, detail: error, size })),
       next_page_token: page.next_page_token,
     };
   }
+}
+
+/** How a run no longer in the view's recent runs ended, from the event that ended it. */
+function endedAs(events: Array<{ seq: number; event: JobEvent }>, endSeq: number | undefined): string {
+  const ending = endSeq === undefined ? undefined : events.find(({ seq }) => seq === endSeq)?.event.type;
+  return ending === 'RunCompleted' ? 'completed' : ending === 'RunFailed' ? 'failed' : ending === 'JobCancelled' ? 'cancelled' : 'running';
 }
 
 function latestVerifyRun(events: Array<{ event: JobEvent }>): number | undefined {
