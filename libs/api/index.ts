@@ -15,6 +15,7 @@ export type { FailedObject__Output } from './generated/ferry/v1/FailedObject.js'
 export type { JobError__Output } from './generated/ferry/v1/JobError.js';
 export type { HistoryEntry__Output } from './generated/ferry/v1/HistoryEntry.js';
 export type { ListJobsResponse__Output } from './generated/ferry/v1/ListJobsResponse.js';
+export type { DifferencesResponse__Output } from './generated/ferry/v1/DifferencesResponse.js';
 export type { FailedObjectsResponse__Output } from './generated/ferry/v1/FailedObjectsResponse.js';
 export type { JobErrorsResponse__Output } from './generated/ferry/v1/JobErrorsResponse.js';
 export type { JobHistoryResponse__Output } from './generated/ferry/v1/JobHistoryResponse.js';

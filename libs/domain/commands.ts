@@ -23,6 +23,8 @@ export type JobCommand =
   /** history_limit: removes a finished job, and only if it is still finished when decided. */
   | { type: 'ExpireJob'; data: { job_id: string }; metadata: CommandMetadata }
   | { type: 'RetryFailed'; data: { job_id: string }; metadata: CommandMetadata }
+  /** Starts a run that compares source and destination over the job's selection without copying (RunStarted kind verify). */
+  | { type: 'VerifyJob'; data: { job_id: string }; metadata: CommandMetadata }
   /** A schedule's firing: starts a run (or queues it when `queue`, no slot being free), skips it while one is active. */
   | { type: 'FireSchedule'; data: { job_id: string; fire_time: string; queue?: boolean }; metadata: CommandMetadata }
   | {

@@ -2,8 +2,9 @@ import type { JobCommand } from './commands.js';
 import type { JobChanges } from './jobChanges.js';
 import { emptyCounts, type BucketSide, type JobEvent, type RunCounts } from './events.js';
 import { DEFAULT_PRIORITY, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
-import { invalidField, jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
+import { FerryError, invalidField, jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
 import { isFinished } from './scheduling.js';
+import type { RunKind } from './verifyMode.js';
 
 export interface ListingProgress {
   complete: boolean;
@@ -25,6 +26,8 @@ export interface JobState {
   run: number;
   /** Set while the current run is a retry-failed run over the failures of this earlier run. */
   retry_of?: number;
+  /** Set when the current (or last) run is a verify run. */
+  run_kind?: Exclude<RunKind, 'copy'>;
   /** Set while a start waits for a max_concurrent_jobs slot (status pending). */
   queued?: { run: number; priority: number; requested_at: string; retry_of?: number; scheduled_for?: string };
   listing: ListingProgress;
@@ -56,13 +59,34 @@ function isCurrentRun(state: JobState, run: number): boolean {
   return ACTIVE.has(state.status) && state.run === run;
 }
 
-/** Ends a run as the spec's state machine says: completed only when nothing failed. */
+const objects = (n: number): string => `${n} object${n === 1 ? '' : 's'}`;
+
+/**
+ * Ends a run as the spec's state machine says: completed only when nothing failed. A verify run also
+ * fails when it found the destination different (like `rclone check`'s exit status), naming each class.
+ */
 function runEnding(jobId: string, run: number, counts: RunCounts, at: string): JobEvent {
-  if (counts.failed_objects > 0) {
-    const error = `${counts.failed_objects} object${counts.failed_objects === 1 ? '' : 's'} failed`;
+  const found = [
+    counts.missing_objects ? `${counts.missing_objects} missing` : '',
+    counts.differing_objects ? `${counts.differing_objects} differing` : '',
+    counts.extra_objects ? `${counts.extra_objects} extra` : '',
+  ].filter((s) => s !== '');
+  const failed = counts.failed_objects > 0 ? `${objects(counts.failed_objects)} failed` : '';
+  if (found.length > 0) {
+    const error = `verify found differences: ${found.join(', ')}${failed ? `; ${failed}` : ''}`;
     return { type: 'RunFailed', data: { job_id: jobId, run, error, counts, at } };
   }
+  if (failed) return { type: 'RunFailed', data: { job_id: jobId, run, error: failed, counts, at } };
   return { type: 'RunCompleted', data: { job_id: jobId, run, counts, at } };
+}
+
+/** retry-failed copies a copy run's failed objects again; a verify run's findings are repaired by a start. */
+function refuseRetryOfVerify(state: JobState): void {
+  if (state.run_kind === 'verify') {
+    throw new FerryError('FAILED_PRECONDITION', `cannot retry-failed run ${state.run}: it was a verify run; start the job to copy what it found missing or differing`, [
+      { field: 'status', reason: 'last run was a verify run' },
+    ]);
+  }
 }
 
 /** A TlsVerificationDisabled for each side whose certificate the job's copies do not check. */
@@ -98,12 +122,24 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at, ...by } }];
     case 'RetryFailed':
       if (state.status !== 'failed') throw transitionRefused('retry-failed', state.status);
+      refuseRetryOfVerify(state);
       return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at, retry_of: state.run, ...by } }];
+    case 'VerifyJob':
+      // A verify run holds no max_concurrent_jobs slot (it copies nothing), and never runs beside a copy run.
+      if (state.queued) throw transitionRefused('verify', 'pending (queued): a copy run is waiting to start');
+      if (ACTIVE.has(state.status)) throw transitionRefused('verify', `${state.status}: wait for run ${state.run} to end or cancel it`);
+      if (state.definition?.manifest !== undefined) {
+        throw new FerryError('FAILED_PRECONDITION', 'cannot verify a job that reads a manifest: a verify run compares listings of the source and destination', [
+          { field: 'manifest', reason: 'verify runs list; manifest jobs do not' },
+        ]);
+      }
+      return [{ type: 'RunStarted', data: { job_id, run: state.run + 1, at, kind: 'verify', ...by } }];
     case 'QueueRun': {
       const retry = command.data.retry_failed === true;
       const action = retry ? 'retry-failed' : 'start';
       if (state.queued) throw transitionRefused(action, 'pending (queued)');
       if (retry ? state.status !== 'failed' : !RESTARTABLE.has(state.status)) throw transitionRefused(action, state.status);
+      if (retry) refuseRetryOfVerify(state);
       const priority = state.definition?.priority ?? DEFAULT_PRIORITY;
       return [{ type: 'RunQueued', data: { job_id, run: state.run + 1, priority, at, ...(retry ? { retry_of: state.run } : {}), ...by } }];
     }
@@ -209,9 +245,10 @@ export function evolve(state: JobState, event: JobEvent): JobState {
     case 'ScheduledRunSkipped':
       return { ...state, last_fire_time: event.data.fire_time };
     case 'RunStarted': {
-      const { retry_of: _previous, queued: _queued, ...rest } = state;
+      const { retry_of: _previous, queued: _queued, run_kind: _kind, ...rest } = state;
       const fired = event.data.scheduled_for === undefined ? {} : { last_fire_time: event.data.scheduled_for };
-      const next: JobState = { ...rest, ...fired, status: 'running', run: event.data.run, listing: freshListing() };
+      const kind = event.data.kind === 'verify' ? { run_kind: 'verify' as const } : {};
+      const next: JobState = { ...rest, ...fired, ...kind, status: 'running', run: event.data.run, listing: freshListing() };
       return event.data.retry_of === undefined ? next : { ...next, retry_of: event.data.retry_of };
     }
     case 'ListingCheckpointed':

@@ -1,5 +1,6 @@
 import type { JobChanges } from './jobChanges.js';
 import type { StoredJobDefinition } from './jobDefinition.js';
+import type { RunKind } from './verifyMode.js';
 
 /** An object whose run gave up on it: what the failed-objects report and FailuresRecorded carry. */
 export interface FailedObject {
@@ -11,6 +12,8 @@ export interface FailedObject {
   run: number;
   ordinal: number;
   size: number;
+  /** Set in a verify run: how the destination differs (then `error` says how); absent for an object that failed. */
+  difference?: Difference;
 }
 
 /** One failure (final or retried) as the job's error list shows it. */
@@ -31,7 +34,24 @@ export interface RunCounts {
   skipped_bytes: number;
   failed_objects: number;
   failed_bytes: number;
+  /** A verify run's classes (absent in a copy run): objects equal on both sides, absent at the destination, different there, and at the destination only. */
+  matched_objects?: number;
+  missing_objects?: number;
+  differing_objects?: number;
+  extra_objects?: number;
 }
+
+/** How a verify run finds one key's destination object, when it is not matched. */
+export type Difference = 'missing' | 'differing' | 'extra';
+export const DIFFERENCES: readonly Difference[] = ['missing', 'differing', 'extra'];
+
+/** A verify run's counts start at zero in every class. */
+export const emptyVerifyCounts = (): Required<Pick<RunCounts, 'matched_objects' | 'missing_objects' | 'differing_objects' | 'extra_objects'>> => ({
+  matched_objects: 0,
+  missing_objects: 0,
+  differing_objects: 0,
+  extra_objects: 0,
+});
 
 export const emptyCounts = (): RunCounts => ({
   total_objects: 0,
@@ -66,7 +86,8 @@ export type JobEvent =
   | { type: 'JobCreated'; data: { job_id: string; definition: StoredJobDefinition; at: string; actor?: string } }
   /** `retry_of`: the run copies only the objects that failed in that earlier run (retry-failed). */
   /** `scheduled_for`: the schedule firing that started the run. */
-  | { type: 'RunStarted'; data: { job_id: string; run: number; at: string; retry_of?: number; scheduled_for?: string; actor?: string } }
+  /** `kind: 'verify'`: the run compares source and destination without copying (VerifyJob); absent: a copy run. */
+  | { type: 'RunStarted'; data: { job_id: string; run: number; at: string; retry_of?: number; scheduled_for?: string; kind?: RunKind; actor?: string } }
   /** A start found every max_concurrent_jobs slot taken: the job waits (pending) for the scheduler to admit `run`. */
   | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string; retry_of?: number; scheduled_for?: string; actor?: string } }
   /** A schedule firing found a run of the job still active (or queued), so no run started for it. */
@@ -93,7 +114,8 @@ export type JobEvent =
 
 export type JobEventType = JobEvent['type'];
 
-export type ObjectResult = 'copied' | 'skipped' | 'failed';
+/** A copy run's objects are copied, skipped or failed; a verify run's are matched, one of the Differences, or failed (could not be checked). */
+export type ObjectResult = 'copied' | 'skipped' | 'failed' | 'matched' | Difference;
 
 /** What happened to one work item; many travel together in one ObjectsProcessed message. */
 export interface ObjectOutcome {

@@ -1,4 +1,4 @@
-import type { FailedObject, JobError, JobEvent, ObjectsProcessed } from './events.js';
+import type { Difference, FailedObject, JobError, JobEvent, ObjectResult, ObjectsProcessed } from './events.js';
 import { decodeNumericPageToken, encodePageToken, pageSizeOf } from './paging.js';
 import { OrdinalSet } from './ordinalSet.js';
 
@@ -51,8 +51,11 @@ export class RunFailures {
     const span = this.span;
     if (event.data.run !== span.run || seq < span.fromSeq || (span.endSeq !== undefined && seq > span.endSeq)) return;
     for (const o of event.data.outcomes) {
-      if (!this.seen.add(o.ordinal) || o.result !== 'failed') continue;
-      this.failed.push({ key: o.key, error: o.error ?? 'failed', attempts: o.attempts, last_attempt: event.data.at, run: span.run, ordinal: o.ordinal, size: o.size });
+      if (!this.seen.add(o.ordinal)) continue;
+      const difference = differenceOf(o.result);
+      if (o.result !== 'failed' && !difference) continue;
+      const failed: FailedObject = { key: o.key, error: o.error ?? o.result, attempts: o.attempts, last_attempt: event.data.at, run: span.run, ordinal: o.ordinal, size: o.size };
+      this.failed.push(difference ? { ...failed, difference } : failed);
     }
     for (const r of event.data.retries ?? []) this.retried.push({ time: event.data.at, key: r.key, error: `attempt ${r.attempt}: ${r.error}`, run: span.run });
     if (this.retried.length > 2 * this.retriesKept) this.retried = this.retried.slice(-this.retriesKept);
@@ -65,7 +68,17 @@ export class RunFailures {
   }
 }
 
-/** The objects of one run whose final outcome was a failure, in ordinal order. */
+function differenceOf(result: ObjectResult): Difference | undefined {
+  return result === 'missing' || result === 'differing' || result === 'extra' ? result : undefined;
+}
+
+/** A run's failures proper: objects that could not be copied (or, in a verify run, checked). */
+export const failuresOnly = (objects: FailedObject[]): FailedObject[] => objects.filter((o) => o.difference === undefined);
+
+/** What a verify run found different, kept with its failures (the same retention and summary). */
+export const differencesOnly = (objects: FailedObject[]): FailedObject[] => objects.filter((o) => o.difference !== undefined);
+
+/** The objects of one run whose final outcome was a failure (or a verify run's difference), in ordinal order. */
 export function failedObjectsOf(batches: Array<{ seq: number; event: ObjectsProcessed }>, span: RunSpan): FailedObject[] {
   const collector = new RunFailures(span);
   for (const { seq, event } of batches) collector.add(seq, event);

@@ -19,3 +19,4 @@ export * from './jobChanges.js';
 export * from './rateSchedule.js';
 export * from './failureThreshold.js';
 export * from './manifest.js';
+export * from './verifyMode.js';

@@ -6,6 +6,7 @@ import { parseCaBundle } from './caBundle.js';
 import { checkRunSettings } from './jobChanges.js';
 import { checkFailureThreshold } from './failureThreshold.js';
 import { validateManifest, type ManifestSpec } from './manifest.js';
+import { checkVerifyMode, type VerifyMode } from './verifyMode.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -51,6 +52,8 @@ export interface JobDefinition {
   manifest?: ManifestSpec;
   /** A manifest row naming an object the source lacks counts failed (NoSuchKey) instead of skipped. */
   manifest_strict?: boolean;
+  /** Check each destination object after its copy (verifyMode.ts); absent: no check beyond the copy's own. */
+  verify?: VerifyMode;
   notification_webhook?: string;
   notify_on?: JobStatus[];
   /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
@@ -119,6 +122,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   min_objects_before_threshold: 'integer',
   manifest: 'object',
   manifest_strict: 'boolean',
+  verify: 'string',
   notification_webhook: 'string',
   notify_on: 'array',
   webhook_secret: 'string',
@@ -267,6 +271,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
     if (!isValidBucketName(manifest.bucket)) throw invalidField('manifest.bucket', 'must be a valid S3 bucket name');
     def.manifest = manifest;
   }
+  checkVerifyMode(def.verify);
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }

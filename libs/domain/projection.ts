@@ -1,5 +1,6 @@
 import { isActive, withChanges } from './decider.js';
-import { emptyCounts, type BucketRegionCorrection, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomesCompacted, type RunCounts } from './events.js';
+import type { RunKind } from './verifyMode.js';
+import { emptyCounts, emptyVerifyCounts, type BucketRegionCorrection, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomesCompacted, type RunCounts } from './events.js';
 import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { OrdinalSet } from './ordinalSet.js';
 import { CHANGEABLE_SETTINGS, type JobChanges } from './jobChanges.js';
@@ -22,6 +23,8 @@ export interface RunSummary {
   error?: string;
   /** The earlier run whose failed objects this run retried. */
   retry_of?: number;
+  /** copy, or verify: compared source and destination without copying (its counts carry the verify classes). */
+  kind: RunKind;
   counts: RunCounts;
   /** The run's per-object outcome batches were purged from the log; its failures are kept in a summary. */
   outcomes_compacted?: boolean;
@@ -69,8 +72,10 @@ export function countsOf(progress: Progress): RunCounts {
   return counts;
 }
 
+/** Objects with a final outcome: copied, skipped or failed in a copy run; in a verify run also each class found. */
 export function processedObjects(progress: RunCounts): number {
-  return progress.completed_objects + progress.skipped_objects + progress.failed_objects;
+  const verified = (progress.matched_objects ?? 0) + (progress.missing_objects ?? 0) + (progress.differing_objects ?? 0) + (progress.extra_objects ?? 0);
+  return progress.completed_objects + progress.skipped_objects + progress.failed_objects + verified;
 }
 
 /** True when every listed object of the current run has a final outcome and the run has not been ended yet. */
@@ -168,16 +173,36 @@ function applyOutcomes(p: JobProjection, event: ObjectsProcessed, seq: number): 
   let movedBytes = 0;
   for (const outcome of outcomes) {
     if (!p.done.add(outcome.ordinal)) continue;
-    if (outcome.result === 'copied') {
-      progress.completed_objects++;
-      progress.completed_bytes += outcome.size;
-      movedBytes += outcome.size;
-    } else if (outcome.result === 'skipped') {
-      progress.skipped_objects++;
-      progress.skipped_bytes += outcome.size;
-    } else {
-      progress.failed_objects++;
-      progress.failed_bytes += outcome.size;
+    switch (outcome.result) {
+      case 'copied':
+        progress.completed_objects++;
+        progress.completed_bytes += outcome.size;
+        movedBytes += outcome.size;
+        break;
+      case 'skipped':
+        progress.skipped_objects++;
+        progress.skipped_bytes += outcome.size;
+        break;
+      case 'failed':
+        progress.failed_objects++;
+        progress.failed_bytes += outcome.size;
+        break;
+      case 'matched':
+        progress.matched_objects = (progress.matched_objects ?? 0) + 1;
+        break;
+      case 'missing':
+        progress.missing_objects = (progress.missing_objects ?? 0) + 1;
+        break;
+      case 'differing':
+        progress.differing_objects = (progress.differing_objects ?? 0) + 1;
+        break;
+      case 'extra':
+        progress.extra_objects = (progress.extra_objects ?? 0) + 1;
+        break;
+      default: {
+        const exhaustive: never = outcome.result;
+        throw new Error(`unhandled object result ${String(exhaustive)}`);
+      }
     }
   }
   const rate = applyRate(p, at, movedBytes);
@@ -206,19 +231,22 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
   switch (event.type) {
     case 'RunStarted': {
       const { run, at } = event.data;
+      const kind: RunKind = event.data.kind ?? 'copy';
+      const counts = (): RunCounts => (kind === 'verify' ? { ...emptyCounts(), ...emptyVerifyCounts() } : emptyCounts());
       const summary: RunSummary = {
         run,
         status: 'running',
         started_at: at,
         ...(event.data.retry_of === undefined ? {} : { retry_of: event.data.retry_of }),
-        counts: emptyCounts(),
+        kind,
+        counts: counts(),
       };
       const { completed_at: _c, error: _e, duration_seconds: _d, paused_at: _p, ...view } = withoutQueue(p.view);
       return {
         ...p,
         done: new OrdinalSet(),
         rate: [],
-        view: { ...view, ...fired(event.data.scheduled_for), status: 'running', run, started_at: at, progress: emptyProgress(), runs: [...p.view.runs, summary].slice(-MAX_RUNS_KEPT) },
+        view: { ...view, ...fired(event.data.scheduled_for), status: 'running', run, started_at: at, progress: { ...emptyProgress(), ...counts() }, runs: [...p.view.runs, summary].slice(-MAX_RUNS_KEPT) },
       };
     }
     case 'RunQueued':
@@ -291,7 +319,9 @@ function withoutQueue(view: JobView): JobView {
 /** A fatal RunFailed carries no per-object counts; keep what the projection had counted. */
 function pickMax(a: RunCounts, b: RunCounts): RunCounts {
   const out = { ...b };
-  for (const key of Object.keys(out) as Array<keyof RunCounts>) out[key] = Math.max(a[key], b[key]);
+  // A verify run's classes are in the projection's counts only.
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as Array<keyof RunCounts>);
+  for (const key of keys) out[key] = Math.max(a[key] ?? 0, b[key] ?? 0);
   return out;
 }
 

@@ -70,12 +70,18 @@ export async function readFailureSummary(nc: NatsConnection, jobId: string, run:
 
 /**
  * The final failures and retried attempts of one run: from its summary once its outcome detail
- * was compacted, else from the outcome batches themselves.
+ * was compacted, else from the outcome batches themselves. Compaction writes the whole summary
+ * before it purges any batch, so batches read while a purge went on are answered from the summary,
+ * which a second look then finds complete (a run read just as it ended otherwise came back empty).
  */
 export async function readRunFailures(nc: NatsConnection, jobId: string, span: RunSpan, retriesKept?: number): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
-  const summary = span.endSeq === undefined ? undefined : await readFailureSummary(nc, jobId, span.run);
-  if (summary) return { failed: summary.flatMap((p) => p.failed), retried: summary.flatMap((p) => p.retries).slice(-(retriesKept ?? Infinity)) };
-  return collectRunFailures(nc, jobId, span, retriesKept);
+  if (span.endSeq === undefined) return collectRunFailures(nc, jobId, span, retriesKept);
+  const fromSummary = (summary: FailuresRecorded['data'][]) => ({ failed: summary.flatMap((p) => p.failed), retried: summary.flatMap((p) => p.retries).slice(-(retriesKept ?? Infinity)) });
+  const summary = await readFailureSummary(nc, jobId, span.run);
+  if (summary) return fromSummary(summary);
+  const collected = await collectRunFailures(nc, jobId, span, retriesKept);
+  const written = await readFailureSummary(nc, jobId, span.run);
+  return written ? fromSummary(written) : collected;
 }
 
 /** The final failures and retried attempts of one run, read from its outcome batches. */

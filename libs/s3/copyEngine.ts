@@ -9,6 +9,8 @@ import { RegionCorrected, SignedHttp, unquoteEtag } from './signedHttp.js';
 import { learnSourceLayout } from './sourceLayout.js';
 import { openSource } from './sourceObject.js';
 import { streamCopy, UnverifiedCopy } from './streamCopy.js';
+import { verifyCopy } from './verifyCopy.js';
+import type { VerifyMode } from '../domain/verifyMode.js';
 
 /**
  * Copies one object: server-side inside one cluster, otherwise a streamed
@@ -60,5 +62,14 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
     }
   }
 
-  return { copy, close: () => http.close() };
+  async function verify(req: CopyRequest, result: CopyResult, mode: VerifyMode) {
+    try {
+      return await verifyCopy(http, req, result, mode);
+    } catch (err) {
+      if (req.signal?.aborted) throw new S3Error('Aborted', 'verification aborted', 0, true, { cause: err });
+      throw classifyS3Error(err);
+    }
+  }
+
+  return { copy, verify, close: () => http.close() };
 }

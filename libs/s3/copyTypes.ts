@@ -1,5 +1,11 @@
 import type { S3Endpoint } from './endpoint.js';
 import type { S3Error } from './s3Error.js';
+import type { VerifyMode } from '../domain/verifyMode.js';
+
+/** How a copy was verified: the requests it took (0 when the copy's own answer proved it). */
+export interface VerifyReport {
+  requests: number;
+}
 
 export interface CopyRequest {
   source: S3Endpoint;
@@ -22,6 +28,12 @@ export interface CopyRequest {
 export interface CopyResult {
   bytes: number;
   method: 'server-side' | 'stream' | 'multipart';
+  /** The source's ETag as the copy read it (else the listed one holds). */
+  sourceEtag?: string;
+  /** The destination's ETag as it answered the write, where it did (a PUT; not RGW's CompleteMultipartUpload). */
+  destinationEtag?: string;
+  /** The whole object's MD5, computed as it streamed, equalled the source's plain-MD5 ETag. */
+  md5Checked?: boolean;
 }
 
 export interface CopyEngineOptions {
@@ -37,6 +49,8 @@ export interface CopyEngineOptions {
 
 export interface CopyEngine {
   copy(req: CopyRequest): Promise<CopyResult>;
+  /** Checks the destination object a copy just wrote (the job's `verify`); throws VerificationFailed. */
+  verify(req: CopyRequest, result: CopyResult, mode: VerifyMode): Promise<VerifyReport>;
   close(): void;
 }
 

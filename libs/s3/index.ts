@@ -4,9 +4,12 @@ export { bucketRegions, type RegionCorrection, type RegionEvidence } from './buc
 export { listObjects, type ListedObject, type ListOptions } from './list.js';
 export { S3Error, classifyS3Error, endpointCause } from './s3Error.js';
 export { createCopyEngine } from './copyEngine.js';
-export type { CleanupAction, CopyEngine, CopyEngineOptions, CopyRequest, CopyResult } from './copyTypes.js';
+export type { CleanupAction, CopyEngine, CopyEngineOptions, CopyRequest, CopyResult, VerifyReport } from './copyTypes.js';
 export { choosePartSize } from './partSize.js';
 export { encodeKey } from './uri.js';
 export { withRetry, type RetryOptions } from './retry.js';
 export { checkBucket, closeCheckConnections, type BucketCheckRequest } from './bucketCheck.js';
 export { startRefusal, type BucketCheck, type CheckStep, type StartRefusal } from './checkSteps.js';
+export { VERIFICATION_FAILED, headObject, verificationFailed } from './verifyCopy.js';
+export { CHECKSUM_ALGORITHMS, checkEtag, checkSize, compareChecksums, factsFromHead, normalEtag, type CheckResult, type Checksums, type ObjectFacts } from './objectChecks.js';
+export { SignedHttp } from './signedHttp.js';

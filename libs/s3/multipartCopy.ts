@@ -117,5 +117,5 @@ export async function multipartCopy(
   }
   const tags = await src.tags();
   if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
-  return { bytes: src.length, method: 'multipart' };
+  return { bytes: src.length, method: 'multipart', sourceEtag: src.etag, md5Checked: md5 !== undefined };
 }

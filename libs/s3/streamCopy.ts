@@ -96,7 +96,7 @@ export async function streamCopy(http: SignedHttp, req: CopyRequest, src: Source
   }
   const tags = await src.tags();
   if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
-  return { bytes: src.length, method: 'stream' };
+  return { bytes: src.length, method: 'stream', sourceEtag: src.etag, ...(destEtag ? { destinationEtag: destEtag } : {}) };
 }
 
 /**

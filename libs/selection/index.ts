@@ -8,3 +8,4 @@ export { BucketListingError } from './listingError.js';
 export { selectObjects, selectFromListings, type SelectedObject, type SelectionAction, type SelectionDefinition, type SelectOptions } from './selectObjects.js';
 export { selectRun, type RunSelectionDefinition, type RunSelectOptions } from './selectRun.js';
 export { selectFromManifest } from './selectFromManifest.js';
+export { verifySelection, verifyFromListings, classifyListed, classifyChecksums, type Verdict, type VerifyEntry } from './verifySelection.js';

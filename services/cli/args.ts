@@ -19,6 +19,10 @@ Commands:
   jobs check ID                reach both buckets step by step (DNS, TCP, TLS, signature, bucket, list);
     --write-probe              also write a zero-byte object in the destination bucket and delete it
                                (exit 1 when a step failed; \`ferry check ID\` is the same)
+  jobs verify ID               compare source and destination without copying (like rclone check): a
+                               verify run, followed to its end, then its counts and each key missing,
+                               differing or extra (exit 1 unless all matched; \`ferry verify ID\` is the same)
+  jobs differences ID          what the latest verify run found
   jobs failed ID               objects that failed after their retries
   jobs errors ID               recent copy errors
   jobs history ID              the job's events

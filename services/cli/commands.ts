@@ -1,6 +1,6 @@
 import type { FerryClient } from './client.js';
 import { UsageError } from './args.js';
-import { checkReport, dryRunReport, jobDetail, jobsTable, keyRotationReport, table } from './format.js';
+import { checkReport, differencesReport, dryRunReport, jobDetail, jobsTable, keyRotationReport, table } from './format.js';
 import { readJobFile, unknownKeys } from './jobFile.js';
 import { ProgressView } from './progress.js';
 import { watchJob } from './watch.js';
@@ -43,15 +43,15 @@ function show(ctx: CommandContext, response: unknown, asTable: () => string): nu
 
 type Page<F extends string, T> = { next_page_token?: string } & { [K in F]?: T[] };
 
-/** Follows next_page_token, concatenating the `field` items of every page into one answer. */
-async function allPages<F extends string, T>(fetchPage: (pageToken: string) => Promise<Page<F, T>>, field: F): Promise<Page<F, T> & Record<F, T[]>> {
+/** Follows next_page_token, concatenating the `field` items of every page into one answer (the last page's other fields). */
+async function allPages<F extends string, T, R extends Page<F, T> = Page<F, T>>(fetchPage: (pageToken: string) => Promise<R>, field: F): Promise<R & Record<F, T[]>> {
   let response = await fetchPage('');
   const items: T[] = [...(response[field] ?? [])];
   while (response.next_page_token) {
     response = await fetchPage(response.next_page_token);
     items.push(...(response[field] ?? []));
   }
-  return { ...response, [field]: items, next_page_token: '' } as Page<F, T> & Record<F, T[]>;
+  return { ...response, [field]: items, next_page_token: '' } as R & Record<F, T[]>;
 }
 
 export const JOB_COMMANDS: Record<string, Command> = {
@@ -115,6 +115,27 @@ export const JOB_COMMANDS: Record<string, Command> = {
     return show(ctx, response, () =>
       table(['SEQ', 'TIME', 'TYPE', 'RUN', 'ACTOR', 'DETAILS'], response.events.map((e) => [e.seq, e.time, e.type, e.run, e.actor || '-', e.details_json])),
     );
+  },
+  /**
+   * Starts a verify run, follows it to its end (progress on stderr), then prints its counts and every key
+   * missing, differing or extra. Exit 0 only when everything matched.
+   */
+  async verify(ctx, id) {
+    const jobId = needId(id, 'verify');
+    const started = await ctx.client.call('VerifyJob', { job_id: jobId });
+    const view = new ProgressView(process.stderr);
+    const job = await watchJob(ctx.client, jobId, (j) => {
+      if (ctx.output === 'table') view.update(j);
+    });
+    if (ctx.output === 'table') view.update(job, true);
+    const report = await allPages((page_token) => ctx.client.call('ListDifferences', { job_id: jobId, run: started.run, page_token }), 'differences');
+    show(ctx, report, () => differencesReport(report));
+    return report.status === 'completed' ? 0 : 1;
+  },
+  async differences(ctx, id) {
+    const report = await allPages((page_token) => ctx.client.call('ListDifferences', { job_id: needId(id, 'differences'), page_token }), 'differences');
+    show(ctx, report, () => differencesReport(report));
+    return report.status === 'completed' ? 0 : 1;
   },
   async watch(ctx, id) {
     const jobId = needId(id, 'watch');

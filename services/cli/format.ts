@@ -1,4 +1,4 @@
-import type { JobCheck__Output, Job__Output, KeyRotation__Output, Progress__Output } from '../../libs/api/index.js';
+import type { DifferencesResponse__Output, JobCheck__Output, Job__Output, KeyRotation__Output, Progress__Output } from '../../libs/api/index.js';
 /** Pure text formatting for the CLI's table output. */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -40,7 +40,21 @@ export type ProgressLike = Progress__Output;
 
 /** Objects with an outcome of any kind: what "done" means for a run's progress. */
 export function objectsDone(p: ProgressLike = {}): number {
-  return (p.completed_objects ?? 0) + (p.skipped_objects ?? 0) + (p.failed_objects ?? 0);
+  const verified = (p.matched_objects ?? 0) + (p.missing_objects ?? 0) + (p.differing_objects ?? 0) + (p.extra_objects ?? 0);
+  return (p.completed_objects ?? 0) + (p.skipped_objects ?? 0) + (p.failed_objects ?? 0) + verified;
+}
+
+/** A verify run's classes in one line: "matched 97, missing 1, differing 1, extra 1, failed 0". */
+export function verifyCounts(p: ProgressLike = {}): string {
+  return `matched ${p.matched_objects ?? 0}, missing ${p.missing_objects ?? 0}, differing ${p.differing_objects ?? 0}, extra ${p.extra_objects ?? 0}, failed ${p.failed_objects ?? 0}`;
+}
+
+/** What a verify run found: its counts, then each key not matched. */
+export function differencesReport(report: DifferencesResponse__Output): string {
+  const head = `verify run ${report.run} of ${report.job_id} ${report.status}: ${verifyCounts(report.counts ?? {})}`;
+  const differences = report.differences ?? [];
+  if (differences.length === 0) return head;
+  return `${head}\n\n${table(['DIFFERENCE', 'KEY', 'DETAIL'], differences.map((d) => [d.difference, d.key, d.detail]))}`;
 }
 
 export function bytesDone(p: ProgressLike = {}): number {
@@ -76,7 +90,8 @@ export function jobDetail(job: Job__Output): string {
     ['source', job.source_bucket + (job.prefix ? `/${job.prefix}` : '')],
     ['destination', (job.destination_endpoint ? `${job.destination_endpoint} ` : '') + job.destination_bucket],
     ['description', job.description],
-    ['objects', `${objectsColumn(p)} (completed ${p.completed_objects ?? 0}, skipped ${p.skipped_objects ?? 0}, failed ${p.failed_objects ?? 0})`],
+    ['objects', `${objectsColumn(p)} (${p.matched_objects === undefined ? `completed ${p.completed_objects ?? 0}, skipped ${p.skipped_objects ?? 0}, failed ${p.failed_objects ?? 0}` : verifyCounts(p)})`],
+    ['verify', job.verify],
     ['bytes', `${formatBytes(bytesDone(p))}/${formatBytes(p.total_bytes)}`],
     ['rate', formatRate(p.current_rate_bytes_sec)],
     ['eta', p.estimated_completion],
@@ -94,8 +109,8 @@ export function jobDetail(job: Job__Output): string {
   const runs = job.runs ?? [];
   if (runs.length === 0) return head;
   const runTable = table(
-    ['RUN', 'STATUS', 'STARTED', 'COMPLETED', 'OBJECTS', 'FAILED', 'ERROR'],
-    runs.map((r) => [r.run, r.status, r.started_at, r.completed_at, `${objectsDone(r.counts)}/${r.counts?.total_objects ?? 0}`, r.counts?.failed_objects ?? 0, r.error]),
+    ['RUN', 'KIND', 'STATUS', 'STARTED', 'COMPLETED', 'OBJECTS', 'FAILED', 'ERROR'],
+    runs.map((r) => [r.run, r.kind || 'copy', r.status, r.started_at, r.completed_at, `${objectsDone(r.counts)}/${r.counts?.total_objects ?? 0}`, r.counts?.failed_objects ?? 0, r.error]),
   );
   return `${head}\n\n${runTable}`;
 }

@@ -14,8 +14,8 @@ process.noDeprecation = true;
 
 async function run(argv: string[]): Promise<number> {
   const args = parseCliArgs(argv, process.env);
-  // `ferry check ID` is `ferry jobs check ID`.
-  const words = args.words[0] === 'check' ? ['jobs', ...args.words] : args.words;
+  // `ferry check ID` is `ferry jobs check ID`, and `ferry verify ID` is `ferry jobs verify ID`.
+  const words = args.words[0] === 'check' || args.words[0] === 'verify' ? ['jobs', ...args.words] : args.words;
   const [group, name, id, ...extra] = words;
   if (args.help || !group) {
     (args.help ? process.stdout : process.stderr).write(USAGE);

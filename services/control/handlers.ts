@@ -34,6 +34,8 @@ export function jobHandlers(jobs: JobService, notifications?: NotificationLog, s
     ResumeJob: ({ job_id }, { actor }) => jobs.command('ResumeJob', job_id, actor),
     CancelJob: ({ job_id }, { actor }) => jobs.command('CancelJob', job_id, actor),
     RetryFailed: ({ job_id }, { actor }) => jobs.command('RetryFailed', job_id, actor),
+    VerifyJob: ({ job_id }, { actor }) => jobs.command('VerifyJob', job_id, actor),
+    ListDifferences: (request) => jobs.differences(request),
     ListFailedObjects: (request) => jobs.failed(request),
     ListJobErrors: (request) => jobs.errors(request),
     CheckJob: ({ job_id, write_probe }) => jobs.check(job_id, write_probe ?? false),

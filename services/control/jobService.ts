@@ -97,6 +97,12 @@ export class JobService {
     return this.report.failed(request);
   }
 
+  /** What a verify run (the latest one by default) found different, paginated, with its counts. */
+  async differences(request: PageRequest & { run?: number }) {
+    const view = await this.get(request.job_id); // NOT_FOUND for an unknown job
+    return this.report.differences(request, view.runs);
+  }
+
   /** Recent worker errors of the latest run, newest first. */
   errors(request: PageRequest) {
     return this.report.errors(request);
@@ -279,6 +285,7 @@ export class JobService {
       await this.checkRoles(jobId);
       await this.checkBeforeStart(type, jobId);
     }
+    if (type === 'VerifyJob') await this.checkRoles(jobId);
     if ((type === 'StartJob' || type === 'RetryFailed') && this.scheduler) return this.start(jobId, this.scheduler, type === 'RetryFailed', actor);
     return this.apply(type, jobId, actor);
   }

@@ -1,8 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
-import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
+import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type VerifyMode, type WorkItem } from '../../libs/domain/index.js';
 import { STREAMS, decodeJson, subjects } from '../../libs/nats/index.js';
-import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
+import { classifyS3Error, type CopyRequest, type CopyResult, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { isStaleCredentialCode } from '../../libs/s3/credentials.js';
 import type { DestinationBreaker } from './destinationBreaker.js';
@@ -37,6 +37,8 @@ export interface RunWorkerContext {
   /** How often a copy in progress tells JetStream it still holds its item. */
   heartbeatMs: number;
   retry: RetryPolicy;
+  /** The job's `verify`: each destination object is checked after its copy (a failed check fails the object). */
+  verify?: VerifyMode;
   source: S3Endpoint;
   sourceBucket: string;
   destination: S3Endpoint;
@@ -275,7 +277,8 @@ export class RunWorker {
         throttle: this.settings.throttle,
         rateBytesPerSecond: this.settings.rateBytesPerSecond,
       };
-      await this.copyWithFreshCredentials(request);
+      const copied = await this.copyWithFreshCredentials(request);
+      if (ctx.verify) await ctx.engine.verify(request, copied, ctx.verify);
       ctx.breaker?.succeeded(ticket);
       this.report({ ...base, result: 'copied', duration_ms: Date.now() - started }, msg);
     } catch (err) {
@@ -303,7 +306,7 @@ export class RunWorker {
    * then the job's credentials are refreshed (one fetch however many copies ask) and the copy is tried again
    * at once (a few times at most: a server refusing every new credential fails the copy as before).
    */
-  private async copyWithFreshCredentials(request: CopyRequest): Promise<unknown> {
+  private async copyWithFreshCredentials(request: CopyRequest): Promise<CopyResult> {
     for (let retries = 0; ; retries++) {
       const used = [request.source.credentials?.current, request.destination.credentials?.current];
       try {

@@ -34,11 +34,13 @@ export interface CopierContext {
 /**
  * A RunWorker for one run of a job, from the job's definition in its log: its endpoints (its own
  * credentials, the destination address policy), its work consumer, retry policy, shared rate limit
- * and destination breaker. Undefined when the job has moved on to another run meanwhile.
+ * and destination breaker. Undefined when the job has moved on to another run meanwhile, or the run is a verify run.
  */
 export async function newRunWorker(c: CopierContext, jobId: string, run: number): Promise<RunWorker | undefined> {
   const { state } = await c.store.load(jobId);
   if (!state.definition || state.run !== run) return undefined;
+  // A verify run has no work items: its lister compares both sides itself (ARCHITECTURE.md, "Verify runs").
+  if (state.run_kind === 'verify') return undefined;
   const definition = state.definition as JobDefinition;
   const settingsOf = runSettingsOf(new SharedRateLimit(c.rateLimits, jobToken(jobId), 1), c.config.batch.defaultConcurrency);
   const consumerInfo = await ensureRunConsumer(c.jsm, jobId, run, settingsOf(definition, new Date()).concurrency, c.config.copier.ackWaitMs);
@@ -61,6 +63,7 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
     definition,
     settingsOf,
     retry: retryPolicyOf(definition, c.config.batch),
+    ...(definition.verify ? { verify: definition.verify } : {}),
     source: jobSource,
     sourceBucket: definition.source_bucket,
     destination,

@@ -8,6 +8,7 @@ import type { AddressPolicy } from '../../libs/net/index.js';
 import { listRun, type ListRunContext } from './listRun.js';
 import { EndpointListingError, endpointCause } from './endpointFailure.js';
 import { listRetryRun } from './retryRun.js';
+import { verifyRun } from './verifyRun.js';
 import { HEARTBEAT_EVERY_MS, pagePacer } from './pagePacer.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
@@ -71,7 +72,9 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
       return;
     }
     const definition = state.definition!;
-    await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency, workAckWaitMs);
+    const verifying = state.run_kind === 'verify';
+    // A verify run queues no work: its keys are classified here (verifyRun.ts).
+    if (!verifying) await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency, workAckWaitMs);
     const rows = state.listing.manifest_rows === undefined ? {} : { manifest_rows: state.listing.manifest_rows };
     log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects, ...rows }, 'listing started');
     const policy = retryPolicyOf(definition, retryDefaults);
@@ -99,14 +102,19 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
             log.warn({ ...logCtx, attempt, retry_in_ms: Math.round(waitMs), error: endpointCause(err) }, 'listing request failed; retrying'),
         },
         signal: stopping.signal,
-        heartbeat: pagePacer({ msg, task, store, jsm, log, maxWaitingItems, signal: stopping.signal }),
+        heartbeat: pagePacer({ msg, task, store, jsm, log, maxWaitingItems, signal: stopping.signal, backlog: !verifying }),
       };
-      const outcome = state.retry_of === undefined ? await listRun(context, state) : await listRetryRun(nc, context, state);
+      const outcome = verifying
+        ? await verifyRun(context, state, definition.concurrency ?? defaultConcurrency)
+        : state.retry_of === undefined
+          ? await listRun(context, state)
+          : await listRetryRun(nc, context, state);
       if (outcome === 'complete') {
         log.info(logCtx, 'listing completed');
         msg.ack();
       } else {
         // Paused, cancelled or shutting down: hand the task back; a later delivery re-checks the state.
+        log.info(logCtx, 'listing stopped');
         msg.nak(PAUSED_RECHECK_MS);
       }
     } catch (err) {

@@ -6,8 +6,9 @@ const MAX_BATCH = 500;
 
 /**
  * Gathers the outcomes the lister decides without a copy into ObjectsProcessed messages:
- * objects already identical at the destination (skipped), and a manifest's rows naming an
- * object the source lacks (skipped, or failed when strict) or nothing copyable (failed). Batches end at MAX_BATCH and at every
+ * objects already identical at the destination (skipped), a manifest's rows naming an
+ * object the source lacks (skipped, or failed when strict) or nothing copyable (failed),
+ * or a verify run's findings (`label` verify). Batches end at MAX_BATCH and at every
  * checkpoint, so a listing resumed from a checkpoint rebuilds the same batches and
  * their message ids (`<job>:<run>:skip:<first>-<last>:<hash of the ordinals>`) make
  * JetStream drop repeats. The hash keeps a batch that differs after a resume (the
@@ -20,11 +21,16 @@ export class ListerOutcomes {
     private readonly jobId: string,
     private readonly run: number,
     private readonly publish: (subject: string, payload: Uint8Array, msgID: string) => Promise<void>,
+    private readonly label: 'skip' | 'verify' = 'skip',
   ) {}
 
   /** Answers a promise only when a batch goes out, so a run of identical objects does not yield per object. */
   add(ordinal: number, key: string, size: number, result: 'skipped' | 'failed' = 'skipped', error?: string): Promise<void> | undefined {
-    this.pending.push({ ordinal, key, size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
+    return this.addOutcome({ ordinal, key, size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
+  }
+
+  addOutcome(outcome: ObjectOutcome): Promise<void> | undefined {
+    this.pending.push(outcome);
     return this.pending.length >= MAX_BATCH ? this.flush() : undefined;
   }
 
@@ -34,7 +40,7 @@ export class ListerOutcomes {
     this.pending = [];
     const event: ObjectsProcessed = { type: 'ObjectsProcessed', data: { job_id: this.jobId, run: this.run, at: new Date().toISOString(), outcomes } };
     const hash = createHash('sha1').update(outcomes.map((o) => o.ordinal).join(',')).digest('base64url').slice(0, 12);
-    const msgID = `${this.jobId}:${this.run}:skip:${outcomes[0]!.ordinal}-${outcomes[outcomes.length - 1]!.ordinal}:${hash}`;
+    const msgID = `${this.jobId}:${this.run}:${this.label}:${outcomes[0]!.ordinal}-${outcomes[outcomes.length - 1]!.ordinal}:${hash}`;
     await this.publish(subjects.outcome(this.jobId), encodeJson(event), msgID);
   }
 }

@@ -14,13 +14,15 @@ export interface PagePacerOptions {
   /** Listing waits while this many of the run's items are still undelivered. */
   maxWaitingItems: number;
   signal: AbortSignal;
+  /** false for a run that queues no work (a verify run): there is no backlog to wait for. */
+  backlog?: boolean;
 }
 
 /**
  * What the listing asks before each page: keeps the task leased, stops on pause or cancel, and holds
  * listing while copiers have not drained the run's backlog, so the work stream stays bounded.
  */
-export function pagePacer({ msg, task, store, jsm, log, maxWaitingItems, signal }: PagePacerOptions): () => Promise<'stop' | 'continue'> {
+export function pagePacer({ msg, task, store, jsm, log, maxWaitingItems, signal, backlog: paced = true }: PagePacerOptions): () => Promise<'stop' | 'continue'> {
   let lastBeat = Date.now();
   let waiting = false;
   return async () => {
@@ -32,6 +34,7 @@ export function pagePacer({ msg, task, store, jsm, log, maxWaitingItems, signal 
         const { state: now } = await store.load(task.job_id);
         if (now.run !== task.run || now.status !== 'running') return 'stop';
       }
+      if (!paced) return 'continue';
       const backlog = await jsm.consumers.info(STREAMS.work, consumers.work(task.job_id, task.run));
       if (backlog.num_pending < maxWaitingItems) {
         waiting = false;

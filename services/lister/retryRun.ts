@@ -1,5 +1,5 @@
 import type { NatsConnection } from 'nats';
-import { runSpan, workItemMessageId, type JobState, type WorkItem } from '../../libs/domain/index.js';
+import { failuresOnly, runSpan, workItemMessageId, type JobState, type WorkItem } from '../../libs/domain/index.js';
 import { encodeJson, publishDurably, readRunFailures, subjects } from '../../libs/nats/index.js';
 import type { ListRunContext } from './listRun.js';
 import { PublishWindow } from './publishWindow.js';
@@ -18,7 +18,7 @@ export async function listRetryRun(nc: NatsConnection, ctx: Pick<ListRunContext,
   const jobId = state.job_id;
   const run = state.run;
   const span = runSpan(await ctx.store.read(jobId), state.retry_of);
-  const failed = span ? (await readRunFailures(nc, jobId, span)).failed : [];
+  const failed = span ? failuresOnly((await readRunFailures(nc, jobId, span)).failed) : [];
   let ordinal = state.listing.listed_objects;
   let bytes = state.listing.listed_bytes;
   let sinceCheckpoint = 0;

@@ -5,6 +5,8 @@ import type { MethodDefinition } from '@grpc/proto-loader'
 import type { AsOfRequest as _ferry_v1_AsOfRequest, AsOfRequest__Output as _ferry_v1_AsOfRequest__Output } from '../../ferry/v1/AsOfRequest.js';
 import type { CheckJobRequest as _ferry_v1_CheckJobRequest, CheckJobRequest__Output as _ferry_v1_CheckJobRequest__Output } from '../../ferry/v1/CheckJobRequest.js';
 import type { DeleteJobResponse as _ferry_v1_DeleteJobResponse, DeleteJobResponse__Output as _ferry_v1_DeleteJobResponse__Output } from '../../ferry/v1/DeleteJobResponse.js';
+import type { DifferencesRequest as _ferry_v1_DifferencesRequest, DifferencesRequest__Output as _ferry_v1_DifferencesRequest__Output } from '../../ferry/v1/DifferencesRequest.js';
+import type { DifferencesResponse as _ferry_v1_DifferencesResponse, DifferencesResponse__Output as _ferry_v1_DifferencesResponse__Output } from '../../ferry/v1/DifferencesResponse.js';
 import type { FailedObjectsResponse as _ferry_v1_FailedObjectsResponse, FailedObjectsResponse__Output as _ferry_v1_FailedObjectsResponse__Output } from '../../ferry/v1/FailedObjectsResponse.js';
 import type { Job as _ferry_v1_Job, Job__Output as _ferry_v1_Job__Output } from '../../ferry/v1/Job.js';
 import type { JobCheck as _ferry_v1_JobCheck, JobCheck__Output as _ferry_v1_JobCheck__Output } from '../../ferry/v1/JobCheck.js';
@@ -109,6 +111,23 @@ export interface BatchJobsClient extends grpc.Client {
   getJobHistory(argument: _ferry_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_JobHistoryResponse__Output>): grpc.ClientUnaryCall;
   getJobHistory(argument: _ferry_v1_PageRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_JobHistoryResponse__Output>): grpc.ClientUnaryCall;
   getJobHistory(argument: _ferry_v1_PageRequest, callback: grpc.requestCallback<_ferry_v1_JobHistoryResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * What a verify run found: its counts and, in key order and paginated, each key missing, differing or extra.
+   * Kept after the run ended, as failed objects are. Without `run`, the job's latest verify run.
+   */
+  ListDifferences(argument: _ferry_v1_DifferencesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_DifferencesResponse__Output>): grpc.ClientUnaryCall;
+  ListDifferences(argument: _ferry_v1_DifferencesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_DifferencesResponse__Output>): grpc.ClientUnaryCall;
+  ListDifferences(argument: _ferry_v1_DifferencesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_DifferencesResponse__Output>): grpc.ClientUnaryCall;
+  ListDifferences(argument: _ferry_v1_DifferencesRequest, callback: grpc.requestCallback<_ferry_v1_DifferencesResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * What a verify run found: its counts and, in key order and paginated, each key missing, differing or extra.
+   * Kept after the run ended, as failed objects are. Without `run`, the job's latest verify run.
+   */
+  listDifferences(argument: _ferry_v1_DifferencesRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_DifferencesResponse__Output>): grpc.ClientUnaryCall;
+  listDifferences(argument: _ferry_v1_DifferencesRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_DifferencesResponse__Output>): grpc.ClientUnaryCall;
+  listDifferences(argument: _ferry_v1_DifferencesRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_DifferencesResponse__Output>): grpc.ClientUnaryCall;
+  listDifferences(argument: _ferry_v1_DifferencesRequest, callback: grpc.requestCallback<_ferry_v1_DifferencesResponse__Output>): grpc.ClientUnaryCall;
   
   ListFailedObjects(argument: _ferry_v1_PageRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_FailedObjectsResponse__Output>): grpc.ClientUnaryCall;
   ListFailedObjects(argument: _ferry_v1_PageRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_FailedObjectsResponse__Output>): grpc.ClientUnaryCall;
@@ -225,6 +244,27 @@ export interface BatchJobsClient extends grpc.Client {
   updateJob(argument: _ferry_v1_UpdateJobRequest, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Compares source and destination over the job's selection without copying anything (like rclone check): starts a
+   * run of kind "verify" that classifies each key as matched, missing (not at the destination), differing (per the
+   * job's verify mode; size and ETag when it has none) or extra (at the destination under the job's prefix, absent at
+   * the source). Refused (FAILED_PRECONDITION) while a run is active or queued. Paused, resumed and cancelled like a copy run.
+   */
+  VerifyJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  VerifyJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  VerifyJob(argument: _ferry_v1_JobRef, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  VerifyJob(argument: _ferry_v1_JobRef, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  /**
+   * Compares source and destination over the job's selection without copying anything (like rclone check): starts a
+   * run of kind "verify" that classifies each key as matched, missing (not at the destination), differing (per the
+   * job's verify mode; size and ETag when it has none) or extra (at the destination under the job's prefix, absent at
+   * the source). Refused (FAILED_PRECONDITION) while a run is active or queued. Paused, resumed and cancelled like a copy run.
+   */
+  verifyJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  verifyJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  verifyJob(argument: _ferry_v1_JobRef, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  verifyJob(argument: _ferry_v1_JobRef, callback: grpc.requestCallback<_ferry_v1_Job__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Pushes the job each time its state or progress changes, until it ends.
    */
   WatchJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_ferry_v1_Job__Output>;
@@ -268,6 +308,12 @@ export interface BatchJobsHandlers extends grpc.UntypedServiceImplementation {
   
   GetJobHistory: grpc.handleUnaryCall<_ferry_v1_PageRequest__Output, _ferry_v1_JobHistoryResponse>;
   
+  /**
+   * What a verify run found: its counts and, in key order and paginated, each key missing, differing or extra.
+   * Kept after the run ended, as failed objects are. Without `run`, the job's latest verify run.
+   */
+  ListDifferences: grpc.handleUnaryCall<_ferry_v1_DifferencesRequest__Output, _ferry_v1_DifferencesResponse>;
+  
   ListFailedObjects: grpc.handleUnaryCall<_ferry_v1_PageRequest__Output, _ferry_v1_FailedObjectsResponse>;
   
   ListJobErrors: grpc.handleUnaryCall<_ferry_v1_PageRequest__Output, _ferry_v1_JobErrorsResponse>;
@@ -301,6 +347,14 @@ export interface BatchJobsHandlers extends grpc.UntypedServiceImplementation {
   UpdateJob: grpc.handleUnaryCall<_ferry_v1_UpdateJobRequest__Output, _ferry_v1_Job>;
   
   /**
+   * Compares source and destination over the job's selection without copying anything (like rclone check): starts a
+   * run of kind "verify" that classifies each key as matched, missing (not at the destination), differing (per the
+   * job's verify mode; size and ETag when it has none) or extra (at the destination under the job's prefix, absent at
+   * the source). Refused (FAILED_PRECONDITION) while a run is active or queued. Paused, resumed and cancelled like a copy run.
+   */
+  VerifyJob: grpc.handleUnaryCall<_ferry_v1_JobRef__Output, _ferry_v1_Job>;
+  
+  /**
    * Pushes the job each time its state or progress changes, until it ends.
    */
   WatchJob: grpc.handleServerStreamingCall<_ferry_v1_JobRef__Output, _ferry_v1_Job>;
@@ -315,6 +369,7 @@ export interface BatchJobsDefinition extends grpc.ServiceDefinition {
   GetJob: MethodDefinition<_ferry_v1_AsOfRequest, _ferry_v1_Job, _ferry_v1_AsOfRequest__Output, _ferry_v1_Job__Output>
   GetJobAsOf: MethodDefinition<_ferry_v1_AsOfRequest, _ferry_v1_Job, _ferry_v1_AsOfRequest__Output, _ferry_v1_Job__Output>
   GetJobHistory: MethodDefinition<_ferry_v1_PageRequest, _ferry_v1_JobHistoryResponse, _ferry_v1_PageRequest__Output, _ferry_v1_JobHistoryResponse__Output>
+  ListDifferences: MethodDefinition<_ferry_v1_DifferencesRequest, _ferry_v1_DifferencesResponse, _ferry_v1_DifferencesRequest__Output, _ferry_v1_DifferencesResponse__Output>
   ListFailedObjects: MethodDefinition<_ferry_v1_PageRequest, _ferry_v1_FailedObjectsResponse, _ferry_v1_PageRequest__Output, _ferry_v1_FailedObjectsResponse__Output>
   ListJobErrors: MethodDefinition<_ferry_v1_PageRequest, _ferry_v1_JobErrorsResponse, _ferry_v1_PageRequest__Output, _ferry_v1_JobErrorsResponse__Output>
   ListJobs: MethodDefinition<_ferry_v1_ListJobsRequest, _ferry_v1_ListJobsResponse, _ferry_v1_ListJobsRequest__Output, _ferry_v1_ListJobsResponse__Output>
@@ -325,5 +380,6 @@ export interface BatchJobsDefinition extends grpc.ServiceDefinition {
   RotateKeys: MethodDefinition<_ferry_v1_RotateKeysRequest, _ferry_v1_KeyRotation, _ferry_v1_RotateKeysRequest__Output, _ferry_v1_KeyRotation__Output>
   StartJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
   UpdateJob: MethodDefinition<_ferry_v1_UpdateJobRequest, _ferry_v1_Job, _ferry_v1_UpdateJobRequest__Output, _ferry_v1_Job__Output>
+  VerifyJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
   WatchJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_Job, _ferry_v1_JobRef__Output, _ferry_v1_Job__Output>
 }

@@ -95,6 +95,7 @@ export interface Job {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'verify'?: (string);
   'manifest'?: (_ferry_v1_Manifest | null);
   'manifest_strict'?: (boolean);
   '_description'?: "description";
@@ -140,6 +141,7 @@ export interface Job {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_verify'?: "verify";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
 }
@@ -231,6 +233,7 @@ export interface Job__Output {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'verify'?: (string);
   'manifest'?: (_ferry_v1_Manifest__Output);
   'manifest_strict'?: (boolean);
 }

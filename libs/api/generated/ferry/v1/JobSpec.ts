@@ -74,6 +74,11 @@ export interface JobSpec {
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
   /**
+   * Check each destination object after its copy: "size", "etag" or "checksum" (x-amz-checksum-*). A check that
+   * fails fails the object (VerificationFailed). Absent: no check beyond the copy's own. Also what a verify run compares.
+   */
+  'verify'?: (string);
+  /**
    * The objects to copy, read from a manifest instead of listing the source; filters still apply.
    */
   'manifest'?: (_ferry_v1_Manifest | null);
@@ -114,6 +119,7 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_verify'?: "verify";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
 }
@@ -186,6 +192,11 @@ export interface JobSpec__Output {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * Check each destination object after its copy: "size", "etag" or "checksum" (x-amz-checksum-*). A check that
+   * fails fails the object (VerificationFailed). Absent: no check beyond the copy's own. Also what a verify run compares.
+   */
+  'verify'?: (string);
   /**
    * The objects to copy, read from a manifest instead of listing the source; filters still apply.
    */

@@ -14,7 +14,18 @@ export interface Progress {
   'current_rate_bytes_sec'?: (number | string | Long);
   'estimated_completion'?: (string);
   'listing_complete'?: (boolean);
+  /**
+   * A verify run's classes (absent in a copy run).
+   */
+  'matched_objects'?: (number | string | Long);
+  'missing_objects'?: (number | string | Long);
+  'differing_objects'?: (number | string | Long);
+  'extra_objects'?: (number | string | Long);
   '_estimated_completion'?: "estimated_completion";
+  '_matched_objects'?: "matched_objects";
+  '_missing_objects'?: "missing_objects";
+  '_differing_objects'?: "differing_objects";
+  '_extra_objects'?: "extra_objects";
 }
 
 export interface Progress__Output {
@@ -29,4 +40,11 @@ export interface Progress__Output {
   'current_rate_bytes_sec'?: (number);
   'estimated_completion'?: (string);
   'listing_complete'?: (boolean);
+  /**
+   * A verify run's classes (absent in a copy run).
+   */
+  'matched_objects'?: (number);
+  'missing_objects'?: (number);
+  'differing_objects'?: (number);
+  'extra_objects'?: (number);
 }

@@ -11,6 +11,17 @@ export interface RunCounts {
   'completed_bytes'?: (number | string | Long);
   'skipped_bytes'?: (number | string | Long);
   'failed_bytes'?: (number | string | Long);
+  /**
+   * A verify run's classes (absent in a copy run).
+   */
+  'matched_objects'?: (number | string | Long);
+  'missing_objects'?: (number | string | Long);
+  'differing_objects'?: (number | string | Long);
+  'extra_objects'?: (number | string | Long);
+  '_matched_objects'?: "matched_objects";
+  '_missing_objects'?: "missing_objects";
+  '_differing_objects'?: "differing_objects";
+  '_extra_objects'?: "extra_objects";
 }
 
 export interface RunCounts__Output {
@@ -22,4 +33,11 @@ export interface RunCounts__Output {
   'completed_bytes'?: (number);
   'skipped_bytes'?: (number);
   'failed_bytes'?: (number);
+  /**
+   * A verify run's classes (absent in a copy run).
+   */
+  'matched_objects'?: (number);
+  'missing_objects'?: (number);
+  'differing_objects'?: (number);
+  'extra_objects'?: (number);
 }

@@ -18,6 +18,10 @@ export interface RunSummary {
    * its counts and its failed objects are kept in a summary.
    */
   'outcomes_compacted'?: (boolean);
+  /**
+   * "copy", or "verify": the run compared source and destination without copying (VerifyJob).
+   */
+  'kind'?: (string);
   '_completed_at'?: "completed_at";
   '_error'?: "error";
   '_retry_of'?: "retry_of";
@@ -40,4 +44,8 @@ export interface RunSummary__Output {
    * its counts and its failed objects are kept in a summary.
    */
   'outcomes_compacted'?: (boolean);
+  /**
+   * "copy", or "verify": the run compared source and destination without copying (VerifyJob).
+   */
+  'kind'?: (string);
 }
