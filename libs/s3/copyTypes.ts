@@ -1,5 +1,6 @@
 import type { S3Endpoint } from './endpoint.js';
 import type { S3Error } from './s3Error.js';
+import type { UploadTracker } from './uploadRecord.js';
 
 export interface CopyRequest {
   source: S3Endpoint;
@@ -17,6 +18,8 @@ export interface CopyRequest {
   throttle?: (bytes: number) => Promise<void>;
   /** The rate `throttle` holds, in bytes per second: server-side copies size their requests from it. */
   rateBytesPerSecond?: number;
+  /** Where a streamed multipart copy records its upload and parts, and finds an earlier attempt's to go on with. */
+  upload?: UploadTracker;
 }
 
 export interface CopyResult {
@@ -37,6 +40,8 @@ export interface CopyEngineOptions {
 
 export interface CopyEngine {
   copy(req: CopyRequest): Promise<CopyResult>;
+  /** AbortMultipartUpload of an upload a copy left (one already gone counts as aborted); throws S3Error otherwise. */
+  abortUpload(destination: S3Endpoint, bucket: string, key: string, uploadId: string): Promise<void>;
   close(): void;
 }
 
