@@ -1,7 +1,7 @@
-import type { JobDefinition } from '../../libs/domain/index.js';
+import type { JobDefinition, JobView } from '../../libs/domain/index.js';
 import { jobIdFromToken, uploadKeyParts, type JobEventStore, type ReadModel, type RecordedUpload, type UploadLog } from '../../libs/nats/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
-import type { CopyEngine, S3Endpoint } from '../../libs/s3/index.js';
+import type { CopyEngine, S3Endpoint, UploadRecord } from '../../libs/s3/index.js';
 import { destinationEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { UploadAbortReason } from '../../libs/observability/metrics.js';
@@ -65,12 +65,10 @@ export async function sweepStaleUploads(c: StartSweepContext): Promise<number> {
     const parts = uploadKeyParts(upload.key);
     if (!parts) continue;
     const jobId = jobIdFromToken(parts.token);
-    const view = await c.readModel.get(jobId);
-    const served = view !== undefined && view.run === parts.run && (view.status === 'running' || view.status === 'paused');
-    const stale = now - Date.parse(upload.record.updated_at) > c.staleUploadAgeMs;
-    if (served && !stale) continue;
+    const reason = sweepVerdict(upload.record, parts.run, await c.readModel.get(jobId), now, c.staleUploadAgeMs);
+    if (reason === undefined) continue;
     const list = byJob.get(jobId) ?? [];
-    list.push({ upload, reason: served ? 'stale' : 'run_ended' });
+    list.push({ upload, reason });
     byJob.set(jobId, list);
   }
   let aborted = 0;
@@ -98,6 +96,18 @@ export async function sweepStaleUploads(c: StartSweepContext): Promise<number> {
     }
   }
   return aborted;
+}
+
+/**
+ * Why a start-up sweep aborts a recorded upload of `run`, given its job's view (undefined: the job is gone);
+ * undefined when the upload stays (its run is served and it was written within `staleUploadAgeMs`).
+ */
+export function sweepVerdict(record: Pick<UploadRecord, 'updated_at'>, run: number, view: Pick<JobView, 'run' | 'status'> | undefined, now: number, staleUploadAgeMs: number): 'stale' | 'run_ended' | undefined {
+  const served = view !== undefined && view.run === run && (view.status === 'running' || view.status === 'paused');
+  if (!served) return 'run_ended';
+  const written = Date.parse(record.updated_at);
+  // A record whose time cannot be read is as good as stale: nothing says it is being written.
+  return Number.isNaN(written) || now - written > staleUploadAgeMs ? 'stale' : undefined;
 }
 
 /** The job's destination as its copies reach it, or undefined for a job that is gone (deleted, its data key purged). */
