@@ -68,7 +68,8 @@ export interface FerryConfig {
   /** StartJob and RetryFailed first check both buckets (reachable, existing, listable) and refuse with a 4xx if not. */
   checkOnStart: boolean;
   /** partsInFlight: parts of one multipart copy sent at once (memory: (partsInFlight + 1) × part size per object). */
-  copier: { slots: number; multipartThreshold: number; partSize: number; partsInFlight: number; ackWaitMs: number };
+  /** staleUploadAgeMs: a recorded multipart upload not written for this long is aborted by a copier's start-up sweep. */
+  copier: { slots: number; multipartThreshold: number; partSize: number; partsInFlight: number; ackWaitMs: number; staleUploadAgeMs: number };
   /** Most work items of one run the lister leaves waiting in the work stream before it pauses listing. */
   listerMaxWaitingItems: number;
   natsReplicas: number;
@@ -136,6 +137,9 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
   const get = <T>(p: SettingPath) => values.get(p) as T;
   const opt = (p: SettingPath) => values.get(p) as string | undefined;
 
+  const staleUploadAgeMs = parseDurationMs(get<string>('ferry.copier.stale_upload_age'))!;
+  // Shorter than a part's copy, and a sweep would abort uploads live copiers are still writing.
+  if (staleUploadAgeMs < 60_000) throw new ConfigError('ferry.copier.stale_upload_age', `must be at least 1m (FERRY_STALE_UPLOAD_AGE), got ${get<string>('ferry.copier.stale_upload_age')}`);
   const endpoint = opt('ferry.source.endpoint');
   const accessKey = opt('ferry.source.access_key');
   const secretKey = opt('ferry.source.secret_key');
@@ -193,6 +197,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
       partSize: get('ferry.copier.part_size'),
       partsInFlight: get('ferry.copier.parts_in_flight'),
       ackWaitMs: parseDurationMs(get<string>('ferry.copier.ack_wait'))!,
+      staleUploadAgeMs,
     },
     natsReplicas: get('ferry.nats.replicas'),
     natsMaxWorkItems: get('ferry.nats.max_work_items'),

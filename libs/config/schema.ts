@@ -68,6 +68,7 @@ export const SETTINGS = [
   { path: 'ferry.copier.ack_wait', env: 'FERRY_WORK_ACK_WAIT', type: { kind: 'duration' }, default: '30s' },
   { path: 'ferry.copier.part_size', env: 'FERRY_PART_SIZE', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 16 * 1024 * 1024 },
   { path: 'ferry.copier.parts_in_flight', env: 'FERRY_PARTS_IN_FLIGHT', type: int(1, 64), default: 4 },
+  { path: 'ferry.copier.stale_upload_age', env: 'FERRY_STALE_UPLOAD_AGE', type: { kind: 'duration' }, default: '24h' },
   { path: 'ferry.webhooks.secret', env: 'FERRY_WEBHOOK_SECRET', type: { kind: 'string' } },
   { path: 'ferry.webhooks.timeout', env: 'FERRY_WEBHOOK_TIMEOUT', type: { kind: 'duration' }, default: '10s' },
   { path: 'ferry.webhooks.retry_delay', env: 'FERRY_WEBHOOK_RETRY_DELAY', type: { kind: 'duration' }, default: '5s' },

@@ -11,5 +11,8 @@ declare module 's3rver' {
     constructor(options: S3rverOptions);
     run(): Promise<{ address: string; port: number }>;
     close(callback?: () => void): void;
+    /** Koa's middleware list (s3rver is a Koa application); its router is the last entry. */
+    middleware: unknown[];
+    store: { getResourcePath(bucket: string, key: string | undefined, resource: string): string };
   }
 }

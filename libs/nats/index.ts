@@ -13,3 +13,4 @@ export * from './bucketRegionRecorder.js';
 export * from './settledWithin.js';
 export * from './listTasks.js';
 export * from './workerCommands.js';
+export * from './uploadLog.js';

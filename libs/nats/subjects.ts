@@ -39,6 +39,8 @@ export const KV = {
   scheduler: 'ferry_scheduler',
   /** Webhook delivery records (`<token>.<seq>`), written by the notifier and read by control. */
   notifications: 'ferry_notifications',
+  /** Multipart copies in progress (`<token>.<run>.<ordinal>`): upload id, layout, source and finished parts; copiers only. */
+  uploads: 'ferry_uploads',
 } as const;
 
 export const OBJECT_STORES = {

@@ -19,9 +19,16 @@ export interface CopierMetrics {
   copyFinished(seconds: number): void;
   /** Undoing what a failed copy left at the destination failed too (by action: see libs/s3 CleanupAction). */
   cleanupFailed(action: string): void;
+  /** A multipart copy went on with an earlier attempt's upload, `kept` parts not sent again. */
+  multipartResumed(kept: number): void;
+  /** A recorded multipart upload was aborted: its run ended, it went stale, or it could not be resumed. */
+  uploadAborted(reason: UploadAbortReason): void;
   /** Removes every series labelled with the job (it was deleted). */
   forgetJob(jobId: string): Promise<void>;
 }
+
+/** Why a recorded upload was aborted: its run ended, nobody wrote it for stale_upload_age, it could not be resumed, or its copy failed for good. */
+export type UploadAbortReason = 'run_ended' | 'stale' | 'not_resumable' | 'failed';
 
 /** Removes every series of `counter` whose job_id label is `jobId`, whatever its other labels. */
 async function removeJobSeries(counter: Counter<'job_id' | 'error_type'>, jobId: string): Promise<void> {
@@ -52,6 +59,20 @@ export function copierMetrics(inFlight: () => number): CopierMetrics {
         labelNames: ['action'],
       }),
   );
+  const resumed = once('ferry_multipart_resumed_total', () => new Counter({ name: 'ferry_multipart_resumed_total', help: 'Multipart copies that went on with an upload an earlier attempt left' }));
+  const partsKept = once(
+    'ferry_multipart_parts_kept_total',
+    () => new Counter({ name: 'ferry_multipart_parts_kept_total', help: 'Parts resumed multipart copies found at the destination and did not send again' }),
+  );
+  const aborted = once(
+    'ferry_multipart_uploads_aborted_total',
+    () =>
+      new Counter({
+        name: 'ferry_multipart_uploads_aborted_total',
+        help: 'Recorded multipart uploads aborted: their run ended, they went stale, they could not be resumed, or their copy failed for good',
+        labelNames: ['reason'],
+      }),
+  );
   register.removeSingleMetric('ferry_copies_in_flight');
   new Gauge({
     name: 'ferry_copies_in_flight',
@@ -65,6 +86,11 @@ export function copierMetrics(inFlight: () => number): CopierMetrics {
     retry: (jobId, errorType) => retries.inc({ job_id: jobId, error_type: errorType }),
     copyFinished: (seconds) => duration.observe(seconds),
     cleanupFailed: (action) => cleanupFailures.inc({ action }),
+    multipartResumed: (kept) => {
+      resumed.inc();
+      partsKept.inc(kept);
+    },
+    uploadAborted: (reason) => aborted.inc({ reason }),
     forgetJob: async (jobId) => {
       await removeJobSeries(errors, jobId);
       await removeJobSeries(retries, jobId);

@@ -1,4 +1,5 @@
 import type { CleanupAction, CleanupFailureReporter, CopyRequest } from './copyTypes.js';
+import { abortUpload } from './multipartUploads.js';
 import { classifyS3Error } from './s3Error.js';
 import type { SignedHttp } from './signedHttp.js';
 
@@ -15,14 +16,9 @@ async function cleanUp(action: CleanupAction, req: CopyRequest, undo: () => Prom
   }
 }
 
-/** AbortMultipartUpload; not under the request's signal, since an aborted copy still has to clean up. */
+/** AbortMultipartUpload (an upload already gone counts as aborted); not under the request's signal, since an aborted copy still has to clean up. */
 export function abortMultipartUpload(http: SignedHttp, req: CopyRequest, uploadId: string, report: CleanupFailureReporter | undefined): Promise<void> {
-  return cleanUp(
-    'abort_multipart_upload',
-    req,
-    () => http.call(req.destination, { method: 'DELETE', bucket: req.destinationBucket, key: req.key, query: { uploadId } }),
-    report,
-  );
+  return cleanUp('abort_multipart_upload', req, () => abortUpload(http, req.destination, req.destinationBucket, req.key, uploadId), report);
 }
 
 /** Deletes an object whose bytes did not verify, so no reader takes it for a copy. */

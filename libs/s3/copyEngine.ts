@@ -1,11 +1,13 @@
 import type { CopyEngine, CopyEngineOptions, CopyRequest, CopyResult } from './copyTypes.js';
 import { endpointIdentity } from './endpoint.js';
 import { multipartCopy } from './multipartCopy.js';
-import { keptPartsInFlight } from './partLayout.js';
+import { abortUpload } from './multipartUploads.js';
+import { keptPartsInFlight, multipartCount } from './partLayout.js';
 import { choosePartSize } from './partSize.js';
 import { atSource, classifyS3Error, S3Error } from './s3Error.js';
 import { SINGLE_COPY_LIMIT, serverSideCopy } from './serverSideCopy.js';
 import { RegionCorrected, SignedHttp, unquoteEtag } from './signedHttp.js';
+import { resumeMultipartCopy } from './resumeCopy.js';
 import { learnSourceLayout } from './sourceLayout.js';
 import { openSource } from './sourceObject.js';
 import { streamCopy, UnverifiedCopy } from './streamCopy.js';
@@ -25,6 +27,13 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
   const { onCleanupFailed } = options;
 
   async function streamed(req: CopyRequest): Promise<CopyResult> {
+    // Only an object that may be copied in parts can have an upload recorded (one KV read; none for the small ones).
+    if (req.upload && (req.size > options.multipartThreshold || multipartCount(req.etag) !== undefined)) {
+      const ownPartSize = choosePartSize(req.size, options.partSize);
+      const resumed = await resumeMultipartCopy(http, req, req.upload, { ownPartSize, concurrency, onCleanupFailed });
+      if (resumed) return resumed;
+    }
+    const tracker = req.upload;
     const layout = await learnSourceLayout(http, req, options.partSize).catch((err: unknown) => Promise.reject(atSource(err)));
     const src = await openSource(http, req).catch((err: unknown) => Promise.reject(atSource(err)));
     const ownPartSize = choosePartSize(src.length, options.partSize);
@@ -32,10 +41,10 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
     const unchanged = src.etag.toLowerCase() === unquoteEtag(req.etag).toLowerCase() && src.length === req.size;
     const inFlight = layout && unchanged ? keptPartsInFlight(layout.partSize, ownPartSize, concurrency) : undefined;
     if (layout && inFlight !== undefined) {
-      return await multipartCopy(http, req, src, { partSize: layout.partSize, concurrency: inFlight, onCleanupFailed });
+      return await multipartCopy(http, req, src, { partSize: layout.partSize, concurrency: inFlight, onCleanupFailed, tracker });
     }
     if (src.length > options.multipartThreshold) {
-      return await multipartCopy(http, req, src, { partSize: ownPartSize, concurrency, onCleanupFailed });
+      return await multipartCopy(http, req, src, { partSize: ownPartSize, concurrency, onCleanupFailed, tracker });
     }
     return await streamCopy(http, req, src, onCleanupFailed);
   }
@@ -71,5 +80,10 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
     }
   }
 
-  return { copy, verify, close: () => http.close() };
+  return {
+    copy,
+    verify,
+    abortUpload: (destination, bucket, key, uploadId) => abortUpload(http, destination, bucket, key, uploadId),
+    close: () => http.close(),
+  };
 }

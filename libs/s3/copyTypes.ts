@@ -6,6 +6,7 @@ import type { VerifyMode } from '../domain/verifyMode.js';
 export interface VerifyReport {
   requests: number;
 }
+import type { UploadTracker } from './uploadRecord.js';
 
 export interface CopyRequest {
   source: S3Endpoint;
@@ -23,6 +24,8 @@ export interface CopyRequest {
   throttle?: (bytes: number) => Promise<void>;
   /** The rate `throttle` holds, in bytes per second: server-side copies size their requests from it. */
   rateBytesPerSecond?: number;
+  /** Where a streamed multipart copy records its upload and parts, and finds an earlier attempt's to go on with. */
+  upload?: UploadTracker;
 }
 
 export interface CopyResult {
@@ -51,6 +54,8 @@ export interface CopyEngine {
   copy(req: CopyRequest): Promise<CopyResult>;
   /** Checks the destination object a copy just wrote (the job's `verify`); throws VerificationFailed. */
   verify(req: CopyRequest, result: CopyResult, mode: VerifyMode): Promise<VerifyReport>;
+  /** AbortMultipartUpload of an upload a copy left (one already gone counts as aborted); throws S3Error otherwise. */
+  abortUpload(destination: S3Endpoint, bucket: string, key: string, uploadId: string): Promise<void>;
   close(): void;
 }
 

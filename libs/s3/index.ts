@@ -13,3 +13,4 @@ export { startRefusal, type BucketCheck, type CheckStep, type StartRefusal } fro
 export { VERIFICATION_FAILED, headObject, verificationFailed } from './verifyCopy.js';
 export { CHECKSUM_ALGORITHMS, checkEtag, checkSize, compareChecksums, factsFromHead, normalEtag, type CheckResult, type Checksums, type ObjectFacts } from './objectChecks.js';
 export { SignedHttp } from './signedHttp.js';
+export { UploadTakenOver, type NewUpload, type RecordedPart, type ResumeNote, type UploadRecord, type UploadTracker } from './uploadRecord.js';

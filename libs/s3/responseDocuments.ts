@@ -220,3 +220,33 @@ export function readAssumeRoleCredentials(xml: string): AssumedRoleCredentials {
   if (expires && Number.isNaN(expires.getTime())) throw invalid(what, `Expiration ${JSON.stringify(expiration!.slice(0, 40))} is no time`);
   return { accessKeyId, secretAccessKey, sessionToken: childText(credentials, 'SessionToken') || undefined, expiration: expires };
 }
+
+/** One part of a ListParts answer. */
+export interface ListedPart {
+  number: number;
+  /** Without quotes. */
+  etag: string;
+  size: number;
+}
+
+/** A ListPartsResult page: its parts, and the marker the next page starts after when it is truncated. */
+export function readListParts(xml: string): { parts: ListedPart[]; nextMarker?: string } {
+  const what = 'ListParts answer';
+  const root = rooted(xml, what, 'ListPartsResult');
+  const parts: ListedPart[] = [];
+  let truncated = false;
+  let nextMarker: string | undefined;
+  for (const child of root.children) {
+    if (child.name === 'IsTruncated') truncated = child.text === 'true';
+    else if (child.name === 'NextPartNumberMarker') nextMarker = child.text;
+    else if (child.name === 'Part') {
+      const number = childText(child, 'PartNumber') ?? '';
+      const size = childText(child, 'Size') ?? '';
+      const etag = childText(child, 'ETag');
+      if (!DIGITS.test(number) || !DIGITS.test(size) || !etag) throw invalid(what, 'a Part without PartNumber, Size or ETag');
+      parts.push({ number: Number(number), etag: etag.replace(/"/g, ''), size: Number(size) });
+    }
+  }
+  if (truncated && !nextMarker) throw invalid(what, 'truncated without NextPartNumberMarker');
+  return truncated ? { parts, nextMarker } : { parts };
+}

@@ -8,7 +8,12 @@ import type { CopyRequest } from './copyTypes.js';
 
 export interface SourceObject {
   body: ResponseBody;
+  /** The whole object's size (a ranged body holds `length - offset` bytes). */
   length: number;
+  /** Where in the object the body starts: 0 unless a range from `offset` was asked for and answered. */
+  offset: number;
+  /** Last-Modified as the source sent it, when it did. */
+  lastModified?: string;
   /** Without quotes. */
   etag: string;
   /** Content-* headers, Expires and x-amz-meta-* to put on the copy. */
@@ -17,14 +22,19 @@ export interface SourceObject {
   tags(): Promise<string | undefined>;
 }
 
-/** GETs the source object; its body is left unread for the caller to stream. */
-export async function openSource(http: SignedHttp, req: CopyRequest): Promise<SourceObject> {
+/**
+ * GETs the source object; its body is left unread for the caller to stream. With `from`, only the bytes from
+ * `from.offset` on, of the version whose ETag is `from.etag` (If-Match; a server that ignores the range sends
+ * the whole object, and offset says so).
+ */
+export async function openSource(http: SignedHttp, req: CopyRequest, from?: { offset: number; etag: string }): Promise<SourceObject> {
   const { source, sourceBucket: bucket, key, signal } = req;
   // An endpoint that does not report tag counts has its tags asked for alongside the GET.
   const early = endpointReportsTaggingCount(source) ? undefined : settle(getTaggingXml(http, source, bucket, key, signal));
   let res: StreamedResponse;
   try {
-    res = await http.get(source, { bucket, key, signal });
+    const headers = from && from.offset > 0 ? { range: `bytes=${from.offset}-`, 'if-match': `"${from.etag}"` } : undefined;
+    res = await http.get(source, { bucket, key, signal, ...(headers ? { headers } : {}) });
   } catch (err) {
     throw classifyS3Error(err);
   }
@@ -38,6 +48,17 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
     body.destroy();
     throw new S3Error('InvalidResponse', 'source GET answered without Content-Length', 0, true);
   }
+  let length = Number(lengthHeader);
+  let offset = 0;
+  if (res.status === 206) {
+    const range = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(header(res.headers, 'content-range') ?? '');
+    if (!range || Number(range[2]) - Number(range[1]) + 1 !== length) {
+      body.destroy();
+      throw new S3Error('InvalidResponse', 'source answered a range without a Content-Range that matches its body', 0, true);
+    }
+    offset = Number(range[1]);
+    length = Number(range[3]);
+  }
   // Settled here and turned back into a rejection only when asked for: a copy that fails
   // first never asks, and a rejection nobody awaits would end the process.
   let fetched: Promise<Settled<string | undefined>> | undefined;
@@ -45,7 +66,9 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
   const tags = () => (fetched ? fetched.then(unsettle) : Promise.resolve(undefined));
   return {
     body,
-    length: Number(lengthHeader),
+    length,
+    offset,
+    ...(header(res.headers, 'last-modified') ? { lastModified: header(res.headers, 'last-modified') } : {}),
     etag: unquoteEtag(header(res.headers, 'etag')),
     headers: carriedHeaders(res.headers),
     tags,

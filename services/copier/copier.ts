@@ -1,6 +1,7 @@
+import { nanoid } from 'nanoid';
 import type { NatsConnection } from 'nats';
 import type { JobView } from '../../libs/domain/index.js';
-import { JobEventStore, KV, ReadModel, RemoteJobCommands, jobIdFromToken, setRunConcurrency } from '../../libs/nats/index.js';
+import { JobEventStore, KV, ReadModel, RemoteJobCommands, UploadLog, jobIdFromToken, setRunConcurrency } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
@@ -9,6 +10,7 @@ import { copierMetrics } from '../../libs/observability/metrics.js';
 import type { RunWorker } from './runWorker.js';
 import { newRunWorker, type CopierContext } from './runWorkerFactory.js';
 import { Slots } from './slots.js';
+import { abortRunUploads, sweepStaleUploads, type UploadSweepContext } from './uploadSweep.js';
 
 export interface CopierOptions {
   nc: NatsConnection;
@@ -44,7 +46,12 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     },
   });
 
-  const context: CopierContext = { nc, js, jsm, store, commands: new RemoteJobCommands(nc), log, config, source, sealer, slots, engine, rateLimits, metrics };
+  const uploads = await UploadLog.open(nc);
+  const copierId = nanoid(10);
+  const context: CopierContext = {
+    nc, js, jsm, store, commands: new RemoteJobCommands(nc), log, config, source, sealer, slots, engine, rateLimits, metrics, uploads, copierId,
+  };
+  const sweep: UploadSweepContext = { uploads, engine, log, onAborted: (reason) => metrics.uploadAborted(reason) };
 
   async function createWorker(jobId: string, run: number): Promise<RunWorker | undefined> {
     const worker = await newRunWorker(context, jobId, run);
@@ -64,6 +71,14 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
       await worker?.stop();
       if (worker) live.delete(worker);
       log.info({ job_id: jobId, run: current.run }, 'copier released run');
+      // Its copies aborted their own uploads; these are what copiers that died mid-object left (every copier that served the run looks).
+      // In the background: a destination that does not answer must not hold up other jobs' changes.
+      if (worker) {
+        const { endpoint } = worker.destination;
+        void abortRunUploads(sweep, jobId, current.run, endpoint).catch((err: unknown) =>
+          log.warn({ job_id: jobId, run: current.run, err: String(err) }, "aborting the run's recorded uploads failed; the start-up sweep of a copier tries again"),
+        );
+      }
     }
     // After the run's worker stopped, so no late outcome labels the deleted job again.
     if (!view) await metrics.forgetJob(jobId);
@@ -89,6 +104,20 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     else await worker?.pause();
   }
 
+  // In the background: a destination that does not answer must not hold up serving runs.
+  void sweepStaleUploads({
+    ...sweep,
+    readModel,
+    store,
+    source,
+    sealer,
+    allowLinkLocal: config.destinations.allowLinkLocal,
+    staleUploadAgeMs: config.copier.staleUploadAgeMs,
+  }).then(
+    (aborted) => log.info({ aborted, stale_upload_age_ms: config.copier.staleUploadAgeMs }, 'swept recorded multipart uploads'),
+    (err: unknown) => log.warn({ err: String(err) }, 'sweeping recorded multipart uploads failed'),
+  );
+
   const watcher = await readModel.watch((token, view) => {
     changes = changes.then(() => onChange(token, view)).catch((err) => log.error({ job_id: view?.job_id, run: view?.run, err: String(err) }, 'copier state change failed'));
   });
@@ -97,7 +126,8 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
     async stop() {
       watcher.stop();
       await changes;
-      await Promise.allSettled([...workers.values()].map(async ({ worker }) => (await worker)?.stop()));
+      // Shutting down, not ending runs: copies cut short keep their uploads, and whoever copies their items next resumes them.
+      await Promise.allSettled([...workers.values()].map(async ({ worker }) => (await worker)?.stop(true)));
       engine.close();
     },
   };

@@ -1,9 +1,11 @@
 import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
 import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type VerifyMode, type WorkItem } from '../../libs/domain/index.js';
-import { STREAMS, decodeJson, subjects } from '../../libs/nats/index.js';
-import { classifyS3Error, type CopyRequest, type CopyResult, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
+import { STREAMS, decodeJson, subjects, uploadKey, type UploadLog } from '../../libs/nats/index.js';
+import { classifyS3Error, UploadTakenOver, type CopyRequest, type CopyResult, type S3Endpoint, type S3Error, type UploadTracker, type createCopyEngine } from '../../libs/s3/index.js';
+import { CHECKSUM_MISMATCH } from '../../libs/s3/s3Error.js';
 import type { Logger } from '../../libs/log/logger.js';
+import type { UploadAbortReason } from '../../libs/observability/metrics.js';
 import { isStaleCredentialCode } from '../../libs/s3/credentials.js';
 import type { DestinationBreaker } from './destinationBreaker.js';
 import { OutcomeBatcher } from './outcomeBatcher.js';
@@ -51,6 +53,8 @@ export interface RunWorkerContext {
   failRun?: (error: string) => Promise<boolean>;
   /** Called once the worker has stopped. */
   onStopped?: () => void;
+  /** Where multipart copies record their uploads and parts (libs/nats/uploadLog.ts), and this copier's name in those records. */
+  uploads?: { log: UploadLog; copierId: string; onResumed?: (partsKept: number) => void; onAborted?: (reason: UploadAbortReason) => void };
 }
 
 /** What of a job's definition a run's settings come from (the job's view carries all of it). */
@@ -93,6 +97,8 @@ export class RunWorker {
   private wanted = false;
   /** The breaker tripped: no item is begun until failing the run settles (and none after it went through). */
   private halted = false;
+  /** Stopped for the process's shutdown (not the run's end): copies cut short keep their uploads for another copier. */
+  private keepUploadsOnStop = false;
 
   constructor(private readonly ctx: RunWorkerContext) {
     this.definition = ctx.definition;
@@ -172,8 +178,18 @@ export class RunWorker {
     await this.loop;
   }
 
-  /** Stops for good: in-flight copies are abandoned; their items return to the stream. */
-  async stop(): Promise<void> {
+  /** Where this run's copies write. */
+  get destination(): { endpoint: S3Endpoint; bucket: string } {
+    return { endpoint: this.ctx.destination, bucket: this.ctx.destinationBucket };
+  }
+
+  /**
+   * Stops for good: in-flight copies are abandoned; their items return to the stream. Their multipart
+   * uploads are aborted, unless `keepUploads` (the copier is shutting down, the run goes on): then they
+   * stay recorded, and whoever copies the item next resumes them.
+   */
+  async stop(keepUploads = false): Promise<void> {
+    this.keepUploadsOnStop = keepUploads;
     this.wanted = false;
     this.fetching = false;
     this.abort.abort();
@@ -276,6 +292,7 @@ export class RunWorker {
         signal: this.abort.signal,
         throttle: this.settings.throttle,
         rateBytesPerSecond: this.settings.rateBytesPerSecond,
+        upload: this.uploadTracker(item, attempt),
       };
       const copied = await this.copyWithFreshCredentials(request);
       if (ctx.verify) await ctx.engine.verify(request, copied, ctx.verify);
@@ -284,6 +301,11 @@ export class RunWorker {
     } catch (err) {
       if (this.abort.signal.aborted) return; // left unacked: redelivered to whoever serves the run next
       const failure = classifyS3Error(err);
+      if (failure instanceof UploadTakenOver) {
+        // The item went to another copier (this one's hold lapsed), which goes on with the upload and reports the object.
+        ctx.log.info({ job_id: ctx.jobId, run: ctx.run, key: item.key }, 'another copier took over the multipart copy; leaving the object to it');
+        return;
+      }
       if (failure.code === 'NoSuchKey') {
         this.report({ ...base, result: 'skipped', error: 'object vanished from the source', duration_ms: Date.now() - started }, msg);
       } else if (failure.retryable && attempt <= ctx.retry.maxRetries) {
@@ -299,6 +321,37 @@ export class RunWorker {
     } finally {
       this.held.delete(msg);
     }
+  }
+
+  /**
+   * The object's upload record, for a multipart copy to record its parts in and a later attempt to resume
+   * from. A failed copy keeps its upload when the item will be tried again (a retryable failure with
+   * attempts left, a stale credential, or the copier's shutdown); otherwise it aborts it.
+   */
+  private uploadTracker(item: WorkItem, attempt: number): UploadTracker | undefined {
+    const { uploads, log, jobId, run, retry } = this.ctx;
+    if (!uploads) return undefined;
+    const at = { job_id: jobId, run, key: item.key };
+    return uploads.log.tracker(uploadKey(jobId, run, item.ordinal), `${uploads.copierId}/${attempt}`, {
+      keeps: (err) => {
+        if (err.code === CHECKSUM_MISMATCH) return false;
+        if (this.abort.signal.aborted) return this.keepUploadsOnStop;
+        return isStaleCredentialCode(err.code) || (err.retryable && attempt <= retry.maxRetries);
+      },
+      resumed: ({ uploadId, kept, total }) => {
+        log.info({ ...at, upload_id: uploadId, parts_kept: kept, parts_total: total }, 'multipart copy resumed');
+        uploads.onResumed?.(kept);
+      },
+      restarted: (uploadId, reason) => {
+        log.info({ ...at, upload_id: uploadId, reason }, 'recorded multipart upload aborted; copying the object afresh');
+        uploads.onAborted?.('not_resumable');
+      },
+      aborted: (uploadId, code) => {
+        log.info({ ...at, upload_id: uploadId, reason: this.abort.signal.aborted ? 'run_ended' : 'failed', error_type: code }, 'multipart upload aborted');
+        uploads.onAborted?.(this.abort.signal.aborted ? 'run_ended' : 'failed');
+      },
+      writeFailed: (err) => log.debug({ ...at, err: String(err) }, 'writing the upload record failed'),
+    });
   }
 
   /**

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import S3rver from 's3rver';
+import { multipartExtras } from '../../libs/embedded/s3rverMultipart.js';
 
 const [host = '127.0.0.1', port = '0', directory = './s3', accessKey = '', secretKey = '', ...buckets] = process.argv.slice(2);
 const require = createRequire(import.meta.url);
@@ -14,6 +15,8 @@ const accounts = require('s3rver/lib/models/account.js') as { DUMMY_ACCOUNT: { c
 if (accessKey) accounts.DUMMY_ACCOUNT.createKeyPair(accessKey, secretKey);
 
 const server = new S3rver({ address: host, port: Number(port), directory, silent: true, configureBuckets: buckets.map((name) => ({ name })) });
+// In front of s3rver's router (the last middleware): the multipart operations it leaves out.
+server.middleware.splice(server.middleware.length - 1, 0, multipartExtras(server.store));
 const address = await server.run();
 process.stdout.write(`s3rver listening on ${host}:${address.port}\n`);
 const stop = () => server.close(() => process.exit(0));

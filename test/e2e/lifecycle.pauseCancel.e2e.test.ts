@@ -10,7 +10,7 @@ import { SecretSealer } from '../../libs/secrets/index.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { TEST_SECRET_KEY, startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest, waitForJob } from '../harness/restClient.js';
-import { createBucket, listKeys, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
+import { assertNoMultipartUploads, createBucket, listKeys, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 import { waitFor } from '../harness/waitFor.js';
 
@@ -97,6 +97,7 @@ describe('pause, cancel and delete over a real job', () => {
     assert.equal(Number(done.progress.total_objects), objects.length);
     assert.equal(Number(done.progress.failed_objects ?? 0), 0);
     assert.deepEqual(await listKeys(destination, 'paused'), objects.map((o) => o.key));
+    await assertNoMultipartUploads(destination, 'paused');
   });
 
   it('cancel discards the remaining work; delete removes the job and makes its secret unreadable', async () => {
@@ -113,6 +114,7 @@ describe('pause, cancel and delete over a real job', () => {
     const copied = await settledCount('canceller');
     assert.ok(copied < objects.length);
     assert.ok((await listKeys(destination, 'cancelled')).length < objects.length, 'the rest was never copied');
+    await assertNoMultipartUploads(destination, 'cancelled');
     assert.equal((await view('canceller')).status, 'cancelled');
     const again = await api('POST', '/admin/batch/jobs/canceller/pause');
     assert.equal(again.status, 409);

@@ -1,8 +1,10 @@
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
   CreateBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
+  ListMultipartUploadsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -97,4 +99,15 @@ export async function listKeys(client: S3Client, bucket: string, prefix?: string
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
   return keys;
+}
+
+/** The multipart uploads in progress in a bucket (ListMultipartUploads, one page: tests leave few). */
+export async function multipartUploads(client: S3Client, bucket: string): Promise<Array<{ key: string; uploadId: string }>> {
+  const out = await client.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+  return (out.Uploads ?? []).map((u) => ({ key: u.Key!, uploadId: u.UploadId! }));
+}
+
+/** Fails naming what is left when a bucket still has a multipart upload in progress. */
+export async function assertNoMultipartUploads(client: S3Client, bucket: string): Promise<void> {
+  assert.deepEqual(await multipartUploads(client, bucket), [], `multipart uploads left in ${bucket}`);
 }

@@ -5,6 +5,8 @@ import { GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, PutObject
 import { closeSdkClients, createCopyEngine, sdkClient, S3Error, type S3Endpoint } from '../../libs/s3/index.js';
 import { endpointAt, startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
 import { startFaultProxy } from '../harness/faultProxy.js';
+import { assertNoMultipartUploads, multipartUploads, testS3Client } from '../harness/s3TestClient.js';
+import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3';
 
 const MiB = 1024 * 1024;
 
@@ -131,6 +133,7 @@ describe('copy engine against two s3rver instances', () => {
     assert.deepEqual(out.Metadata, { kind: 'big' });
     const tags = await sdkClient(dst.endpoint).send(new GetObjectTaggingCommand({ Bucket: 'dst', Key: key }));
     assert.deepEqual(tags.TagSet?.map((t) => [t.Key, t.Value]), [['size', 'large']]);
+    await assertNoMultipartUploads(testS3Client(dst.server.endpoint), 'dst');
   });
 
   it('reports a source that vanished as NoSuchKey, not retryable', async () => {
@@ -165,6 +168,7 @@ describe('copy engine against two s3rver instances', () => {
       assert.ok(log.some((l) => l.startsWith('POST') && l.includes('uploads')), log.join('\n'));
       assert.ok(log.some((l) => l.startsWith('DELETE') && l.includes('uploadId=')), log.join('\n'));
       assert.equal(await exists(dst.endpoint, 'dst', key), false);
+      await assertNoMultipartUploads(testS3Client(dst.server.endpoint), 'dst');
     } finally {
       await proxy.stop();
     }
@@ -204,6 +208,12 @@ describe('copy engine against two s3rver instances', () => {
       const log = proxy.requestLog();
       assert.ok(log.some((l) => l.startsWith('DELETE') && l.includes('uploadId=')), log.join('\n'));
       assert.deepEqual(reported, [{ action: 'abort_multipart_upload', key, code: 'AccessDenied' }]);
+      // The upload the refused abort left is there to see; the test aborts it itself.
+      const client = testS3Client(dst.server.endpoint);
+      const left = await multipartUploads(client, 'dst');
+      assert.deepEqual(left.map((u) => u.key), [key]);
+      for (const u of left) await client.send(new AbortMultipartUploadCommand({ Bucket: 'dst', Key: u.key, UploadId: u.uploadId }));
+      await assertNoMultipartUploads(client, 'dst');
     } finally {
       reporting.close();
       await proxy.stop();

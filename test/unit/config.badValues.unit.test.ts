@@ -45,6 +45,8 @@ const BAD_ENV: Array<[string, string, RegExp]> = [
   ['FERRY_MAX_RETRIES', '3.0', /FERRY_MAX_RETRIES \(batch_replication\.max_retries\): must be an integer/],
   ['FERRY_WORK_ACK_WAIT', 'soon', /FERRY_WORK_ACK_WAIT \(ferry\.copier\.ack_wait\): must be a duration/],
   ['FERRY_PARTS_IN_FLIGHT', '0', /FERRY_PARTS_IN_FLIGHT \(ferry\.copier\.parts_in_flight\): must be between 1 and 64/],
+  ['FERRY_STALE_UPLOAD_AGE', 'a day', /FERRY_STALE_UPLOAD_AGE \(ferry\.copier\.stale_upload_age\): must be a duration/],
+  ['FERRY_STALE_UPLOAD_AGE', '30s', /ferry\.copier\.stale_upload_age: must be at least 1m \(FERRY_STALE_UPLOAD_AGE\), got 30s/],
   ['FERRY_AUTH_TOKENS', '[{name: "a"}]', /FERRY_AUTH_TOKENS \(ferry\.auth\.tokens\): must be a JSON list/],
 ];
 
@@ -87,6 +89,11 @@ describe('configuration: bad values stop loading, naming the key', () => {
   it('sends 4 parts of an object at once unless ferry.copier.parts_in_flight says otherwise', () => {
     assert.equal(loadConfig({ env: {} }).copier.partsInFlight, 4);
     assert.equal(loadConfig({ env: { FERRY_PARTS_IN_FLIGHT: '8' } }).copier.partsInFlight, 8);
+  });
+
+  it('sweeps recorded multipart uploads not written for 24h unless ferry.copier.stale_upload_age says otherwise', () => {
+    assert.equal(loadConfig({ env: {} }).copier.staleUploadAgeMs, 24 * 3_600_000);
+    assert.equal(loadConfig({ env: { FERRY_STALE_UPLOAD_AGE: '90m' } }).copier.staleUploadAgeMs, 90 * 60_000);
   });
 
   it('still accepts an empty file and an empty section', () => {

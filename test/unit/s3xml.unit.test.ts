@@ -8,6 +8,7 @@ import {
   readCopyPartEtag,
   readErrorFields,
   readListPage,
+  readListParts,
   readTags,
   readUploadId,
 } from '../../libs/s3/responseDocuments.js';
@@ -162,5 +163,24 @@ describe('the reader on hostile input', () => {
     assert.equal(readXml(ampersands).text.length, 200_001);
     const deep = `${'<a>'.repeat(100_000)}${'</a>'.repeat(100_000)}`;
     assert.equal(readXml(deep).children.length, 1);
+  });
+});
+
+describe('ListParts answers', () => {
+  const part = (n: number, size: number, etag = `"${String(n).padStart(32, '0')}"`) =>
+    `<Part><PartNumber>${n}</PartNumber><LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>${etag}</ETag><Size>${size}</Size></Part>`;
+
+  it('reads each part\'s number, unquoted ETag and size, and where a truncated answer goes on', () => {
+    const page = readListParts(`<ListPartsResult><Bucket>b</Bucket><Key>k</Key><UploadId>u</UploadId><IsTruncated>true</IsTruncated><NextPartNumberMarker>2</NextPartNumberMarker>${part(1, 5)}${part(2, 7, '&quot;abc&quot;')}</ListPartsResult>`);
+    assert.deepEqual(page, { parts: [{ number: 1, etag: '0'.repeat(31) + '1', size: 5 }, { number: 2, etag: 'abc', size: 7 }], nextMarker: '2' });
+    assert.deepEqual(readListParts(`<ListPartsResult><IsTruncated>false</IsTruncated></ListPartsResult>`), { parts: [] });
+  });
+
+  it('a part without its number, size or ETag, or a truncated answer without a marker, is InvalidResponse', () => {
+    const invalid = (err: unknown) => err instanceof S3Error && err.code === 'InvalidResponse' && err.retryable;
+    assert.throws(() => readListParts('<ListPartsResult><Part><PartNumber>1</PartNumber><Size>5</Size></Part></ListPartsResult>'), invalid);
+    assert.throws(() => readListParts('<ListPartsResult><Part><PartNumber>x</PartNumber><ETag>"a"</ETag><Size>5</Size></Part></ListPartsResult>'), invalid);
+    assert.throws(() => readListParts('<ListPartsResult><IsTruncated>true</IsTruncated></ListPartsResult>'), invalid);
+    assert.throws(() => readListParts('<ListBucketResult/>'), invalid);
   });
 });
