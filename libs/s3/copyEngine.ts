@@ -9,6 +9,7 @@ import { RegionCorrected, SignedHttp, unquoteEtag } from './signedHttp.js';
 import { learnSourceLayout } from './sourceLayout.js';
 import { openSource } from './sourceObject.js';
 import { streamCopy, UnverifiedCopy } from './streamCopy.js';
+import { checksumPlan } from './checksumPlan.js';
 
 /**
  * Copies one object: server-side inside one cluster, otherwise a streamed
@@ -30,12 +31,16 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
     const unchanged = src.etag.toLowerCase() === unquoteEtag(req.etag).toLowerCase() && src.length === req.size;
     const inFlight = layout && unchanged ? keptPartsInFlight(layout.partSize, ownPartSize, concurrency) : undefined;
     if (layout && inFlight !== undefined) {
-      return await multipartCopy(http, req, src, { partSize: layout.partSize, concurrency: inFlight, onCleanupFailed });
+      const checksum = checksumPlan(src.checksum, req.checksumAlgorithm, true);
+      return await multipartCopy(http, req, src, { partSize: layout.partSize, concurrency: inFlight, onCleanupFailed, checksum });
     }
-    if (src.length > options.multipartThreshold) {
-      return await multipartCopy(http, req, src, { partSize: ownPartSize, concurrency, onCleanupFailed });
+    const checksum = checksumPlan(src.checksum, req.checksumAlgorithm, false);
+    // A checksum Ferry computes goes before the body it covers: only bodies up to a part are held whole
+    // for it, larger ones go in parts (aws-chunked trailers would not need that, but Ceph RGW 16 refuses them).
+    if (src.length > options.multipartThreshold || (checksum && !checksum.source && src.length > ownPartSize)) {
+      return await multipartCopy(http, req, src, { partSize: ownPartSize, concurrency, onCleanupFailed, checksum });
     }
-    return await streamCopy(http, req, src, onCleanupFailed);
+    return await streamCopy(http, req, src, onCleanupFailed, checksum);
   }
 
   async function copy(req: CopyRequest): Promise<CopyResult> {

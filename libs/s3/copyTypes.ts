@@ -17,7 +17,12 @@ export interface CopyRequest {
   throttle?: (bytes: number) => Promise<void>;
   /** The rate `throttle` holds, in bytes per second: server-side copies size their requests from it. */
   rateBytesPerSecond?: number;
+  /** The job's checksum_algorithm: computed while streaming and sent for objects whose source has no checksum. */
+  checksumAlgorithm?: JobChecksumAlgorithm;
 }
+
+/** What a job may ask Ferry to compute where the source has no checksum (`none` is leaving it unset). */
+export type JobChecksumAlgorithm = 'crc32c' | 'sha256';
 
 export interface CopyResult {
   bytes: number;

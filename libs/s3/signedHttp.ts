@@ -161,7 +161,7 @@ export class SignedHttp {
   }
 
   /** GETs an object with its body left for the caller to stream, through Http1Client (pooled read buffers, no copy of the body). */
-  async get(e: S3Endpoint, spec: Omit<SignedRequestSpec, 'method' | 'headers'>, retried = false): Promise<StreamedResponse> {
+  async get(e: S3Endpoint, spec: Omit<SignedRequestSpec, 'method'>, retried = false): Promise<StreamedResponse> {
     const t = this.target(e);
     const signedFor = bucketTarget(t, spec.bucket).region;
     const { hostname, path, headers } = signedRequest(t, { ...spec, method: 'GET' });

@@ -5,6 +5,10 @@ import { errorFromBody } from './responseDocuments.js';
 import { header, isSuccessStatus, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import { endpointReportsTaggingCount, getTaggingXml, tagsNeedFetching } from './tagging.js';
 import type { CopyRequest } from './copyTypes.js';
+import { reportedChecksum, type ObjectChecksum } from './checksums.js';
+
+/** Asks the source for the object's additional checksum (S3 answers it only when asked). */
+const CHECKSUM_MODE = { 'x-amz-checksum-mode': 'ENABLED' };
 
 export interface SourceObject {
   body: ResponseBody;
@@ -13,6 +17,8 @@ export interface SourceObject {
   etag: string;
   /** Content-* headers, Expires and x-amz-meta-* to put on the copy. */
   headers: Record<string, string>;
+  /** The additional checksum the source stores with the object (x-amz-checksum-*), if any. */
+  checksum: ObjectChecksum | undefined;
   /** The source's <Tagging> document, or undefined when untagged. */
   tags(): Promise<string | undefined>;
 }
@@ -24,7 +30,7 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
   const early = endpointReportsTaggingCount(source) ? undefined : settle(getTaggingXml(http, source, bucket, key, signal));
   let res: StreamedResponse;
   try {
-    res = await http.get(source, { bucket, key, signal });
+    res = await http.get(source, { bucket, key, signal, headers: CHECKSUM_MODE });
   } catch (err) {
     throw classifyS3Error(err);
   }
@@ -48,6 +54,7 @@ export async function openSource(http: SignedHttp, req: CopyRequest): Promise<So
     length: Number(lengthHeader),
     etag: unquoteEtag(header(res.headers, 'etag')),
     headers: carriedHeaders(res.headers),
+    checksum: reportedChecksum(res.headers),
     tags,
   };
 }
