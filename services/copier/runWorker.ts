@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
 import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type WorkItem } from '../../libs/domain/index.js';
 import { STREAMS, decodeJson, subjects } from '../../libs/nats/index.js';
-import { classifyS3Error, type CopyRequest, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
+import { classifyS3Error, type CopyRequest, type JobChecksumAlgorithm, type S3Endpoint, type S3Error, type createCopyEngine } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { isStaleCredentialCode } from '../../libs/s3/credentials.js';
 import type { DestinationBreaker } from './destinationBreaker.js';
@@ -41,6 +41,8 @@ export interface RunWorkerContext {
   sourceBucket: string;
   destination: S3Endpoint;
   destinationBucket: string;
+  /** The job's checksum_algorithm, unless `none`: computed and sent for objects whose source has no checksum. */
+  checksumAlgorithm?: JobChecksumAlgorithm;
   onOutcome?: (outcome: ObjectOutcome) => void;
   onRetry?: (code: string) => void;
   /** The run's destination breaker in this copier (it counts final failures and copies). */
@@ -274,6 +276,7 @@ export class RunWorker {
         signal: this.abort.signal,
         throttle: this.settings.throttle,
         rateBytesPerSecond: this.settings.rateBytesPerSecond,
+        ...(ctx.checksumAlgorithm ? { checksumAlgorithm: ctx.checksumAlgorithm } : {}),
       };
       await this.copyWithFreshCredentials(request);
       ctx.breaker?.succeeded(ticket);

@@ -94,6 +94,7 @@ export interface Job {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'checksum_algorithm'?: (string);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -137,6 +138,7 @@ export interface Job {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_checksum_algorithm'?: "checksum_algorithm";
 }
 
 /**
@@ -226,4 +228,5 @@ export interface Job__Output {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'checksum_algorithm'?: (string);
 }

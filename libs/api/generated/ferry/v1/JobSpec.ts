@@ -72,6 +72,12 @@ export interface JobSpec {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * S3's additional checksum Ferry computes while streaming and sends, for objects whose source has none:
+   * "crc32c", "sha256" or "none" (the default). A source's own checksum (x-amz-checksum-*) is always carried
+   * to the destination in its algorithm and checked, whatever this says.
+   */
+  'checksum_algorithm'?: (string);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -105,6 +111,7 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_checksum_algorithm'?: "checksum_algorithm";
 }
 
 export interface JobSpec__Output {
@@ -175,4 +182,10 @@ export interface JobSpec__Output {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * S3's additional checksum Ferry computes while streaming and sends, for objects whose source has none:
+   * "crc32c", "sha256" or "none" (the default). A source's own checksum (x-amz-checksum-*) is always carried
+   * to the destination in its algorithm and checked, whatever this says.
+   */
+  'checksum_algorithm'?: (string);
 }
