@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { createCopyEngine, S3Error, type CopyRequest, type S3Endpoint } from '../../libs/s3/index.js';
 import type { JobChecksumAlgorithm } from '../../libs/s3/copyTypes.js';
@@ -6,6 +7,8 @@ import { startSyntheticS3, type SyntheticS3 } from '../bench/syntheticS3.js';
 import type { GeneratedBucketSpec } from '../bench/syntheticS3/generatedBucket.js';
 import type { StoredChecksum } from '../bench/syntheticS3/checksums.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
+import { startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
+import { readObject, testS3Client } from '../harness/s3TestClient.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -48,6 +51,7 @@ describe('additional checksums (x-amz-checksum-*) from source to destination', (
   let silent: SyntheticS3;
   let sourceProxy: FaultProxy;
   let destinationProxy: FaultProxy;
+  let s3rver: S3Fixture;
   const engine = createCopyEngine({ multipartThreshold: 10 * MiB, partSize: PART });
   const at = (url: string): S3Endpoint => ({ endpoint: url, region: 'us-east-1', accessKey: 'k', secretKey: 's', taggingCountHeader: true });
 
@@ -58,11 +62,12 @@ describe('additional checksums (x-amz-checksum-*) from source to destination', (
       startSyntheticS3({ buckets: {}, ignoreChecksums: true }),
     ]);
     [sourceProxy, destinationProxy] = await Promise.all([startFaultProxy(source.endpoint), startFaultProxy(verifying.endpoint)]);
+    s3rver = await startS3Fixture(['dst']);
   });
   after(async () => {
     engine.close();
     await Promise.all([sourceProxy?.stop(), destinationProxy?.stop()]);
-    await Promise.all([source?.stop(), verifying?.stop(), silent?.stop()]);
+    await Promise.all([source?.stop(), verifying?.stop(), silent?.stop(), s3rver?.stop()]);
   });
 
   /** A copy of object i as the copier gets it from a work item (with the ETag the listing gave). */
@@ -149,6 +154,22 @@ describe('additional checksums (x-amz-checksum-*) from source to destination', (
       await engine.copy(await request(i, { destination: silent.endpoint }));
       assert.equal(stored(silent, 'dst', i)?.size, OBJECTS[i]!.size, name);
       assert.equal(stored(silent, 'dst', i)?.checksum, undefined, name);
+    }
+  });
+
+  it('copies byte for byte into s3rver, which takes the checksum headers and parts without storing them', async () => {
+    const client = testS3Client(s3rver.server.endpoint);
+    try {
+      for (const [name, algorithm] of [['crc32c composite in parts'], ['crc64nvme single'], ['sha256 single over the threshold'], ['none, over a part', 'crc32c'], ['none, small', 'sha256']] as const) {
+        const i = index(name);
+        const req = { ...(await request(i, { algorithm })), destination: s3rver.endpoint };
+        await engine.copy(req);
+        const copy = await readObject(client, 'dst', keyOf(i));
+        const original = Buffer.from(await (await fetch(`${source.endpoint}/src/${keyOf(i)}`)).arrayBuffer());
+        assert.equal(copy.md5, createHash('md5').update(original).digest('hex'), name);
+      }
+    } finally {
+      client.destroy();
     }
   });
 
