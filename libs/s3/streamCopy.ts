@@ -126,13 +126,15 @@ export async function streamCopy(
   return { bytes: src.length, method: 'stream' };
 }
 
-/** Reads the whole source body (through the hashes, throttle and progress) into copies of its chunks. */
+/**
+ * Reads the whole source body (through the hashes, throttle and progress) and keeps its chunks: their
+ * read buffers go back to the pool only once written on (whenWritten), so nothing is copied.
+ */
 async function holdBody(src: SourceObject, req: CopyRequest, md5: ReturnType<typeof createHash> | undefined, checksum: ChecksumHasher): Promise<Buffer[]> {
   const held: Buffer[] = [];
   try {
     await pump(src.body, req, md5, (chunk) => {
-      held.push(Buffer.from(chunk));
-      src.body.recycle?.(chunk);
+      held.push(chunk);
       return Promise.resolve();
     }, checksum);
   } catch (err) {
