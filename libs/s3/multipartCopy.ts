@@ -67,8 +67,10 @@ export async function multipartCopy(
 
   // The whole object's MD5 can only be checked against a plain-MD5 ETag; a multipart source's (`md5-N`) says nothing of it.
   const md5 = isPlainMd5(src.etag) ? createHash('md5') : undefined;
-  // The whole object's checksum, where the source has one to compare with or the upload is full-object.
-  const whole = plan && (plan.source?.type === 'FULL_OBJECT' || type === 'FULL_OBJECT') ? newHasher(plan.algorithm) : undefined;
+  // The whole object's checksum: to compare with the source's where no MD5 covers the bytes, or for a
+  // full-object upload whose value the source did not give.
+  const sourceWhole = plan?.source?.type === 'FULL_OBJECT' ? plan.source.value : undefined;
+  const whole = plan && ((sourceWhole !== undefined && !md5) || (type === 'FULL_OBJECT' && sourceWhole === undefined)) ? newHasher(plan.algorithm) : undefined;
   try {
     let nextPart = 1;
     let offset = 0;
@@ -131,13 +133,14 @@ export function checksumUploadHeaders(algorithm: ChecksumAlgorithm, type: Checks
  */
 async function checkedObjectChecksum(plan: ChecksumPlan, type: ChecksumType, read: string | undefined, parts: readonly UploadedPart[]): Promise<Record<string, string>> {
   const { algorithm, source } = plan;
-  if (source?.type === 'FULL_OBJECT' && read !== source.value) throw checksumMismatch(`${algorithm}: read ${read}, source ${source.value}`);
+  if (source?.type === 'FULL_OBJECT' && read !== undefined && read !== source.value) throw checksumMismatch(`${algorithm}: read ${read}, source ${source.value}`);
   if (source?.type === 'COMPOSITE') {
     const composite = await compositeOf(algorithm, parts.map((p) => p.checksums?.[algorithm] ?? ''));
     const expected = `${source.value}-${source.parts}`;
     if (composite !== expected) throw checksumMismatch(`${algorithm}: parts ${composite}, source ${expected}`);
   }
-  return type === 'FULL_OBJECT' && read ? { [checksumHeader(algorithm)]: read, 'x-amz-checksum-type': type } : {};
+  const value = source?.type === 'FULL_OBJECT' ? source.value : read;
+  return type === 'FULL_OBJECT' && value ? { [checksumHeader(algorithm)]: value, 'x-amz-checksum-type': type } : {};
 }
 
 /** CompleteMultipartUpload's document: each part's number, ETag and additional checksum. */
