@@ -68,7 +68,12 @@ export interface JobDefinition {
   session_name?: string;
   /** STS endpoint URL for a non-AWS STS (a Ceph RGW's own URL); AWS's regional STS when absent. */
   sts_endpoint?: string;
+  /** The additional checksum computed and sent for objects whose source has none (the source's own is always carried). */
+  checksum_algorithm?: ChecksumAlgorithmOption;
 }
+
+export const CHECKSUM_ALGORITHM_OPTIONS = ['crc32c', 'sha256', 'none'] as const;
+export type ChecksumAlgorithmOption = (typeof CHECKSUM_ALGORITHM_OPTIONS)[number];
 
 /** What the event log holds: the secrets replaced by their sealed forms. */
 export type StoredJobDefinition = Omit<JobDefinition, 'destination_secret_key' | 'webhook_secret'> & {
@@ -132,6 +137,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   external_id: 'string',
   session_name: 'string',
   sts_endpoint: 'string',
+  checksum_algorithm: 'string',
 };
 
 function kindOf(value: unknown): FieldKind | 'other' {
@@ -261,6 +267,9 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
   }
   if (def.retry_backoff !== undefined && !RETRY_BACKOFFS.includes(def.retry_backoff)) {
     throw invalidField('retry_backoff', `must be one of ${RETRY_BACKOFFS.join(', ')}`);
+  }
+  if (def.checksum_algorithm !== undefined && !CHECKSUM_ALGORITHM_OPTIONS.includes(def.checksum_algorithm)) {
+    throw invalidField('checksum_algorithm', `must be one of ${CHECKSUM_ALGORITHM_OPTIONS.join(', ')}`);
   }
   if (def.checkpoint_interval !== undefined && (def.checkpoint_interval < 1 || def.checkpoint_interval > 10_000_000)) {
     throw invalidField('checkpoint_interval', 'must be between 1 and 10000000');

@@ -13,6 +13,7 @@ import { openSource } from './sourceObject.js';
 import { streamCopy, UnverifiedCopy } from './streamCopy.js';
 import { verifyCopy } from './verifyCopy.js';
 import type { VerifyMode } from '../domain/verifyMode.js';
+import { checksumPlan } from './checksumPlan.js';
 
 /**
  * Copies one object: server-side inside one cluster, otherwise a streamed
@@ -27,26 +28,31 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
   const { onCleanupFailed } = options;
 
   async function streamed(req: CopyRequest): Promise<CopyResult> {
-    // Only an object that may be copied in parts can have an upload recorded (one KV read; none for the small ones).
-    if (req.upload && (req.size > options.multipartThreshold || multipartCount(req.etag) !== undefined)) {
-      const ownPartSize = choosePartSize(req.size, options.partSize);
+    // Only an object that may be copied in parts can have an upload recorded (one KV read; none for the small ones):
+    // above the threshold, uploaded in parts, or over one part with a checksum Ferry computes (below).
+    const ownPartSize = choosePartSize(req.size, options.partSize);
+    if (req.upload && (req.size > Math.min(options.multipartThreshold, ownPartSize) || multipartCount(req.etag) !== undefined)) {
       const resumed = await resumeMultipartCopy(http, req, req.upload, { ownPartSize, concurrency, onCleanupFailed });
       if (resumed) return resumed;
     }
     const tracker = req.upload;
     const layout = await learnSourceLayout(http, req, options.partSize).catch((err: unknown) => Promise.reject(atSource(err)));
     const src = await openSource(http, req).catch((err: unknown) => Promise.reject(atSource(err)));
-    const ownPartSize = choosePartSize(src.length, options.partSize);
+    const partSize = choosePartSize(src.length, options.partSize);
     // The layout holds for the object listed; one replaced since is copied in Ferry's own parts.
     const unchanged = src.etag.toLowerCase() === unquoteEtag(req.etag).toLowerCase() && src.length === req.size;
-    const inFlight = layout && unchanged ? keptPartsInFlight(layout.partSize, ownPartSize, concurrency) : undefined;
+    const inFlight = layout && unchanged ? keptPartsInFlight(layout.partSize, partSize, concurrency) : undefined;
     if (layout && inFlight !== undefined) {
-      return await multipartCopy(http, req, src, { partSize: layout.partSize, concurrency: inFlight, onCleanupFailed, tracker });
+      const checksum = checksumPlan(src.checksum, req.checksumAlgorithm, true);
+      return await multipartCopy(http, req, src, { partSize: layout.partSize, concurrency: inFlight, onCleanupFailed, tracker, checksum });
     }
-    if (src.length > options.multipartThreshold) {
-      return await multipartCopy(http, req, src, { partSize: ownPartSize, concurrency, onCleanupFailed, tracker });
+    const checksum = checksumPlan(src.checksum, req.checksumAlgorithm, false);
+    // A checksum Ferry computes goes before the body it covers: only bodies up to a part are held whole
+    // for it, larger ones go in parts (aws-chunked trailers would not need that, but Ceph RGW 16 refuses them).
+    if (src.length > options.multipartThreshold || (checksum && !checksum.source && src.length > partSize)) {
+      return await multipartCopy(http, req, src, { partSize, concurrency, onCleanupFailed, tracker, checksum });
     }
-    return await streamCopy(http, req, src, onCleanupFailed);
+    return await streamCopy(http, req, src, onCleanupFailed, checksum);
   }
 
   async function copy(req: CopyRequest): Promise<CopyResult> {

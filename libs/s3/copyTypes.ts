@@ -26,7 +26,12 @@ export interface CopyRequest {
   rateBytesPerSecond?: number;
   /** Where a streamed multipart copy records its upload and parts, and finds an earlier attempt's to go on with. */
   upload?: UploadTracker;
+  /** The job's checksum_algorithm: computed while streaming and sent for objects whose source has no checksum. */
+  checksumAlgorithm?: JobChecksumAlgorithm;
 }
+
+/** What a job may ask Ferry to compute where the source has no checksum (`none` is leaving it unset). */
+export type JobChecksumAlgorithm = 'crc32c' | 'sha256';
 
 export interface CopyResult {
   bytes: number;

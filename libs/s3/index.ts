@@ -4,7 +4,7 @@ export { bucketRegions, type RegionCorrection, type RegionEvidence } from './buc
 export { listObjects, type ListedObject, type ListOptions } from './list.js';
 export { S3Error, classifyS3Error, endpointCause } from './s3Error.js';
 export { createCopyEngine } from './copyEngine.js';
-export type { CleanupAction, CopyEngine, CopyEngineOptions, CopyRequest, CopyResult, VerifyReport } from './copyTypes.js';
+export type { CleanupAction, CopyEngine, CopyEngineOptions, CopyRequest, CopyResult, JobChecksumAlgorithm, VerifyReport } from './copyTypes.js';
 export { choosePartSize } from './partSize.js';
 export { encodeKey } from './uri.js';
 export { withRetry, type RetryOptions } from './retry.js';

@@ -8,10 +8,14 @@ import type { SourceObject } from './sourceObject.js';
 import { pump } from './streamCopy.js';
 import { putTaggingXml } from './tagging.js';
 import { UploadTakenOver, type UploadTracker } from './uploadRecord.js';
+import { algorithmName, checksumHeader, checksumOf, compositeOf, multipartType, newHasher, type ChecksumAlgorithm, type ChecksumType } from './checksums.js';
+import type { ChecksumPlan } from './checksumPlan.js';
 
-interface UploadedPart {
+/** A part as the destination took it: its ETag and, where the upload carries one, its additional checksum. */
+export interface UploadedPart {
   number: number;
   etag: string;
+  checksums?: Partial<Record<ChecksumAlgorithm, string>>;
 }
 
 export interface MultipartOptions {
@@ -22,6 +26,8 @@ export interface MultipartOptions {
   tracker?: UploadTracker;
   /** Goes on with an upload an earlier attempt began: its id, and the parts the destination holds (by number, their ETags), not sent again. */
   resume?: { uploadId: string; done: ReadonlyMap<number, string> };
+  /** The additional checksum the upload carries (checksumPlan.ts); a copy with one is recorded but not resumed. */
+  checksum?: ChecksumPlan;
 }
 
 /**
@@ -38,13 +44,15 @@ export async function multipartCopy(
   options: MultipartOptions,
 ): Promise<CopyResult> {
   const { destination, destinationBucket: bucket, key, signal } = req;
-  const { partSize, tracker, resume } = options;
+  const { partSize, tracker, resume, checksum: plan } = options;
+  const type = plan && uploadChecksumType(plan);
   let uploadId: string;
   if (resume) {
     uploadId = resume.uploadId;
   } else {
     try {
-      const { body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploads: '' }, headers: src.headers, signal });
+      const headers = plan && type ? { ...src.headers, ...checksumUploadHeaders(plan.algorithm, type) } : src.headers;
+      const { body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploads: '' }, headers, signal });
       uploadId = readUploadId(body.toString('utf8'));
     } catch (err) {
       src.body.destroy();
@@ -58,6 +66,7 @@ export async function multipartCopy(
         part_size: partSize,
         part_count: Math.max(1, Math.ceil(src.length / partSize)),
         source: { etag: src.etag, size: src.length, ...(src.lastModified ? { last_modified: src.lastModified } : {}) },
+        ...(plan ? { checksum_algorithm: plan.algorithm } : {}),
       });
     } catch (err) {
       src.body.destroy();
@@ -74,22 +83,15 @@ export async function multipartCopy(
   let partFailure: unknown;
   const uploadPart = async (number: number, data: Buffer): Promise<void> => {
     const partMd5 = createHash('md5').update(data).digest();
-    const { res } = await http.call(
-      destination,
-      {
-        method: 'PUT',
-        bucket,
-        key,
-        query: { partNumber: String(number), uploadId },
-        headers: { 'content-md5': partMd5.toString('base64') },
-        signal,
-      },
-      data,
-    );
+    const headers: Record<string, string> = { 'content-md5': partMd5.toString('base64') };
+    const partChecksum = plan ? await checksumOf(plan.algorithm, data) : undefined;
+    if (plan && partChecksum) headers[checksumHeader(plan.algorithm)] = partChecksum;
+    const { res } = await http.call(destination, { method: 'PUT', bucket, key, query: { partNumber: String(number), uploadId }, headers, signal }, data);
     const etag = unquoteEtag(header(res.headers, 'etag'));
     if (isPlainMd5(etag) && etag.toLowerCase() !== partMd5.toString('hex')) throw checksumMismatch(`part ${number}`);
-    parts.push({ number, etag });
-    tracker?.partDone({ part_number: number, etag });
+    const uploaded: UploadedPart = plan && partChecksum ? { number, etag, checksums: { [plan.algorithm]: partChecksum } } : { number, etag };
+    parts.push(uploaded);
+    tracker?.partDone({ part_number: number, etag, ...(uploaded.checksums ? { checksums: uploaded.checksums } : {}) });
   };
   const dispatch = async (number: number, data: Buffer): Promise<void> => {
     const held = done?.get(number);
@@ -111,6 +113,10 @@ export async function multipartCopy(
   // The whole object's MD5 can only be checked against a plain-MD5 ETag; a multipart source's (`md5-N`) says nothing of it,
   // and a resumed copy reads only part of the bytes (each part's Content-MD5 guards its write, and If-Match the version read).
   const md5 = isPlainMd5(src.etag) && src.offset === 0 ? createHash('md5') : undefined;
+  // The whole object's checksum: to compare with the source's where no MD5 covers the bytes, or for a
+  // full-object upload whose value the source did not give.
+  const sourceWhole = plan?.source?.type === 'FULL_OBJECT' ? plan.source.value : undefined;
+  const whole = plan && ((sourceWhole !== undefined && !md5) || (type === 'FULL_OBJECT' && sourceWhole === undefined)) ? newHasher(plan.algorithm) : undefined;
   try {
     let nextPart = first;
     let offset = src.offset;
@@ -132,7 +138,7 @@ export async function multipartCopy(
         }
       }
       src.body.recycle?.(chunk);
-    });
+    }, whole);
     if (offset !== src.length) throw new S3Error('NetworkError', 'source body ended early', 0, true);
     await Promise.all(inFlight);
     if (partFailure) throw partFailure;
@@ -142,15 +148,9 @@ export async function multipartCopy(
     // Still this copy's upload: another attempt that took it over finishes it instead.
     await tracker?.flush();
     parts.sort((a, b) => a.number - b.number);
-    const xml =
-      '<CompleteMultipartUpload>' +
-      parts.map((p) => `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag></Part>`).join('') +
-      '</CompleteMultipartUpload>';
-    const { res, body } = await http.call(
-      destination,
-      { method: 'POST', bucket, key, query: { uploadId }, headers: { 'content-type': 'application/xml' }, signal },
-      xml,
-    );
+    const completeHeaders: Record<string, string> = { 'content-type': 'application/xml' };
+    if (plan && type) Object.assign(completeHeaders, await checkedObjectChecksum(plan, type, whole ? await whole.digest() : undefined, parts));
+    const { res, body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploadId }, headers: completeHeaders, signal }, completeXml(parts));
     const failed = embeddedError(res.statusCode ?? 200, body);
     if (failed) throw failed;
   } catch (err) {
@@ -173,4 +173,40 @@ export async function multipartCopy(
   const tags = await src.tags();
   if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
   return { bytes: src.length, method: 'multipart', sourceEtag: src.etag, md5Checked: md5 !== undefined };
+}
+
+/** The destination's checksum type: the source's composite only when copied in its parts (checksumPlan.ts), else the algorithm's own. */
+function uploadChecksumType(plan: ChecksumPlan): ChecksumType {
+  return plan.source?.type === 'COMPOSITE' ? 'COMPOSITE' : multipartType(plan.algorithm);
+}
+
+/** CreateMultipartUpload's headers naming the upload's checksum (every part then carries its own). */
+export function checksumUploadHeaders(algorithm: ChecksumAlgorithm, type: ChecksumType): Record<string, string> {
+  return { 'x-amz-checksum-algorithm': algorithmName(algorithm), 'x-amz-checksum-type': type };
+}
+
+/**
+ * The object's checksum checked against the source's (the whole object's as read, or the composite
+ * of the parts), and the headers that hand a full-object one to CompleteMultipartUpload, whose
+ * destination checks it against the parts it took.
+ */
+async function checkedObjectChecksum(plan: ChecksumPlan, type: ChecksumType, read: string | undefined, parts: readonly UploadedPart[]): Promise<Record<string, string>> {
+  const { algorithm, source } = plan;
+  if (source?.type === 'FULL_OBJECT' && read !== undefined && read !== source.value) throw checksumMismatch(`${algorithm}: read ${read}, source ${source.value}`);
+  if (source?.type === 'COMPOSITE') {
+    const composite = await compositeOf(algorithm, parts.map((p) => p.checksums?.[algorithm] ?? ''));
+    const expected = `${source.value}-${source.parts}`;
+    if (composite !== expected) throw checksumMismatch(`${algorithm}: parts ${composite}, source ${expected}`);
+  }
+  const value = source?.type === 'FULL_OBJECT' ? source.value : read;
+  return type === 'FULL_OBJECT' && value ? { [checksumHeader(algorithm)]: value, 'x-amz-checksum-type': type } : {};
+}
+
+/** CompleteMultipartUpload's document: each part's number, ETag and additional checksum. */
+export function completeXml(parts: readonly UploadedPart[]): string {
+  const part = (p: UploadedPart) => {
+    const sums = Object.entries(p.checksums ?? {}).map(([a, v]) => `<Checksum${algorithmName(a as ChecksumAlgorithm)}>${v}</Checksum${algorithmName(a as ChecksumAlgorithm)}>`);
+    return `<Part><PartNumber>${p.number}</PartNumber><ETag>"${p.etag}"</ETag>${sums.join('')}</Part>`;
+  };
+  return `<CompleteMultipartUpload>${parts.map(part).join('')}</CompleteMultipartUpload>`;
 }

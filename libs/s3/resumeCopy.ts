@@ -36,6 +36,8 @@ export async function resumeMultipartCopy(
   };
   if (record.bucket !== req.destinationBucket || record.key !== req.key) return await restart('the record names another object');
   if (!uniformLayout(record.source.size, record.part_count, record.part_size, 'source')) return await restart('the recorded layout is not one S3 accepts');
+  // Completing it would need every kept part's checksum and the whole object's, which a resumed read of the rest cannot give.
+  if (record.checksum_algorithm !== undefined) return await restart(`the upload carries ${record.checksum_algorithm} checksums, which a resumed copy cannot complete`);
 
   let listed;
   try {

@@ -5,6 +5,10 @@ import { errorFromBody } from './responseDocuments.js';
 import { header, isSuccessStatus, unquoteEtag, type SignedHttp } from './signedHttp.js';
 import { endpointReportsTaggingCount, getTaggingXml, tagsNeedFetching } from './tagging.js';
 import type { CopyRequest } from './copyTypes.js';
+import { reportedChecksum, type ObjectChecksum } from './checksums.js';
+
+/** Asks the source for the object's additional checksum (S3 answers it only when asked). */
+const CHECKSUM_MODE = { 'x-amz-checksum-mode': 'ENABLED' };
 
 export interface SourceObject {
   body: ResponseBody;
@@ -18,6 +22,8 @@ export interface SourceObject {
   etag: string;
   /** Content-* headers, Expires and x-amz-meta-* to put on the copy. */
   headers: Record<string, string>;
+  /** The additional checksum the source stores with the object (x-amz-checksum-*), if any. */
+  checksum: ObjectChecksum | undefined;
   /** The source's <Tagging> document, or undefined when untagged. */
   tags(): Promise<string | undefined>;
 }
@@ -33,8 +39,9 @@ export async function openSource(http: SignedHttp, req: CopyRequest, from?: { of
   const early = endpointReportsTaggingCount(source) ? undefined : settle(getTaggingXml(http, source, bucket, key, signal));
   let res: StreamedResponse;
   try {
-    const headers = from && from.offset > 0 ? { range: `bytes=${from.offset}-`, 'if-match': `"${from.etag}"` } : undefined;
-    res = await http.get(source, { bucket, key, signal, ...(headers ? { headers } : {}) });
+    // A resumed copy reads from its first unfinished part, of the version it began with; a range answers no whole-object checksum.
+    const headers = from && from.offset > 0 ? { range: `bytes=${from.offset}-`, 'if-match': `"${from.etag}"` } : CHECKSUM_MODE;
+    res = await http.get(source, { bucket, key, signal, headers });
   } catch (err) {
     throw classifyS3Error(err);
   }
@@ -71,6 +78,7 @@ export async function openSource(http: SignedHttp, req: CopyRequest, from?: { of
     ...(header(res.headers, 'last-modified') ? { lastModified: header(res.headers, 'last-modified') } : {}),
     etag: unquoteEtag(header(res.headers, 'etag')),
     headers: carriedHeaders(res.headers),
+    checksum: reportedChecksum(res.headers),
     tags,
   };
 }

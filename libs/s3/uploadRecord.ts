@@ -22,6 +22,8 @@ export interface UploadRecord {
   /** The source object the parts were read from: a resume reads the same one or starts over. */
   source: { etag: string; size: number; last_modified?: string };
   parts: RecordedPart[];
+  /** The additional checksum the upload was created with (x-amz-checksum-algorithm); such an upload is not resumed. */
+  checksum_algorithm?: string;
   /** Which copy attempt owns the record; a takeover changes it, and the old owner's next update fails. */
   owner: string;
   created_at: string;

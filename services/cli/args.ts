@@ -9,6 +9,7 @@ export const USAGE = `Usage: ferry [--server [grpcs://]HOST:PORT] [--ca FILE] [-
 Commands:
   jobs create -f FILE          create a job from a JSON or YAML file (- reads stdin)
     --dry-run                  only validate and list what it would copy: count, bytes, first keys, identical
+    --checksum-algorithm ALG   checksum_algorithm: crc32c, sha256 or none (over the file's)
   jobs list [--status S]       every job: id, status, run, objects, bytes, rate
   jobs get ID                  one job with its progress and runs
   jobs start|pause|resume|cancel|delete|retry-failed ID
@@ -65,6 +66,8 @@ export interface CliArgs {
   status: string | undefined;
   dryRun: boolean;
   writeProbe: boolean;
+  /** jobs create --checksum-algorithm: the job's checksum_algorithm, over the file's. */
+  checksumAlgorithm: string | undefined;
   /** jobs update's --rate, --concurrency and --priority. */
   changes: { rate_limit_bytes_per_sec?: number; concurrency?: number; priority?: number };
   /** keys rotate --to ID */
@@ -93,6 +96,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         status: { type: 'string' },
         'dry-run': { type: 'boolean' },
         'write-probe': { type: 'boolean' },
+        'checksum-algorithm': { type: 'string' },
         rate: { type: 'string' },
         concurrency: { type: 'string' },
         priority: { type: 'string' },
@@ -121,6 +125,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     status: values.status,
     dryRun: values['dry-run'] ?? false,
     writeProbe: values['write-probe'] ?? false,
+    checksumAlgorithm: values['checksum-algorithm'],
     changes: {
       ...wholeNumber('--rate', values.rate, 'rate_limit_bytes_per_sec'),
       ...wholeNumber('--concurrency', values.concurrency, 'concurrency'),

@@ -12,6 +12,7 @@ export interface CommandContext {
   status?: string;
   dryRun?: boolean;
   writeProbe?: boolean;
+  checksumAlgorithm?: string;
   changes?: { rate_limit_bytes_per_sec?: number; concurrency?: number; priority?: number };
   /** keys rotate --to */
   to?: string;
@@ -57,7 +58,9 @@ async function allPages<F extends string, T, R extends Page<F, T> = Page<F, T>>(
 export const JOB_COMMANDS: Record<string, Command> = {
   async create(ctx) {
     if (!ctx.file) throw new UsageError('jobs create needs -f FILE (JSON or YAML)');
-    const spec = readJobFile(ctx.file);
+    const read = readJobFile(ctx.file);
+    // Checked by the server like the file's own fields.
+    const spec = ctx.checksumAlgorithm === undefined ? read : { ...read, checksum_algorithm: ctx.checksumAlgorithm };
     const unknown = unknownKeys(spec, ctx.jobSpecFields);
     if (unknown.length > 0) throw new UsageError(`${ctx.file}: unknown job field(s): ${unknown.join(', ')}`);
     if (ctx.dryRun) {

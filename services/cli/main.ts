@@ -46,6 +46,7 @@ async function run(argv: string[]): Promise<number> {
         status: args.status,
         dryRun: args.dryRun,
         writeProbe: args.writeProbe,
+        ...(args.checksumAlgorithm === undefined ? {} : { checksumAlgorithm: args.checksumAlgorithm }),
         changes: args.changes,
         to: args.to,
         jobSpecFields: proto.schema.get('ferry.v1.JobSpec')?.fields.keys() ?? [],

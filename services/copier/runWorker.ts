@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
 import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type VerifyMode, type WorkItem } from '../../libs/domain/index.js';
 import { STREAMS, decodeJson, subjects, uploadKey, type UploadLog } from '../../libs/nats/index.js';
-import { classifyS3Error, UploadTakenOver, type CopyRequest, type CopyResult, type S3Endpoint, type S3Error, type UploadTracker, type createCopyEngine } from '../../libs/s3/index.js';
+import { classifyS3Error, UploadTakenOver, type CopyRequest, type CopyResult, type JobChecksumAlgorithm, type S3Endpoint, type S3Error, type UploadTracker, type createCopyEngine } from '../../libs/s3/index.js';
 import { CHECKSUM_MISMATCH } from '../../libs/s3/s3Error.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { UploadAbortReason } from '../../libs/observability/metrics.js';
@@ -45,6 +45,8 @@ export interface RunWorkerContext {
   sourceBucket: string;
   destination: S3Endpoint;
   destinationBucket: string;
+  /** The job's checksum_algorithm, unless `none`: computed and sent for objects whose source has no checksum. */
+  checksumAlgorithm?: JobChecksumAlgorithm;
   onOutcome?: (outcome: ObjectOutcome) => void;
   onRetry?: (code: string) => void;
   /** The run's destination breaker in this copier (it counts final failures and copies). */
@@ -293,6 +295,7 @@ export class RunWorker {
         throttle: this.settings.throttle,
         rateBytesPerSecond: this.settings.rateBytesPerSecond,
         upload: this.uploadTracker(item, attempt),
+        ...(ctx.checksumAlgorithm ? { checksumAlgorithm: ctx.checksumAlgorithm } : {}),
       };
       const copied = await this.copyWithFreshCredentials(request);
       if (ctx.verify) await ctx.engine.verify(request, copied, ctx.verify);

@@ -71,6 +71,7 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
     sourceBucket: definition.source_bucket,
     destination,
     destinationBucket: definition.destination_bucket,
+    ...(definition.checksum_algorithm && definition.checksum_algorithm !== 'none' ? { checksumAlgorithm: definition.checksum_algorithm } : {}),
     onOutcome: (outcome) => {
       if (outcome.duration_ms !== undefined) c.metrics.copyFinished(outcome.duration_ms / 1000);
       if (outcome.result === 'failed') c.metrics.error(jobId, errorTypeOf(outcome.error));

@@ -2,7 +2,8 @@
  * Micro-benchmark of the copy engine: N small objects between two endpoints at
  * concurrency 32, reporting objects/s and this process's CPU per object.
  *
- *   node dist/test/bench/copyEngine.bench.js [--objects N] [--size BYTES] [--synthetic [--tag-count] [--tls]] [--rounds R]
+ *   node dist/test/bench/copyEngine.bench.js [--objects N] [--size BYTES] [--synthetic [--tag-count] [--tls] [--source-checksum ALG]]
+ *     [--checksum crc32c|sha256] [--rounds R]
  *
  * Default endpoints are two s3rver instances (storage-bound, NOTES.md). With
  * --synthetic they are two child processes that serve and swallow bodies almost
@@ -10,7 +11,9 @@
  * x-amz-tagging-count, which spares the engine its GetObjectTagging probe. --tls
  * serves them over HTTPS with a certificate from a CA made for the run (openssl),
  * which the endpoints trust through their ca_bundle. One unmeasured round warms
- * the engine up; --rounds R measured rounds follow, with min/median/max.
+ * the engine up; --rounds R measured rounds follow, with min/median/max. --checksum is the job's
+ * checksum_algorithm (computed by the copier and sent); --source-checksum makes the synthetic source
+ * report the body's checksum in that algorithm (x-amz-checksum-*), which the copier then sends and checks.
  */
 import { fork } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -20,7 +23,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { closeSdkClients, createCopyEngine, sdkClient, type S3Endpoint } from '../../libs/s3/index.js';
+import { closeSdkClients, createCopyEngine, sdkClient, type JobChecksumAlgorithm, type S3Endpoint } from '../../libs/s3/index.js';
+import { CHECKSUM_ALGORITHMS, checksumHeader, checksumOf, type ChecksumAlgorithm } from '../../libs/s3/checksums.js';
 import { startS3Fixture } from '../harness/s3Fixture.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { makeTestCertificates } from '../harness/testCertificates.js';
@@ -38,11 +42,16 @@ const text = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const CONCURRENCY = 32;
+const JOB_CHECKSUM = text('--checksum') as JobChecksumAlgorithm | undefined;
+const SOURCE_CHECKSUM = text('--source-checksum') as ChecksumAlgorithm | undefined;
+if (JOB_CHECKSUM !== undefined && JOB_CHECKSUM !== 'crc32c' && JOB_CHECKSUM !== 'sha256') throw new Error('--checksum must be crc32c or sha256');
+if (SOURCE_CHECKSUM !== undefined && !CHECKSUM_ALGORITHMS.includes(SOURCE_CHECKSUM)) throw new Error(`--source-checksum must be one of ${CHECKSUM_ALGORITHMS.join(', ')}`);
 
 /** Child mode: an S3-shaped server that answers GET with a fixed body and swallows PUTs. */
-function serveSynthetic(): void {
+async function serveSynthetic(): Promise<void> {
   const body = randomBytes(SIZE);
   const etag = `"${createHash('md5').update(body).digest('hex')}"`;
+  const checksum = SOURCE_CHECKSUM && { [checksumHeader(SOURCE_CHECKSUM)]: await checksumOf(SOURCE_CHECKSUM, body), 'x-amz-checksum-type': 'FULL_OBJECT' };
   const cert = text('--cert');
   const key = text('--key');
   const handler: http.RequestListener = (req, res) => {
@@ -51,6 +60,7 @@ function serveSynthetic(): void {
     } else if (req.method === 'GET') {
       const headers: http.OutgoingHttpHeaders = { 'content-length': SIZE, etag, 'content-type': 'application/octet-stream' };
       if (args.includes('--tag-count')) headers['x-amz-tagging-count'] = '0';
+      if (checksum && req.headers['x-amz-checksum-mode'] === 'ENABLED') Object.assign(headers, checksum);
       res.writeHead(200, headers).end(body);
     } else {
       const md5 = createHash('md5');
@@ -65,7 +75,14 @@ function serveSynthetic(): void {
 }
 
 async function startSynthetic(tls?: { caPem: string; certFile: string; keyFile: string }): Promise<{ endpoint: S3Endpoint; stop(): Promise<void> }> {
-  const serving = ['--serve', '--size', String(SIZE), ...args.filter((a) => a === '--tag-count'), ...(tls ? ['--cert', tls.certFile, '--key', tls.keyFile] : [])];
+  const serving = [
+    '--serve',
+    '--size',
+    String(SIZE),
+    ...args.filter((a) => a === '--tag-count'),
+    ...(tls ? ['--cert', tls.certFile, '--key', tls.keyFile] : []),
+    ...(SOURCE_CHECKSUM ? ['--source-checksum', SOURCE_CHECKSUM] : []),
+  ];
   const child = fork(fileURLToPath(import.meta.url), serving);
   const port = await new Promise<number>((resolve) => child.once('message', (m) => resolve(Number(m))));
   const endpoint: S3Endpoint = tls
@@ -103,7 +120,16 @@ async function main(): Promise<void> {
         Array.from({ length: CONCURRENCY }, async () => {
           while (next < keys.length) {
             const key = keys[next++]!;
-            await engine.copy({ source: a.endpoint, sourceBucket: 'src', destination: b.endpoint, destinationBucket: 'dst', key, size: SIZE, etag });
+            await engine.copy({
+              source: a.endpoint,
+              sourceBucket: 'src',
+              destination: b.endpoint,
+              destinationBucket: 'dst',
+              key,
+              size: SIZE,
+              etag,
+              ...(JOB_CHECKSUM ? { checksumAlgorithm: JOB_CHECKSUM } : {}),
+            });
           }
         }),
       );
@@ -111,13 +137,14 @@ async function main(): Promise<void> {
       const used = process.cpuUsage(cpu);
       return { rate: OBJECTS / seconds, cpuMs: (used.user + used.system) / 1000 / OBJECTS };
     };
-    const label = `${synthetic ? `synthetic${tls ? ' over TLS' : ''}` : 's3rver'}: ${OBJECTS} x ${SIZE} B at concurrency ${CONCURRENCY}`;
+    const checksums = [JOB_CHECKSUM && `checksum_algorithm ${JOB_CHECKSUM}`, SOURCE_CHECKSUM && `source ${SOURCE_CHECKSUM}`].filter(Boolean).join(', ');
+    const label = `${synthetic ? `synthetic${tls ? ' over TLS' : ''}` : 's3rver'}: ${OBJECTS} x ${SIZE} B at concurrency ${CONCURRENCY}${checksums ? `, ${checksums}` : ''}`;
     if (synthetic) await round(); // warm-up, unmeasured (s3rver's objects are written once per run)
     const results = [];
     for (let r = 0; r < ROUNDS; r++) {
       const result = await round();
       results.push(result);
-      console.log(`${label}: ${result.rate.toFixed(0)} objects/s, ${result.cpuMs.toFixed(3)} ms CPU per object`);
+      console.log(`${label}: ${result.rate.toFixed(0)} objects/s (${((result.rate * SIZE) / 1e6).toFixed(1)} MB/s), ${result.cpuMs.toFixed(3)} ms CPU per object`);
     }
     engine.close();
     if (ROUNDS > 1) {
@@ -125,7 +152,9 @@ async function main(): Promise<void> {
         const sorted = [...values].sort((x, y) => x - y);
         return `${sorted[0]!.toFixed(digits)} / ${sorted[Math.floor(sorted.length / 2)]!.toFixed(digits)} / ${sorted.at(-1)!.toFixed(digits)}`;
       };
-      console.log(`${label}, ${ROUNDS} rounds, min / median / max: ${spread(results.map((r) => r.rate), 0)} objects/s; ${spread(results.map((r) => r.cpuMs), 3)} ms CPU per object`);
+      console.log(
+        `${label}, ${ROUNDS} rounds, min / median / max: ${spread(results.map((r) => r.rate), 0)} objects/s; ${spread(results.map((r) => (r.rate * SIZE) / 1e6), 1)} MB/s; ${spread(results.map((r) => r.cpuMs), 3)} ms CPU per object`,
+      );
     }
   } finally {
     closeSdkClients();
@@ -134,5 +163,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (args.includes('--serve')) serveSynthetic();
+if (args.includes('--serve')) await serveSynthetic();
 else await main();

@@ -13,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { compareKeys } from '../../libs/selection/keyOrder.js';
 import { AcceptedBucket } from './syntheticS3/acceptedBucket.js';
 import { GENERATED_LAST_MODIFIED, GeneratedBucket, type GeneratedBucketSpec } from './syntheticS3/generatedBucket.js';
-import { MultipartError, MultipartUploads } from './syntheticS3/multipart.js';
+import { MultipartError, MultipartUploads, type UploadChecksum } from './syntheticS3/multipart.js';
+import { algorithmNamed, Checksummer, checksumHeaders, headerOf, nameOf, sentChecksum, wantsChecksum, type Algorithm, type StoredChecksum } from './syntheticS3/checksums.js';
 import { element, errorXml, escapeXml, listBucketResult, type ListEntry } from './syntheticS3/xml.js';
 
 export interface SyntheticS3Options {
@@ -35,6 +36,12 @@ export interface SyntheticS3Options {
   ignorePartNumber?: boolean;
   /** Objects served to a plain GET as their lines are generated (a manifest of a million rows), by `bucket/key`. */
   generatedText?: Record<string, () => Iterable<string>>;
+  /**
+   * Accept x-amz-checksum-* headers and verify, store and return nothing, as Ceph RGW 16 and s3rver do.
+   * Otherwise writes are checked as S3 checks them (a wrong value: 400 BadDigest) and reads with
+   * `x-amz-checksum-mode: ENABLED` answer the stored checksum.
+   */
+  ignoreChecksums?: boolean;
 }
 
 export interface SyntheticS3Stats {
@@ -55,7 +62,7 @@ export interface SyntheticS3 {
   endpoint: string;
   stats(): SyntheticS3Stats;
   /** Accepted objects by key, or only their count when started with `recordAccepted: false`. */
-  accepted(bucket: string): Map<string, { size: number; md5: string }> | number;
+  accepted(bucket: string): Map<string, { size: number; md5: string; checksum?: StoredChecksum }> | number;
   stop(): Promise<void>;
 }
 
@@ -113,7 +120,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     if (text !== undefined && method === 'GET') return sendGeneratedText(text(), res);
     if (query.has('uploads') && method === 'POST') {
       sink(bucket);
-      const id = uploads.create(bucket, key);
+      const id = uploads.create(bucket, key, opts.ignoreChecksums ? undefined : uploadChecksum(req));
       return sendXml(res, 200, element('InitiateMultipartUploadResult', `<Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><UploadId>${id}</UploadId>`));
     }
     const uploadId = query.get('uploadId');
@@ -125,13 +132,16 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     switch (method) {
       case 'GET':
       case 'HEAD':
-        return objectRead(method, bucket, key, req, res, partNumber === null || opts.ignorePartNumber ? undefined : Number(partNumber));
+        return await objectRead(method, bucket, key, req, res, partNumber === null || opts.ignorePartNumber ? undefined : Number(partNumber));
       case 'PUT': {
         if (req.headers['x-amz-copy-source'] !== undefined) throw notImplemented('CopyObject');
-        const { size, md5 } = await hashBody(req);
+        const sent = opts.ignoreChecksums ? undefined : sentChecksum(req.headers);
+        const { size, md5, checksum } = await hashBody(req, sent?.algorithm);
         counters.puts++;
-        sink(bucket).put(key, { size, md5: md5.toString('hex'), modified: Date.now() });
-        res.writeHead(200, { ETag: `"${md5.toString('hex')}"`, 'Content-Length': 0 });
+        if (sent && checksum !== sent.value) throw badDigest(sent.algorithm);
+        const stored: StoredChecksum | undefined = sent && { algorithm: sent.algorithm, type: 'FULL_OBJECT', value: sent.value };
+        sink(bucket).put(key, { size, md5: md5.toString('hex'), modified: Date.now(), ...(stored ? { checksum: stored } : {}) });
+        res.writeHead(200, { ETag: `"${md5.toString('hex')}"`, 'Content-Length': 0, ...checksumHeaders(stored) });
         return void res.end();
       }
       case 'DELETE':
@@ -245,7 +255,8 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     };
   }
 
-  function objectRead(method: 'GET' | 'HEAD', bucket: string, key: string, req: IncomingMessage, res: ServerResponse, partNumber?: number): void {
+  async function objectRead(method: 'GET' | 'HEAD', bucket: string, key: string, req: IncomingMessage, res: ServerResponse, partNumber?: number): Promise<void> {
+    const withChecksum = !opts.ignoreChecksums && partNumber === undefined && wantsChecksum(req.headers);
     if (method === 'GET') counters.gets++;
     else counters.heads++;
     if (new URL(req.url ?? '/', 'http://x').searchParams.has('partNumber')) counters.partReads++;
@@ -257,6 +268,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
         ETag: `"${written.md5}"`,
         'Content-Type': 'application/octet-stream',
         'Last-Modified': new Date(written.modified).toUTCString(),
+        ...(withChecksum ? checksumHeaders(written.checksum) : {}),
       });
       return void res.end();
     }
@@ -282,6 +294,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     if (tagCount > 0) headers['x-amz-tagging-count'] = String(tagCount);
     if (range.partial) headers['Content-Range'] = `bytes ${range.start}-${range.end - 1}/${size}`;
     if (partNumber !== undefined && parts !== undefined) headers['x-amz-mp-parts-count'] = parts.length;
+    if (withChecksum) Object.assign(headers, checksumHeaders(await source.checksumOf(i)));
     res.writeHead(range.partial ? 206 : 200, headers);
     if (method === 'HEAD') return void res.end();
     streamBody(res, source.body(i, range.start, range.end));
@@ -302,21 +315,31 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
         throw new S3Error(400, 'InvalidArgument', 'partNumber must be between 1 and 10000');
       }
       if (req.headers['x-amz-copy-source'] !== undefined) throw notImplemented('UploadPartCopy');
-      const { size, md5 } = await hashBody(req);
+      const expected = uploads.checksumOf(uploadId, bucket, key);
+      const sent = opts.ignoreChecksums ? undefined : sentChecksum(req.headers);
+      if (expected && sent?.algorithm !== expected.algorithm) {
+        req.resume();
+        throw new S3Error(400, 'InvalidRequest', `the upload's parts must carry ${headerOf(expected.algorithm)}`);
+      }
+      const { size, md5, checksum, data } = await hashBody(req, sent?.algorithm, expected?.type === 'FULL_OBJECT');
       counters.puts++;
-      uploads.addPart(uploadId, bucket, key, partNumber, size, md5);
-      res.writeHead(200, { ETag: `"${md5.toString('hex')}"`, 'Content-Length': 0 });
+      if (sent && checksum !== sent.value) throw badDigest(sent.algorithm);
+      uploads.addPart(uploadId, bucket, key, partNumber, { size, md5, ...(checksum ? { checksum } : {}), ...(data ? { data } : {}) });
+      res.writeHead(200, { ETag: `"${md5.toString('hex')}"`, 'Content-Length': 0, ...(sent ? { [headerOf(sent.algorithm)]: sent.value } : {}) });
       return void res.end();
     }
     if (method === 'POST') {
-      const { size, etag } = uploads.complete(uploadId, bucket, key, await readText(req));
-      sink(bucket).put(key, { size, md5: etag, modified: Date.now() });
+      const expected = uploads.checksumOf(uploadId, bucket, key);
+      const sentWhole = expected ? req.headers[headerOf(expected.algorithm)] : undefined;
+      const { size, etag, checksum } = await uploads.complete(uploadId, bucket, key, await readText(req), typeof sentWhole === 'string' ? sentWhole : undefined);
+      sink(bucket).put(key, { size, md5: etag, modified: Date.now(), ...(checksum ? { checksum } : {}) });
+      const sum = checksum ? `<Checksum${nameOf(checksum.algorithm)}>${checksum.value}</Checksum${nameOf(checksum.algorithm)}><ChecksumType>${checksum.type}</ChecksumType>` : '';
       return sendXml(
         res,
         200,
         element(
           'CompleteMultipartUploadResult',
-          `<Location>/${escapeXml(bucket)}/${escapeXml(key)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><ETag>&quot;${etag}&quot;</ETag>`,
+          `<Location>/${escapeXml(bucket)}/${escapeXml(key)}</Location><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(key)}</Key><ETag>&quot;${etag}&quot;</ETag>${sum}`,
         ),
       );
     }
@@ -349,18 +372,24 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     throw notImplemented(`${method} ?tagging`);
   }
 
-  function hashBody(req: IncomingMessage): Promise<{ size: number; md5: Buffer }> {
-    return new Promise((resolve, reject) => {
+  /** The body's size and MD5, and its checksum in `algorithm`; its bytes too when `keep` (a FULL_OBJECT upload's part). */
+  async function hashBody(req: IncomingMessage, algorithm?: Algorithm, keep = false): Promise<{ size: number; md5: Buffer; checksum?: string; data?: Buffer[] }> {
+    const summer = algorithm && new Checksummer(algorithm);
+    const data: Buffer[] | undefined = keep ? [] : undefined;
+    const { size, md5 } = await new Promise<{ size: number; md5: Buffer }>((resolve, reject) => {
       const hash = createHash('md5');
       let size = 0;
       req.on('data', (chunk: Buffer) => {
         hash.update(chunk);
+        summer?.update(chunk);
+        data?.push(chunk);
         size += chunk.length;
         counters.bytesIn += chunk.length;
       });
       req.once('end', () => resolve({ size, md5: hash.digest() }));
       req.once('error', reject);
     });
+    return { size, md5, ...(summer ? { checksum: await summer.digest() } : {}), ...(data ? { data } : {}) };
   }
 
   const handler: RequestListener = (req, res) => {
@@ -487,6 +516,28 @@ function readText(req: IncomingMessage): Promise<string> {
 function sendXml(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** What S3 answers a write whose x-amz-checksum-* value does not match its bytes. */
+function badDigest(a: Algorithm): S3Error {
+  return new S3Error(400, 'BadDigest', `The ${nameOf(a)} you specified did not match the calculated checksum.`);
+}
+
+/**
+ * CreateMultipartUpload's x-amz-checksum-algorithm and -type, refused as S3 refuses a type the
+ * algorithm cannot have (CRC64NVME is full-object only, SHAs composite only); the default type is
+ * S3's: FULL_OBJECT for CRC64NVME, else COMPOSITE.
+ */
+function uploadChecksum(req: IncomingMessage): UploadChecksum | undefined {
+  const named = req.headers['x-amz-checksum-algorithm'];
+  const algorithm = algorithmNamed(typeof named === 'string' ? named : undefined);
+  if (algorithm === undefined) return undefined;
+  const stated = req.headers['x-amz-checksum-type'];
+  const type = stated === 'FULL_OBJECT' || stated === 'COMPOSITE' ? stated : algorithm === 'crc64nvme' ? 'FULL_OBJECT' : 'COMPOSITE';
+  if ((type === 'COMPOSITE' && algorithm === 'crc64nvme') || (type === 'FULL_OBJECT' && algorithm.startsWith('sha'))) {
+    throw new S3Error(400, 'InvalidRequest', `The ${type} checksum type cannot be used with the ${nameOf(algorithm)} checksum algorithm.`);
+  }
+  return { algorithm, type };
 }
 
 function notImplemented(what: string): S3Error {

@@ -41,6 +41,7 @@ describe('job definition validation', () => {
     validateJobDefinition({ job_id: 'low-priority-backup', source_bucket: 'archives', destination_bucket: 'cold-storage', concurrency: 2, rate_limit_bytes_per_sec: 52428800, priority: 100 });
     validateJobDefinition({ ...valid, notification_webhook: 'https://slack.example.com/webhook', notify_on: ['completed', 'failed', 'paused'] });
     validateJobDefinition({ ...valid, max_retries: 3, retry_delay: '5s', retry_backoff: 'exponential' });
+    for (const checksum_algorithm of ['crc32c', 'sha256', 'none']) assert.equal(validateJobDefinition({ ...valid, checksum_algorithm }).checksum_algorithm, checksum_algorithm);
   });
 
   const cases: Array<[string, Record<string, unknown>, string]> = [
@@ -62,6 +63,8 @@ describe('job definition validation', () => {
     ['concurrency 1001', { ...valid, concurrency: 1001 }, 'concurrency'],
     ['negative rate limit', { ...valid, rate_limit_bytes_per_sec: -5 }, 'rate_limit_bytes_per_sec'],
     ['unknown retry_backoff', { ...valid, retry_backoff: 'random' }, 'retry_backoff'],
+    ['checksum_algorithm S3 has but Ferry does not compute', { ...valid, checksum_algorithm: 'crc64nvme' }, 'checksum_algorithm'],
+    ['checksum_algorithm in capitals', { ...valid, checksum_algorithm: 'CRC32C' }, 'checksum_algorithm'],
     ['malformed duration', { ...valid, retry_delay: '5 seconds' }, 'retry_delay'],
     ['ftp endpoint', { ...valid, destination_endpoint: 'ftp://example.com' }, 'destination_endpoint'],
     ['webhook not http', { ...valid, notification_webhook: 'file:///etc/passwd' }, 'notification_webhook'],

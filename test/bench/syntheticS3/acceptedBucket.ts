@@ -1,10 +1,13 @@
 import { compareKeys } from '../../../libs/selection/keyOrder.js';
+import type { StoredChecksum } from './checksums.js';
 
 export interface AcceptedObject {
   size: number;
   md5: string;
   /** Epoch ms of the PUT or multipart completion. */
   modified: number;
+  /** The additional checksum the write carried (and the endpoint verified), as S3 stores it. */
+  checksum?: StoredChecksum;
 }
 
 /**

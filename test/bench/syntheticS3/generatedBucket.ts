@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { compareKeys } from '../../../libs/selection/keyOrder.js';
+import { checksumOfPieces, compositeOf, type Algorithm, type ChecksumType, type StoredChecksum } from './checksums.js';
 
 /** Every generated object claims this modification time, unless its spec says otherwise. */
 export const GENERATED_LAST_MODIFIED = '2024-01-01T00:00:00.000Z';
@@ -37,6 +38,11 @@ export interface GeneratedBucketSpec {
    * `md5-of-part-md5s-N`, and `?partNumber=n` reads part n. Undefined: a single PUT.
    */
   parts?: (i: number) => readonly number[] | undefined;
+  /**
+   * Object i as if uploaded with an additional checksum, answered to GET and HEAD with
+   * `x-amz-checksum-mode: ENABLED`: COMPOSITE (`value-N`) needs `parts`. Undefined: none.
+   */
+  checksum?: (i: number) => { algorithm: Algorithm; type: ChecksumType } | undefined;
 }
 
 const parityTag = (i: number) => ({ parity: i % 2 === 0 ? 'even' : 'odd' });
@@ -123,6 +129,20 @@ export class GeneratedBucket {
       this.etags.set(id, etag);
     }
     return etag;
+  }
+
+  /** Object i's additional checksum, computed over its body (or parts) on each call; undefined without one. */
+  async checksumOf(i: number): Promise<StoredChecksum | undefined> {
+    const spec = this.spec.checksum?.(i);
+    if (spec === undefined) return undefined;
+    const parts = this.partsOf(i);
+    if (spec.type === 'FULL_OBJECT' || parts === undefined) {
+      return { ...spec, type: 'FULL_OBJECT', value: await checksumOfPieces(spec.algorithm, this.body(i, 0, this.sizeOf(i))) };
+    }
+    const values: string[] = [];
+    let at = 0;
+    for (const part of parts) values.push(await checksumOfPieces(spec.algorithm, this.body(i, at, (at += part))));
+    return { ...spec, value: await compositeOf(spec.algorithm, values) };
   }
 
   /** Bytes [start, end) of object i's body, as views of one shared buffer. */

@@ -95,6 +95,7 @@ export interface Job {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'checksum_algorithm'?: (string);
   'verify'?: (string);
   'manifest'?: (_ferry_v1_Manifest | null);
   'manifest_strict'?: (boolean);
@@ -141,6 +142,7 @@ export interface Job {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_checksum_algorithm'?: "checksum_algorithm";
   '_verify'?: "verify";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
@@ -233,6 +235,7 @@ export interface Job__Output {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'checksum_algorithm'?: (string);
   'verify'?: (string);
   'manifest'?: (_ferry_v1_Manifest__Output);
   'manifest_strict'?: (boolean);

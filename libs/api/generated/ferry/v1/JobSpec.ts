@@ -74,6 +74,12 @@ export interface JobSpec {
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
   /**
+   * S3's additional checksum Ferry computes while streaming and sends, for objects whose source has none:
+   * "crc32c", "sha256" or "none" (the default). A source's own checksum (x-amz-checksum-*) is always carried
+   * to the destination in its algorithm and checked, whatever this says.
+   */
+  'checksum_algorithm'?: (string);
+  /**
    * Check each destination object after its copy: "size", "etag" or "checksum" (x-amz-checksum-*). A check that
    * fails fails the object (VerificationFailed). Absent: no check beyond the copy's own. Also what a verify run compares.
    */
@@ -119,6 +125,7 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_checksum_algorithm'?: "checksum_algorithm";
   '_verify'?: "verify";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
@@ -192,6 +199,12 @@ export interface JobSpec__Output {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * S3's additional checksum Ferry computes while streaming and sends, for objects whose source has none:
+   * "crc32c", "sha256" or "none" (the default). A source's own checksum (x-amz-checksum-*) is always carried
+   * to the destination in its algorithm and checked, whatever this says.
+   */
+  'checksum_algorithm'?: (string);
   /**
    * Check each destination object after its copy: "size", "etag" or "checksum" (x-amz-checksum-*). A check that
    * fails fails the object (VerificationFailed). Absent: no check beyond the copy's own. Also what a verify run compares.
