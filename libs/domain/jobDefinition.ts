@@ -5,6 +5,7 @@ import { validateRateSchedule, type RateSchedule } from './rateSchedule.js';
 import { parseCaBundle } from './caBundle.js';
 import { checkRunSettings } from './jobChanges.js';
 import { checkFailureThreshold } from './failureThreshold.js';
+import { checkMirrorSettings } from './mirror.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -46,6 +47,12 @@ export interface JobDefinition {
   /** Stop the run as failed once more than this share of the objects tried failed (failureThreshold.ts). */
   max_failure_percent?: number;
   min_objects_before_threshold?: number;
+  /** Mirror mode (mirror.ts): after the copy phase, delete destination objects in the selection that the source no longer has. */
+  delete_extraneous?: boolean;
+  /** A count ("500") or a percentage ("5%") of the destination's objects in the selection; more candidates fail the run before any deletion. */
+  max_delete?: string;
+  /** Let a mirror run delete even when the source listing under the prefix came back empty. */
+  allow_empty_source?: boolean;
   notification_webhook?: string;
   notify_on?: JobStatus[];
   /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
@@ -112,6 +119,9 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   checkpoint_interval: 'integer',
   max_failure_percent: 'integer',
   min_objects_before_threshold: 'integer',
+  delete_extraneous: 'boolean',
+  max_delete: 'string',
+  allow_empty_source: 'boolean',
   notification_webhook: 'string',
   notify_on: 'array',
   webhook_secret: 'string',
@@ -255,6 +265,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
     throw invalidField('checkpoint_interval', 'must be between 1 and 10000000');
   }
   checkFailureThreshold(def);
+  checkMirrorSettings(def);
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }

@@ -6,3 +6,4 @@ export { compareKeys } from './keyOrder.js';
 export { fetchTags } from './fetchTags.js';
 export { BucketListingError } from './listingError.js';
 export { selectObjects, selectFromListings, type SelectedObject, type SelectionAction, type SelectionDefinition, type SelectOptions } from './selectObjects.js';
+export { extraneousFromListings, extraneousObjects, emptyTally, type ExtraneousTally } from './extraneous.js';

@@ -81,7 +81,8 @@ async function* passCheap<T extends ListedFacts>(listing: AsyncIterable<T[]>, ma
   }
 }
 
-async function* namingSide<T>(side: 'source' | 'destination', bucket: string, pages: AsyncGenerator<T[]>): AsyncGenerator<T[]> {
+/** A listing whose failures are thrown as BucketListingError naming its side. */
+export async function* namingSide<T>(side: 'source' | 'destination', bucket: string, pages: AsyncGenerator<T[]>): AsyncGenerator<T[]> {
   try {
     yield* pages;
   } catch (err) {

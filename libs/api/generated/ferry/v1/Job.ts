@@ -94,6 +94,9 @@ export interface Job {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'delete_extraneous'?: (boolean);
+  'max_delete'?: (string);
+  'allow_empty_source'?: (boolean);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -137,6 +140,9 @@ export interface Job {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_delete_extraneous'?: "delete_extraneous";
+  '_max_delete'?: "max_delete";
+  '_allow_empty_source'?: "allow_empty_source";
 }
 
 /**
@@ -226,4 +232,7 @@ export interface Job__Output {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'delete_extraneous'?: (boolean);
+  'max_delete'?: (string);
+  'allow_empty_source'?: (boolean);
 }

@@ -72,6 +72,15 @@ export interface JobSpec {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * Mirror mode: after the copy phase, delete the destination objects inside the job's selection that the
+   * source no longer has. max_delete ("500" objects, or "5%" of the destination's objects in the selection)
+   * fails the run before anything is deleted when more would be; a source listing that came back empty
+   * deletes nothing unless allow_empty_source.
+   */
+  'delete_extraneous'?: (boolean);
+  'max_delete'?: (string);
+  'allow_empty_source'?: (boolean);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -105,6 +114,9 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_delete_extraneous'?: "delete_extraneous";
+  '_max_delete'?: "max_delete";
+  '_allow_empty_source'?: "allow_empty_source";
 }
 
 export interface JobSpec__Output {
@@ -175,4 +187,13 @@ export interface JobSpec__Output {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * Mirror mode: after the copy phase, delete the destination objects inside the job's selection that the
+   * source no longer has. max_delete ("500" objects, or "5%" of the destination's objects in the selection)
+   * fails the run before anything is deleted when more would be; a source listing that came back empty
+   * deletes nothing unless allow_empty_source.
+   */
+  'delete_extraneous'?: (boolean);
+  'max_delete'?: (string);
+  'allow_empty_source'?: (boolean);
 }

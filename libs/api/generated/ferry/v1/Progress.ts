@@ -14,6 +14,11 @@ export interface Progress {
   'current_rate_bytes_sec'?: (number | string | Long);
   'estimated_completion'?: (string);
   'listing_complete'?: (boolean);
+  /**
+   * Destination objects deleted so far by a mirror run's delete phase (delete_extraneous).
+   */
+  'deleted_objects'?: (number | string | Long);
+  'deleted_bytes'?: (number | string | Long);
   '_estimated_completion'?: "estimated_completion";
 }
 
@@ -29,4 +34,9 @@ export interface Progress__Output {
   'current_rate_bytes_sec'?: (number);
   'estimated_completion'?: (string);
   'listing_complete'?: (boolean);
+  /**
+   * Destination objects deleted so far by a mirror run's delete phase (delete_extraneous).
+   */
+  'deleted_objects'?: (number);
+  'deleted_bytes'?: (number);
 }

@@ -11,6 +11,11 @@ export interface RunCounts {
   'completed_bytes'?: (number | string | Long);
   'skipped_bytes'?: (number | string | Long);
   'failed_bytes'?: (number | string | Long);
+  /**
+   * Destination objects a mirror run's delete phase removed.
+   */
+  'deleted_objects'?: (number | string | Long);
+  'deleted_bytes'?: (number | string | Long);
 }
 
 export interface RunCounts__Output {
@@ -22,4 +27,9 @@ export interface RunCounts__Output {
   'completed_bytes'?: (number);
   'skipped_bytes'?: (number);
   'failed_bytes'?: (number);
+  /**
+   * Destination objects a mirror run's delete phase removed.
+   */
+  'deleted_objects'?: (number);
+  'deleted_bytes'?: (number);
 }

@@ -1,6 +1,7 @@
 // Original file: proto/ferry/v1/jobs.proto
 
 import type { RunCounts as _ferry_v1_RunCounts, RunCounts__Output as _ferry_v1_RunCounts__Output } from '../../ferry/v1/RunCounts.js';
+import type { DeletePhase as _ferry_v1_DeletePhase, DeletePhase__Output as _ferry_v1_DeletePhase__Output } from '../../ferry/v1/DeletePhase.js';
 
 export interface RunSummary {
   'run'?: (number);
@@ -18,10 +19,12 @@ export interface RunSummary {
    * its counts and its failed objects are kept in a summary.
    */
   'outcomes_compacted'?: (boolean);
+  'delete_phase'?: (_ferry_v1_DeletePhase | null);
   '_completed_at'?: "completed_at";
   '_error'?: "error";
   '_retry_of'?: "retry_of";
   '_outcomes_compacted'?: "outcomes_compacted";
+  '_delete_phase'?: "delete_phase";
 }
 
 export interface RunSummary__Output {
@@ -40,4 +43,5 @@ export interface RunSummary__Output {
    * its counts and its failed objects are kept in a summary.
    */
   'outcomes_compacted'?: (boolean);
+  'delete_phase'?: (_ferry_v1_DeletePhase__Output);
 }
