@@ -16,6 +16,8 @@ import {
 } from '../../libs/domain/index.js';
 import { emptyTally, extraneousFromListings } from '../../libs/selection/index.js';
 import { given } from '../harness/deciderSpec.js';
+import { dryRunReport, jobDetail } from '../../services/cli/format.js';
+import type { Job__Output } from '../../libs/api/index.js';
 
 describe('max_delete', () => {
   it('reads a count or a percentage, and nothing else', () => {
@@ -205,5 +207,37 @@ describe('mirror run phases in the decider', () => {
     p = project(p, { type: 'RunCompleted', data: { job_id: ID, run: 1, counts: { ...counts, deleted_objects: 2, deleted_bytes: 7 }, at: now } }, 7);
     assert.equal(p!.view.runs[0]!.counts.deleted_objects, 2);
     assert.equal(p!.view.status, 'completed');
+  });
+});
+
+describe('mirror mode in the CLI', () => {
+  it('prints a dry run\'s delete preview and a job\'s deletions', () => {
+    const report = dryRunReport({
+      job_id: 'm',
+      object_count: 1,
+      total_bytes: 10,
+      runs: [
+        {
+          run: 0,
+          status: 'dry_run',
+          delete_phase: { status: 'would_stop', candidates: 3, candidate_bytes: 2048, destination_objects: 4, source_objects: 1, note: 'max_delete exceeded: 3 of 4', keys: ['a', 'b', 'c'] },
+        },
+      ],
+    } as unknown as Job__Output);
+    assert.match(report, /delete phase \(delete_extraneous\): 3 extraneous objects \(2\.0 KiB\) of 4 destination objects in the selection; would stop the run before deleting/);
+    assert.match(report, /max_delete exceeded: 3 of 4/);
+    assert.match(report, /first 3 extraneous keys:\n {2}a\n {2}b\n {2}c/);
+    const detail = jobDetail({
+      job_id: 'm',
+      status: 'completed',
+      run: 1,
+      delete_extraneous: true,
+      max_delete: '5%',
+      progress: { deleted_objects: 2, deleted_bytes: 7 },
+      runs: [{ run: 1, status: 'completed', counts: { deleted_objects: 2 }, delete_phase: { status: 'completed', candidates: 2 } }],
+    } as unknown as Job__Output);
+    assert.match(detail, /mirror\s+delete_extraneous, max_delete 5%/);
+    assert.match(detail, /deleted\s+2 \(7 B\) of 2 extraneous, delete phase completed/);
+    assert.match(detail, /DELETED/);
   });
 });
