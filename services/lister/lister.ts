@@ -155,6 +155,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         log.info(logCtx, 'delete phase completed');
         msg.ack();
       } else {
+        log.info(logCtx, 'delete phase stopped between batches (paused, cancelled or shutting down); task handed back');
         msg.nak(PAUSED_RECHECK_MS);
       }
     } catch (err) {

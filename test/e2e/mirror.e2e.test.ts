@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
+import { waitFor } from '../harness/waitFor.js';
 import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
@@ -14,17 +16,30 @@ describe('mirror mode (delete_extraneous)', () => {
   let env: TestEnv;
   let ferry: FerryProcess;
   let s3: S3Client;
+  let proxy: FaultProxy;
   const port = () => ferry.httpPort!;
+  // DeleteObjects requests to the proxied destination; the second waits for `releaseSecond`.
+  let deleteRequests = 0;
+  let releaseSecond: () => void = () => {};
+  const secondHeld = new Promise<void>((resolve) => (releaseSecond = resolve));
 
   before(async () => {
     env = await startTestEnv('mirror', 1);
     s3 = testS3Client(env.s3[0]!.endpoint);
     for (const bucket of ['src', 'dst']) await createBucket(s3, bucket);
+    proxy = await startFaultProxy(env.s3[0]!.endpoint, {}, {
+      authorize: async (req) => {
+        if (req.method === 'POST' && /\?delete(=|&|$)/.test(req.url ?? '') && ++deleteRequests === 2) await secondHeld;
+        return undefined;
+      },
+    });
     ferry = await startFerry('all', { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry') });
   });
 
   after(async () => {
+    releaseSecond();
     await ferry?.stop();
+    await proxy?.stop();
     await env?.stop();
   });
 
@@ -107,6 +122,38 @@ describe('mirror mode (delete_extraneous)', () => {
     assert.equal(allowed.status, 'completed');
     assert.equal(allowed.progress.deleted_objects, 2);
     assert.deepEqual(await listKeys(s3, 'dst', 'e/'), []);
+  });
+
+  it('pause stops the delete phase between batches, every deletion so far recorded; resume finishes it', async () => {
+    await createBucket(s3, 'pdst');
+    const extraneous = Array.from({ length: 2100 }, (_, i) => ({ key: `p/${String(i).padStart(5, '0')}`, body: body(`gone ${i}`) }));
+    await putObjects(s3, 'pdst', extraneous, 32);
+    await putObjects(s3, 'src', [{ key: 'p/kept', body: body('kept') }]);
+    const spec = {
+      ...job('paused', 'p/'),
+      destination_bucket: 'pdst',
+      destination_endpoint: proxy.endpoint,
+      destination_access_key: 'S3RVER',
+      destination_secret_key: 'S3RVER',
+    };
+    assert.equal((await rest(port(), 'POST', '/admin/batch/jobs', spec)).status, 200);
+    assert.equal((await rest(port(), 'POST', '/admin/batch/jobs/paused/start')).status, 200);
+    // The second batch's DeleteObjects is held at the proxy: pause the job meanwhile, then let it answer.
+    await waitFor('the second DeleteObjects request', async () => (deleteRequests >= 2 ? true : undefined));
+    assert.equal((await rest(port(), 'POST', '/admin/batch/jobs/paused/pause')).status, 200);
+    releaseSecond();
+    await waitFor('the delete phase handed back', async () => (ferry.logs.some((l) => l.job_id === 'paused' && typeof l.msg === 'string' && l.msg.startsWith('delete phase stopped between batches')) ? true : undefined));
+    const paused = await waitForJob(port(), 'paused', 'paused with two batches recorded', (j) => j.progress.deleted_objects === 2000);
+    assert.equal(paused.status, 'paused');
+    assert.equal(deleteRequests, 2, 'no third batch while paused');
+    const left = await listKeys(s3, 'pdst', 'p/');
+    assert.equal(left.filter((k) => k !== 'p/kept').length, 100, 'the deleted count is what left the destination');
+
+    assert.equal((await rest(port(), 'POST', '/admin/batch/jobs/paused/resume')).status, 200);
+    const done = await waitForJob(port(), 'paused', 'ended', (j) => j.status === 'completed' || j.status === 'failed');
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    assert.equal(done.progress.deleted_objects, 2100);
+    assert.deepEqual(await listKeys(s3, 'pdst', 'p/'), ['p/kept']);
   });
 
   it('refuses a max_delete that is neither a count nor a percentage, and the safeguards without delete_extraneous', async () => {
