@@ -178,18 +178,22 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       return [runEnding(job_id, run, counts, at)];
     }
     case 'PlanDeletion': {
-      const { job_id: _j, run, ...count } = command.data;
-      if (state.status !== 'running' || state.run !== run || !state.listing.complete || state.deletion || !mirrors(state.definition ?? {}, state.retry_of)) return [];
-      const planned: JobEvent = { type: 'DeletionPlanned', data: { job_id, run, ...count, at } };
+      const { job_id: _j, run, ...counted } = command.data;
+      if (state.status !== 'running' || state.run !== run || !state.listing.complete || state.deletion?.complete || !mirrors(state.definition ?? {}, state.retry_of)) return [];
+      // A plan already recorded stands (its verdict is finished if a crash split the append); a new count is recorded first.
+      const count = state.deletion?.planned ?? counted;
+      const planned: JobEvent[] = state.deletion ? [] : [{ type: 'DeletionPlanned', data: { job_id, run, ...count, at } }];
       const verdict = judgeDeletion(state.definition ?? {}, count);
-      if (verdict.action === 'delete') return [planned];
-      if (verdict.action === 'skip') return [planned, { type: 'DeletionCompleted', data: { job_id, run, deleted_objects: 0, deleted_bytes: 0, note: verdict.reason, at } }];
+      if (verdict.action === 'delete') return planned;
+      if (verdict.action === 'skip') return [...planned, { type: 'DeletionCompleted', data: { job_id, run, deleted_objects: 0, deleted_bytes: 0, note: verdict.reason, at } }];
       const counts: RunCounts = { ...emptyCounts(), total_objects: state.listing.listed_objects, total_bytes: state.listing.listed_bytes };
-      return [planned, { type: 'RunFailed', data: { job_id, run, error: verdict.reason, counts, at, fatal: true } }];
+      return [...planned, { type: 'RunFailed', data: { job_id, run, error: verdict.reason, counts, at, fatal: true } }];
     }
     case 'RecordDeletions': {
       const { run, batch, objects } = command.data;
       if (!isCurrentRun(state, run) || !state.deletion || state.deletion.complete || batch !== state.deletion.batches || objects.length === 0) return [];
+      // Never a deletion under a plan whose verdict was not to delete.
+      if (judgeDeletion(state.definition ?? {}, state.deletion.planned).action !== 'delete') return [];
       return [{ type: 'ObjectsDeleted', data: { job_id, run, batch, objects, at } }];
     }
     case 'CompleteDeletion': {

@@ -42,8 +42,8 @@ export async function runDeletePhase(ctx: DeletePhaseContext, state: JobState): 
       definition,
     );
 
-  let current = state;
-  if (!current.deletion) {
+  let count = state.deletion?.planned;
+  if (!count) {
     const tally = emptyTally();
     let candidates = 0;
     let candidateBytes = 0;
@@ -52,13 +52,10 @@ export async function runDeletePhase(ctx: DeletePhaseContext, state: JobState): 
       candidates += page.length;
       candidateBytes += page.reduce((sum, o) => sum + o.size, 0);
     }
-    const planned = await ctx.store.execute(jobId, {
-      type: 'PlanDeletion',
-      data: { job_id: jobId, run, candidates, candidate_bytes: candidateBytes, ...tally },
-      metadata: now(),
-    });
-    current = planned.state;
+    count = { candidates, candidate_bytes: candidateBytes, ...tally };
   }
+  // Also with a plan already recorded: the decider finishes its verdict if a crash came between its events.
+  const { state: current } = await ctx.store.execute(jobId, { type: 'PlanDeletion', data: { job_id: jobId, run, ...count }, metadata: now() });
   const deletion = current.deletion;
   if (!deletion || deletion.complete || current.run !== run || current.status !== 'running') return 'complete';
 

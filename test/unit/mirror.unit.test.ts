@@ -241,3 +241,28 @@ describe('mirror mode in the CLI', () => {
     assert.match(detail, /DELETED/);
   });
 });
+
+describe('a mirror plan whose append was cut short', () => {
+  const ID = 'cut';
+  const now = '2026-01-01T00:00:00.000Z';
+  const definition: StoredJobDefinition = { job_id: ID, source_bucket: 'src', destination_bucket: 'dst', delete_extraneous: true, max_delete: '1' };
+  const events: JobEvent[] = [
+    { type: 'JobCreated', data: { job_id: ID, definition, at: now } },
+    { type: 'RunStarted', data: { job_id: ID, run: 1, at: now } },
+    { type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 0, total_bytes: 0, at: now } },
+  ];
+  const plan = (c: { candidates: number; source_objects: number }) => ({ type: 'PlanDeletion' as const, data: { job_id: ID, run: 1, candidate_bytes: 0, destination_objects: 2, ...c }, metadata: { now } });
+  const planned = (c: { candidates: number; source_objects: number }): JobEvent => ({ type: 'DeletionPlanned', data: { job_id: ID, run: 1, candidate_bytes: 0, destination_objects: 2, ...c, at: now } });
+  const record = { type: 'RecordDeletions' as const, data: { job_id: ID, run: 1, batch: 0, objects: [{ key: 'a', size: 1 }] }, metadata: { now } };
+
+  it('finishes the recorded verdict, whatever the new count says, and never records a deletion under it', () => {
+    const emptySource = planned({ candidates: 2, source_objects: 0 });
+    given(ID, [...events, emptySource]).when(plan({ candidates: 1, source_objects: 5 })).then([
+      { type: 'DeletionCompleted', data: { job_id: ID, run: 1, deleted_objects: 0, deleted_bytes: 0, at: now, note: 'nothing deleted: the source listing was empty, so the 2 destination objects in the selection were kept (set allow_empty_source: true to delete them)' } },
+    ]);
+    given(ID, [...events, emptySource]).when(record).then([]);
+    const tooMany = planned({ candidates: 2, source_objects: 3 });
+    given(ID, [...events, tooMany]).when(record).then([]);
+    given(ID, [...events, planned({ candidates: 1, source_objects: 3 })]).when(plan({ candidates: 2, source_objects: 3 })).then([]);
+  });
+});
