@@ -32,7 +32,8 @@ export interface RunSummary {
 
 /**
  * What a delete phase counted and where it stands: `deleting` until DeletionCompleted, then `completed`
- * (`note` says why nothing was deleted, if so), or `stopped` when max_delete failed the run.
+ * (`note` says why nothing was deleted, if so), or `stopped` when the run ended first (max_delete, another
+ * failure, a cancel).
  */
 export interface DeletePhase extends DeletionCount {
   status: 'deleting' | 'completed' | 'stopped';
@@ -282,9 +283,11 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       const { paused_at: _p, ...view } = p.view;
       return withStatus({ ...p, view: view as JobView }, 'running');
     }
-    case 'JobCancelled':
+    case 'JobCancelled': {
       if (p.view.queued) return { ...p, view: { ...withoutQueue(p.view), status: 'cancelled', completed_at: event.data.at } };
-      return endRun(p, 'cancelled', event.data.at, countsOf(p.view.progress));
+      const stopped = withDeletePhase(p, event.data.run, (phase) => (phase && phase.status === 'deleting' ? { ...phase, status: 'stopped' } : phase));
+      return endRun(stopped, 'cancelled', event.data.at, countsOf(p.view.progress));
+    }
     case 'RunCompleted':
       return endRun(p, 'completed', event.data.at, event.data.counts);
     case 'RunFailed': {

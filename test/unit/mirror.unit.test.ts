@@ -208,6 +208,15 @@ describe('mirror run phases in the decider', () => {
     assert.equal(p!.view.runs[0]!.counts.deleted_objects, 2);
     assert.equal(p!.view.status, 'completed');
   });
+
+  it('shows a delete phase cut short by a cancel as stopped, with what it had deleted', () => {
+    let p: JobProjection | undefined;
+    const events: FerryEvent[] = [created, started, listed, planned, deleted, { type: 'JobCancelled', data: { job_id: ID, run: 1, at: now } }];
+    events.forEach((e, i) => (p = project(p, e, i + 1)));
+    assert.equal(p!.view.status, 'cancelled');
+    assert.equal(p!.view.runs[0]!.delete_phase?.status, 'stopped');
+    assert.equal(p!.view.runs[0]!.counts.deleted_objects, 2);
+  });
 });
 
 describe('mirror mode in the CLI', () => {
