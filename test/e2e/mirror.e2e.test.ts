@@ -5,6 +5,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { waitFor } from '../harness/waitFor.js';
+import { scrapeMetrics } from '../harness/metricsText.js';
 import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
@@ -87,6 +88,7 @@ describe('mirror mode (delete_extraneous)', () => {
     assert.equal(view.runs[0].counts.deleted_objects, 3);
     assert.equal(view.runs[0].delete_phase.status, 'completed');
     assert.equal(view.progress.completed_objects, 2);
+    assert.equal((await scrapeMetrics(port())).get('ferry_job_objects_deleted{job_id="mirror"}'), 3);
 
     const history = await rest(port(), 'GET', '/admin/batch/jobs/mirror/history');
     const types: string[] = history.body.events.map((e: { type: string }) => e.type);
