@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { deletionLimit, type JobDefinition, type JobState } from '../../libs/domain/index.js';
 import type { JobEventStore } from '../../libs/nats/index.js';
-import { deleteObjects, MAX_DELETE_KEYS, type ListedObject, type RetryOptions, type S3Endpoint } from '../../libs/s3/index.js';
+import { classifyS3Error, deleteObjects, endpointCause, MAX_DELETE_KEYS, type ListedObject, type RetryOptions, type S3Endpoint } from '../../libs/s3/index.js';
 import { emptyTally, extraneousObjects } from '../../libs/selection/index.js';
 import { guardEndpoints } from './endpointFailure.js';
 
@@ -75,7 +75,11 @@ export async function runDeletePhase(ctx: DeletePhaseContext, state: JobState): 
         `delete phase stopped: more destination objects are extraneous now than the ${deletion.planned.candidates} counted before deleting (the source changed during the run); ${deleted} deleted, the rest kept`,
       );
     }
-    const { deleted: gone, refused } = await deleteObjects(ctx.destination, definition.destination_bucket, batch.map((o) => o.key), { ...ctx.retry, signal: ctx.signal });
+    const { deleted: gone, refused } = await deleteObjects(ctx.destination, definition.destination_bucket, batch.map((o) => o.key), { ...ctx.retry, signal: ctx.signal }).catch((err: unknown) => {
+      // Refused for good, or failing after the job's retries: the run fails (as a listing that fails does); shutting down hands the task back.
+      if (ctx.signal.aborted) throw err;
+      throw new DeletePhaseError(`delete phase stopped: DeleteObjects on ${definition.destination_bucket} at ${ctx.destination.endpoint} failed: ${endpointCause(classifyS3Error(err))}; ${deleted} deleted, the rest kept`);
+    });
     const goneKeys = new Set(gone);
     const objects = batch.filter((o) => goneKeys.has(o.key)).map((o) => ({ key: o.key, size: o.size }));
     if (objects.length > 0) {

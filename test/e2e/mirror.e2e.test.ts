@@ -158,6 +158,22 @@ describe('mirror mode (delete_extraneous)', () => {
     assert.deepEqual(await listKeys(s3, 'pdst', 'p/'), ['p/kept']);
   });
 
+  it('a destination that refuses DeleteObjects fails the run naming it, once, instead of retrying the phase forever', async () => {
+    await createBucket(s3, 'ddst');
+    await putObjects(s3, 'src', [{ key: 'd/same', body: body('same bytes') }]);
+    await putObjects(s3, 'ddst', [{ key: 'd/same', body: body('same bytes') }, { key: 'd/extra', body: body('extra') }]);
+    proxy.setFaults({ denyWrites: true });
+    try {
+      const view = await runToEnd({ ...job('denied', 'd/'), destination_bucket: 'ddst', destination_endpoint: proxy.endpoint, destination_access_key: 'S3RVER', destination_secret_key: 'S3RVER', max_retries: 0 });
+      assert.equal(view.status, 'failed');
+      assert.match(view.error, /^delete phase stopped: DeleteObjects on ddst at http:\/\/[^ ]+ failed: HTTP 403 AccessDenied/);
+      assert.equal(view.progress.skipped_objects, 1, 'the copy phase wrote nothing');
+    } finally {
+      proxy.setFaults({ denyWrites: false });
+    }
+    assert.deepEqual(await listKeys(s3, 'ddst', 'd/'), ['d/extra', 'd/same']);
+  });
+
   it('refuses a max_delete that is neither a count nor a percentage, and the safeguards without delete_extraneous', async () => {
     const bad = await rest(port(), 'POST', '/admin/batch/jobs', job('bad', 'b/', { max_delete: 'lots' }));
     assert.equal(bad.status, 400);
