@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { deletionLimit, type JobDefinition, type JobState } from '../../libs/domain/index.js';
+import { deletionLimit, isActive, type JobDefinition, type JobState } from '../../libs/domain/index.js';
 import type { JobEventStore } from '../../libs/nats/index.js';
 import { classifyS3Error, deleteObjects, endpointCause, MAX_DELETE_KEYS, type ListedObject, type RetryOptions, type S3Endpoint } from '../../libs/s3/index.js';
 import { emptyTally, extraneousObjects } from '../../libs/selection/index.js';
@@ -56,8 +56,11 @@ export async function runDeletePhase(ctx: DeletePhaseContext, state: JobState): 
   }
   // Also with a plan already recorded: the decider finishes its verdict if a crash came between its events.
   const { state: current } = await ctx.store.execute(jobId, { type: 'PlanDeletion', data: { job_id: jobId, run, ...count }, metadata: now() });
+  // Ended, or its phase over: the task is done. Paused (the plan waits for a running run): handed back.
+  if (current.run !== run || !isActive(current.status) || current.deletion?.complete) return 'complete';
+  if (current.status === 'paused') return 'stopped';
   const deletion = current.deletion;
-  if (!deletion || deletion.complete || current.run !== run || current.status !== 'running') return 'complete';
+  if (!deletion) return 'complete';
 
   // Never more than the counting pass found, nor more than max_delete allows: a source emptied between
   // the two passes must not turn the whole destination into candidates.
