@@ -10,6 +10,7 @@ import type { BatchJobsDefinition } from './generated/ferry/v1/BatchJobs.js';
 export type { Job, Job__Output } from './generated/ferry/v1/Job.js';
 export type { JobSpec, JobSpec__Output } from './generated/ferry/v1/JobSpec.js';
 export type { Progress__Output } from './generated/ferry/v1/Progress.js';
+export type { DeletePhase__Output } from './generated/ferry/v1/DeletePhase.js';
 export type { JobCheck__Output } from './generated/ferry/v1/JobCheck.js';
 export type { FailedObject__Output } from './generated/ferry/v1/FailedObject.js';
 export type { JobError__Output } from './generated/ferry/v1/JobError.js';

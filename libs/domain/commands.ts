@@ -1,6 +1,7 @@
 import type { JobChanges } from './jobChanges.js';
 import type { JobDefinition, StoredJobDefinition } from './jobDefinition.js';
-import type { BucketRegionCorrection, RunCounts } from './events.js';
+import type { BucketRegionCorrection, DeletedObject, RunCounts } from './events.js';
+import type { DeletionCount } from './mirror.js';
 
 /** Time comes in with every command so the decider stays pure. */
 export interface CommandMetadata {
@@ -35,6 +36,10 @@ export type JobCommand =
   | { type: 'CompleteListing'; data: { job_id: string; run: number; total_objects: number; total_bytes: number }; metadata: CommandMetadata }
   | { type: 'FinishRun'; data: { job_id: string; run: number; counts: RunCounts }; metadata: CommandMetadata }
   | { type: 'FailRun'; data: { job_id: string; run: number; error: string }; metadata: CommandMetadata }
+  /** A mirror run's counting pass: decided into DeletionPlanned, a DeletionCompleted that deletes nothing, or a RunFailed (max_delete). */
+  | { type: 'PlanDeletion'; data: DeletionCount & { job_id: string; run: number }; metadata: CommandMetadata }
+  | { type: 'RecordDeletions'; data: { job_id: string; run: number; batch: number; objects: DeletedObject[] }; metadata: CommandMetadata }
+  | { type: 'CompleteDeletion'; data: { job_id: string; run: number }; metadata: CommandMetadata }
   /** A lister or copier found a bucket in another region than configured; recorded once per job, side and bucket. */
   | { type: 'RecordBucketRegion'; data: BucketRegionCorrection & { job_id: string; run: number }; metadata: CommandMetadata };
 

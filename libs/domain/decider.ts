@@ -5,6 +5,7 @@ import { DEFAULT_PRIORITY, type JobStatus, type StoredJobDefinition } from './jo
 import { FerryError, invalidField, jobAlreadyExists, jobNotFound, transitionRefused } from './errors.js';
 import { isFinished } from './scheduling.js';
 import type { RunKind } from './verifyMode.js';
+import { judgeDeletion, mirrors, type DeletionCount } from './mirror.js';
 
 export interface ListingProgress {
   complete: boolean;
@@ -33,8 +34,21 @@ export interface JobState {
   listing: ListingProgress;
   /** The latest schedule firing decided (started, queued or skipped); older or equal firings decide to nothing. */
   last_fire_time?: string;
+  /** A mirror run's delete phase, once its counting pass was recorded (DeletionPlanned). */
+  deletion?: DeletionProgress;
   /** Regions recorded by BucketRegionCorrected, by bucketRegionKey(side, bucket). */
   bucket_regions?: Readonly<Record<string, string>>;
+}
+
+export interface DeletionProgress {
+  planned: DeletionCount;
+  /** Batches recorded (ObjectsDeleted); the next one must carry this number. */
+  batches: number;
+  deleted_objects: number;
+  deleted_bytes: number;
+  /** The last key deleted: the delete pass resumes after it. */
+  start_after: string;
+  complete: boolean;
 }
 
 export const bucketRegionKey = (side: BucketSide, bucket: string): string => `${side}/${bucket}`;
@@ -195,7 +209,37 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
     case 'FinishRun': {
       const { run, counts } = command.data;
       if (state.status !== 'running' || state.run !== run || !state.listing.complete) return [];
+      // A mirror run ends only after its delete phase, with the deletions counted.
+      if (mirrors(state.definition ?? {}, { retry_of: state.retry_of, kind: state.run_kind })) {
+        if (!state.deletion?.complete) return [];
+        return [runEnding(job_id, run, { ...counts, deleted_objects: state.deletion.deleted_objects, deleted_bytes: state.deletion.deleted_bytes }, at)];
+      }
       return [runEnding(job_id, run, counts, at)];
+    }
+    case 'PlanDeletion': {
+      const { job_id: _j, run, ...counted } = command.data;
+      if (state.status !== 'running' || state.run !== run || !state.listing.complete || state.deletion?.complete || !mirrors(state.definition ?? {}, { retry_of: state.retry_of, kind: state.run_kind })) return [];
+      // A plan already recorded stands (its verdict is finished if a crash split the append); a new count is recorded first.
+      const count = state.deletion?.planned ?? counted;
+      const planned: JobEvent[] = state.deletion ? [] : [{ type: 'DeletionPlanned', data: { job_id, run, ...count, at } }];
+      const verdict = judgeDeletion(state.definition ?? {}, count);
+      if (verdict.action === 'delete') return planned;
+      if (verdict.action === 'skip') return [...planned, { type: 'DeletionCompleted', data: { job_id, run, deleted_objects: 0, deleted_bytes: 0, note: verdict.reason, at } }];
+      const counts: RunCounts = { ...emptyCounts(), total_objects: state.listing.listed_objects, total_bytes: state.listing.listed_bytes };
+      return [...planned, { type: 'RunFailed', data: { job_id, run, error: verdict.reason, counts, at, fatal: true } }];
+    }
+    case 'RecordDeletions': {
+      const { run, batch, objects } = command.data;
+      if (!isCurrentRun(state, run) || !state.deletion || state.deletion.complete || batch !== state.deletion.batches || objects.length === 0) return [];
+      // Never a deletion under a plan whose verdict was not to delete.
+      if (judgeDeletion(state.definition ?? {}, state.deletion.planned).action !== 'delete') return [];
+      return [{ type: 'ObjectsDeleted', data: { job_id, run, batch, objects, at } }];
+    }
+    case 'CompleteDeletion': {
+      const { run } = command.data;
+      if (!isCurrentRun(state, run) || !state.deletion || state.deletion.complete) return [];
+      const { deleted_objects, deleted_bytes } = state.deletion;
+      return [{ type: 'DeletionCompleted', data: { job_id, run, deleted_objects, deleted_bytes, at } }];
     }
     case 'FailRun': {
       const { run, error } = command.data;
@@ -245,7 +289,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
     case 'ScheduledRunSkipped':
       return { ...state, last_fire_time: event.data.fire_time };
     case 'RunStarted': {
-      const { retry_of: _previous, queued: _queued, run_kind: _kind, ...rest } = state;
+      const { retry_of: _previous, queued: _queued, run_kind: _kind, deletion: _deletion, ...rest } = state;
       const fired = event.data.scheduled_for === undefined ? {} : { last_fire_time: event.data.scheduled_for };
       const kind = event.data.kind === 'verify' ? { run_kind: 'verify' as const } : {};
       const next: JobState = { ...rest, ...fired, ...kind, status: 'running', run: event.data.run, listing: freshListing() };
@@ -293,6 +337,22 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       return state;
     case 'JobDeleted':
       return { ...initialJobState(state.job_id), run: state.run };
+    case 'DeletionPlanned': {
+      const { job_id: _j, run: _r, at: _a, ...planned } = event.data;
+      return { ...state, deletion: { planned, batches: 0, deleted_objects: 0, deleted_bytes: 0, start_after: '', complete: false } };
+    }
+    case 'ObjectsDeleted': {
+      if (!state.deletion) return state;
+      const { objects } = event.data;
+      const bytes = objects.reduce((sum, o) => sum + o.size, 0);
+      const d = state.deletion;
+      return {
+        ...state,
+        deletion: { ...d, batches: d.batches + 1, deleted_objects: d.deleted_objects + objects.length, deleted_bytes: d.deleted_bytes + bytes, start_after: objects[objects.length - 1]!.key },
+      };
+    }
+    case 'DeletionCompleted':
+      return state.deletion ? { ...state, deletion: { ...state.deletion, complete: true } } : state;
     default: {
       const exhaustive: never = event;
       throw new Error(`unhandled event ${(exhaustive as JobEvent).type}`);

@@ -1,6 +1,7 @@
 import type { JobChanges } from './jobChanges.js';
 import type { StoredJobDefinition } from './jobDefinition.js';
 import type { RunKind } from './verifyMode.js';
+import type { DeletionCount } from './mirror.js';
 
 /** An object whose run gave up on it: what the failed-objects report and FailuresRecorded carry. */
 export interface FailedObject {
@@ -39,6 +40,9 @@ export interface RunCounts {
   missing_objects?: number;
   differing_objects?: number;
   extra_objects?: number;
+  /** Destination objects a mirror run's delete phase removed (delete_extraneous); absent for runs that delete nothing. */
+  deleted_objects?: number;
+  deleted_bytes?: number;
 }
 
 /** How a verify run finds one key's destination object, when it is not matched. */
@@ -110,7 +114,19 @@ export type JobEvent =
   | { type: 'BucketRegionCorrected'; data: BucketRegionCorrection & { job_id: string; run: number; at: string } }
   /** A warning, at create: one side's HTTPS certificate is not checked (insecure_skip_verify); `endpoint` names the job's own destination endpoint. */
   | { type: 'TlsVerificationDisabled'; data: { job_id: string; side: BucketSide; endpoint?: string; at: string } }
-  | { type: 'JobDeleted'; data: { job_id: string; at: string; actor?: string } };
+  | { type: 'JobDeleted'; data: { job_id: string; at: string; actor?: string } }
+  /** A mirror run's counting pass (after the copy phase) found what its delete phase will remove; nothing is deleted before this. */
+  | { type: 'DeletionPlanned'; data: DeletionCount & { job_id: string; run: number; at: string } }
+  /** One batch of destination objects the delete phase removed, numbered from 0 in key order (`batch` makes a repeat decide to nothing). */
+  | { type: 'ObjectsDeleted'; data: { job_id: string; run: number; batch: number; objects: DeletedObject[]; at: string } }
+  /** The delete phase is over (`note` says why nothing was deleted, if so); only now may a mirror run end. */
+  | { type: 'DeletionCompleted'; data: { job_id: string; run: number; deleted_objects: number; deleted_bytes: number; note?: string; at: string } };
+
+/** A destination object a mirror run deleted: the source no longer has its key. */
+export interface DeletedObject {
+  key: string;
+  size: number;
+}
 
 export type JobEventType = JobEvent['type'];
 

@@ -20,3 +20,4 @@ export * from './rateSchedule.js';
 export * from './failureThreshold.js';
 export * from './manifest.js';
 export * from './verifyMode.js';
+export * from './mirror.js';

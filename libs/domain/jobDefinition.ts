@@ -7,6 +7,7 @@ import { checkRunSettings } from './jobChanges.js';
 import { checkFailureThreshold } from './failureThreshold.js';
 import { validateManifest, type ManifestSpec } from './manifest.js';
 import { checkVerifyMode, type VerifyMode } from './verifyMode.js';
+import { checkMirrorSettings } from './mirror.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -54,6 +55,12 @@ export interface JobDefinition {
   manifest_strict?: boolean;
   /** Check each destination object after its copy (verifyMode.ts); absent: no check beyond the copy's own. */
   verify?: VerifyMode;
+  /** Mirror mode (mirror.ts): after the copy phase, delete destination objects in the selection that the source no longer has. */
+  delete_extraneous?: boolean;
+  /** A count ("500") or a percentage ("5%") of the destination's objects in the selection; more candidates fail the run before any deletion. */
+  max_delete?: string;
+  /** Let a mirror run delete even when the source listing under the prefix came back empty. */
+  allow_empty_source?: boolean;
   notification_webhook?: string;
   notify_on?: JobStatus[];
   /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
@@ -128,6 +135,9 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   manifest: 'object',
   manifest_strict: 'boolean',
   verify: 'string',
+  delete_extraneous: 'boolean',
+  max_delete: 'string',
+  allow_empty_source: 'boolean',
   notification_webhook: 'string',
   notify_on: 'array',
   webhook_secret: 'string',
@@ -281,6 +291,10 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
     def.manifest = manifest;
   }
   checkVerifyMode(def.verify);
+  checkMirrorSettings(def);
+  if (def.manifest !== undefined && def.delete_extraneous === true) {
+    throw invalidField('delete_extraneous', 'does not go with manifest: a manifest names what to copy, not everything the source has, so nothing can be called extraneous');
+  }
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }

@@ -4,6 +4,7 @@ import { emptyCounts, emptyVerifyCounts, type BucketRegionCorrection, type Ferry
 import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { OrdinalSet } from './ordinalSet.js';
 import { CHANGEABLE_SETTINGS, type JobChanges } from './jobChanges.js';
+import { mirrors, type DeletionCount } from './mirror.js';
 
 /** Rate is measured over this many seconds of recent copies, not since the run began. */
 export const RATE_WINDOW_SECONDS = 10;
@@ -28,6 +29,18 @@ export interface RunSummary {
   counts: RunCounts;
   /** The run's per-object outcome batches were purged from the log; its failures are kept in a summary. */
   outcomes_compacted?: boolean;
+  /** A mirror run's delete phase (delete_extraneous), once its counting pass is recorded. */
+  delete_phase?: DeletePhase;
+}
+
+/**
+ * What a delete phase counted and where it stands: `deleting` until DeletionCompleted, then `completed`
+ * (`note` says why nothing was deleted, if so), or `stopped` when the run ended first (max_delete, another
+ * failure, a cancel).
+ */
+export interface DeletePhase extends DeletionCount {
+  status: 'deleting' | 'completed' | 'stopped';
+  note?: string;
 }
 
 /** The read model of one job: exactly what GET /admin/batch/jobs/{id} returns. */
@@ -90,7 +103,28 @@ export function runIsOver(view: JobView): boolean {
  */
 export function milestoneOf(view: JobView | undefined): string {
   if (!view) return '';
-  return `${view.status}:${view.run}:${view.progress.listing_complete}:${runIsOver(view)}:${view.queued ?? false}`;
+  return `${view.status}:${view.run}:${view.progress.listing_complete}:${runIsOver(view)}:${view.queued ?? false}:${currentRun(view)?.delete_phase?.status ?? ''}`;
+}
+
+/** The summary of the view's current run. */
+export function currentRun(view: JobView): RunSummary | undefined {
+  return view.runs.find((r) => r.run === view.run);
+}
+
+/** Where a run whose copies are all done stands: a mirror run has its delete phase to go through before it may end. */
+export function deletePhaseOf(view: JobView): 'none' | 'pending' | 'completed' {
+  const run = currentRun(view);
+  if (!run || !mirrors(view, run)) return 'none';
+  return run?.delete_phase?.status === 'completed' ? 'completed' : 'pending';
+}
+
+function withDeletePhase(p: JobProjection, run: number, update: (phase: DeletePhase | undefined) => DeletePhase | undefined): JobProjection {
+  const runs = p.view.runs.map((r) => {
+    if (r.run !== run) return r;
+    const phase = update(r.delete_phase);
+    return phase ? { ...r, delete_phase: phase } : r;
+  });
+  return { ...p, view: { ...p.view, runs } };
 }
 
 function seconds(from: string, to: string): number {
@@ -277,13 +311,17 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       const { paused_at: _p, ...view } = p.view;
       return withStatus({ ...p, view: view as JobView }, 'running');
     }
-    case 'JobCancelled':
+    case 'JobCancelled': {
       if (p.view.queued) return { ...p, view: { ...withoutQueue(p.view), status: 'cancelled', completed_at: event.data.at } };
-      return endRun(p, 'cancelled', event.data.at, countsOf(p.view.progress));
+      const stopped = withDeletePhase(p, event.data.run, (phase) => (phase && phase.status === 'deleting' ? { ...phase, status: 'stopped' } : phase));
+      return endRun(stopped, 'cancelled', event.data.at, countsOf(p.view.progress));
+    }
     case 'RunCompleted':
       return endRun(p, 'completed', event.data.at, event.data.counts);
-    case 'RunFailed':
-      return endRun(p, 'failed', event.data.at, { ...event.data.counts, ...pickMax(countsOf(p.view.progress), event.data.counts) }, event.data.error);
+    case 'RunFailed': {
+      const stopped = withDeletePhase(p, event.data.run, (phase) => phase && phase.status === 'deleting' ? { ...phase, status: 'stopped' } : phase);
+      return endRun(stopped, 'failed', event.data.at, { ...event.data.counts, ...pickMax(countsOf(p.view.progress), event.data.counts) }, event.data.error);
+    }
     case 'BucketRegionCorrected': {
       const { job_id: _j, run: _r, ...correction } = event.data;
       const others = (p.view.bucket_regions ?? []).filter((b) => b.side !== correction.side || b.bucket !== correction.bucket);
@@ -294,6 +332,23 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       return p;
     case 'JobDeleted':
       return undefined;
+    case 'DeletionPlanned': {
+      const { job_id: _j, run, at: _a, ...count } = event.data;
+      return withDeletePhase(p, run, () => ({ status: 'deleting', ...count }));
+    }
+    case 'ObjectsDeleted': {
+      if (event.data.run !== p.view.run || !isActive(p.view.status)) return p;
+      const progress = { ...p.view.progress };
+      progress.deleted_objects = (progress.deleted_objects ?? 0) + event.data.objects.length;
+      progress.deleted_bytes = (progress.deleted_bytes ?? 0) + event.data.objects.reduce((sum, o) => sum + o.size, 0);
+      return { ...p, view: { ...p.view, progress } };
+    }
+    case 'DeletionCompleted': {
+      const { run, deleted_objects, deleted_bytes, note } = event.data;
+      const next = withDeletePhase(p, run, (phase) => phase && { ...phase, status: 'completed', ...(note === undefined ? {} : { note }) });
+      if (run !== p.view.run) return next;
+      return { ...next, view: { ...next.view, progress: { ...next.view.progress, deleted_objects, deleted_bytes } } };
+    }
     default: {
       const exhaustive: never = event;
       throw new Error(`unhandled event ${(exhaustive as JobEvent).type}`);

@@ -3,10 +3,11 @@ import { encodeJson } from './codec.js';
 import { publishDurably } from './publish.js';
 import { subjects } from './subjects.js';
 
-/** What a lister is asked to do: list the source for one run of one job. */
+/** What a lister is asked to do: list the source for one run of one job, or (`kind: 'delete'`) run a mirror run's delete phase. */
 export interface ListTask {
   job_id: string;
   run: number;
+  kind?: 'delete';
 }
 
 /**
@@ -16,4 +17,13 @@ export interface ListTask {
  */
 export async function publishListTask(js: JetStreamClient, task: ListTask): Promise<void> {
   await publishDurably(js, subjects.listTask(task.job_id), encodeJson(task), { msgID: `${task.job_id}:${task.run}:list` });
+}
+
+/**
+ * Asks a lister to run a mirror run's delete phase, once every copy outcome is in. The projector's
+ * reconciler asks (again after a restart): one message id per run makes a repeat a duplicate.
+ */
+export async function publishDeleteTask(js: JetStreamClient, task: { job_id: string; run: number }): Promise<void> {
+  const message: ListTask = { ...task, kind: 'delete' };
+  await publishDurably(js, subjects.listTask(task.job_id), encodeJson(message), { msgID: `${task.job_id}:${task.run}:delete` });
 }

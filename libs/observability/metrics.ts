@@ -113,7 +113,7 @@ export interface JobMetricsSource {
   pending(view: JobView): Promise<number | undefined>;
 }
 
-type JobGauge = 'nebulaio_batch_job_objects_total' | 'nebulaio_batch_job_objects_completed' | 'nebulaio_batch_job_bytes_total' | 'nebulaio_batch_job_bytes_completed' | 'nebulaio_batch_replication_rate_bytes';
+type JobGauge = 'nebulaio_batch_job_objects_total' | 'nebulaio_batch_job_objects_completed' | 'nebulaio_batch_job_bytes_total' | 'nebulaio_batch_job_bytes_completed' | 'nebulaio_batch_replication_rate_bytes' | 'ferry_job_objects_deleted';
 
 const JOB_GAUGES: Array<[JobGauge, string, (v: JobView) => number]> = [
   ['nebulaio_batch_job_objects_total', 'Objects listed for the job\'s current run', (v) => v.progress.total_objects],
@@ -121,6 +121,7 @@ const JOB_GAUGES: Array<[JobGauge, string, (v: JobView) => number]> = [
   ['nebulaio_batch_job_bytes_total', 'Bytes listed for the job\'s current run', (v) => v.progress.total_bytes],
   ['nebulaio_batch_job_bytes_completed', 'Bytes copied in the job\'s current run', (v) => v.progress.completed_bytes],
   ['nebulaio_batch_replication_rate_bytes', 'Copy rate over the last 10 s, bytes per second', (v) => v.progress.current_rate_bytes_sec],
+  ['ferry_job_objects_deleted', 'Destination objects deleted by the delete phase of the job\'s current run (delete_extraneous)', (v) => v.progress.deleted_objects ?? 0],
 ];
 
 /** Registers the per-job gauges (replacing earlier ones): values come from `source` at each scrape. */

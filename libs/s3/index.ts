@@ -14,3 +14,4 @@ export { VERIFICATION_FAILED, headObject, verificationFailed } from './verifyCop
 export { CHECKSUM_ALGORITHMS, checkEtag, checkSize, compareChecksums, factsFromHead, normalEtag, type CheckResult, type Checksums, type ObjectFacts } from './objectChecks.js';
 export { SignedHttp } from './signedHttp.js';
 export { UploadTakenOver, type NewUpload, type RecordedPart, type ResumeNote, type UploadRecord, type UploadTracker } from './uploadRecord.js';
+export { deleteObjects, MAX_DELETE_KEYS, type DeleteRefusal } from './deleteObjects.js';

@@ -9,3 +9,4 @@ export { selectObjects, selectFromListings, type SelectedObject, type SelectionA
 export { selectRun, type RunSelectionDefinition, type RunSelectOptions } from './selectRun.js';
 export { selectFromManifest } from './selectFromManifest.js';
 export { verifySelection, verifyFromListings, classifyListed, classifyChecksums, type Verdict, type VerifyEntry } from './verifySelection.js';
+export { extraneousFromListings, extraneousObjects, emptyTally, type ExtraneousTally } from './extraneous.js';

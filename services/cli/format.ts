@@ -1,4 +1,4 @@
-import type { DifferencesResponse__Output, JobCheck__Output, Job__Output, KeyRotation__Output, Progress__Output } from '../../libs/api/index.js';
+import type { DeletePhase__Output, DifferencesResponse__Output, JobCheck__Output, Job__Output, KeyRotation__Output, Progress__Output } from '../../libs/api/index.js';
 /** Pure text formatting for the CLI's table output. */
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
@@ -93,6 +93,8 @@ export function jobDetail(job: Job__Output): string {
     ['objects', `${objectsColumn(p)} (${p.matched_objects === undefined ? `completed ${p.completed_objects ?? 0}, skipped ${p.skipped_objects ?? 0}, failed ${p.failed_objects ?? 0}` : verifyCounts(p)})`],
     ['verify', job.verify],
     ['bytes', `${formatBytes(bytesDone(p))}/${formatBytes(p.total_bytes)}`],
+    ['mirror', job.delete_extraneous ? `delete_extraneous${job.max_delete ? `, max_delete ${job.max_delete}` : ''}${job.allow_empty_source ? ', allow_empty_source' : ''}` : undefined],
+    ['deleted', job.delete_extraneous ? deletedLine(p, (job.runs ?? []).find((r) => r.run === job.run)?.delete_phase ?? undefined) : undefined],
     ['rate', formatRate(p.current_rate_bytes_sec)],
     ['eta', p.estimated_completion],
     ['schedule', job.schedule ? `${job.schedule.cron} (${job.schedule.timezone ?? 'UTC'})` : undefined],
@@ -109,8 +111,8 @@ export function jobDetail(job: Job__Output): string {
   const runs = job.runs ?? [];
   if (runs.length === 0) return head;
   const runTable = table(
-    ['RUN', 'KIND', 'STATUS', 'STARTED', 'COMPLETED', 'OBJECTS', 'FAILED', 'ERROR'],
-    runs.map((r) => [r.run, r.kind || 'copy', r.status, r.started_at, r.completed_at, `${objectsDone(r.counts)}/${r.counts?.total_objects ?? 0}`, r.counts?.failed_objects ?? 0, r.error]),
+    ['RUN', 'KIND', 'STATUS', 'STARTED', 'COMPLETED', 'OBJECTS', 'FAILED', 'DELETED', 'ERROR'],
+    runs.map((r) => [r.run, r.kind || 'copy', r.status, r.started_at, r.completed_at, `${objectsDone(r.counts)}/${r.counts?.total_objects ?? 0}`, r.counts?.failed_objects ?? 0, r.counts?.deleted_objects ?? 0, r.error]),
   );
   return `${head}\n\n${runTable}`;
 }
@@ -123,7 +125,24 @@ export function dryRunReport(report: Job__Output): string {
     `objects: ${report.object_count ?? 0} (${formatBytes(report.total_bytes ?? 0)}), ${report.identical_at_destination ?? 0} already identical at the destination`,
   ];
   if (keys.length > 0) lines.push(`first ${keys.length} keys:`, ...keys.map((k) => `  ${k}`));
+  const deletion = report.runs?.[0]?.delete_phase;
+  if (deletion) {
+    const verdict = deletion.status === 'would_delete' ? 'would delete' : deletion.status === 'would_stop' ? 'would stop the run before deleting' : 'would delete nothing';
+    lines.push(
+      `delete phase (delete_extraneous): ${deletion.candidates ?? 0} extraneous objects (${formatBytes(deletion.candidate_bytes ?? 0)}) of ${deletion.destination_objects ?? 0} destination objects in the selection; ${verdict}`,
+    );
+    if (deletion.note) lines.push(`  ${deletion.note}`);
+    const doomed = deletion.keys ?? [];
+    if (doomed.length > 0) lines.push(`first ${doomed.length} extraneous keys:`, ...doomed.map((k) => `  ${k}`));
+  }
   return lines.join('\n');
+}
+
+/** A mirror run's deletions: how many so far, and where its delete phase stands. */
+function deletedLine(p: ProgressLike, phase: DeletePhase__Output | undefined): string {
+  const done = `${p.deleted_objects ?? 0} (${formatBytes(p.deleted_bytes ?? 0)})`;
+  if (!phase) return `${done}, delete phase not started`;
+  return `${done} of ${phase.candidates ?? 0} extraneous, delete phase ${phase.status}${phase.note ? `: ${phase.note}` : ''}`;
 }
 
 /** A CheckJob answer: one row per step of each side, then the verdict. */

@@ -1,7 +1,7 @@
 import { withJobCredentials } from '../../libs/credentials/endpointCredentials.js';
-import { FerryError, invalidField, validateJobDefinition, type JobDefinition } from '../../libs/domain/index.js';
+import { FerryError, emptyCounts, invalidField, judgeDeletion, validateJobDefinition, type DeletionCount, type JobDefinition, type RunCounts } from '../../libs/domain/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
-import { BucketListingError, selectRun } from '../../libs/selection/index.js';
+import { BucketListingError, emptyTally, extraneousObjects, selectRun } from '../../libs/selection/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
 import { checkDestinationAddress, ownDestination } from '../../libs/secrets/index.js';
 import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
@@ -19,6 +19,16 @@ export interface DryRunReport {
   identical_at_destination: number;
   /** The keys of first_keys that a run would skip, being identical at the destination. */
   identical_keys: string[];
+  /** With delete_extraneous: the run's delete phase as it would go (runs[0].delete_phase, counts.deleted_*). */
+  runs?: [DryRunDeletion];
+}
+
+export interface DryRunDeletion {
+  run: 0;
+  status: 'dry_run';
+  started_at: '';
+  counts: RunCounts;
+  delete_phase: DeletionCount & { status: 'would_delete' | 'would_skip' | 'would_stop'; note?: string; keys: string[] };
 }
 
 /**
@@ -60,10 +70,41 @@ export async function dryRun(body: unknown, source: S3Endpoint | undefined, addr
         }
       }
     }
+    if (definition.delete_extraneous === true) report.runs = [await deletionPreview(jobSource, destination, definition, limit)];
   } catch (err) {
     throw listingFailure(err);
   }
   return report;
+}
+
+/**
+ * What the run's delete phase would do, by the lister's own walk (extraneousObjects) and the decider's
+ * own rule (judgeDeletion): the objects and bytes it would delete, the first keys, and whether max_delete
+ * or the empty-source safeguard would stop it. The copies a run makes first never add candidates.
+ */
+async function deletionPreview(source: S3Endpoint, destination: S3Endpoint, definition: JobDefinition, limit: number): Promise<DryRunDeletion> {
+  const tally = emptyTally();
+  const keys: string[] = [];
+  let candidates = 0;
+  let candidateBytes = 0;
+  for await (const page of extraneousObjects(source, destination, definition, tally)) {
+    for (const object of page) {
+      if (keys.length < limit) keys.push(object.key);
+      candidates++;
+      candidateBytes += object.size;
+    }
+  }
+  const count = { candidates, candidate_bytes: candidateBytes, ...tally };
+  const verdict = judgeDeletion(definition, count);
+  const status = verdict.action === 'delete' ? 'would_delete' : verdict.action === 'skip' ? 'would_skip' : 'would_stop';
+  const deleting = verdict.action === 'delete';
+  return {
+    run: 0,
+    status: 'dry_run',
+    started_at: '',
+    counts: { ...emptyCounts(), deleted_objects: deleting ? candidates : 0, deleted_bytes: deleting ? candidateBytes : 0 },
+    delete_phase: { status, ...count, ...(verdict.action === 'delete' ? {} : { note: verdict.reason }), keys },
+  };
 }
 
 function checkedKeyLimit(keyLimit: number | undefined): number {

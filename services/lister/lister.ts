@@ -1,5 +1,5 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
-import { FerryError, isActive, retryDelayMs, retryPolicyOf } from '../../libs/domain/index.js';
+import { FerryError, isActive, retryDelayMs, retryPolicyOf, type JobState } from '../../libs/domain/index.js';
 import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, recordBucketRegions, subjects, type ListTask } from '../../libs/nats/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -10,6 +10,7 @@ import { EndpointListingError, endpointCause } from './endpointFailure.js';
 import { listRetryRun } from './retryRun.js';
 import { verifyRun } from './verifyRun.js';
 import { HEARTBEAT_EVERY_MS, pagePacer } from './pagePacer.js';
+import { DeletePhaseError, deleteHeartbeat, runDeletePhase } from './deletePhase.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
 const TASK_ACK_WAIT_MS = 10_000;
@@ -63,6 +64,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     const task = decodeJson<ListTask>(msg.data);
     const logCtx = { job_id: task.job_id, run: task.run };
     const { state } = await store.load(task.job_id);
+    if (task.kind === 'delete') return handleDeleteTask(msg, task, state);
     if (!state.exists || state.run !== task.run || !isActive(state.status) || state.listing.complete) {
       msg.ack();
       return;
@@ -122,6 +124,59 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     } finally {
       clearInterval(lease);
       stopRecordingRegions();
+    }
+  }
+
+  /** A mirror run's delete phase (deletePhase.ts), on the same lease, pause and failure rules as a listing. */
+  async function handleDeleteTask(msg: JsMsg, task: ListTask, state: JobState): Promise<void> {
+    const logCtx = { job_id: task.job_id, run: task.run };
+    if (!state.exists || state.run !== task.run || !isActive(state.status) || !state.listing.complete || state.deletion?.complete) {
+      msg.ack();
+      return;
+    }
+    if (state.status === 'paused') {
+      msg.nak(PAUSED_RECHECK_MS);
+      return;
+    }
+    const definition = state.definition!;
+    const policy = retryPolicyOf(definition, retryDefaults);
+    const lease = setInterval(() => msg.working(), HEARTBEAT_EVERY_MS);
+    log.info({ ...logCtx, deleted_objects: state.deletion?.deleted_objects ?? 0 }, state.deletion ? 'delete phase resumed' : 'delete phase started: counting extraneous objects');
+    try {
+      const jobSource = await sourceEndpoint(definition, source);
+      const destination = await destinationEndpoint(definition, source, sealer, destinationPolicy);
+      const outcome = await runDeletePhase(
+        {
+          store,
+          source: jobSource,
+          destination,
+          retry: {
+            attempts: policy.maxRetries + 1,
+            delayMs: (retry) => retryDelayMs(policy, retry, Math.random()),
+            onRetry: (attempt, err, waitMs) => log.warn({ ...logCtx, attempt, retry_in_ms: Math.round(waitMs), error: endpointCause(err) }, 'delete phase request failed; retrying'),
+          },
+          signal: stopping.signal,
+          heartbeat: deleteHeartbeat({ working: () => msg.working(), load: async () => (await store.load(task.job_id)).state, run: task.run, signal: stopping.signal, everyMs: 0 }),
+        },
+        state,
+      );
+      if (outcome === 'complete') {
+        log.info(logCtx, 'delete phase completed');
+        msg.ack();
+      } else {
+        log.info(logCtx, 'delete phase stopped between batches (paused, cancelled or shutting down); task handed back');
+        msg.nak(PAUSED_RECHECK_MS);
+      }
+    } catch (err) {
+      if (err instanceof DeletePhaseError && !stopping.signal.aborted) {
+        log.warn({ ...logCtx, error: err.message }, 'delete phase stopped; failing the run');
+        await store.execute(task.job_id, { type: 'FailRun', data: { job_id: task.job_id, run: task.run, error: err.message }, metadata: { now: new Date().toISOString() } });
+        msg.ack();
+        return;
+      }
+      await settleFailedListing(err, { msg, task, store, log, stopping: stopping.signal, maxRetries: policy.maxRetries, sourceBucket: definition.source_bucket });
+    } finally {
+      clearInterval(lease);
     }
   }
 

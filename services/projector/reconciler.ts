@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { isActive, runIsOver, countsOf, failureThresholdExceeded, type JobView, type RunSummary } from '../../libs/domain/index.js';
-import { STREAMS, publishListTask, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { isActive, runIsOver, countsOf, deletePhaseOf, failureThresholdExceeded, type JobView, type RunSummary } from '../../libs/domain/index.js';
+import { STREAMS, publishDeleteTask, publishListTask, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { compactRun, nextRunToCompact } from './compaction.js';
 
@@ -30,7 +30,12 @@ export class Reconciler {
   reconcile(view: JobView): void {
     const run = `${view.job_id}:${view.run}`;
     if (isActive(view.status) && !view.progress.listing_complete) this.once(`list:${run}`, view, () => this.ensureListingTask(view));
-    if (runIsOver(view)) this.once(`finish:${run}`, view, () => this.finishRun(view));
+    if (runIsOver(view)) {
+      // A mirror run's copies are all in: its delete phase runs (in a lister) before the run may end.
+      const phase = deletePhaseOf(view);
+      if (phase === 'pending') this.once(`delete:${run}`, view, () => publishDeleteTask(this.js, { job_id: view.job_id, run: view.run }));
+      else this.once(`finish:${run}`, view, () => this.finishRun(view));
+    }
     const tooManyFailed = isActive(view.status) ? failureThresholdExceeded(view, view.progress) : undefined;
     if (tooManyFailed) this.once(`threshold:${run}`, view, () => this.failRun(view, tooManyFailed));
     if (!isActive(view.status) && view.run > 0) this.once(`cleanup:${run}`, view, () => removeRunWork(this.jsm, view.job_id, view.run));

@@ -97,6 +97,9 @@ export interface Job {
   'min_objects_before_threshold'?: (number);
   'checksum_algorithm'?: (string);
   'verify'?: (string);
+  'delete_extraneous'?: (boolean);
+  'max_delete'?: (string);
+  'allow_empty_source'?: (boolean);
   'manifest'?: (_ferry_v1_Manifest | null);
   'manifest_strict'?: (boolean);
   '_description'?: "description";
@@ -146,6 +149,9 @@ export interface Job {
   '_verify'?: "verify";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
+  '_delete_extraneous'?: "delete_extraneous";
+  '_max_delete'?: "max_delete";
+  '_allow_empty_source'?: "allow_empty_source";
 }
 
 /**
@@ -237,6 +243,9 @@ export interface Job__Output {
   'min_objects_before_threshold'?: (number);
   'checksum_algorithm'?: (string);
   'verify'?: (string);
+  'delete_extraneous'?: (boolean);
+  'max_delete'?: (string);
+  'allow_empty_source'?: (boolean);
   'manifest'?: (_ferry_v1_Manifest__Output);
   'manifest_strict'?: (boolean);
 }

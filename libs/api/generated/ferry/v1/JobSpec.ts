@@ -85,6 +85,15 @@ export interface JobSpec {
    */
   'verify'?: (string);
   /**
+   * Mirror mode: after the copy phase, delete the destination objects inside the job's selection that the
+   * source no longer has. max_delete ("500" objects, or "5%" of the destination's objects in the selection)
+   * fails the run before anything is deleted when more would be; a source listing that came back empty
+   * deletes nothing unless allow_empty_source.
+   */
+  'delete_extraneous'?: (boolean);
+  'max_delete'?: (string);
+  'allow_empty_source'?: (boolean);
+  /**
    * The objects to copy, read from a manifest instead of listing the source; filters still apply.
    */
   'manifest'?: (_ferry_v1_Manifest | null);
@@ -125,6 +134,9 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_delete_extraneous'?: "delete_extraneous";
+  '_max_delete'?: "max_delete";
+  '_allow_empty_source'?: "allow_empty_source";
   '_checksum_algorithm'?: "checksum_algorithm";
   '_verify'?: "verify";
   '_manifest'?: "manifest";
@@ -210,6 +222,15 @@ export interface JobSpec__Output {
    * fails fails the object (VerificationFailed). Absent: no check beyond the copy's own. Also what a verify run compares.
    */
   'verify'?: (string);
+  /**
+   * Mirror mode: after the copy phase, delete the destination objects inside the job's selection that the
+   * source no longer has. max_delete ("500" objects, or "5%" of the destination's objects in the selection)
+   * fails the run before anything is deleted when more would be; a source listing that came back empty
+   * deletes nothing unless allow_empty_source.
+   */
+  'delete_extraneous'?: (boolean);
+  'max_delete'?: (string);
+  'allow_empty_source'?: (boolean);
   /**
    * The objects to copy, read from a manifest instead of listing the source; filters still apply.
    */

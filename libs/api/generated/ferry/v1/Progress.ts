@@ -21,6 +21,11 @@ export interface Progress {
   'missing_objects'?: (number | string | Long);
   'differing_objects'?: (number | string | Long);
   'extra_objects'?: (number | string | Long);
+  /**
+   * Destination objects deleted so far by a mirror run's delete phase (delete_extraneous).
+   */
+  'deleted_objects'?: (number | string | Long);
+  'deleted_bytes'?: (number | string | Long);
   '_estimated_completion'?: "estimated_completion";
   '_matched_objects'?: "matched_objects";
   '_missing_objects'?: "missing_objects";
@@ -47,4 +52,9 @@ export interface Progress__Output {
   'missing_objects'?: (number);
   'differing_objects'?: (number);
   'extra_objects'?: (number);
+  /**
+   * Destination objects deleted so far by a mirror run's delete phase (delete_extraneous).
+   */
+  'deleted_objects'?: (number);
+  'deleted_bytes'?: (number);
 }

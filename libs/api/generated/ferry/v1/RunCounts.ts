@@ -18,6 +18,11 @@ export interface RunCounts {
   'missing_objects'?: (number | string | Long);
   'differing_objects'?: (number | string | Long);
   'extra_objects'?: (number | string | Long);
+  /**
+   * Destination objects a mirror run's delete phase removed.
+   */
+  'deleted_objects'?: (number | string | Long);
+  'deleted_bytes'?: (number | string | Long);
   '_matched_objects'?: "matched_objects";
   '_missing_objects'?: "missing_objects";
   '_differing_objects'?: "differing_objects";
@@ -40,4 +45,9 @@ export interface RunCounts__Output {
   'missing_objects'?: (number);
   'differing_objects'?: (number);
   'extra_objects'?: (number);
+  /**
+   * Destination objects a mirror run's delete phase removed.
+   */
+  'deleted_objects'?: (number);
+  'deleted_bytes'?: (number);
 }

@@ -1,6 +1,7 @@
 // Original file: proto/ferry/v1/jobs.proto
 
 import type { RunCounts as _ferry_v1_RunCounts, RunCounts__Output as _ferry_v1_RunCounts__Output } from '../../ferry/v1/RunCounts.js';
+import type { DeletePhase as _ferry_v1_DeletePhase, DeletePhase__Output as _ferry_v1_DeletePhase__Output } from '../../ferry/v1/DeletePhase.js';
 
 export interface RunSummary {
   'run'?: (number);
@@ -22,10 +23,12 @@ export interface RunSummary {
    * "copy", or "verify": the run compared source and destination without copying (VerifyJob).
    */
   'kind'?: (string);
+  'delete_phase'?: (_ferry_v1_DeletePhase | null);
   '_completed_at'?: "completed_at";
   '_error'?: "error";
   '_retry_of'?: "retry_of";
   '_outcomes_compacted'?: "outcomes_compacted";
+  '_delete_phase'?: "delete_phase";
 }
 
 export interface RunSummary__Output {
@@ -48,4 +51,5 @@ export interface RunSummary__Output {
    * "copy", or "verify": the run compared source and destination without copying (VerifyJob).
    */
   'kind'?: (string);
+  'delete_phase'?: (_ferry_v1_DeletePhase__Output);
 }
