@@ -1,5 +1,5 @@
 import type { JobChanges } from './jobChanges.js';
-import type { JobDefinition, StoredJobDefinition } from './jobDefinition.js';
+import type { JobDefinition, JobStatus, StoredJobDefinition } from './jobDefinition.js';
 import type { BucketRegionCorrection, RunCounts } from './events.js';
 
 /** Time comes in with every command so the decider stays pure. */
@@ -33,6 +33,8 @@ export type JobCommand =
   | { type: 'CompleteListing'; data: { job_id: string; run: number; total_objects: number; total_bytes: number }; metadata: CommandMetadata }
   | { type: 'FinishRun'; data: { job_id: string; run: number; counts: RunCounts }; metadata: CommandMetadata }
   | { type: 'FailRun'; data: { job_id: string; run: number; error: string }; metadata: CommandMetadata }
+  /** A lister wrote (or could not write) the completion report of an ended run; recorded once per run. */
+  | { type: 'RecordReport'; data: { job_id: string; run: number; run_status: JobStatus; location?: string; rows?: number; files?: number; error?: string }; metadata: CommandMetadata }
   /** A lister or copier found a bucket in another region than configured; recorded once per job, side and bucket. */
   | { type: 'RecordBucketRegion'; data: BucketRegionCorrection & { job_id: string; run: number }; metadata: CommandMetadata };
 

@@ -1,5 +1,5 @@
 import type { JobChanges } from './jobChanges.js';
-import type { StoredJobDefinition } from './jobDefinition.js';
+import type { JobStatus, StoredJobDefinition } from './jobDefinition.js';
 
 /** An object whose run gave up on it: what the failed-objects report and FailuresRecorded carry. */
 export interface FailedObject {
@@ -88,6 +88,14 @@ export type JobEvent =
   | { type: 'BucketRegionCorrected'; data: BucketRegionCorrection & { job_id: string; run: number; at: string } }
   /** A warning, at create: one side's HTTPS certificate is not checked (insecure_skip_verify); `endpoint` names the job's own destination endpoint. */
   | { type: 'TlsVerificationDisabled'; data: { job_id: string; side: BucketSide; endpoint?: string; at: string } }
+  /**
+   * An ended run's completion report (the job's `report`) was written: `location` is the s3:// URI of its
+   * manifest.json, which exists when this is appended. `run_status` is how the run ended; the notifier sends
+   * that run's `completed` / `failed` webhook on this event, with the location.
+   */
+  | { type: 'ReportWritten'; data: { job_id: string; run: number; run_status: JobStatus; location: string; rows: number; files: number; at: string } }
+  /** The report could not be written (bucket missing, access denied, endpoint unreachable): the run's end stands, this says why. */
+  | { type: 'ReportFailed'; data: { job_id: string; run: number; run_status: JobStatus; error: string; at: string } }
   | { type: 'JobDeleted'; data: { job_id: string; at: string; actor?: string } };
 
 export type JobEventType = JobEvent['type'];
@@ -102,6 +110,9 @@ export interface ObjectOutcome {
   result: ObjectResult;
   attempts: number;
   error?: string;
+  /** On a failure (or a vanished source): the S3 error code and the HTTP status answered (0 or absent: no answer), for the completion report. */
+  error_code?: string;
+  http_status?: number;
   /** Milliseconds the copy took, for latency and rate. */
   duration_ms: number;
 }

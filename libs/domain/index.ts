@@ -18,3 +18,4 @@ export * from './paging.js';
 export * from './jobChanges.js';
 export * from './rateSchedule.js';
 export * from './failureThreshold.js';
+export * from './completionReport.js';

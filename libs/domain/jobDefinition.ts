@@ -5,6 +5,7 @@ import { validateRateSchedule, type RateSchedule } from './rateSchedule.js';
 import { parseCaBundle } from './caBundle.js';
 import { checkRunSettings } from './jobChanges.js';
 import { checkFailureThreshold } from './failureThreshold.js';
+import { validateReport, type ReportSpec } from './completionReport.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -46,6 +47,8 @@ export interface JobDefinition {
   /** Stop the run as failed once more than this share of the objects tried failed (failureThreshold.ts). */
   max_failure_percent?: number;
   min_objects_before_threshold?: number;
+  /** Writes a completion report (CSV files and a manifest.json) when each run ends (completionReport.ts). */
+  report?: ReportSpec;
   notification_webhook?: string;
   notify_on?: JobStatus[];
   /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
@@ -112,6 +115,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   checkpoint_interval: 'integer',
   max_failure_percent: 'integer',
   min_objects_before_threshold: 'integer',
+  report: 'object',
   notification_webhook: 'string',
   notify_on: 'array',
   webhook_secret: 'string',
@@ -255,6 +259,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
     throw invalidField('checkpoint_interval', 'must be between 1 and 10000000');
   }
   checkFailureThreshold(def);
+  if (def.report !== undefined) def.report = validateReport(def.report);
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }

@@ -3,10 +3,14 @@ import { encodeJson } from './codec.js';
 import { publishDurably } from './publish.js';
 import { subjects } from './subjects.js';
 
-/** What a lister is asked to do: list the source for one run of one job. */
+/**
+ * What a lister is asked to do for one run of one job: list its source, or (`kind: 'report'`) write the
+ * completion report of the ended run. Both travel on `ferry.task.list.<job>` and are leased the same way.
+ */
 export interface ListTask {
   job_id: string;
   run: number;
+  kind?: 'report';
 }
 
 /**
@@ -16,4 +20,14 @@ export interface ListTask {
  */
 export async function publishListTask(js: JetStreamClient, task: ListTask): Promise<void> {
   await publishDurably(js, subjects.listTask(task.job_id), encodeJson(task), { msgID: `${task.job_id}:${task.run}:list` });
+}
+
+/**
+ * Asks a lister to write an ended run's completion report. The projector's reconciler asks again after a
+ * restart; the message id drops repeats within the duplicate window, and the lister drops a task whose
+ * report is already recorded.
+ */
+export async function publishReportTask(js: JetStreamClient, task: { job_id: string; run: number }): Promise<void> {
+  const payload: ListTask = { job_id: task.job_id, run: task.run, kind: 'report' };
+  await publishDurably(js, subjects.listTask(task.job_id), encodeJson(payload), { msgID: `${task.job_id}:${task.run}:report` });
 }

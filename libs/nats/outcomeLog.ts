@@ -15,14 +15,16 @@ import { STREAMS, subjects } from './subjects.js';
 /**
  * Calls `visit` for each message of one subject of the events stream with sequence in
  * [fromSeq, toSeq], in order, read with an ordered consumer started at fromSeq (deliver 'all'
- * hangs on this server, see NOTES). Nothing is held beyond the consumer's buffer.
+ * hangs on this server, see NOTES). Nothing is held beyond the consumer's buffer (`buffer`
+ * messages): a visit that returns a promise is awaited before the next message is read.
  */
 export async function forEachInRange<T = FerryEvent>(
   nc: NatsConnection,
   subject: string,
   fromSeq: number,
   toSeq: number,
-  visit: (seq: number, event: T) => void,
+  visit: (seq: number, event: T) => void | Promise<void>,
+  buffer = 1000,
 ): Promise<void> {
   const jsm = await nc.jetstreamManager();
   const lastMsg = await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }), JS_ERR.noMessageFound);
@@ -33,10 +35,13 @@ export async function forEachInRange<T = FerryEvent>(
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: fromSeq,
   });
-  const messages = await consumer.consume({ max_messages: 1000 });
+  const messages = await consumer.consume({ max_messages: buffer });
   try {
     for await (const msg of messages) {
-      if (msg.seq <= last) visit(msg.seq, decodeJson<T>(msg.data));
+      if (msg.seq <= last) {
+        const visited = visit(msg.seq, decodeJson<T>(msg.data));
+        if (visited) await visited;
+      }
       if (msg.seq >= last) break;
     }
   } finally {
@@ -48,13 +53,15 @@ export async function forEachInRange<T = FerryEvent>(
 /** The messages of one subject with sequence in [fromSeq, toSeq], in stream order. */
 export async function readSubjectRange<T = FerryEvent>(nc: NatsConnection, subject: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Array<{ seq: number; event: T }>> {
   const out: Array<{ seq: number; event: T }> = [];
-  await forEachInRange<T>(nc, subject, fromSeq, toSeq, (seq, event) => out.push({ seq, event }));
+  await forEachInRange<T>(nc, subject, fromSeq, toSeq, (seq, event) => {
+    out.push({ seq, event });
+  });
   return out;
 }
 
-/** Reads the job's ObjectsProcessed batches in [fromSeq, toSeq] one by one. */
-export function forEachOutcomeBatch(nc: NatsConnection, jobId: string, fromSeq: number, toSeq: number, visit: (seq: number, event: ObjectsProcessed) => void) {
-  return forEachInRange<ObjectsProcessed>(nc, subjects.outcome(jobId), fromSeq, toSeq, visit);
+/** Reads the job's ObjectsProcessed batches in [fromSeq, toSeq] one by one (`buffer` of them read ahead). */
+export function forEachOutcomeBatch(nc: NatsConnection, jobId: string, fromSeq: number, toSeq: number, visit: (seq: number, event: ObjectsProcessed) => void | Promise<void>, buffer?: number) {
+  return forEachInRange<ObjectsProcessed>(nc, subjects.outcome(jobId), fromSeq, toSeq, visit, buffer);
 }
 
 /** The parts of a run's failure summary, or undefined until every part is in the log. */

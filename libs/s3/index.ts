@@ -10,3 +10,4 @@ export { encodeKey } from './uri.js';
 export { withRetry, type RetryOptions } from './retry.js';
 export { checkBucket, closeCheckConnections, type BucketCheckRequest } from './bucketCheck.js';
 export { startRefusal, type BucketCheck, type CheckStep, type StartRefusal } from './checkSteps.js';
+export { ObjectWriter, putSmallObject, DEFAULT_WRITER_PART_SIZE, MIN_PART_SIZE } from './objectWriter.js';

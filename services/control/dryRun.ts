@@ -1,5 +1,5 @@
 import { withJobCredentials } from '../../libs/credentials/endpointCredentials.js';
-import { FerryError, invalidField, validateJobDefinition, type JobDefinition } from '../../libs/domain/index.js';
+import { FerryError, invalidField, reportLayout, reportLocation, validateJobDefinition, type JobDefinition } from '../../libs/domain/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import { BucketListingError, selectObjects } from '../../libs/selection/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
@@ -19,6 +19,8 @@ export interface DryRunReport {
   identical_at_destination: number;
   /** The keys of first_keys that a run would skip, being identical at the destination. */
   identical_keys: string[];
+  /** With a `report`: where the first run's completion report manifest would be written. */
+  report_location?: string;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function dryRun(body: unknown, source: S3Endpoint | undefined, addr
     first_keys: [],
     identical_at_destination: 0,
     identical_keys: [],
+    ...(definition.report ? { report_location: reportLocation(definition.report.bucket, reportLayout(definition.report, definition.job_id, 1).manifestKey) } : {}),
   };
   try {
     const jobSource = await withJobCredentials(source, definition, 'source_role_arn');

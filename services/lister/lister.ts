@@ -9,6 +9,7 @@ import { listRun, type ListRunContext } from './listRun.js';
 import { EndpointListingError, endpointCause } from './endpointFailure.js';
 import { listRetryRun } from './retryRun.js';
 import { HEARTBEAT_EVERY_MS, pagePacer } from './pagePacer.js';
+import { handleReportTask } from './reportTask.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
 const TASK_ACK_WAIT_MS = 10_000;
@@ -36,7 +37,7 @@ export interface ListerOptions {
 
 
 /**
- * Takes listing tasks from a work-queue stream. A task stays leased to one lister
+ * Takes listing tasks (and completion report tasks, reportTask.ts) from a work-queue stream. A task stays leased to one lister
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
@@ -60,6 +61,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
 
   async function handle(msg: JsMsg): Promise<void> {
     const task = decodeJson<ListTask>(msg.data);
+    if (task.kind === 'report') return handleReportTask({ nc, store, log, source, sealer, destinationPolicy, retryDefaults, signal: stopping.signal }, msg, task);
     const logCtx = { job_id: task.job_id, run: task.run };
     const { state } = await store.load(task.job_id);
     if (!state.exists || state.run !== task.run || !isActive(state.status) || state.listing.complete) {

@@ -5,6 +5,7 @@ import type { RunSummary as _ferry_v1_RunSummary, RunSummary__Output as _ferry_v
 import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
 import type { BucketRegion as _ferry_v1_BucketRegion, BucketRegion__Output as _ferry_v1_BucketRegion__Output } from '../../ferry/v1/BucketRegion.js';
 import type { RateSchedule as _ferry_v1_RateSchedule, RateSchedule__Output as _ferry_v1_RateSchedule__Output } from '../../ferry/v1/RateSchedule.js';
+import type { ReportSpec as _ferry_v1_ReportSpec, ReportSpec__Output as _ferry_v1_ReportSpec__Output } from '../../ferry/v1/ReportSpec.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -94,6 +95,12 @@ export interface Job {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule | null);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'report'?: (_ferry_v1_ReportSpec | null);
+  /**
+   * The current run's completion report manifest (s3:// URI), once written; in a dry run's answer, where a
+   * first run's report would be written.
+   */
+  'report_location'?: (string);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -137,6 +144,8 @@ export interface Job {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_report'?: "report";
+  '_report_location'?: "report_location";
 }
 
 /**
@@ -226,4 +235,10 @@ export interface Job__Output {
   'rate_limit_schedule'?: (_ferry_v1_RateSchedule__Output);
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  'report'?: (_ferry_v1_ReportSpec__Output);
+  /**
+   * The current run's completion report manifest (s3:// URI), once written; in a dry run's answer, where a
+   * first run's report would be written.
+   */
+  'report_location'?: (string);
 }

@@ -2,6 +2,7 @@
 
 import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
 import type { RateSchedule as _ferry_v1_RateSchedule, RateSchedule__Output as _ferry_v1_RateSchedule__Output } from '../../ferry/v1/RateSchedule.js';
+import type { ReportSpec as _ferry_v1_ReportSpec, ReportSpec__Output as _ferry_v1_ReportSpec__Output } from '../../ferry/v1/ReportSpec.js';
 import type { Long } from '@grpc/proto-loader';
 
 export interface JobSpec {
@@ -72,6 +73,11 @@ export interface JobSpec {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * A completion report written when each run ends: CSV files of per-object outcomes and a manifest.json
+   * naming them (as AWS Batch Operations writes), under report.prefix in report.bucket.
+   */
+  'report'?: (_ferry_v1_ReportSpec | null);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -105,6 +111,7 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_report'?: "report";
 }
 
 export interface JobSpec__Output {
@@ -175,4 +182,9 @@ export interface JobSpec__Output {
    */
   'max_failure_percent'?: (number);
   'min_objects_before_threshold'?: (number);
+  /**
+   * A completion report written when each run ends: CSV files of per-object outcomes and a manifest.json
+   * naming them (as AWS Batch Operations writes), under report.prefix in report.bucket.
+   */
+  'report'?: (_ferry_v1_ReportSpec__Output);
 }

@@ -18,10 +18,20 @@ export interface RunSummary {
    * its counts and its failed objects are kept in a summary.
    */
   'outcomes_compacted'?: (boolean);
+  /**
+   * The s3:// URI of the run's completion report manifest.json, set once the manifest exists.
+   */
+  'report_location'?: (string);
+  /**
+   * Why the run's completion report could not be written; the run's own end is unaffected.
+   */
+  'report_error'?: (string);
   '_completed_at'?: "completed_at";
   '_error'?: "error";
   '_retry_of'?: "retry_of";
   '_outcomes_compacted'?: "outcomes_compacted";
+  '_report_location'?: "report_location";
+  '_report_error'?: "report_error";
 }
 
 export interface RunSummary__Output {
@@ -40,4 +50,12 @@ export interface RunSummary__Output {
    * its counts and its failed objects are kept in a summary.
    */
   'outcomes_compacted'?: (boolean);
+  /**
+   * The s3:// URI of the run's completion report manifest.json, set once the manifest exists.
+   */
+  'report_location'?: (string);
+  /**
+   * Why the run's completion report could not be written; the run's own end is unaffected.
+   */
+  'report_error'?: (string);
 }
