@@ -85,6 +85,13 @@ bench: build
 clean:
 	rm -rf dist
 
+# The completion report writer on one run of 1,000,000 outcomes (issue 20 item 4): rows/s and the writer's
+# peak RSS, which must not grow with the run. make bench-report REPORT_ARGS=100000 for a quick check.
+REPORT_ARGS ?= 1000000
+.PHONY: bench-report
+bench-report: build
+	$(NODE) dist/test/bench/completionReport.bench.js $(REPORT_ARGS)
+
 # Side by side with rclone and a minimal SDK loop (issue 11): writes test/bench/RESULTS.md.
 # BENCH_COMPARE_ARGS=--scale 0.05 --repeats 1 for a quick check. Run on a quiet machine.
 BENCH_COMPARE_ARGS ?=

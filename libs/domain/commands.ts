@@ -1,5 +1,5 @@
 import type { JobChanges } from './jobChanges.js';
-import type { JobDefinition, StoredJobDefinition } from './jobDefinition.js';
+import type { JobDefinition, JobStatus, StoredJobDefinition } from './jobDefinition.js';
 import type { BucketRegionCorrection, DeletedObject, RunCounts } from './events.js';
 import type { DeletionCount } from './mirror.js';
 
@@ -40,6 +40,8 @@ export type JobCommand =
   | { type: 'PlanDeletion'; data: DeletionCount & { job_id: string; run: number }; metadata: CommandMetadata }
   | { type: 'RecordDeletions'; data: { job_id: string; run: number; batch: number; objects: DeletedObject[] }; metadata: CommandMetadata }
   | { type: 'CompleteDeletion'; data: { job_id: string; run: number }; metadata: CommandMetadata }
+  /** A lister wrote (or could not write) the completion report of an ended run; recorded once per run. */
+  | { type: 'RecordReport'; data: { job_id: string; run: number; run_status: JobStatus; location?: string; rows?: number; files?: number; error?: string }; metadata: CommandMetadata }
   /** A lister or copier found a bucket in another region than configured; recorded once per job, side and bucket. */
   | { type: 'RecordBucketRegion'; data: BucketRegionCorrection & { job_id: string; run: number }; metadata: CommandMetadata };
 

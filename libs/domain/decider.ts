@@ -36,6 +36,8 @@ export interface JobState {
   last_fire_time?: string;
   /** A mirror run's delete phase, once its counting pass was recorded (DeletionPlanned). */
   deletion?: DeletionProgress;
+  /** The latest run whose completion report was recorded (ReportWritten or ReportFailed); reports are recorded in run order. */
+  last_reported_run?: number;
   /** Regions recorded by BucketRegionCorrected, by bucketRegionKey(side, bucket). */
   bucket_regions?: Readonly<Record<string, string>>;
 }
@@ -254,6 +256,13 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       if ((state.bucket_regions?.[bucketRegionKey(side, bucket)] ?? configured_region) === region) return [];
       return [{ type: 'BucketRegionCorrected', data: { job_id, run, side, bucket, configured_region, region, reason, at } }];
     }
+    case 'RecordReport': {
+      const { run, run_status, location, rows, files, error } = command.data;
+      // Only an ended run of this job, once: a repeated or late report task decides to nothing.
+      if (run > state.run || isCurrentRun(state, run) || run <= (state.last_reported_run ?? 0)) return [];
+      if (location !== undefined) return [{ type: 'ReportWritten', data: { job_id, run, run_status, location, rows: rows ?? 0, files: files ?? 0, at } }];
+      return [{ type: 'ReportFailed', data: { job_id, run, run_status, error: error ?? 'report not written', at } }];
+    }
     default: {
       const exhaustive: never = command;
       throw new Error(`unhandled command ${(exhaustive as JobCommand).type}`);
@@ -279,6 +288,8 @@ export function evolve(state: JobState, event: JobEvent): JobState {
         created_at: event.data.at,
         // A re-created job id continues the run numbering so run numbers stay unique per subject.
         run: state.run,
+        // The deleted job's runs are gone: none of them is reported now.
+        ...(state.run > 0 ? { last_reported_run: state.run } : {}),
       };
     case 'RunQueued': {
       const { run, priority, at, retry_of } = event.data;
@@ -333,6 +344,9 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       const { side, bucket, region } = event.data;
       return { ...state, bucket_regions: { ...state.bucket_regions, [bucketRegionKey(side, bucket)]: region } };
     }
+    case 'ReportWritten':
+    case 'ReportFailed':
+      return { ...state, last_reported_run: Math.max(state.last_reported_run ?? 0, event.data.run) };
     case 'TlsVerificationDisabled':
       return state;
     case 'JobDeleted':

@@ -1,5 +1,5 @@
 import type { JobChanges } from './jobChanges.js';
-import type { StoredJobDefinition } from './jobDefinition.js';
+import type { JobStatus, StoredJobDefinition } from './jobDefinition.js';
 import type { RunKind } from './verifyMode.js';
 import type { DeletionCount } from './mirror.js';
 
@@ -120,7 +120,15 @@ export type JobEvent =
   /** One batch of destination objects the delete phase removed, numbered from 0 in key order (`batch` makes a repeat decide to nothing). */
   | { type: 'ObjectsDeleted'; data: { job_id: string; run: number; batch: number; objects: DeletedObject[]; at: string } }
   /** The delete phase is over (`note` says why nothing was deleted, if so); only now may a mirror run end. */
-  | { type: 'DeletionCompleted'; data: { job_id: string; run: number; deleted_objects: number; deleted_bytes: number; note?: string; at: string } };
+  | { type: 'DeletionCompleted'; data: { job_id: string; run: number; deleted_objects: number; deleted_bytes: number; note?: string; at: string } }
+  /**
+   * An ended run's completion report (the job's `report`) was written: `location` is the s3:// URI of its
+   * manifest.json, which exists when this is appended. `run_status` is how the run ended; the notifier sends
+   * that run's `completed` / `failed` webhook on this event, with the location.
+   */
+  | { type: 'ReportWritten'; data: { job_id: string; run: number; run_status: JobStatus; location: string; rows: number; files: number; at: string } }
+  /** The report could not be written (bucket missing, access denied, endpoint unreachable): the run's end stands, this says why. */
+  | { type: 'ReportFailed'; data: { job_id: string; run: number; run_status: JobStatus; error: string; at: string } };
 
 /** A destination object a mirror run deleted: the source no longer has its key. */
 export interface DeletedObject {
@@ -141,6 +149,9 @@ export interface ObjectOutcome {
   result: ObjectResult;
   attempts: number;
   error?: string;
+  /** On a failure (or a vanished source): the S3 error code and the HTTP status answered (0 or absent: no answer), for the completion report. */
+  error_code?: string;
+  http_status?: number;
   /** Milliseconds the copy took, for latency and rate. */
   duration_ms: number;
 }

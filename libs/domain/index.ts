@@ -21,3 +21,4 @@ export * from './failureThreshold.js';
 export * from './manifest.js';
 export * from './verifyMode.js';
 export * from './mirror.js';
+export * from './completionReport.js';

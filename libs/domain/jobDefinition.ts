@@ -8,6 +8,7 @@ import { checkFailureThreshold } from './failureThreshold.js';
 import { validateManifest, type ManifestSpec } from './manifest.js';
 import { checkVerifyMode, type VerifyMode } from './verifyMode.js';
 import { checkMirrorSettings } from './mirror.js';
+import { validateReport, type ReportSpec } from './completionReport.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -61,6 +62,8 @@ export interface JobDefinition {
   max_delete?: string;
   /** Let a mirror run delete even when the source listing under the prefix came back empty. */
   allow_empty_source?: boolean;
+  /** Writes a completion report (CSV files and a manifest.json) when each run ends (completionReport.ts). */
+  report?: ReportSpec;
   notification_webhook?: string;
   notify_on?: JobStatus[];
   /** Signs this job's webhook deliveries instead of the deployment's `ferry.webhooks.secret`. */
@@ -138,6 +141,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   delete_extraneous: 'boolean',
   max_delete: 'string',
   allow_empty_source: 'boolean',
+  report: 'object',
   notification_webhook: 'string',
   notify_on: 'array',
   webhook_secret: 'string',
@@ -295,6 +299,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
   if (def.manifest !== undefined && def.delete_extraneous === true) {
     throw invalidField('delete_extraneous', 'does not go with manifest: a manifest names what to copy, not everything the source has, so nothing can be called extraneous');
   }
+  if (def.report !== undefined) def.report = validateReport(def.report);
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');
   }

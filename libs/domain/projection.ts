@@ -29,6 +29,10 @@ export interface RunSummary {
   counts: RunCounts;
   /** The run's per-object outcome batches were purged from the log; its failures are kept in a summary. */
   outcomes_compacted?: boolean;
+  /** The s3:// URI of the run's completion report manifest, once it was written (ReportWritten). */
+  report_location?: string;
+  /** Why the run's completion report could not be written (ReportFailed). */
+  report_error?: string;
   /** A mirror run's delete phase (delete_extraneous), once its counting pass is recorded. */
   delete_phase?: DeletePhase;
 }
@@ -64,6 +68,8 @@ export type JobView = ReturnType<typeof publicDefinition> & {
   next_run_at?: string;
   /** Buckets the server said are in another region than configured (BucketRegionCorrected), one entry per side and bucket. */
   bucket_regions?: Array<BucketRegionCorrection & { at: string }>;
+  /** The current run's completion report manifest (s3:// URI), once it was written. */
+  report_location?: string;
   /** Stream sequence of the last event folded into this view. */
   updated_seq: number;
 };
@@ -89,6 +95,14 @@ export function countsOf(progress: Progress): RunCounts {
 export function processedObjects(progress: RunCounts): number {
   const verified = (progress.matched_objects ?? 0) + (progress.missing_objects ?? 0) + (progress.differing_objects ?? 0) + (progress.extra_objects ?? 0);
   return progress.completed_objects + progress.skipped_objects + progress.failed_objects + verified;
+}
+
+/**
+ * True while an ended run of a job with a `report` has neither a written report nor a recorded failure:
+ * its outcome batches must stay until the report is written from them.
+ */
+export function reportPending(view: Pick<JobView, 'report'>, run: RunSummary): boolean {
+  return view.report !== undefined && !isActive(run.status) && run.report_location === undefined && run.report_error === undefined;
 }
 
 /** True when every listed object of the current run has a final outcome and the run has not been ended yet. */
@@ -275,7 +289,7 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
         kind,
         counts: counts(),
       };
-      const { completed_at: _c, error: _e, duration_seconds: _d, paused_at: _p, ...view } = withoutQueue(p.view);
+      const { completed_at: _c, error: _e, duration_seconds: _d, paused_at: _p, report_location: _l, ...view } = withoutQueue(p.view);
       return {
         ...p,
         done: new OrdinalSet(),
@@ -326,6 +340,14 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       const { job_id: _j, run: _r, ...correction } = event.data;
       const others = (p.view.bucket_regions ?? []).filter((b) => b.side !== correction.side || b.bucket !== correction.bucket);
       return { ...p, view: { ...p.view, bucket_regions: [...others, correction] } };
+    }
+    case 'ReportWritten':
+    case 'ReportFailed': {
+      const { run } = event.data;
+      const report = event.type === 'ReportWritten' ? { report_location: event.data.location } : { report_error: event.data.error };
+      const runs = p.view.runs.map((r) => (r.run === run ? { ...r, ...report } : r));
+      const current = event.type === 'ReportWritten' && run === p.view.run ? { report_location: event.data.location } : {};
+      return { ...p, view: { ...p.view, runs, ...current } };
     }
     case 'TlsVerificationDisabled':
       // The view shows it as destination_insecure_skip_verify / source_insecure_skip_verify, from the definition.

@@ -3,11 +3,15 @@ import { encodeJson } from './codec.js';
 import { publishDurably } from './publish.js';
 import { subjects } from './subjects.js';
 
-/** What a lister is asked to do: list the source for one run of one job, or (`kind: 'delete'`) run a mirror run's delete phase. */
+/**
+ * What a lister is asked to do for one run of one job: list its source, or run a mirror run's delete
+ * phase (`kind: 'delete'`), or write the completion report of the ended run (`kind: 'report'`). All travel
+ * on `ferry.task.list.<job>` and are leased the same way.
+ */
 export interface ListTask {
   job_id: string;
   run: number;
-  kind?: 'delete';
+  kind?: 'delete' | 'report';
 }
 
 /**
@@ -26,4 +30,14 @@ export async function publishListTask(js: JetStreamClient, task: ListTask): Prom
 export async function publishDeleteTask(js: JetStreamClient, task: { job_id: string; run: number }): Promise<void> {
   const message: ListTask = { ...task, kind: 'delete' };
   await publishDurably(js, subjects.listTask(task.job_id), encodeJson(message), { msgID: `${task.job_id}:${task.run}:delete` });
+}
+
+/**
+ * Asks a lister to write an ended run's completion report. The projector's reconciler asks again after a
+ * restart; the message id drops repeats within the duplicate window, and the lister drops a task whose
+ * report is already recorded.
+ */
+export async function publishReportTask(js: JetStreamClient, task: { job_id: string; run: number }): Promise<void> {
+  const payload: ListTask = { job_id: task.job_id, run: task.run, kind: 'report' };
+  await publishDurably(js, subjects.listTask(task.job_id), encodeJson(payload), { msgID: `${task.job_id}:${task.run}:report` });
 }

@@ -15,19 +15,24 @@ import { STREAMS, subjects } from './subjects.js';
 /**
  * Calls `visit` for each message of one subject of the events stream with sequence in
  * [fromSeq, toSeq], in order, read with an ordered consumer started at fromSeq (deliver 'all'
- * hangs on this server, see NOTES). Nothing is held beyond the consumer's buffer.
+ * hangs on this server, see NOTES). Nothing is held beyond the consumer's buffer. With `paced`,
+ * a visit may return a promise: messages are fetched `paced` at a time, and the next batch only
+ * once every visit of this one has settled, so a slow visitor (an upload) holds at most one batch
+ * (consume() asks for more as messages arrive, not as they are handled, and would buffer the rest).
  */
 export async function forEachInRange<T = FerryEvent>(
   nc: NatsConnection,
   subject: string,
   fromSeq: number,
   toSeq: number,
-  visit: (seq: number, event: T) => void,
+  visit: (seq: number, event: T) => void | Promise<void>,
+  paced?: number,
 ): Promise<void> {
   const jsm = await nc.jetstreamManager();
   const lastMsg = await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }), JS_ERR.noMessageFound);
   const last = Math.min(lastMsg?.seq ?? 0, toSeq);
   if (last < fromSeq) return;
+  if (paced !== undefined) return forEachPaced(nc, subject, fromSeq, last, visit, paced);
   const consumer = await nc.jetstream().consumers.get(STREAMS.events, {
     filterSubjects: subject,
     deliver_policy: DeliverPolicy.StartSequence,
@@ -36,7 +41,7 @@ export async function forEachInRange<T = FerryEvent>(
   const messages = await consumer.consume({ max_messages: 1000 });
   try {
     for await (const msg of messages) {
-      if (msg.seq <= last) visit(msg.seq, decodeJson<T>(msg.data));
+      if (msg.seq <= last) void visit(msg.seq, decodeJson<T>(msg.data));
       if (msg.seq >= last) break;
     }
   } finally {
@@ -45,16 +50,47 @@ export async function forEachInRange<T = FerryEvent>(
   }
 }
 
+/**
+ * Each batch from an ordered consumer of its own, started after the last message visited: an
+ * ordered consumer that resets mid-fetch ends the fetch and may drop what it had received but not
+ * yet handed out, so nothing is taken from one beyond a single fetch.
+ */
+async function forEachPaced<T>(nc: NatsConnection, subject: string, fromSeq: number, last: number, visit: (seq: number, event: T) => void | Promise<void>, paced: number): Promise<void> {
+  for (let at = fromSeq - 1; at < last; ) {
+    const before = at;
+    const consumer = await nc.jetstream().consumers.get(STREAMS.events, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: at + 1 });
+    try {
+      for await (const msg of await consumer.fetch({ max_messages: paced, expires: FETCH_EXPIRES_MS })) {
+        if (msg.seq > last) {
+          at = last;
+          break;
+        }
+        at = msg.seq;
+        await visit(msg.seq, decodeJson<T>(msg.data));
+        if (msg.seq >= last) break;
+      }
+    } finally {
+      await deleteOrderedConsumer(consumer);
+    }
+    if (at === before) throw new Error(`reading ${subject}: no message after sequence ${at} within ${FETCH_EXPIRES_MS} ms, though the subject goes on to ${last}`);
+  }
+}
+
+/** How long one paced fetch waits for its messages (they are in the stream: it returns at once). */
+const FETCH_EXPIRES_MS = 5_000;
+
 /** The messages of one subject with sequence in [fromSeq, toSeq], in stream order. */
 export async function readSubjectRange<T = FerryEvent>(nc: NatsConnection, subject: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Array<{ seq: number; event: T }>> {
   const out: Array<{ seq: number; event: T }> = [];
-  await forEachInRange<T>(nc, subject, fromSeq, toSeq, (seq, event) => out.push({ seq, event }));
+  await forEachInRange<T>(nc, subject, fromSeq, toSeq, (seq, event) => {
+    out.push({ seq, event });
+  });
   return out;
 }
 
-/** Reads the job's ObjectsProcessed batches in [fromSeq, toSeq] one by one. */
-export function forEachOutcomeBatch(nc: NatsConnection, jobId: string, fromSeq: number, toSeq: number, visit: (seq: number, event: ObjectsProcessed) => void) {
-  return forEachInRange<ObjectsProcessed>(nc, subjects.outcome(jobId), fromSeq, toSeq, visit);
+/** Reads the job's ObjectsProcessed batches in [fromSeq, toSeq] one by one (with `paced`, that many fetched at a time, async visits awaited). */
+export function forEachOutcomeBatch(nc: NatsConnection, jobId: string, fromSeq: number, toSeq: number, visit: (seq: number, event: ObjectsProcessed) => void | Promise<void>, paced?: number) {
+  return forEachInRange<ObjectsProcessed>(nc, subjects.outcome(jobId), fromSeq, toSeq, visit, paced);
 }
 
 /** The parts of a run's failure summary, or undefined until every part is in the log. */

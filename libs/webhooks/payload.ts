@@ -18,6 +18,10 @@ export function notificationState(event: JobEvent): JobStatus | undefined {
       return 'completed';
     case 'RunFailed':
       return 'failed';
+    // A job with a report notifies its run's end once the report is written (or failed): see deferredToReport.
+    case 'ReportWritten':
+    case 'ReportFailed':
+      return event.data.run_status === 'completed' || event.data.run_status === 'failed' ? event.data.run_status : undefined;
     default:
       return undefined;
   }
@@ -35,6 +39,24 @@ export interface WebhookPayload {
   error?: string;
   /** The name of the API token whose command moved the job (created, started, paused…); absent where Ferry did. */
   actor?: string;
+  /** On `completed` / `failed` of a job with a `report`: the s3:// URI of the run's manifest.json, or why it was not written. */
+  report_location?: string;
+  report_error?: string;
+}
+
+/**
+ * A run's `completed` / `failed` webhook waits for its completion report when the job writes one: it is sent
+ * on ReportWritten / ReportFailed instead of on RunCompleted / RunFailed, carrying the report's location.
+ */
+export function deferredToReport(event: JobEvent, hasReport: boolean): boolean {
+  return hasReport && (event.type === 'RunCompleted' || event.type === 'RunFailed');
+}
+
+/** A report event's webhook: the payload of the event that ended its run, with the report's location or error. */
+export function reportPayload(report: Extract<JobEvent, { type: 'ReportWritten' | 'ReportFailed' }>, ending: JobEvent, view: JobView | undefined): WebhookPayload | undefined {
+  const payload = buildPayload(ending, view);
+  if (!payload) return undefined;
+  return { ...payload, ...(report.type === 'ReportWritten' ? { report_location: report.data.location } : { report_error: report.data.error }) };
 }
 
 const finalProgress = (counts: RunCounts): Progress => ({ ...counts, listing_complete: true, current_rate_bytes_sec: 0 });

@@ -99,6 +99,8 @@ export function jobDetail(job: Job__Output): string {
     ['eta', p.estimated_completion],
     ['schedule', job.schedule ? `${job.schedule.cron} (${job.schedule.timezone ?? 'UTC'})` : undefined],
     ['next run', job.next_run_at],
+    ['report', job.report ? `s3://${job.report.bucket}/${job.report.prefix ?? ''} (${job.report.scope ?? 'all'}, written through the ${job.report.endpoint ?? 'destination'} endpoint)` : undefined],
+    ['report location', job.report_location],
     ['created', job.created_at],
     ['started', job.started_at],
     ['completed', job.completed_at],
@@ -111,8 +113,19 @@ export function jobDetail(job: Job__Output): string {
   const runs = job.runs ?? [];
   if (runs.length === 0) return head;
   const runTable = table(
-    ['RUN', 'KIND', 'STATUS', 'STARTED', 'COMPLETED', 'OBJECTS', 'FAILED', 'DELETED', 'ERROR'],
-    runs.map((r) => [r.run, r.kind || 'copy', r.status, r.started_at, r.completed_at, `${objectsDone(r.counts)}/${r.counts?.total_objects ?? 0}`, r.counts?.failed_objects ?? 0, r.counts?.deleted_objects ?? 0, r.error]),
+    ['RUN', 'KIND', 'STATUS', 'STARTED', 'COMPLETED', 'OBJECTS', 'FAILED', 'DELETED', 'ERROR', ...(job.report ? ['REPORT'] : [])],
+    runs.map((r) => [
+      r.run,
+      r.kind || 'copy',
+      r.status,
+      r.started_at,
+      r.completed_at,
+      `${objectsDone(r.counts)}/${r.counts?.total_objects ?? 0}`,
+      r.counts?.failed_objects ?? 0,
+      r.counts?.deleted_objects ?? 0,
+      r.error,
+      ...(job.report ? [r.report_location ?? (r.report_error === undefined ? '' : `not written: ${r.report_error}`)] : []),
+    ]),
   );
   return `${head}\n\n${runTable}`;
 }
@@ -124,6 +137,7 @@ export function dryRunReport(report: Job__Output): string {
     `dry run of ${report.job_id}: nothing created, nothing copied`,
     `objects: ${report.object_count ?? 0} (${formatBytes(report.total_bytes ?? 0)}), ${report.identical_at_destination ?? 0} already identical at the destination`,
   ];
+  if (report.report_location) lines.push(`completion report of a first run: ${report.report_location}`);
   if (keys.length > 0) lines.push(`first ${keys.length} keys:`, ...keys.map((k) => `  ${k}`));
   const deletion = report.runs?.[0]?.delete_phase;
   if (deletion) {

@@ -1,5 +1,5 @@
 import { withJobCredentials } from '../../libs/credentials/endpointCredentials.js';
-import { FerryError, emptyCounts, invalidField, judgeDeletion, validateJobDefinition, type DeletionCount, type JobDefinition, type RunCounts } from '../../libs/domain/index.js';
+import { FerryError, emptyCounts, invalidField, judgeDeletion, reportLayout, reportLocation, validateJobDefinition, type DeletionCount, type JobDefinition, type RunCounts } from '../../libs/domain/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import { BucketListingError, emptyTally, extraneousObjects, selectRun } from '../../libs/selection/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
@@ -19,6 +19,8 @@ export interface DryRunReport {
   identical_at_destination: number;
   /** The keys of first_keys that a run would skip, being identical at the destination. */
   identical_keys: string[];
+  /** With a `report`: where the first run's completion report manifest would be written. */
+  report_location?: string;
   /** With delete_extraneous: the run's delete phase as it would go (runs[0].delete_phase, counts.deleted_*). */
   runs?: [DryRunDeletion];
 }
@@ -54,6 +56,7 @@ export async function dryRun(body: unknown, source: S3Endpoint | undefined, addr
     first_keys: [],
     identical_at_destination: 0,
     identical_keys: [],
+    ...(definition.report ? { report_location: reportLocation(definition.report.bucket, reportLayout(definition.report, definition.job_id, 1).manifestKey) } : {}),
   };
   try {
     const jobSource = await withJobCredentials(source, definition, 'source_role_arn');

@@ -310,7 +310,7 @@ export class RunWorker {
         return;
       }
       if (failure.code === 'NoSuchKey') {
-        this.report({ ...base, result: 'skipped', error: 'object vanished from the source', duration_ms: Date.now() - started }, msg);
+        this.report({ ...base, result: 'skipped', error: 'object vanished from the source', ...answerOf(failure), duration_ms: Date.now() - started }, msg);
       } else if (failure.retryable && attempt <= ctx.retry.maxRetries) {
         ctx.onRetry?.(failure.code);
         this.batcher.noteRetry({ ordinal: item.ordinal, key: item.key, attempt, error: describeFailure(failure) });
@@ -319,7 +319,7 @@ export class RunWorker {
         const error = describeFailure(failure);
         const runError = ctx.breaker?.failed(failure);
         if (runError) this.trip(runError);
-        this.report({ ...base, result: 'failed', error, duration_ms: Date.now() - started }, msg, 'term');
+        this.report({ ...base, result: 'failed', error, ...answerOf(failure), duration_ms: Date.now() - started }, msg, 'term');
       }
     } finally {
       this.held.delete(msg);
@@ -406,6 +406,11 @@ export class RunWorker {
     this.ctx.onOutcome?.(outcome);
     this.batcher.add(outcome, msg, ack);
   }
+}
+
+/** The S3 error code and HTTP status of a failure, as the completion report's columns show them (no status: no answer came). */
+function answerOf(failure: S3Error): { error_code: string; http_status?: number } {
+  return failure.status > 0 ? { error_code: failure.code, http_status: failure.status } : { error_code: failure.code };
 }
 
 /** The error text users see in the failed report: the spec's 'checksum mismatch', else the S3 code and message. */

@@ -11,6 +11,7 @@ import { listRetryRun } from './retryRun.js';
 import { verifyRun } from './verifyRun.js';
 import { HEARTBEAT_EVERY_MS, pagePacer } from './pagePacer.js';
 import { DeletePhaseError, deleteHeartbeat, runDeletePhase } from './deletePhase.js';
+import { handleReportTask } from './reportTask.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
 const TASK_ACK_WAIT_MS = 10_000;
@@ -38,7 +39,7 @@ export interface ListerOptions {
 
 
 /**
- * Takes listing tasks from a work-queue stream. A task stays leased to one lister
+ * Takes listing tasks (and completion report tasks, reportTask.ts) from a work-queue stream. A task stays leased to one lister
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
@@ -62,6 +63,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
 
   async function handle(msg: JsMsg): Promise<void> {
     const task = decodeJson<ListTask>(msg.data);
+    if (task.kind === 'report') return handleReportTask({ nc, store, log, source, sealer, destinationPolicy, retryDefaults, signal: stopping.signal }, msg, task);
     const logCtx = { job_id: task.job_id, run: task.run };
     const { state } = await store.load(task.job_id);
     if (task.kind === 'delete') return handleDeleteTask(msg, task, state);

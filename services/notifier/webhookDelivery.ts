@@ -1,8 +1,8 @@
-import { FerryError, type JobEvent, type JobStatus, type StoredJobDefinition } from '../../libs/domain/index.js';
+import { FerryError, runSpan, type JobEvent, type JobStatus, type StoredJobDefinition } from '../../libs/domain/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { JobEventStore, ReadModel } from '../../libs/nats/index.js';
-import { DEFAULT_NOTIFY_ON, buildPayload, postWebhook, retryDelayMs, webhookHeaders, webhookId, type NotificationLog, type NotificationRecord } from '../../libs/webhooks/index.js';
+import { DEFAULT_NOTIFY_ON, buildPayload, deferredToReport, reportPayload, postWebhook, retryDelayMs, webhookHeaders, webhookId, type NotificationLog, type NotificationRecord, type WebhookPayload } from '../../libs/webhooks/index.js';
 
 const MAX_BACKOFF_MS = 10 * 60_000;
 const PROCESSING_RETRY_MS = 1000;
@@ -60,6 +60,7 @@ export class WebhookDelivery {
     const definition = (await store.load(jobId)).state.definition;
     const url = definition?.notification_webhook;
     if (!url || !(definition.notify_on ?? DEFAULT_NOTIFY_ON).includes(state)) return finish(seq);
+    if (deferredToReport(event, definition.report !== undefined)) return finish(seq);
     const at = 'at' in event.data ? Date.parse(event.data.at) : Date.now();
     const deadline = at + options.maxRetryDurationMs;
     if (!existing && Date.now() > deadline) {
@@ -70,7 +71,7 @@ export class WebhookDelivery {
     const now = new Date().toISOString();
     const record: NotificationRecord = existing ?? { webhook_id: id, job_id: jobId, run: 0, event: state, url, seq, status: 'pending', attempts: 0, first_attempt_at: now, last_attempt_at: now, body: '' };
     if (!record.body) {
-      const payload = buildPayload(event, await readModel.get(jobId));
+      const payload = event.type === 'ReportWritten' || event.type === 'ReportFailed' ? await this.reportPayload(event) : buildPayload(event, await readModel.get(jobId));
       if (!payload) return finish(seq);
       record.run = payload.run;
       record.body = JSON.stringify(payload);
@@ -113,6 +114,15 @@ export class WebhookDelivery {
       log.info({ ...fields, error: result.error, retry_in_ms: delay }, 'notification attempt failed, will retry');
       await this.c.sleep(delay);
     }
+  }
+
+  /** The webhook of a run's end, sent with its report: built from the event that ended the run. */
+  private async reportPayload(event: Extract<JobEvent, { type: 'ReportWritten' | 'ReportFailed' }>): Promise<WebhookPayload | undefined> {
+    const jobId = event.data.job_id;
+    const events = await this.c.store.read(jobId);
+    const span = runSpan(events, event.data.run);
+    const ending = events.find((e) => e.seq === span?.endSeq)?.event;
+    return ending ? reportPayload(event, ending, await this.c.readModel.get(jobId)) : undefined;
   }
 
   /** The job's own secret when it has one, else the deployment's; undefined once the job's data key is destroyed. */

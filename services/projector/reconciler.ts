@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { isActive, runIsOver, countsOf, deletePhaseOf, failureThresholdExceeded, type JobView, type RunSummary } from '../../libs/domain/index.js';
-import { STREAMS, publishDeleteTask, publishListTask, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { isActive, runIsOver, countsOf, deletePhaseOf, failureThresholdExceeded, reportPending, type JobView, type RunSummary } from '../../libs/domain/index.js';
+import { STREAMS, publishDeleteTask, publishListTask, publishReportTask, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { compactRun, nextRunToCompact } from './compaction.js';
 
@@ -8,8 +8,8 @@ import { compactRun, nextRunToCompact } from './compaction.js';
  * Acts on what the read model says, not on single events, so replaying history
  * never repeats a side effect: makes sure an active run has a listing task,
  * ends a run whose objects all have outcomes (the only place that happens),
- * drops a finished run's leftover work, and compacts a finished run's outcome
- * detail (only once the projector has caught up with the log, so a replay does
+ * drops a finished run's leftover work, asks a lister for a finished run's
+ * completion report, and then compacts the run's outcome detail (only once the projector has caught up with the log, so a replay does
  * not redo compactions the log already records). Every action is idempotent.
  */
 const ACTION_TIMEOUT_MS = 20_000;
@@ -40,7 +40,9 @@ export class Reconciler {
     if (tooManyFailed) this.once(`threshold:${run}`, view, () => this.failRun(view, tooManyFailed));
     if (!isActive(view.status) && view.run > 0) this.once(`cleanup:${run}`, view, () => removeRunWork(this.jsm, view.job_id, view.run));
     const toCompact = this.caughtUp() ? nextRunToCompact(view) : undefined;
-    if (toCompact) this.once(`compact:${view.job_id}:${toCompact.run}`, view, () => this.compact(view, toCompact));
+    // A run's completion report is written from its outcome batches, so it comes before their compaction.
+    if (toCompact && reportPending(view, toCompact)) this.once(`report:${view.job_id}:${toCompact.run}`, view, () => publishReportTask(this.js, { job_id: view.job_id, run: toCompact.run }));
+    else if (toCompact) this.once(`compact:${view.job_id}:${toCompact.run}`, view, () => this.compact(view, toCompact));
   }
 
   /**

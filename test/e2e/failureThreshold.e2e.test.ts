@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest, waitForJob } from '../harness/restClient.js';
+import { readReport } from '../harness/reportFiles.js';
 import { createBucket, putObjects, testS3Client, type SeedObject } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 
@@ -22,6 +23,7 @@ describe('failure threshold', () => {
     const source = testS3Client(env.s3[0]!.endpoint);
     await createBucket(source, 'src');
     await createBucket(testS3Client(env.s3[1]!.endpoint), 'dst');
+    await createBucket(testS3Client(env.s3[1]!.endpoint), 'reports');
     await putObjects(source, 'src', objects);
     proxy = await startFaultProxy(env.s3[1]!.endpoint);
     ferry = await startFerry('all', { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry') });
@@ -33,7 +35,7 @@ describe('failure threshold', () => {
     await env?.stop();
   });
 
-  it('stops the run as failed once more than max_failure_percent of the objects tried failed, naming why', async () => {
+  it('stops the run as failed once more than max_failure_percent of the objects tried failed, naming why, and writes its report', async () => {
     // Every other key's bytes are corrupted on the way (a checksum mismatch, not retried); each PUT takes 100 ms.
     const corrupted = new Set(objects.filter((_, i) => i % 2 === 1).map((o) => o.key));
     proxy.setFaults({ corruptBodies: true, corruptObjectsOnly: true, corruptKeys: (key) => corrupted.has(key), latencyMs: 100 });
@@ -49,6 +51,7 @@ describe('failure threshold', () => {
       max_retries: 0,
       max_failure_percent: 25,
       min_objects_before_threshold: 10,
+      report: { bucket: 'reports' },
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal(created.body.max_failure_percent, 25);
@@ -61,6 +64,14 @@ describe('failure threshold', () => {
     assert.ok(completed + failed >= 10, 'judged only after 10 objects were tried');
     assert.ok(completed + failed < OBJECTS / 2, `stopped early: ${completed + failed} of ${OBJECTS} tried`);
     assert.ok(failed * 100 > 25 * (completed + failed));
+
+    // The report of the stopped run: one row per object tried, none for the objects never attempted.
+    const reported = await waitForJob(ferry.httpPort!, 'threshold', 'report written', (j) => j.runs?.[0]?.report_location !== undefined);
+    const { manifest, rows } = await readReport(testS3Client(env.s3[1]!.endpoint), reported.runs[0].report_location);
+    assert.equal(manifest.RunStatus, 'failed');
+    assert.equal(rows.length, completed + failed);
+    assert.equal(rows.filter((r) => r.status === 'failed').length, failed);
+    assert.ok(rows.every((r) => (r.status === 'failed') === corrupted.has(r.key)), 'the failed rows are the corrupted keys');
   });
 
   it('refuses a threshold out of range, and min_objects_before_threshold without one, naming the field', async () => {

@@ -9,6 +9,7 @@ import { scrapeMetrics } from '../harness/metricsText.js';
 import { rest, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
+import { readReport } from '../harness/reportFiles.js';
 
 const body = (text: string) => Buffer.from(text);
 
@@ -27,7 +28,7 @@ describe('mirror mode (delete_extraneous)', () => {
   before(async () => {
     env = await startTestEnv('mirror', 1);
     s3 = testS3Client(env.s3[0]!.endpoint);
-    for (const bucket of ['src', 'dst']) await createBucket(s3, bucket);
+    for (const bucket of ['src', 'dst', 'reports']) await createBucket(s3, bucket);
     proxy = await startFaultProxy(env.s3[0]!.endpoint, {}, {
       authorize: async (req) => {
         if (req.method === 'POST' && /\?delete(=|&|$)/.test(req.url ?? '') && ++deleteRequests === 2) await secondHeld;
@@ -68,7 +69,7 @@ describe('mirror mode (delete_extraneous)', () => {
       { key: 'm/tiny', body: body('x') },
       { key: 'outside/d', body: body('outside the prefix, never touched') },
     ]);
-    const spec = job('mirror', 'm/', { min_size: 5 });
+    const spec = job('mirror', 'm/', { min_size: 5, report: { bucket: 'reports', scope: 'all' } });
     const dry = await rest(port(), 'POST', '/admin/batch/jobs', { ...spec, dry_run: true });
     assert.equal(dry.status, 200, JSON.stringify(dry.body));
     const preview = dry.body.runs[0].delete_phase;
@@ -96,6 +97,13 @@ describe('mirror mode (delete_extraneous)', () => {
     assert.deepEqual(deletions.flatMap((e: { details_json: string }) => JSON.parse(e.details_json).objects.map((o: { key: string }) => o.key)), ['m/gone-a', 'm/gone-b', 'm/gone-c']);
     assert.ok(types.indexOf('ListingCompleted') < types.indexOf('DeletionPlanned'), types.join());
     assert.ok(types.indexOf('DeletionCompleted') < types.indexOf('RunCompleted'), types.join());
+
+    // The completion report shows each deletion, in the destination bucket, beside the copies.
+    const reported = await waitForJob(port(), 'mirror', 'report written', (j) => j.runs[0].report_location !== undefined);
+    const { rows } = await readReport(s3, reported.runs[0].report_location);
+    const deletedRows = rows.filter((r) => r.status === 'deleted');
+    assert.deepEqual(deletedRows.map((r) => [r.bucket, r.key]), [['dst', 'm/gone-a'], ['dst', 'm/gone-b'], ['dst', 'm/gone-c']]);
+    assert.deepEqual(rows.filter((r) => r.status === 'copied').map((r) => r.key).sort(), ['m/keep-1', 'm/keep-2']);
   });
 
   it('max_delete exceeded: the run fails naming max_delete and the counts, and nothing is deleted', async () => {

@@ -5,6 +5,7 @@ import type { RunSummary as _ferry_v1_RunSummary, RunSummary__Output as _ferry_v
 import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
 import type { BucketRegion as _ferry_v1_BucketRegion, BucketRegion__Output as _ferry_v1_BucketRegion__Output } from '../../ferry/v1/BucketRegion.js';
 import type { RateSchedule as _ferry_v1_RateSchedule, RateSchedule__Output as _ferry_v1_RateSchedule__Output } from '../../ferry/v1/RateSchedule.js';
+import type { ReportSpec as _ferry_v1_ReportSpec, ReportSpec__Output as _ferry_v1_ReportSpec__Output } from '../../ferry/v1/ReportSpec.js';
 import type { Manifest as _ferry_v1_Manifest, Manifest__Output as _ferry_v1_Manifest__Output } from '../../ferry/v1/Manifest.js';
 import type { Long } from '@grpc/proto-loader';
 
@@ -100,6 +101,12 @@ export interface Job {
   'delete_extraneous'?: (boolean);
   'max_delete'?: (string);
   'allow_empty_source'?: (boolean);
+  'report'?: (_ferry_v1_ReportSpec | null);
+  /**
+   * The current run's completion report manifest (s3:// URI), once written; in a dry run's answer, where a
+   * first run's report would be written.
+   */
+  'report_location'?: (string);
   'manifest'?: (_ferry_v1_Manifest | null);
   'manifest_strict'?: (boolean);
   '_description'?: "description";
@@ -152,6 +159,8 @@ export interface Job {
   '_delete_extraneous'?: "delete_extraneous";
   '_max_delete'?: "max_delete";
   '_allow_empty_source'?: "allow_empty_source";
+  '_report'?: "report";
+  '_report_location'?: "report_location";
 }
 
 /**
@@ -246,6 +255,12 @@ export interface Job__Output {
   'delete_extraneous'?: (boolean);
   'max_delete'?: (string);
   'allow_empty_source'?: (boolean);
+  'report'?: (_ferry_v1_ReportSpec__Output);
+  /**
+   * The current run's completion report manifest (s3:// URI), once written; in a dry run's answer, where a
+   * first run's report would be written.
+   */
+  'report_location'?: (string);
   'manifest'?: (_ferry_v1_Manifest__Output);
   'manifest_strict'?: (boolean);
 }

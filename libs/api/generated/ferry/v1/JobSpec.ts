@@ -2,6 +2,7 @@
 
 import type { Schedule as _ferry_v1_Schedule, Schedule__Output as _ferry_v1_Schedule__Output } from '../../ferry/v1/Schedule.js';
 import type { RateSchedule as _ferry_v1_RateSchedule, RateSchedule__Output as _ferry_v1_RateSchedule__Output } from '../../ferry/v1/RateSchedule.js';
+import type { ReportSpec as _ferry_v1_ReportSpec, ReportSpec__Output as _ferry_v1_ReportSpec__Output } from '../../ferry/v1/ReportSpec.js';
 import type { Manifest as _ferry_v1_Manifest, Manifest__Output as _ferry_v1_Manifest__Output } from '../../ferry/v1/Manifest.js';
 import type { Long } from '@grpc/proto-loader';
 
@@ -94,6 +95,11 @@ export interface JobSpec {
   'max_delete'?: (string);
   'allow_empty_source'?: (boolean);
   /**
+   * A completion report written when each run ends: CSV files of per-object outcomes and a manifest.json
+   * naming them (as AWS Batch Operations writes), under report.prefix in report.bucket.
+   */
+  'report'?: (_ferry_v1_ReportSpec | null);
+  /**
    * The objects to copy, read from a manifest instead of listing the source; filters still apply.
    */
   'manifest'?: (_ferry_v1_Manifest | null);
@@ -141,6 +147,7 @@ export interface JobSpec {
   '_verify'?: "verify";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
+  '_report'?: "report";
 }
 
 export interface JobSpec__Output {
@@ -231,6 +238,11 @@ export interface JobSpec__Output {
   'delete_extraneous'?: (boolean);
   'max_delete'?: (string);
   'allow_empty_source'?: (boolean);
+  /**
+   * A completion report written when each run ends: CSV files of per-object outcomes and a manifest.json
+   * naming them (as AWS Batch Operations writes), under report.prefix in report.bucket.
+   */
+  'report'?: (_ferry_v1_ReportSpec__Output);
   /**
    * The objects to copy, read from a manifest instead of listing the source; filters still apply.
    */

@@ -24,11 +24,21 @@ export interface RunSummary {
    */
   'kind'?: (string);
   'delete_phase'?: (_ferry_v1_DeletePhase | null);
+  /**
+   * The s3:// URI of the run's completion report manifest.json, set once the manifest exists.
+   */
+  'report_location'?: (string);
+  /**
+   * Why the run's completion report could not be written; the run's own end is unaffected.
+   */
+  'report_error'?: (string);
   '_completed_at'?: "completed_at";
   '_error'?: "error";
   '_retry_of'?: "retry_of";
   '_outcomes_compacted'?: "outcomes_compacted";
   '_delete_phase'?: "delete_phase";
+  '_report_location'?: "report_location";
+  '_report_error'?: "report_error";
 }
 
 export interface RunSummary__Output {
@@ -52,4 +62,12 @@ export interface RunSummary__Output {
    */
   'kind'?: (string);
   'delete_phase'?: (_ferry_v1_DeletePhase__Output);
+  /**
+   * The s3:// URI of the run's completion report manifest.json, set once the manifest exists.
+   */
+  'report_location'?: (string);
+  /**
+   * Why the run's completion report could not be written; the run's own end is unaffected.
+   */
+  'report_error'?: (string);
 }
