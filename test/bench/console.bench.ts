@@ -28,6 +28,16 @@ async function main(): Promise<void> {
         if (status !== 200) throw new Error(`creating ${job_id}: ${status}`);
       }));
     }
+    // The API's own share: the same ListJobs calls the page makes, from Node.
+    for (const pageSize of [50, 1000]) {
+      const times: number[] = [];
+      for (let i = 0; i < LOADS; i++) {
+        const started = Date.now();
+        await rest(ferry.httpPort!, 'GET', `/admin/batch/jobs?page_size=${pageSize}`);
+        times.push(Date.now() - started);
+      }
+      console.log(`API ListJobs page_size=${pageSize}: ${summary(times)}`);
+    }
     const base = `http://127.0.0.1:${ferry.httpPort}/console/`;
     console.log(`jobs page with ${JOBS} jobs, ${LOADS} loads each (ms from navigation to the table drawn):`);
     for (const pageSize of [50, 1000]) {
@@ -61,14 +71,18 @@ async function main(): Promise<void> {
         times.push(Date.now() - started);
         await close();
       }
-      times.sort((a, b) => a - b);
-      console.log(`  ${String(pageSize).padStart(4)} a page: min ${times[0]} ms, median ${times[Math.floor(LOADS / 2)]} ms, max ${times[LOADS - 1]} ms`);
+      console.log(`  ${String(pageSize).padStart(4)} a page: ${summary(times)}`);
     }
   } finally {
     await browser.close();
     await ferry.stop();
     await env.stop();
   }
+}
+
+function summary(times: number[]): string {
+  const sorted = [...times].sort((a, b) => a - b);
+  return `min ${sorted[0]} ms, median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms`;
 }
 
 main().catch((err: unknown) => {

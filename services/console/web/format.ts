@@ -16,8 +16,11 @@ export function rate(n: number | undefined): string {
   return n ? `${bytes(n)}/s` : '—';
 }
 
+// One formatter: toLocaleString builds a new one on every call, which a page of 1,000 rows feels.
+const COUNT = new Intl.NumberFormat('en-US');
+
 export function count(n: number | undefined): string {
-  return (n ?? 0).toLocaleString('en-US');
+  return COUNT.format(n ?? 0);
 }
 
 /** Objects dealt with (copied, skipped or failed) as a share of those listed; undefined before any are listed. */

@@ -14,7 +14,7 @@ interface RunSpan {
 const OUTCOMES: Record<string, string> = { RunCompleted: 'completed', RunFailed: 'failed', JobCancelled: 'cancelled', JobPaused: 'paused' };
 
 /** Each run's events from the history API, grouped by run and drawn on one time axis. */
-export function runSpans(events: HistoryEntry[], now: number): RunSpan[] {
+export function runSpans(events: HistoryEntry[], now: number, current?: { run?: number; status?: string }): RunSpan[] {
   const runs = new Map<number, RunSpan>();
   for (const e of events) {
     const run = e.run ?? 0;
@@ -29,12 +29,15 @@ export function runSpans(events: HistoryEntry[], now: number): RunSpan[] {
     runs.set(run, span);
   }
   const spans = [...runs.values()];
+  // The view can say a run ended before the event saying so is in the log (the projector appends it next).
+  const latest = current?.run === undefined ? undefined : runs.get(current.run);
+  if (latest && current?.status && current.status !== 'pending') latest.outcome = current.status;
   for (const s of spans) if (s.outcome === 'running' || s.outcome === 'paused') s.to = now;
   return spans;
 }
 
-export function RunTimeline({ events, now }: { events: HistoryEntry[]; now: number }) {
-  const spans = runSpans(events, now);
+export function RunTimeline({ events, now, current }: { events: HistoryEntry[]; now: number; current: { run?: number; status?: string } }) {
+  const spans = runSpans(events, now, current);
   if (spans.length === 0) return <p class="muted">No run yet.</p>;
   const start = Math.min(...spans.map((s) => s.from));
   const end = Math.max(now, ...spans.map((s) => s.to));

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AnswerOf } from '../../../../libs/api/index.js';
 import { api, ApiError, type Job, type JobAction } from '../api.js';
 import { ConfirmDialog } from '../components/confirmDialog.js';
@@ -37,23 +37,37 @@ export function JobPage({ id, admin }: { id: string; admin: boolean }) {
   const [pending, setPending] = useState<Pending>();
   const [watches, setWatches] = useState(0);
   const [now, setNow] = useState(Date.now());
+  // The run an action answered with: the read model the stream starts from may not show it yet.
+  const expectedRun = useRef(0);
 
   useEffect(() => {
     const stop = new AbortController();
     let attempt = 0;
+    let stale = 0;
     const push = (view: Job) => {
       setJob(view);
       setNow(Date.now());
       setSeries(([t, r]) => [[...t, Date.now() / 1000].slice(-MAX_POINTS), [...r, view.progress?.current_rate_bytes_sec ?? 0].slice(-MAX_POINTS)]);
     };
+    let seen = 0;
     const watch = async (): Promise<void> => {
       setLive('connecting');
+      seen = 0;
       try {
         await streamEvents(api.watchPath(id), (data) => {
           attempt = 0;
+          const view = JSON.parse(data) as Job;
+          seen = Math.max(seen, view.run ?? 0);
+          if ((view.run ?? 0) < expectedRun.current) return;
           setLive('live');
-          push(JSON.parse(data) as Job);
+          push(view);
         }, stop.signal);
+        if (seen < expectedRun.current && stale++ < 20) {
+          // It ended on the earlier run's end, which the read model still showed: watch the new run.
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          if (!stop.signal.aborted) return watch();
+          return;
+        }
         setLive('ended');
       } catch (err) {
         if (stop.signal.aborted) return;
@@ -100,6 +114,7 @@ export function JobPage({ id, admin }: { id: string; admin: boolean }) {
         return;
       }
       const view = await api.act(id, action);
+      expectedRun.current = view.run ?? 0;
       setJob(view);
       setNotice({ kind: 'ok', text: `${label}: the job is ${view.status}.` });
       setWatches((n) => n + 1); // a new run or a resumed one: watch it from here
@@ -146,7 +161,7 @@ export function JobPage({ id, admin }: { id: string; admin: boolean }) {
       <RateChart series={series} />
 
       <h2>Runs</h2>
-      <RunTimeline events={panels.history} now={now} />
+      <RunTimeline events={panels.history} now={now} current={job} />
 
       <h2>Failed objects ({count(p?.failed_objects)})</h2>
       {admin && job.status === 'failed' && (p?.failed_objects ?? 0) > 0 && (
