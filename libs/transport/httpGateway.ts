@@ -28,6 +28,8 @@ export interface HttpGatewayOptions {
   log: Logger;
   /** Unauthenticated GET routes by exact path: /healthz, /readyz, /metrics. */
   routes?: Record<string, ExtraRoute>;
+  /** Unauthenticated GET and HEAD routes by path prefix (the web console's files under /console/); the route answers 404 itself. */
+  prefixRoutes?: Record<string, ExtraRoute>;
   proto?: FerryProto;
   /** The key the gRPC server believes forwarded client addresses from (see clientAddress.ts). */
   gatewayKey?: string;
@@ -56,6 +58,7 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
   for (const route of routes) checkRouteFields(proto.schema, route);
   const client = new grpc.Client(opts.grpcTarget, grpc.credentials.createInsecure());
   const extra = new Map(Object.entries(opts.routes ?? {}));
+  const prefixed = Object.entries(opts.prefixRoutes ?? {});
 
   const headersTimeout = opts.headersTimeoutMs ?? HEADERS_TIMEOUT_MS;
   const requestTimeout = opts.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
@@ -101,6 +104,12 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
     if (extraRoute) {
       if (req.method !== 'GET') throw methodNotAllowed(req.method, ['GET']);
       await extraRoute(req, res);
+      return;
+    }
+    const prefixRoute = prefixed.find(([prefix]) => rawPath.startsWith(prefix))?.[1];
+    if (prefixRoute) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw methodNotAllowed(req.method, ['GET', 'HEAD']);
+      await prefixRoute(req, res);
       return;
     }
 

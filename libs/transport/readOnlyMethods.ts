@@ -5,6 +5,7 @@ export const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
   'ListJobErrors',
   'GetJobHistory',
   'WatchJob',
+  'GetIdentity',
 ]);
 
 /** The named methods, plus any Get, List or Watch RPC added to the proto later. */

@@ -9,6 +9,8 @@ import { NotificationLog } from '../../libs/webhooks/index.js';
 import { JobEventStore, serveWorkerCommands } from '../../libs/nats/index.js';
 import { jobHandlers } from './handlers.js';
 import { keyHandlers } from './keyRotation.js';
+import { identityHandlers } from './identity.js';
+import { consoleRoutes } from './consoleAssets.js';
 import { JobService } from './jobService.js';
 import { startScheduler } from './scheduler/scheduler.js';
 import { startScheduleRunner } from './scheduleRunner.js';
@@ -37,7 +39,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const schedules = await startScheduleRunner({ nc, log: log.child({ component: 'schedules' }), jobs });
   // Copiers may not append to job logs: what they need decided (a run failing, a bucket's region) is asked of control.
   const workerCommands = serveWorkerCommands(nc, await JobEventStore.open(nc), log.child({ component: 'worker-commands' }));
-  const handlers = { ...jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), ...keyHandlers(sealer, log) };
+  const handlers = { ...jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), ...keyHandlers(sealer, log), ...identityHandlers() };
   // Proves to the gRPC server that a call's forwarded client address comes from this process's gateway.
   const gatewayKey = randomBytes(32).toString('base64url');
   // One set of certificates for both ports, renewed for both at once.
@@ -50,6 +52,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
     log,
     gatewayKey,
     routes: operationalRoutes(() => nc, log),
+    prefixRoutes: consoleRoutes(log.child({ component: 'console' })),
     tls,
   });
   log.info({ grpc_port: grpc.port, http_port: http.port, tls: tls !== undefined }, 'control listening');

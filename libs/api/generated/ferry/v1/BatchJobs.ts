@@ -8,6 +8,8 @@ import type { DeleteJobResponse as _ferry_v1_DeleteJobResponse, DeleteJobRespons
 import type { DifferencesRequest as _ferry_v1_DifferencesRequest, DifferencesRequest__Output as _ferry_v1_DifferencesRequest__Output } from '../../ferry/v1/DifferencesRequest.js';
 import type { DifferencesResponse as _ferry_v1_DifferencesResponse, DifferencesResponse__Output as _ferry_v1_DifferencesResponse__Output } from '../../ferry/v1/DifferencesResponse.js';
 import type { FailedObjectsResponse as _ferry_v1_FailedObjectsResponse, FailedObjectsResponse__Output as _ferry_v1_FailedObjectsResponse__Output } from '../../ferry/v1/FailedObjectsResponse.js';
+import type { Identity as _ferry_v1_Identity, Identity__Output as _ferry_v1_Identity__Output } from '../../ferry/v1/Identity.js';
+import type { IdentityRequest as _ferry_v1_IdentityRequest, IdentityRequest__Output as _ferry_v1_IdentityRequest__Output } from '../../ferry/v1/IdentityRequest.js';
 import type { Job as _ferry_v1_Job, Job__Output as _ferry_v1_Job__Output } from '../../ferry/v1/Job.js';
 import type { JobCheck as _ferry_v1_JobCheck, JobCheck__Output as _ferry_v1_JobCheck__Output } from '../../ferry/v1/JobCheck.js';
 import type { JobErrorsResponse as _ferry_v1_JobErrorsResponse, JobErrorsResponse__Output as _ferry_v1_JobErrorsResponse__Output } from '../../ferry/v1/JobErrorsResponse.js';
@@ -72,6 +74,23 @@ export interface BatchJobsClient extends grpc.Client {
   deleteJob(argument: _ferry_v1_JobRef, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_DeleteJobResponse__Output>): grpc.ClientUnaryCall;
   deleteJob(argument: _ferry_v1_JobRef, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_DeleteJobResponse__Output>): grpc.ClientUnaryCall;
   deleteJob(argument: _ferry_v1_JobRef, callback: grpc.requestCallback<_ferry_v1_DeleteJobResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The caller as the API sees it: its token's name and role, so a client (the web console) offers only what the
+   * token may do. Any valid token may ask.
+   */
+  GetIdentity(argument: _ferry_v1_IdentityRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Identity__Output>): grpc.ClientUnaryCall;
+  GetIdentity(argument: _ferry_v1_IdentityRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_Identity__Output>): grpc.ClientUnaryCall;
+  GetIdentity(argument: _ferry_v1_IdentityRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Identity__Output>): grpc.ClientUnaryCall;
+  GetIdentity(argument: _ferry_v1_IdentityRequest, callback: grpc.requestCallback<_ferry_v1_Identity__Output>): grpc.ClientUnaryCall;
+  /**
+   * The caller as the API sees it: its token's name and role, so a client (the web console) offers only what the
+   * token may do. Any valid token may ask.
+   */
+  getIdentity(argument: _ferry_v1_IdentityRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Identity__Output>): grpc.ClientUnaryCall;
+  getIdentity(argument: _ferry_v1_IdentityRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ferry_v1_Identity__Output>): grpc.ClientUnaryCall;
+  getIdentity(argument: _ferry_v1_IdentityRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ferry_v1_Identity__Output>): grpc.ClientUnaryCall;
+  getIdentity(argument: _ferry_v1_IdentityRequest, callback: grpc.requestCallback<_ferry_v1_Identity__Output>): grpc.ClientUnaryCall;
   
   /**
    * With `as_of` (a stream sequence or an RFC 3339 time): the job as it was then, folded from its log.
@@ -297,6 +316,12 @@ export interface BatchJobsHandlers extends grpc.UntypedServiceImplementation {
   DeleteJob: grpc.handleUnaryCall<_ferry_v1_JobRef__Output, _ferry_v1_DeleteJobResponse>;
   
   /**
+   * The caller as the API sees it: its token's name and role, so a client (the web console) offers only what the
+   * token may do. Any valid token may ask.
+   */
+  GetIdentity: grpc.handleUnaryCall<_ferry_v1_IdentityRequest__Output, _ferry_v1_Identity>;
+  
+  /**
    * With `as_of` (a stream sequence or an RFC 3339 time): the job as it was then, folded from its log.
    */
   GetJob: grpc.handleUnaryCall<_ferry_v1_AsOfRequest__Output, _ferry_v1_Job>;
@@ -366,6 +391,7 @@ export interface BatchJobsDefinition extends grpc.ServiceDefinition {
   CheckJob: MethodDefinition<_ferry_v1_CheckJobRequest, _ferry_v1_JobCheck, _ferry_v1_CheckJobRequest__Output, _ferry_v1_JobCheck__Output>
   CreateJob: MethodDefinition<_ferry_v1_JobSpec, _ferry_v1_Job, _ferry_v1_JobSpec__Output, _ferry_v1_Job__Output>
   DeleteJob: MethodDefinition<_ferry_v1_JobRef, _ferry_v1_DeleteJobResponse, _ferry_v1_JobRef__Output, _ferry_v1_DeleteJobResponse__Output>
+  GetIdentity: MethodDefinition<_ferry_v1_IdentityRequest, _ferry_v1_Identity, _ferry_v1_IdentityRequest__Output, _ferry_v1_Identity__Output>
   GetJob: MethodDefinition<_ferry_v1_AsOfRequest, _ferry_v1_Job, _ferry_v1_AsOfRequest__Output, _ferry_v1_Job__Output>
   GetJobAsOf: MethodDefinition<_ferry_v1_AsOfRequest, _ferry_v1_Job, _ferry_v1_AsOfRequest__Output, _ferry_v1_Job__Output>
   GetJobHistory: MethodDefinition<_ferry_v1_PageRequest, _ferry_v1_JobHistoryResponse, _ferry_v1_PageRequest__Output, _ferry_v1_JobHistoryResponse__Output>

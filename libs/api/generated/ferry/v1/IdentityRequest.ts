@@ -1,0 +1,8 @@
+// Original file: proto/ferry/v1/jobs.proto
+
+
+export interface IdentityRequest {
+}
+
+export interface IdentityRequest__Output {
+}
