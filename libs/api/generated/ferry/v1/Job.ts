@@ -154,13 +154,13 @@ export interface Job {
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
   '_checksum_algorithm'?: "checksum_algorithm";
   '_verify'?: "verify";
-  '_manifest'?: "manifest";
-  '_manifest_strict'?: "manifest_strict";
   '_delete_extraneous'?: "delete_extraneous";
   '_max_delete'?: "max_delete";
   '_allow_empty_source'?: "allow_empty_source";
   '_report'?: "report";
   '_report_location'?: "report_location";
+  '_manifest'?: "manifest";
+  '_manifest_strict'?: "manifest_strict";
 }
 
 /**

@@ -140,14 +140,14 @@ export interface JobSpec {
   '_rate_limit_schedule'?: "rate_limit_schedule";
   '_max_failure_percent'?: "max_failure_percent";
   '_min_objects_before_threshold'?: "min_objects_before_threshold";
+  '_checksum_algorithm'?: "checksum_algorithm";
+  '_verify'?: "verify";
   '_delete_extraneous'?: "delete_extraneous";
   '_max_delete'?: "max_delete";
   '_allow_empty_source'?: "allow_empty_source";
-  '_checksum_algorithm'?: "checksum_algorithm";
-  '_verify'?: "verify";
+  '_report'?: "report";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
-  '_report'?: "report";
 }
 
 export interface JobSpec__Output {
