@@ -1,8 +1,14 @@
 import { invalidField } from './errors.js';
-import type { RunCounts } from './events.js';
 
 /** AWS Batch Operations' rule of thumb: judge the failure rate once this many objects were tried. */
 export const DEFAULT_MIN_OBJECTS_BEFORE_THRESHOLD = 1000;
+
+/** The counts a threshold is judged on (a run's RunCounts or progress). */
+export interface TriedCounts {
+  completed_objects: number;
+  skipped_objects: number;
+  failed_objects: number;
+}
 
 /** A job's failure threshold: off unless max_failure_percent is set. */
 export interface FailureThreshold {
@@ -27,7 +33,7 @@ export function checkFailureThreshold(t: FailureThreshold): void {
  * Why a run should stop now, or undefined: once at least min_objects_before_threshold objects were
  * tried (copied, skipped or failed), more than max_failure_percent of them failed.
  */
-export function failureThresholdExceeded(t: FailureThreshold, counts: Pick<RunCounts, 'completed_objects' | 'skipped_objects' | 'failed_objects'>): string | undefined {
+export function failureThresholdExceeded(t: FailureThreshold, counts: TriedCounts): string | undefined {
   if (t.max_failure_percent === undefined) return undefined;
   const tried = counts.completed_objects + counts.skipped_objects + counts.failed_objects;
   const min = t.min_objects_before_threshold ?? DEFAULT_MIN_OBJECTS_BEFORE_THRESHOLD;

@@ -22,3 +22,5 @@ export * from './manifest.js';
 export * from './verifyMode.js';
 export * from './mirror.js';
 export * from './completionReport.js';
+export * from './reportSpec.js';
+export * from './bucketName.js';

@@ -8,7 +8,8 @@ import { checkFailureThreshold } from './failureThreshold.js';
 import { validateManifest, type ManifestSpec } from './manifest.js';
 import { checkVerifyMode, type VerifyMode } from './verifyMode.js';
 import { checkMirrorSettings } from './mirror.js';
-import { validateReport, type ReportSpec } from './completionReport.js';
+import { validateReport, type ReportSpec } from './reportSpec.js';
+import { isValidBucketName } from './bucketName.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -98,8 +99,6 @@ export type StoredJobDefinition = Omit<JobDefinition, 'destination_secret_key' |
 
 export const DEFAULT_PRIORITY = 100;
 export const JOB_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const BUCKET_PATTERN = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const IPV4_PATTERN = /^\d{1,3}(\.\d{1,3}){3}$/;
 const MAX_TEXT = 1024;
 const MAX_PREFIX = 1024;
 const MAX_URL = 2048;
@@ -161,10 +160,6 @@ function kindOf(value: unknown): FieldKind | 'other' {
   if (Array.isArray(value)) return 'array';
   if (value !== null && typeof value === 'object') return 'object';
   return 'other';
-}
-
-export function isValidBucketName(name: string): boolean {
-  return BUCKET_PATTERN.test(name) && !IPV4_PATTERN.test(name) && !name.includes('..');
 }
 
 function isHttpUrl(text: string): boolean {

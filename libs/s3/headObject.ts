@@ -1,9 +1,29 @@
+import type { CopyRequest } from './copyTypes.js';
 import type { S3Endpoint } from './endpoint.js';
+import { factsFromHead, type ObjectFacts } from './objectChecks.js';
 import { withRetry, type RetryOptions } from './retry.js';
-import { S3Error } from './s3Error.js';
-import { header, SignedHttp, unquoteEtag } from './signedHttp.js';
+import { classifyS3Error } from './s3Error.js';
+import { SignedHttp } from './signedHttp.js';
 
-/** What a HEAD tells of one object: a listing's facts and the version it is. */
+/** HEAD of one object; with `checksums`, asking for its x-amz-checksum-* values. Undefined when there is no such key. */
+export async function headObject(http: SignedHttp, req: Pick<CopyRequest, 'signal'>, side: { endpoint: S3Endpoint; bucket: string; key: string }, checksums: boolean): Promise<ObjectFacts | undefined> {
+  try {
+    const { res } = await http.call(side.endpoint, {
+      method: 'HEAD',
+      bucket: side.bucket,
+      key: side.key,
+      signal: req.signal,
+      ...(checksums ? { headers: { 'x-amz-checksum-mode': 'ENABLED' } } : {}),
+    });
+    return factsFromHead(res.headers);
+  } catch (err) {
+    const e = classifyS3Error(err);
+    if (e.status === 404) return undefined;
+    throw e;
+  }
+}
+
+/** What a HEAD tells of one object, as a listing would: for selecting it without a listing (a manifest's rows). */
 export interface ObjectHead {
   key: string;
   size: number;
@@ -11,42 +31,28 @@ export interface ObjectHead {
   etag: string;
   /** ISO 8601. */
   last_modified: string;
-  /** x-amz-version-id; absent from a bucket that never had versioning. */
   version_id?: string;
 }
 
 const http = new SignedHttp();
 
-/** Closes the HEAD sockets (tests and shutdown). */
+/** Closes the sockets of headListed (tests and shutdown). */
 export function closeHeadConnections(): void {
   http.close();
 }
 
 /**
- * HEADs an object, transient failures retried with backoff; undefined when there is no such key.
- * Other refusals (AccessDenied, NoSuchBucket) are thrown as S3Error.
+ * HEADs an object as a listing entry, transient failures retried with backoff; undefined when there is no
+ * such key (a HEAD cannot tell a missing bucket: callers that care list one page first). Other refusals
+ * (AccessDenied) are thrown as S3Error.
  */
-export async function headObject(
+export async function headListed(
   e: S3Endpoint,
   bucket: string,
   key: string,
   opts: { signal?: AbortSignal; retry?: Omit<RetryOptions, 'signal'> } = {},
 ): Promise<ObjectHead | undefined> {
-  return withRetry(async () => {
-    try {
-      const { res } = await http.call(e, { method: 'HEAD', bucket, key, signal: opts.signal });
-      const modified = header(res.headers, 'last-modified');
-      const version = header(res.headers, 'x-amz-version-id');
-      return {
-        key,
-        size: Number(header(res.headers, 'content-length') ?? 0),
-        etag: unquoteEtag(header(res.headers, 'etag')),
-        last_modified: modified === undefined ? '' : new Date(modified).toISOString(),
-        ...(version === undefined ? {} : { version_id: version }),
-      };
-    } catch (err) {
-      if (err instanceof S3Error && err.status === 404 && err.code !== 'NoSuchBucket') return undefined;
-      throw err;
-    }
-  }, { ...opts.retry, signal: opts.signal });
+  const facts = await withRetry(() => headObject(http, { signal: opts.signal }, { endpoint: e, bucket, key }, false), { ...opts.retry, signal: opts.signal });
+  if (facts === undefined) return undefined;
+  return { key, size: facts.size, etag: facts.etag, last_modified: facts.lastModified ?? '', ...(facts.versionId ? { version_id: facts.versionId } : {}) };
 }

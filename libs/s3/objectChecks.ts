@@ -15,6 +15,10 @@ export interface ObjectFacts {
   checksums: Checksums;
   /** Server-side encryption whose ETag is not an MD5 of the content: `aws:kms`, `aws:kms:dsse` or `SSE-C`. */
   opaqueEtag?: string;
+  /** Last-Modified as ISO 8601, where the answer gave one. */
+  lastModified?: string;
+  /** x-amz-version-id; absent from a bucket that never had versioning. */
+  versionId?: string;
 }
 
 export function factsFromHead(headers: IncomingHttpHeaders): ObjectFacts {
@@ -26,11 +30,15 @@ export function factsFromHead(headers: IncomingHttpHeaders): ObjectFacts {
   const sse = header(headers, 'x-amz-server-side-encryption');
   const customer = header(headers, 'x-amz-server-side-encryption-customer-algorithm');
   const opaqueEtag = customer ? 'SSE-C' : sse?.startsWith('aws:kms') ? sse : undefined;
+  const modified = header(headers, 'last-modified');
+  const versionId = header(headers, 'x-amz-version-id');
   return {
     size: Number(header(headers, 'content-length') ?? NaN),
     etag: normalEtag(header(headers, 'etag')),
     checksums,
     ...(opaqueEtag ? { opaqueEtag } : {}),
+    ...(modified ? { lastModified: new Date(modified).toISOString() } : {}),
+    ...(versionId ? { versionId } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { VerifyMode } from '../domain/verifyMode.js';
 import type { CopyRequest, CopyResult, VerifyReport } from './copyTypes.js';
-import { checkEtag, checkSize, compareChecksums, factsFromHead, normalEtag, type CheckResult, type ObjectFacts } from './objectChecks.js';
+import { headObject } from './headObject.js';
+import { checkEtag, checkSize, compareChecksums, normalEtag, type CheckResult, type ObjectFacts } from './objectChecks.js';
 import { multipartCount } from './partLayout.js';
 import { classifyS3Error, S3Error } from './s3Error.js';
 import { isPlainMd5, type SignedHttp } from './signedHttp.js';
@@ -13,24 +14,6 @@ export const VERIFICATION_FAILED = 'VerificationFailed';
  */
 export function verificationFailed(detail: string, retryable: boolean): S3Error {
   return new S3Error(VERIFICATION_FAILED, `destination object does not match the source: ${detail}`, 0, retryable);
-}
-
-/** HEAD of one object; with `checksums`, asking for its x-amz-checksum-* values. */
-export async function headObject(http: SignedHttp, req: Pick<CopyRequest, 'signal'>, side: { endpoint: CopyRequest['source']; bucket: string; key: string }, checksums: boolean): Promise<ObjectFacts | undefined> {
-  try {
-    const { res } = await http.call(side.endpoint, {
-      method: 'HEAD',
-      bucket: side.bucket,
-      key: side.key,
-      signal: req.signal,
-      ...(checksums ? { headers: { 'x-amz-checksum-mode': 'ENABLED' } } : {}),
-    });
-    return factsFromHead(res.headers);
-  } catch (err) {
-    const e = classifyS3Error(err);
-    if (e.status === 404) return undefined;
-    throw e;
-  }
 }
 
 /**

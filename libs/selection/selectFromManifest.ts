@@ -1,6 +1,5 @@
 import type { ManifestSpec } from '../domain/manifest.js';
-import { headObject, type ObjectHead } from '../s3/headObject.js';
-import { listObjects, type ListedObject, type RetryOptions, type S3Endpoint } from '../s3/index.js';
+import { headListed, listObjects, type ListedObject, type ObjectHead, type RetryOptions, type S3Endpoint } from '../s3/index.js';
 import { compareObjects } from './compareWithDestination.js';
 import { fetchTags } from './fetchTags.js';
 import { BucketListingError } from './listingError.js';
@@ -108,7 +107,7 @@ function isVersion(head: ObjectHead, version: string): boolean {
 
 async function sideHead(side: 'source' | 'destination', endpoint: S3Endpoint, bucket: string, key: string, request: RowContext['request']): Promise<ObjectHead | undefined> {
   try {
-    return await headObject(endpoint, bucket, key, request);
+    return await headListed(endpoint, bucket, key, request);
   } catch (err) {
     throw new BucketListingError(side, bucket, err);
   }

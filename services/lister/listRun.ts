@@ -3,11 +3,9 @@ import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } f
 import { encodeJson, subjects, type JobEventStore, type PipelinedPublisher } from '../../libs/nats/index.js';
 import type { RetryOptions, S3Endpoint } from '../../libs/s3/index.js';
 import { selectRun } from '../../libs/selection/index.js';
-import { PublishWindow } from './publishWindow.js';
-import { ListerOutcomes } from './listerOutcomes.js';
+import { RunListing } from './runListing.js';
 import { guardEndpoints } from './endpointFailure.js';
 
-const MAX_PUBLISHES_IN_FLIGHT = 256;
 const TAG_FETCH_CONCURRENCY = 16;
 
 export interface ListRunContext {
@@ -36,33 +34,11 @@ export interface ListRunContext {
  */
 export async function listRun(ctx: ListRunContext, state: JobState): Promise<'complete' | 'stopped'> {
   const definition = state.definition as JobDefinition;
-  const jobId = state.job_id;
-  const run = state.run;
-  let ordinal = state.listing.listed_objects;
-  let bytes = state.listing.listed_bytes;
-  let lastKey = state.listing.start_after;
-  let manifestRows = state.listing.manifest_rows ?? 0;
-  let sinceCheckpoint = 0;
-  const window = new PublishWindow(MAX_PUBLISHES_IN_FLIGHT);
-  const decided = new ListerOutcomes(jobId, run, async (subject, payload, msgID) => window.add(ctx.publisher.publish(subject, payload, msgID)));
-  const drain = async () => {
-    await decided.flush();
-    await window.drain();
-  };
-  const workSubject = subjects.work(jobId, run);
-  const checkpoint = async () => {
-    await drain();
-    await ctx.store.execute(jobId, {
-      type: 'RecordListingCheckpoint',
-      data: { job_id: jobId, run, listed_objects: ordinal, listed_bytes: bytes, start_after: lastKey, ...(definition.manifest ? { manifest_rows: manifestRows } : {}) },
-      metadata: { now: new Date().toISOString() },
-    });
-    sinceCheckpoint = 0;
-  };
-
+  const listing = new RunListing(ctx, state);
+  const workSubject = subjects.work(state.job_id, state.run);
   const selected = selectRun(ctx, definition, {
     startAfter: state.listing.start_after,
-    afterRow: manifestRows,
+    afterRow: state.listing.manifest_rows,
     signal: ctx.signal,
     tagConcurrency: TAG_FETCH_CONCURRENCY,
     retry: ctx.retry,
@@ -70,42 +46,28 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
 
   for await (const page of guardEndpoints(selected, ctx, definition)) {
     if ((await ctx.heartbeat()) === 'stop') {
-      await drain();
+      await listing.drain();
       return 'stopped';
     }
     for (const { object, action, error, row } of page) {
-      if (row !== undefined) manifestRows = row;
-      if (action !== 'copy') {
-        const flushing = decided.add(ordinal, object.key, object.size, action === 'fail' ? 'failed' : 'skipped', error);
-        if (flushing) await flushing;
-        ordinal++;
-        bytes += object.size;
-        lastKey = object.key;
-        if (++sinceCheckpoint >= ctx.checkpointInterval) await checkpoint();
-        continue;
+      if (action === 'copy') {
+        const item: WorkItem = {
+          job_id: state.job_id,
+          run: state.run,
+          ordinal: listing.next,
+          key: object.key,
+          size: object.size,
+          etag: object.etag,
+          last_modified: object.last_modified,
+        };
+        await listing.publish(workSubject, encodeJson(item), workItemMessageId(item));
+      } else {
+        const result = action === 'fail' ? 'failed' : 'skipped';
+        await listing.decided({ key: object.key, size: object.size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
       }
-      const item: WorkItem = {
-        job_id: jobId,
-        run,
-        ordinal,
-        key: object.key,
-        size: object.size,
-        etag: object.etag,
-        last_modified: object.last_modified,
-      };
-      const full = window.add(ctx.publisher.publish(workSubject, encodeJson(item), workItemMessageId(item)));
-      if (full) await full;
-      ordinal++;
-      bytes += object.size;
-      lastKey = object.key;
-      if (++sinceCheckpoint >= ctx.checkpointInterval) await checkpoint();
+      await listing.advance(object.key, object.size, row);
     }
   }
-  await drain();
-  await ctx.store.execute(jobId, {
-    type: 'CompleteListing',
-    data: { job_id: jobId, run, total_objects: ordinal, total_bytes: bytes },
-    metadata: { now: new Date().toISOString() },
-  });
+  await listing.complete();
   return 'complete';
 }

@@ -25,11 +25,7 @@ export class ListerOutcomes {
   ) {}
 
   /** Answers a promise only when a batch goes out, so a run of identical objects does not yield per object. */
-  add(ordinal: number, key: string, size: number, result: 'skipped' | 'failed' = 'skipped', error?: string): Promise<void> | undefined {
-    return this.addOutcome({ ordinal, key, size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
-  }
-
-  addOutcome(outcome: ObjectOutcome): Promise<void> | undefined {
+  add(outcome: ObjectOutcome): Promise<void> | undefined {
     this.pending.push(outcome);
     return this.pending.length >= MAX_BATCH ? this.flush() : undefined;
   }

@@ -1,12 +1,11 @@
-import type { JobDefinition, JobState, ObjectOutcome } from '../../libs/domain/index.js';
+import type { JobDefinition, JobState } from '../../libs/domain/index.js';
 import { SignedHttp, classifyS3Error, headObject, withRetry, type S3Endpoint } from '../../libs/s3/index.js';
 import { classifyChecksums, classifyListed, verifySelection, type Verdict, type VerifyEntry } from '../../libs/selection/index.js';
 import { guardEndpoints, endpointCause } from './endpointFailure.js';
 import type { ListRunContext } from './listRun.js';
-import { PublishWindow } from './publishWindow.js';
-import { ListerOutcomes } from './listerOutcomes.js';
+import { RunListing } from './runListing.js';
+import { mapInOrder } from '../../libs/selection/mapInOrder.js';
 
-const MAX_PUBLISHES_IN_FLIGHT = 256;
 const TAG_FETCH_CONCURRENCY = 16;
 /** In checksum mode, keys classified between two looks at the run's state: this many HEADs per key slot. */
 const HEAD_ROUNDS_PER_SLICE = 4;
@@ -20,27 +19,7 @@ const HEAD_ROUNDS_PER_SLICE = 4;
  */
 export async function verifyRun(ctx: ListRunContext, state: JobState, concurrency: number): Promise<'complete' | 'stopped'> {
   const definition = state.definition as JobDefinition;
-  const jobId = state.job_id;
-  const run = state.run;
-  let ordinal = state.listing.listed_objects;
-  let bytes = state.listing.listed_bytes;
-  let lastKey = state.listing.start_after;
-  let sinceCheckpoint = 0;
-  const window = new PublishWindow(MAX_PUBLISHES_IN_FLIGHT);
-  const outcomes = new ListerOutcomes(jobId, run, async (subject, payload, msgID) => window.add(ctx.publisher.publish(subject, payload, msgID)), 'verify');
-  const drain = async () => {
-    await outcomes.flush();
-    await window.drain();
-  };
-  const checkpoint = async () => {
-    await drain();
-    await ctx.store.execute(jobId, {
-      type: 'RecordListingCheckpoint',
-      data: { job_id: jobId, run, listed_objects: ordinal, listed_bytes: bytes, start_after: lastKey },
-      metadata: { now: new Date().toISOString() },
-    });
-    sinceCheckpoint = 0;
-  };
+  const listing = new RunListing(ctx, state, 'verify');
   const http = new SignedHttp();
   try {
     const entries = verifySelection(ctx.source, ctx.destination, definition, {
@@ -55,7 +34,7 @@ export async function verifyRun(ctx: ListRunContext, state: JobState, concurrenc
     for await (const page of guardEndpoints(entries, ctx, definition)) {
       for (let from = 0; from < page.length; from += slice) {
         if ((await ctx.heartbeat()) === 'stop') {
-          await drain();
+          await listing.drain();
           return 'stopped';
         }
         const part = page.slice(from, from + slice);
@@ -63,41 +42,26 @@ export async function verifyRun(ctx: ListRunContext, state: JobState, concurrenc
         for (const [index, entry] of part.entries()) {
           const verdict = verdicts[index]!;
           const size = entry.source?.size ?? entry.destination?.size ?? 0;
-          const outcome: ObjectOutcome = { ordinal, key: entry.key, size, result: verdict.result, attempts: 0, duration_ms: 0 };
-          const flushing = outcomes.addOutcome(verdict.result === 'matched' ? outcome : { ...outcome, error: verdict.detail });
-          if (flushing) await flushing;
-          ordinal++;
-          bytes += size;
-          lastKey = entry.key;
-          if (++sinceCheckpoint >= ctx.checkpointInterval) await checkpoint();
+          const outcome = { key: entry.key, size, result: verdict.result, attempts: 0, duration_ms: 0 };
+          await listing.decided(verdict.result === 'matched' ? outcome : { ...outcome, error: verdict.detail });
+          await listing.advance(entry.key, size);
         }
       }
     }
-    await drain();
+    await listing.complete();
   } finally {
     http.close();
   }
-  await ctx.store.execute(jobId, {
-    type: 'CompleteListing',
-    data: { job_id: jobId, run, total_objects: ordinal, total_bytes: bytes },
-    metadata: { now: new Date().toISOString() },
-  });
   return 'complete';
 }
 
 /** The page's verdicts in its order: from the listings, or (checksum mode) from HEADs, `concurrency` at a time. */
 async function verdictsOf(page: VerifyEntry[], definition: JobDefinition, byChecksums: (entry: VerifyEntry) => Promise<Verdict>, concurrency: number): Promise<Verdict[]> {
-  const verdicts: Array<Verdict | undefined> = page.map((entry) => classifyListed(entry, definition.verify));
-  const pending = verdicts.flatMap((v, index) => (v === undefined ? [index] : []));
-  let next = 0;
-  const worker = async () => {
-    while (next < pending.length) {
-      const index = pending[next++]!;
-      verdicts[index] = await byChecksums(page[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, pending.length) }, worker));
-  return verdicts as Verdict[];
+  const listed = page.map((entry) => classifyListed(entry, definition.verify));
+  const pending = listed.flatMap((v, index) => (v === undefined ? [index] : []));
+  const headed = await mapInOrder(pending, concurrency, (index) => byChecksums(page[index]!));
+  pending.forEach((index, i) => (listed[index] = headed[i]));
+  return listed as Verdict[];
 }
 
 /** HEADs both sides asking for their checksums, retried under the job's policy; a HEAD that keeps failing fails the key. */

@@ -1,0 +1,89 @@
+import type { JobState, ObjectOutcome } from '../../libs/domain/index.js';
+import type { JobEventStore, PipelinedPublisher } from '../../libs/nats/index.js';
+import { ListerOutcomes } from './listerOutcomes.js';
+import { PublishWindow } from './publishWindow.js';
+
+const MAX_PUBLISHES_IN_FLIGHT = 256;
+
+/**
+ * Where one run's listing stands as a lister walks it: the next ordinal, the bytes and last key (and
+ * manifest row) so far, the publishes in flight and the outcomes it decides itself. Resumes from the
+ * run's checkpoint; checkpoints every `checkpointInterval` objects, each only after every publish
+ * before it has its PubAck, so a checkpoint never claims what was not stored.
+ */
+export class RunListing {
+  private ordinal: number;
+  private bytes: number;
+  private lastKey: string;
+  private manifestRows: number | undefined;
+  private sinceCheckpoint = 0;
+  private readonly window = new PublishWindow(MAX_PUBLISHES_IN_FLIGHT);
+  private readonly outcomes: ListerOutcomes;
+
+  constructor(
+    private readonly ctx: { store: JobEventStore; publisher: PipelinedPublisher; checkpointInterval: number },
+    private readonly state: JobState,
+    label: 'skip' | 'verify' = 'skip',
+  ) {
+    this.ordinal = state.listing.listed_objects;
+    this.bytes = state.listing.listed_bytes;
+    this.lastKey = state.listing.start_after;
+    this.manifestRows = state.definition?.manifest === undefined ? undefined : (state.listing.manifest_rows ?? 0);
+    this.outcomes = new ListerOutcomes(state.job_id, state.run, async (subject, payload, msgID) => this.window.add(ctx.publisher.publish(subject, payload, msgID)), label);
+  }
+
+  /** The ordinal the next object gets. */
+  get next(): number {
+    return this.ordinal;
+  }
+
+  /** Publishes a message (a work item) under the window of PubAcks outstanding; waits only when the window is full. */
+  async publish(subject: string, payload: Uint8Array, msgID: string): Promise<void> {
+    const full = this.window.add(this.ctx.publisher.publish(subject, payload, msgID));
+    if (full) await full;
+  }
+
+  /** Records an outcome the lister decided (the next ordinal's), batched. */
+  async decided(outcome: Omit<ObjectOutcome, 'ordinal'>): Promise<void> {
+    const flushing = this.outcomes.add({ ...outcome, ordinal: this.ordinal });
+    if (flushing) await flushing;
+  }
+
+  /** The next ordinal was given to this object; checkpoints when the interval is reached. */
+  async advance(key: string, size: number, row?: number): Promise<void> {
+    this.ordinal++;
+    this.bytes += size;
+    this.lastKey = key;
+    if (row !== undefined) this.manifestRows = row;
+    if (++this.sinceCheckpoint >= this.ctx.checkpointInterval) await this.checkpoint();
+  }
+
+  /** Waits until every outcome and publish so far is stored. */
+  async drain(): Promise<void> {
+    await this.outcomes.flush();
+    await this.window.drain();
+  }
+
+  async checkpoint(): Promise<void> {
+    await this.drain();
+    const { job_id, run } = this.state;
+    const rows = this.manifestRows === undefined ? {} : { manifest_rows: this.manifestRows };
+    await this.ctx.store.execute(job_id, {
+      type: 'RecordListingCheckpoint',
+      data: { job_id, run, listed_objects: this.ordinal, listed_bytes: this.bytes, start_after: this.lastKey, ...rows },
+      metadata: { now: new Date().toISOString() },
+    });
+    this.sinceCheckpoint = 0;
+  }
+
+  /** The listing ended: everything stored, then its final total recorded. */
+  async complete(): Promise<void> {
+    await this.drain();
+    const { job_id, run } = this.state;
+    await this.ctx.store.execute(job_id, {
+      type: 'CompleteListing',
+      data: { job_id, run, total_objects: this.ordinal, total_bytes: this.bytes },
+      metadata: { now: new Date().toISOString() },
+    });
+  }
+}
