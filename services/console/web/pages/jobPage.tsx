@@ -33,7 +33,8 @@ export function JobPage({ id, admin }: { id: string; admin: boolean }) {
   const [live, setLive] = useState<'connecting' | 'live' | 'ended' | 'reconnecting'>('connecting');
   const [series, setSeries] = useState<RateSeries>([[], []]);
   const [panels, setPanels] = useState<Panels>({ failed: [], errors: [], history: [], notifications: [] });
-  const [notice, setNotice] = useState<{ kind: 'error' | 'ok'; text: string }>();
+  // An action's answer; `status` is the job status it reported, shown only while the job still has it.
+  const [notice, setNotice] = useState<{ kind: 'error' | 'ok'; text: string; status?: string }>();
   const [pending, setPending] = useState<Pending>();
   const [watches, setWatches] = useState(0);
   const [now, setNow] = useState(Date.now());
@@ -116,7 +117,7 @@ export function JobPage({ id, admin }: { id: string; admin: boolean }) {
       const view = await api.act(id, action);
       expectedRun.current = view.run ?? 0;
       setJob(view);
-      setNotice({ kind: 'ok', text: `${label}: the job is ${view.status}.` });
+      setNotice({ kind: 'ok', text: `${label}: the job is ${view.status}.`, status: view.status });
       setWatches((n) => n + 1); // a new run or a resumed one: watch it from here
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
@@ -142,7 +143,7 @@ export function JobPage({ id, admin }: { id: string; admin: boolean }) {
         ))}
       </div>
       {job.description && <p class="muted">{job.description}</p>}
-      {notice && <p class={notice.kind} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">{notice.text}</p>}
+      {notice && (notice.status === undefined || notice.status === job?.status) && <p class={notice.kind} role={notice.kind === 'error' ? 'alert' : 'status'} data-testid="notice">{notice.text}</p>}
       {job.error && <p class="error">{job.error}</p>}
 
       <ProgressBar progress={p} large />
