@@ -127,9 +127,14 @@ export const JOB_COMMANDS: Record<string, Command> = {
     const jobId = needId(id, 'verify');
     const started = await ctx.client.call('VerifyJob', { job_id: jobId });
     const view = new ProgressView(process.stderr);
-    const job = await watchJob(ctx.client, jobId, (j) => {
-      if (ctx.output === 'table') view.update(j);
-    });
+    const job = await watchJob(
+      ctx.client,
+      jobId,
+      (j) => {
+        if (ctx.output === 'table') view.update(j);
+      },
+      { run: started.run },
+    );
     if (ctx.output === 'table') view.update(job, true);
     const report = await allPages((page_token) => ctx.client.call('ListDifferences', { job_id: jobId, run: started.run, page_token }), 'differences');
     show(ctx, report, () => differencesReport(report));

@@ -8,14 +8,17 @@ export type WatchedJob = Job__Output;
 /**
  * Reports the job on each change until it ends, and returns its last state. Uses
  * the WatchJob stream; where the server does not implement it (or the stream ends
- * early) it polls GetJob instead.
+ * early) it polls GetJob instead. With `run`, only that run's end (or a later one's)
+ * counts: the read model may still show the previous run ended when a new one was
+ * just started.
  */
-export async function watchJob(client: FerryClient, jobId: string, onJob: (job: WatchedJob) => void, pollMs = 1000): Promise<WatchedJob> {
+export async function watchJob(client: FerryClient, jobId: string, onJob: (job: WatchedJob) => void, opts: { run?: number; pollMs?: number } = {}): Promise<WatchedJob> {
+  const ended = (job: WatchedJob) => TERMINAL_STATUSES.has(job.status ?? '') && (job.run ?? 0) >= (opts.run ?? 0);
   const stream = client.stream('WatchJob', { job_id: jobId });
   try {
     for await (const job of stream) {
       onJob(job);
-      if (TERMINAL_STATUSES.has(job.status ?? '')) {
+      if (ended(job)) {
         stream.cancel();
         return job;
       }
@@ -26,7 +29,7 @@ export async function watchJob(client: FerryClient, jobId: string, onJob: (job: 
   for (;;) {
     const job = await client.call('GetJob', { job_id: jobId });
     onJob(job);
-    if (TERMINAL_STATUSES.has(job.status ?? '')) return job;
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    if (ended(job)) return job;
+    await new Promise((resolve) => setTimeout(resolve, opts.pollMs ?? 1000));
   }
 }
