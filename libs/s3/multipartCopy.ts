@@ -10,6 +10,7 @@ import { putTaggingXml } from './tagging.js';
 import { UploadTakenOver, type UploadTracker } from './uploadRecord.js';
 import { algorithmName, checksumHeader, checksumOf, compositeOf, multipartType, newHasher, type ChecksumAlgorithm, type ChecksumType } from './checksums.js';
 import type { ChecksumPlan } from './checksumPlan.js';
+import { combinable, combineCrcs } from './crcCombine.js';
 
 /** A part as the destination took it: its ETag and, where the upload carries one, its additional checksum. */
 export interface UploadedPart {
@@ -24,10 +25,16 @@ export interface MultipartOptions {
   onCleanupFailed?: CleanupFailureReporter;
   /** Where the upload and its finished parts are recorded, for another attempt to go on from. */
   tracker?: UploadTracker;
-  /** Goes on with an upload an earlier attempt began: its id, and the parts the destination holds (by number, their ETags), not sent again. */
-  resume?: { uploadId: string; done: ReadonlyMap<number, string> };
-  /** The additional checksum the upload carries (checksumPlan.ts); a copy with one is recorded but not resumed. */
+  /** Goes on with an upload an earlier attempt began: its id, and the parts the destination holds (by number, with their ETags and checksums), not sent again. */
+  resume?: { uploadId: string; done: ReadonlyMap<number, HeldPart> };
+  /** The additional checksum the upload carries (checksumPlan.ts); a resumed copy's is the one its record names. */
   checksum?: ChecksumPlan;
+}
+
+/** A part an earlier attempt finished: its ETag and, for an upload with a checksum, its value. */
+export interface HeldPart {
+  etag: string;
+  checksums?: Partial<Record<ChecksumAlgorithm, string>>;
 }
 
 /**
@@ -66,7 +73,7 @@ export async function multipartCopy(
         part_size: partSize,
         part_count: Math.max(1, Math.ceil(src.length / partSize)),
         source: { etag: src.etag, size: src.length, ...(src.lastModified ? { last_modified: src.lastModified } : {}) },
-        ...(plan ? { checksum_algorithm: plan.algorithm } : {}),
+        ...(plan && type ? { checksum_algorithm: plan.algorithm, checksum_type: type, ...(plan.source ? { source_checksum: plan.source } : {}) } : {}),
       });
     } catch (err) {
       src.body.destroy();
@@ -78,7 +85,11 @@ export async function multipartCopy(
   const done = resume?.done;
   const first = Math.floor(src.offset / partSize) + 1;
   const parts: UploadedPart[] = [];
-  for (let n = 1; n < first; n++) parts.push({ number: n, etag: done?.get(n) ?? '' });
+  const held = (number: number): UploadedPart => {
+    const part = done?.get(number);
+    return { number, etag: part?.etag ?? '', ...(part?.checksums ? { checksums: part.checksums } : {}) };
+  };
+  for (let n = 1; n < first; n++) parts.push(held(n));
   const inFlight = new Set<Promise<void>>();
   let partFailure: unknown;
   const uploadPart = async (number: number, data: Buffer): Promise<void> => {
@@ -94,9 +105,8 @@ export async function multipartCopy(
     tracker?.partDone({ part_number: number, etag, ...(uploaded.checksums ? { checksums: uploaded.checksums } : {}) });
   };
   const dispatch = async (number: number, data: Buffer): Promise<void> => {
-    const held = done?.get(number);
-    if (held !== undefined) {
-      parts.push({ number, etag: held });
+    if (done?.has(number)) {
+      parts.push(held(number));
       return;
     }
     while (inFlight.size >= options.concurrency) await Promise.race(inFlight);
@@ -116,7 +126,7 @@ export async function multipartCopy(
   // The whole object's checksum: to compare with the source's where no MD5 covers the bytes, or for a
   // full-object upload whose value the source did not give.
   const sourceWhole = plan?.source?.type === 'FULL_OBJECT' ? plan.source.value : undefined;
-  const whole = plan && ((sourceWhole !== undefined && !md5) || (type === 'FULL_OBJECT' && sourceWhole === undefined)) ? newHasher(plan.algorithm) : undefined;
+  const whole = plan && !resume && ((sourceWhole !== undefined && !md5) || (type === 'FULL_OBJECT' && sourceWhole === undefined)) ? newHasher(plan.algorithm) : undefined;
   try {
     let nextPart = first;
     let offset = src.offset;
@@ -149,7 +159,12 @@ export async function multipartCopy(
     await tracker?.flush();
     parts.sort((a, b) => a.number - b.number);
     const completeHeaders: Record<string, string> = { 'content-type': 'application/xml' };
-    if (plan && type) Object.assign(completeHeaders, await checkedObjectChecksum(plan, type, whole ? await whole.digest() : undefined, parts));
+    if (plan && type) {
+      // A resumed copy holds parts it did not hash (or read) here: the whole object's CRC is combined from every part's
+      // instead, which also checks the recorded values of the held parts against the source's.
+      const read = whole ? await whole.digest() : resume && combinable(plan.algorithm) ? combinedChecksum(plan.algorithm, parts, partSize, src.length) : undefined;
+      Object.assign(completeHeaders, await checkedObjectChecksum(plan, type, read, parts));
+    }
     const { res, body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploadId }, headers: completeHeaders, signal }, completeXml(parts));
     const failed = embeddedError(res.statusCode ?? 200, body);
     if (failed) throw failed;
@@ -175,8 +190,15 @@ export async function multipartCopy(
   return { bytes: src.length, method: 'multipart', sourceEtag: src.etag, md5Checked: md5 !== undefined };
 }
 
+/** The whole object's CRC from its parts' (each `partSize` bytes, the last what is left); undefined when a part lacks one. */
+function combinedChecksum(algorithm: ChecksumAlgorithm, parts: readonly UploadedPart[], partSize: number, size: number): string | undefined {
+  const values = parts.map((p) => p.checksums?.[algorithm]);
+  if (values.some((v) => v === undefined)) return undefined;
+  return combineCrcs(algorithm, values.map((checksum, i) => ({ checksum: checksum!, length: Math.min(partSize, size - i * partSize) })));
+}
+
 /** The destination's checksum type: the source's composite only when copied in its parts (checksumPlan.ts), else the algorithm's own. */
-function uploadChecksumType(plan: ChecksumPlan): ChecksumType {
+export function uploadChecksumType(plan: ChecksumPlan): ChecksumType {
   return plan.source?.type === 'COMPOSITE' ? 'COMPOSITE' : multipartType(plan.algorithm);
 }
 

@@ -1,3 +1,4 @@
+import { algorithmName, CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
 import { S3Error, s3ErrorFromResponse } from './s3Error.js';
 import { childNamed, childText, MalformedXml, readXml, type XmlElement, type XmlReadOptions } from './xmlTree.js';
 
@@ -227,6 +228,8 @@ export interface ListedPart {
   /** Without quotes. */
   etag: string;
   size: number;
+  /** The part's additional checksums (`ChecksumCRC32C`...), by algorithm, where the server lists them (S3 does). */
+  checksums?: Partial<Record<ChecksumAlgorithm, string>>;
 }
 
 /** A ListPartsResult page: its parts, and the marker the next page starts after when it is truncated. */
@@ -244,7 +247,13 @@ export function readListParts(xml: string): { parts: ListedPart[]; nextMarker?: 
       const size = childText(child, 'Size') ?? '';
       const etag = childText(child, 'ETag');
       if (!DIGITS.test(number) || !DIGITS.test(size) || !etag) throw invalid(what, 'a Part without PartNumber, Size or ETag');
-      parts.push({ number: Number(number), etag: etag.replace(/"/g, ''), size: Number(size) });
+      const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
+      for (const algorithm of CHECKSUM_ALGORITHMS) {
+        const value = childText(child, `Checksum${algorithmName(algorithm)}`);
+        if (value) checksums[algorithm] = value;
+      }
+      const listed: ListedPart = { number: Number(number), etag: etag.replace(/"/g, ''), size: Number(size) };
+      parts.push(Object.keys(checksums).length > 0 ? { ...listed, checksums } : listed);
     }
   }
   if (truncated && !nextMarker) throw invalid(what, 'truncated without NextPartNumberMarker');

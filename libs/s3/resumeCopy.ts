@@ -1,6 +1,9 @@
 import { abortMultipartUpload } from './cleanup.js';
 import type { CleanupFailureReporter, CopyRequest, CopyResult } from './copyTypes.js';
-import { multipartCopy } from './multipartCopy.js';
+import { CHECKSUM_ALGORITHMS, type ChecksumAlgorithm } from './checksums.js';
+import type { ChecksumPlan } from './checksumPlan.js';
+import { combinable } from './crcCombine.js';
+import { multipartCopy, uploadChecksumType, type HeldPart } from './multipartCopy.js';
 import { isNoSuchUpload, listUploadedParts } from './multipartUploads.js';
 import { keptPartsInFlight, uniformLayout } from './partLayout.js';
 import { atSource, classifyS3Error } from './s3Error.js';
@@ -18,6 +21,11 @@ import type { UploadTracker } from './uploadRecord.js';
  * ETag the recorded one. An endpoint without ListParts is trusted to hold the recorded parts. The source
  * is read from the first missing part with If-Match on the recorded ETag, and its ETag, size and
  * Last-Modified must be the recorded ones, or the upload is aborted and the copy starts over.
+ *
+ * An upload with an additional checksum goes on with the plan its record names (a ranged read answers no
+ * whole-object checksum): a held part counts only with its checksum (recorded, or listed by ListParts), and
+ * completing gets every part's; the whole object's CRC is combined from them (crcCombine.ts) and checked
+ * against the source's. Only a source's full-object SHA, which no parts give back, makes the copy start over.
  */
 export async function resumeMultipartCopy(
   http: Parameters<typeof multipartCopy>[0],
@@ -36,8 +44,15 @@ export async function resumeMultipartCopy(
   };
   if (record.bucket !== req.destinationBucket || record.key !== req.key) return await restart('the record names another object');
   if (!uniformLayout(record.source.size, record.part_count, record.part_size, 'source')) return await restart('the recorded layout is not one S3 accepts');
-  // Completing it would need every kept part's checksum and the whole object's, which a resumed read of the rest cannot give.
-  if (record.checksum_algorithm !== undefined) return await restart(`the upload carries ${record.checksum_algorithm} checksums, which a resumed copy cannot complete`);
+  let plan: ChecksumPlan | undefined;
+  if (record.checksum_algorithm !== undefined) {
+    const algorithm = CHECKSUM_ALGORITHMS.find((a) => a === record.checksum_algorithm);
+    if (!algorithm || !record.checksum_type) return await restart(`the record does not say how its ${record.checksum_algorithm} checksum is completed`);
+    plan = { algorithm, ...(record.source_checksum ? { source: record.source_checksum } : {}) };
+    if (uploadChecksumType(plan) !== record.checksum_type) return await restart('the recorded checksum type is not the plan\'s');
+    if (plan.source?.type === 'FULL_OBJECT' && !combinable(algorithm)) return await restart(`the source's full-object ${algorithm} can only be checked by reading the whole object`);
+  }
+  const algorithm: ChecksumAlgorithm | undefined = plan?.algorithm;
 
   let listed;
   try {
@@ -50,15 +65,26 @@ export async function resumeMultipartCopy(
     return undefined;
   }
   const sizeOf = (n: number) => (n < record.part_count ? record.part_size : record.source.size - (record.part_count - 1) * record.part_size);
-  const recorded = new Map(record.parts.map((p) => [p.part_number, p.etag.toLowerCase()]));
-  const done = new Map<number, string>();
+  const recorded = new Map(record.parts.map((p) => [p.part_number, p]));
+  // A part of an upload with a checksum is kept only with its value, which completing needs.
+  const value = (p: { checksums?: Partial<Record<string, string>> } | undefined) => (algorithm === undefined ? undefined : p?.checksums?.[algorithm]);
+  const held = (etag: string, checksum: string | undefined): HeldPart | undefined =>
+    algorithm === undefined ? { etag } : checksum === undefined ? undefined : { etag, checksums: { [algorithm]: checksum } };
+  const done = new Map<number, HeldPart>();
   if (listed) {
     for (const [n, part] of listed) {
-      const etag = recorded.get(n);
-      if (n >= 1 && n <= record.part_count && part.size === sizeOf(n) && (etag === undefined || etag === part.etag.toLowerCase())) done.set(n, part.etag);
+      const mine = recorded.get(n);
+      if (n < 1 || n > record.part_count || part.size !== sizeOf(n) || (mine !== undefined && mine.etag.toLowerCase() !== part.etag.toLowerCase())) continue;
+      const checksum = value(mine) ?? value(part);
+      if (mine && value(part) !== undefined && value(mine) !== value(part)) continue;
+      const keep = held(part.etag, checksum);
+      if (keep) done.set(n, keep);
     }
   } else {
-    for (const [n, etag] of recorded) done.set(n, etag);
+    for (const [n, part] of recorded) {
+      const keep = held(part.etag, value(part));
+      if (keep) done.set(n, keep);
+    }
   }
   let first = 1;
   while (done.has(first)) first++;
@@ -78,8 +104,15 @@ export async function resumeMultipartCopy(
     src.body.destroy();
     return await restart('the source object changed');
   }
-  for (const [n, etag] of done) if (!recorded.has(n)) tracker.partDone({ part_number: n, etag });
+  for (const [n, part] of done) if (!recorded.has(n)) tracker.partDone({ part_number: n, ...part });
   tracker.resumed({ uploadId, kept: done.size, total: record.part_count });
   const concurrency = keptPartsInFlight(record.part_size, options.ownPartSize, options.concurrency) ?? 1;
-  return await multipartCopy(http, req, src, { partSize: record.part_size, concurrency, onCleanupFailed: options.onCleanupFailed, tracker, resume: { uploadId, done } });
+  return await multipartCopy(http, req, src, {
+    partSize: record.part_size,
+    concurrency,
+    onCleanupFailed: options.onCleanupFailed,
+    tracker,
+    resume: { uploadId, done },
+    ...(plan ? { checksum: plan } : {}),
+  });
 }

@@ -1,3 +1,4 @@
+import type { ChecksumType, ObjectChecksum } from './checksums.js';
 import { S3Error } from './s3Error.js';
 
 /** A part the destination acknowledged. `checksums`: any per-part checksums by algorithm (e.g. `crc32c`). */
@@ -22,8 +23,12 @@ export interface UploadRecord {
   /** The source object the parts were read from: a resume reads the same one or starts over. */
   source: { etag: string; size: number; last_modified?: string };
   parts: RecordedPart[];
-  /** The additional checksum the upload was created with (x-amz-checksum-algorithm); such an upload is not resumed. */
+  /** The additional checksum the upload was created with (x-amz-checksum-algorithm); each recorded part then holds its value. */
   checksum_algorithm?: string;
+  /** How that checksum covers the object (x-amz-checksum-type); a record with an algorithm and no type (an older Ferry's) is not resumed. */
+  checksum_type?: ChecksumType;
+  /** The source's own checksum of the object, when it reported one: what completing sends (full-object) or checks against. */
+  source_checksum?: ObjectChecksum;
   /** Which copy attempt owns the record; a takeover changes it, and the old owner's next update fails. */
   owner: string;
   created_at: string;

@@ -176,6 +176,11 @@ describe('ListParts answers', () => {
     assert.deepEqual(readListParts(`<ListPartsResult><IsTruncated>false</IsTruncated></ListPartsResult>`), { parts: [] });
   });
 
+  it("reads a part's additional checksums, as S3 lists them for an upload that carries one", () => {
+    const xml = '<ListPartsResult><Part><PartNumber>1</PartNumber><ETag>"e"</ETag><Size>5</Size><ChecksumCRC32C>yZRlqg==</ChecksumCRC32C></Part></ListPartsResult>';
+    assert.deepEqual(readListParts(xml).parts, [{ number: 1, etag: 'e', size: 5, checksums: { crc32c: 'yZRlqg==' } }]);
+  });
+
   it('a part without its number, size or ETag, or a truncated answer without a marker, is InvalidResponse', () => {
     const invalid = (err: unknown) => err instanceof S3Error && err.code === 'InvalidResponse' && err.retryable;
     assert.throws(() => readListParts('<ListPartsResult><Part><PartNumber>1</PartNumber><Size>5</Size></Part></ListPartsResult>'), invalid);
