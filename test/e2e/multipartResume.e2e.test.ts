@@ -55,7 +55,7 @@ describe('multipart copies resumed from their next unfinished part', () => {
       return found && found.record.parts.length >= parts ? found : undefined;
     }, 120_000, 20);
 
-  const startJob = async (jobId: string, bucket: string) => {
+  const startJob = async (jobId: string, bucket: string, extra: Record<string, unknown> = {}) => {
     const created = await rest(port, 'POST', '/admin/batch/jobs', {
       job_id: jobId,
       source_bucket: 'src',
@@ -65,6 +65,7 @@ describe('multipart copies resumed from their next unfinished part', () => {
       destination_secret_key: 'S3RVER',
       concurrency: 1,
       rate_limit_bytes_per_sec: RATE,
+      ...extra,
     });
     assert.equal(created.status, 200, JSON.stringify(created.body));
     assert.equal((await rest(port, 'POST', `/admin/batch/jobs/${jobId}/start`)).status, 200);
@@ -77,7 +78,7 @@ describe('multipart copies resumed from their next unfinished part', () => {
     const body = randomBytes(SIZE);
     sourceMd5 = createHash('md5').update(body).digest('hex');
     await putObjects(source, 'src', [{ key: 'big/object.bin', body }], 1);
-    for (const bucket of ['dst', 'dst-cancel', 'dst-dead']) await createBucket(destination(), bucket);
+    for (const bucket of ['dst', 'dst-cancel', 'dst-dead', 'dst-crc32c']) await createBucket(destination(), bucket);
     proxy = await startFaultProxy(env.s3[1]!.endpoint);
     ferryEnv = {
       natsUrl: env.nats.url,
@@ -172,5 +173,37 @@ describe('multipart copies resumed from their next unfinished part', () => {
     await destination().send(new AbortMultipartUploadCommand({ Bucket: 'dst-dead', Key: 'not/ferrys.bin', UploadId: foreign.UploadId! }));
     await assertNoMultipartUploads(destination(), 'dst-dead');
     assert.deepEqual(await uploads.list(), [], 'no upload record is left');
+  });
+
+  // s3rver keeps no checksums: the destination's checking of the completed crc32c is in test/int/multipartResumeChecksums.int.test.ts.
+  it('resumes, not restarts, an upload carrying the job\'s crc32c after its copier is SIGKILLed half way', async () => {
+    // One copier (the sweep test's) is alive and takes the item; the next one starts while it holds the object.
+    const earlier = copiers.splice(0);
+    const jobStart = proxy.requestLog().length;
+    await startJob('resume-crc32c', 'dst-crc32c', { checksum_algorithm: 'crc32c' });
+    await recordWith('resume-crc32c', 1);
+    const next = await startCopier();
+    const half = await recordWith('resume-crc32c', PARTS / 2);
+    assert.equal(half.record.checksum_algorithm, 'crc32c');
+    assert.equal(half.record.checksum_type, 'FULL_OBJECT');
+    assert.ok(half.record.parts.every((p) => p.checksums?.crc32c !== undefined), 'each recorded part holds its CRC32C');
+    for (const copier of earlier) await copier.kill();
+    const beforeKill = proxy.requestLog();
+    const sentBeforeKill = new Set(uploadParts(beforeKill.slice(jobStart)));
+
+    const done = await waitForJob(port, 'resume-crc32c', 'completed', (view) => view.status === 'completed' || view.status === 'failed');
+    assert.equal(done.status, 'completed', JSON.stringify(done));
+    const copied = await readObject(destination(), 'dst-crc32c', 'big/object.bin');
+    assert.equal(copied.md5, sourceMd5, 'the destination holds the source bytes');
+
+    const afterKill = uploadParts(proxy.requestLog().slice(beforeKill.length));
+    const sentAgain = afterKill.filter((n) => sentBeforeKill.has(n));
+    console.log(`crc32c: parts recorded at the kill: ${half.record.parts.length}; sent after it: ${afterKill.length}; sent again: ${sentAgain.length} (${sentAgain.join(',')})`);
+    assert.ok(sentAgain.length <= 2, `at most the 2 parts in flight sent again, got ${sentAgain.join(', ')}`);
+    const resumed = await waitFor('the copier to log the resume', async () => next.logs.find((l) => l.msg === 'multipart copy resumed' && l.job_id === 'resume-crc32c'));
+    assert.equal(resumed.upload_id, half.record.upload_id);
+    assert.ok(!next.logs.some((l) => l.msg === 'multipart upload aborted' && l.job_id === 'resume-crc32c'), 'the upload was not restarted');
+    await assertNoMultipartUploads(destination(), 'dst-crc32c');
+    assert.deepEqual(await uploads.list('resume-crc32c'), [], 'the finished upload left no record');
   });
 });
