@@ -480,6 +480,10 @@ async function measureDataset(
       try {
         const sample = await runTool(tool, -1 - warm, destination);
         process.stderr.write(`  ${name} warm-up ${tool}: ${sample.seconds.toFixed(2)} s (not counted)\n`);
+      } catch (err) {
+        // Recorded under the tool's row, as a measured run's failure is: one tool's failure does not end the whole run.
+        results.get(tool)!.errors.push(`warm-up: ${String((err as Error).message ?? err).slice(0, 500)}`);
+        process.stderr.write(`  ${name} warm-up ${tool}: ERROR ${String(err).slice(0, 1000)}\n`);
       } finally {
         destination.drop();
       }
