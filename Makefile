@@ -96,8 +96,10 @@ REPORT_ARGS ?= 1000000
 bench-report: build
 	$(NODE) dist/test/bench/completionReport.bench.js $(REPORT_ARGS)
 
-# Side by side with rclone and a minimal SDK loop (issue 11): writes test/bench/RESULTS.md.
-# BENCH_COMPARE_ARGS=--scale 0.05 --repeats 1 for a quick check. Run on a quiet machine.
+# Side by side with rclone, a minimal SDK loop and the ceiling of Ferry's copy path (issues 11, 24):
+# writes test/bench/RESULTS.md. For a quick check of the harness, without writing it:
+# node dist/test/bench/compare/run.js --scale 0.05 --repeats 2 --datasets syn-4k,syn-4k-untagged
+# (BENCH_COMPARE_ARGS=--datasets ... or --tools ... narrows make bench-compare). Run on a quiet machine.
 BENCH_COMPARE_ARGS ?=
 .PHONY: rclone bench-compare
 rclone:

@@ -6,15 +6,20 @@
  * its figures are the lister's own.
  * With --manifest, the run reads a generated CSV manifest naming every object instead of listing,
  * each row HEADed at the source and the destination (issue 20 item 3's million-row manifest).
+ * The listing process starts with Ferry's own V8 flags (services/nodeFlags.ts: an initial old space,
+ * not a cap) and no heap cap (issue 24): its peak RSS is the kernel's VmHWM, read from /proc at the end.
+ * LISTER_NODE_OPTIONS replaces those flags (e.g. '--max-old-space-size=96' to try a cap).
  * Run: node dist/test/bench/lister.bench.js [objectCount] [--manifest]
  */
 import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startNatsServer } from '../../libs/embedded/index.js';
 import { createLogger } from '../../libs/log/logger.js';
 import { JobEventStore, PipelinedPublisher, connectNats, ensureTopology } from '../../libs/nats/index.js';
 import { listRun } from '../../services/lister/listRun.js';
+import { NODE_FLAGS } from '../../services/nodeFlags.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { startSyntheticS3 } from './syntheticS3.js';
 
@@ -22,7 +27,16 @@ interface Result {
   objects: number;
   seconds: number;
   peakRssMb: number;
+  /** The V8 flags the listing process ran with. */
+  execArgv: string[];
   cpuSeconds: number;
+}
+
+/** This process's peak resident set (VmHWM, kB in /proc/self/status), in bytes. */
+function peakRssBytes(): number {
+  const kb = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1];
+  if (kb === undefined) throw new Error('no VmHWM in /proc/self/status');
+  return Number(kb) * 1024;
 }
 
 const CHECKPOINT_INTERVAL = 1000;
@@ -41,8 +55,6 @@ async function lister(natsUrl: string, s3Endpoint: string, fromManifest: boolean
   const { state } = await store.execute('bench', { type: 'StartJob', data: { job_id: 'bench' }, metadata: now() });
   const endpoint = { endpoint: s3Endpoint, region: 'us-east-1', accessKey: 'bench', secretKey: 'bench' };
 
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
   const cpuAtStart = process.cpuUsage();
   const started = process.hrtime.bigint();
   const outcome = await listRun(
@@ -50,13 +62,12 @@ async function lister(natsUrl: string, s3Endpoint: string, fromManifest: boolean
     state,
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  clearInterval(sampler);
-  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  const peakRss = peakRssBytes();
   const cpu = process.cpuUsage(cpuAtStart);
   if (outcome !== 'complete') throw new Error(`listing ended ${outcome}`);
   const { state: after } = await store.load('bench');
   await nc.drain();
-  return { objects: after.listing.listed_objects, seconds, peakRssMb: peakRss / 2 ** 20, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return { objects: after.listing.listed_objects, seconds, peakRssMb: peakRss / 2 ** 20, execArgv: process.execArgv, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -69,7 +80,7 @@ async function main(): Promise<void> {
     generatedText: { [`${MANIFEST.bucket}/${MANIFEST.key}`]: () => manifestLines(count) },
   });
   try {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', nats.url, s3.endpoint, ...(fromManifest ? ['--manifest'] : [])], { stdio: 'inherit', execArgv: (process.env.LISTER_NODE_OPTIONS ?? '--max-old-space-size=96').split(' ').filter(Boolean) });
+    const child = fork(fileURLToPath(import.meta.url), ['--child', nats.url, s3.endpoint, ...(fromManifest ? ['--manifest'] : [])], { stdio: 'inherit', execArgv: process.env.LISTER_NODE_OPTIONS === undefined ? [...NODE_FLAGS] : process.env.LISTER_NODE_OPTIONS.split(' ').filter(Boolean) });
     const result = await new Promise<Result>((resolve, reject) => {
       child.once('message', (m) => resolve(m as Result));
       child.once('exit', (code) => reject(new Error(`lister process exited with ${code}`)));
@@ -82,6 +93,8 @@ async function main(): Promise<void> {
         seconds: Number(result.seconds.toFixed(1)),
         objects_per_sec: Math.round(rate),
         lister_peak_rss_mb: Math.round(result.peakRssMb),
+        lister_peak_rss_source: 'VmHWM',
+        lister_node_flags: result.execArgv.join(' '),
         lister_cpu_ms_per_1000_objects: Number(((result.cpuSeconds * 1000 * 1000) / result.objects).toFixed(1)),
         list_requests: s3.stats().lists,
         head_requests: s3.stats().heads,
