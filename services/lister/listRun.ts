@@ -25,19 +25,21 @@ export interface ListRunContext {
 }
 
 /**
- * Lists one run of a job from where its last checkpoint left off, publishing one
+ * Lists one run of a job (or one range of a split run) from where its last checkpoint left off, publishing one
  * work item per selected object. Ordinals continue from the checkpoint, so a
  * republished item carries the same message id and JetStream drops it. Returns
  * 'complete' when the listing ended and was recorded, 'stopped' when told to stop.
  * The destination is listed in step with the source (both in key order), never
  * HEAD per object; identical objects still take an ordinal so counts stay exact.
  */
-export async function listRun(ctx: ListRunContext, state: JobState): Promise<'complete' | 'stopped'> {
+export async function listRun(ctx: ListRunContext, state: JobState, range?: number): Promise<'complete' | 'stopped'> {
   const definition = state.definition as JobDefinition;
-  const listing = new RunListing(ctx, state);
+  const listing = new RunListing(ctx, state, 'skip', range);
   const workSubject = subjects.work(state.job_id, state.run);
+  const position = range === undefined ? state.listing : state.listing.ranges![range]!;
   const selected = selectRun(ctx, definition, {
-    startAfter: state.listing.start_after,
+    startAfter: position.start_after,
+    through: 'through' in position ? position.through : undefined,
     afterRow: state.listing.manifest_rows,
     signal: ctx.signal,
     tagConcurrency: TAG_FETCH_CONCURRENCY,
