@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { rangesFromBoundaries } from '../../libs/domain/index.js';
-import { closeSdkClients, listObjects, sdkClient } from '../../libs/s3/index.js';
+import { closeSdkClients, listCommonPrefixes, listObjects, sdkClient } from '../../libs/s3/index.js';
 import { compareKeys, splitKeySpace } from '../../libs/selection/index.js';
 import { upThrough } from '../../libs/selection/keyRanges.js';
 import { startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
+import { startSyntheticS3, type SyntheticS3 } from '../bench/syntheticS3.js';
 
 const pad = (i: number, width = 5) => String(i).padStart(width, '0');
 const flatKeys = [...Array.from({ length: 2400 }, (_, i) => `obj-${pad(i)}`), 'obj-zzz', 'obj-\u00e9t\u00e9'].sort(compareKeys);
@@ -69,5 +70,26 @@ describe('splitKeySpace against s3rver', () => {
   it('leaves a key space of one page whole, and splits nothing into one range', async () => {
     assert.deepEqual(await splitKeySpace(s3.endpoint, 'small', { ranges: 8 }), []);
     assert.deepEqual(await splitKeySpace(s3.endpoint, 'flat', { ranges: 1 }), []);
+  });
+});
+
+describe('the synthetic endpoint lists common prefixes as S3 does', () => {
+  let synthetic: SyntheticS3;
+  const keys = [...dirKeys.slice(0, 120), 'loose-key', ...dirKeys.slice(120)].sort(compareKeys);
+
+  before(async () => {
+    synthetic = await startSyntheticS3({ buckets: { dirs: { count: keys.length, size: 1, keys } }, recordAccepted: false });
+  });
+  after(async () => {
+    closeSdkClients();
+    await synthetic?.stop();
+  });
+
+  it('pages through prefixes and keys, each prefix once', async () => {
+    const endpoint = { endpoint: synthetic.endpoint, region: 'us-east-1', accessKey: 'any', secretKey: 'any' };
+    const { prefixes, complete } = await listCommonPrefixes(endpoint, 'dirs', { delimiter: '/', maxPages: 100, pageSize: 5 });
+    assert.ok(complete);
+    assert.deepEqual(prefixes, Array.from({ length: 24 }, (_, i) => `d${pad(i, 2)}/`));
+    assert.deepEqual(await splitKeySpace(endpoint, 'dirs', { ranges: 4 }), ['d06/', 'd12/', 'd18/']);
   });
 });
