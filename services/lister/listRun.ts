@@ -62,12 +62,15 @@ export async function listRun(ctx: ListRunContext, state: JobState, range?: numb
           etag: object.etag,
           last_modified: object.last_modified,
         };
-        await listing.publish(workSubject, encodeJson(item), workItemMessageId(item));
+        const full = listing.publish(workSubject, encodeJson(item), workItemMessageId(item));
+        if (full) await full;
       } else {
         const result = action === 'fail' ? 'failed' : 'skipped';
-        await listing.decided({ key: object.key, size: object.size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
+        const flushing = listing.decided({ key: object.key, size: object.size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
+        if (flushing) await flushing;
       }
-      await listing.advance(object.key, object.size, row);
+      const checkpointing = listing.advance(object.key, object.size, row);
+      if (checkpointing) await checkpointing;
     }
   }
   await listing.complete();

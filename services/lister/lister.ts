@@ -60,7 +60,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
   });
   const consumer = await js.consumers.get(STREAMS.tasks, consumers.lister);
   const stopping = new AbortController();
-  const publisher = new PipelinedPublisher(js);
+  const publisher = new PipelinedPublisher(nc);
 
   const active = new Set<Promise<void>>();
 

@@ -44,25 +44,28 @@ export class RunListing {
     return this.ordinal;
   }
 
-  /** Publishes a message (a work item) under the window of PubAcks outstanding; waits only when the window is full. */
-  async publish(subject: string, payload: Uint8Array, msgID: string): Promise<void> {
-    const full = this.window.add(this.ctx.publisher.publish(subject, payload, msgID));
-    if (full) await full;
+  // publish, decided and advance answer a promise only when the caller must wait (a full window, a
+  // batch or checkpoint being written), else undefined: a caller that awaits only then sends a page of
+  // publishes without yielding, and the NATS client writes them to its socket together instead of one
+  // write per message (an await of anything, undefined included, lets the client flush in between).
+
+  /** Publishes a message (a work item) under the window of PubAcks outstanding. */
+  publish(subject: string, payload: Uint8Array, msgID: string): Promise<void> | undefined {
+    return this.window.add(this.ctx.publisher.publish(subject, payload, msgID));
   }
 
   /** Records an outcome the lister decided (the next ordinal's), batched. */
-  async decided(outcome: Omit<ObjectOutcome, 'ordinal'>): Promise<void> {
-    const flushing = this.outcomes.add({ ...outcome, ordinal: this.ordinal });
-    if (flushing) await flushing;
+  decided(outcome: Omit<ObjectOutcome, 'ordinal'>): Promise<void> | undefined {
+    return this.outcomes.add({ ...outcome, ordinal: this.ordinal });
   }
 
   /** The next ordinal was given to this object; checkpoints when the interval is reached. */
-  async advance(key: string, size: number, row?: number): Promise<void> {
+  advance(key: string, size: number, row?: number): Promise<void> | undefined {
     this.ordinal++;
     this.bytes += size;
     this.lastKey = key;
     if (row !== undefined) this.manifestRows = row;
-    if (++this.sinceCheckpoint >= this.ctx.checkpointInterval) await this.checkpoint();
+    return ++this.sinceCheckpoint >= this.ctx.checkpointInterval ? this.checkpoint() : undefined;
   }
 
   /** Waits until every outcome and publish so far is stored. */

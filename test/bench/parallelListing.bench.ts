@@ -66,6 +66,7 @@ async function listOnce(s3: SyntheticS3, setUp: SetUp): Promise<Record<string, u
     const cpuBefore = listers.map((l) => processCpuSeconds(l.child.pid!));
     const natsCpuBefore = processCpuSeconds(nats.child.pid!);
     const listsBefore = s3.stats().lists;
+    const endpointCpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     const { state } = await store.execute('wide', { type: 'StartJob', data: { job_id: 'wide' }, metadata: metadata() });
     await publishListTask(nc.jetstream(), { job_id: 'wide', run: state.run });
@@ -76,6 +77,7 @@ async function listOnce(s3: SyntheticS3, setUp: SetUp): Promise<Record<string, u
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const listerCpu = listers.reduce((sum, l, i) => sum + processCpuSeconds(l.child.pid!) - cpuBefore[i]!, 0);
     const natsCpu = processCpuSeconds(nats.child.pid!) - natsCpuBefore;
+    const endpointCpu = process.cpuUsage(endpointCpuBefore);
     if (listed.listing.listed_objects !== OBJECTS) throw new Error(`${setUp.name}: listed ${listed.listing.listed_objects} of ${OBJECTS}`);
     return {
       set_up: setUp.name,
@@ -87,6 +89,7 @@ async function listOnce(s3: SyntheticS3, setUp: SetUp): Promise<Record<string, u
       list_requests: s3.stats().lists - listsBefore,
       lister_cpu_s: Number(listerCpu.toFixed(1)),
       nats_server_cpu_s: Number(natsCpu.toFixed(1)),
+      synthetic_endpoint_cpu_s: Number(((endpointCpu.user + endpointCpu.system) / 1e6).toFixed(1)),
       lister_peak_rss_mib: listers.map((l) => Math.round(peakRssMiB(l.child.pid!))),
     };
   } finally {
