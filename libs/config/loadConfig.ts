@@ -72,6 +72,8 @@ export interface FerryConfig {
   copier: { slots: number; multipartThreshold: number; partSize: number; partsInFlight: number; ackWaitMs: number; staleUploadAgeMs: number };
   /** Most work items of one run the lister leaves waiting in the work stream before it pauses listing. */
   listerMaxWaitingItems: number;
+  /** Ranges a large run's key space is cut into, for listers to list at once (1: never split). */
+  listerSplitRanges: number;
   natsReplicas: number;
   /** Cap on the work stream (all jobs together); listers keep each job far below it. */
   natsMaxWorkItems: number;
@@ -202,6 +204,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     natsReplicas: get('ferry.nats.replicas'),
     natsMaxWorkItems: get('ferry.nats.max_work_items'),
     listerMaxWaitingItems: get('ferry.lister.max_waiting_items'),
+    listerSplitRanges: get('ferry.lister.split_ranges'),
     webhooks: {
       secret: opt('ferry.webhooks.secret'),
       timeoutMs: parseDurationMs(get<string>('ferry.webhooks.timeout'))!,

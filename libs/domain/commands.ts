@@ -28,12 +28,16 @@ export type JobCommand =
   | { type: 'VerifyJob'; data: { job_id: string }; metadata: CommandMetadata }
   /** A schedule's firing: starts a run (or queues it when `queue`, no slot being free), skips it while one is active. */
   | { type: 'FireSchedule'; data: { job_id: string; fire_time: string; queue?: boolean }; metadata: CommandMetadata }
+  /** Cuts a run's key space into ranges listed at once (keyRanges.ts); only before its listing began. */
+  | { type: 'SplitListing'; data: { job_id: string; run: number; boundaries: string[] }; metadata: CommandMetadata }
+  /** `range`: of a split run, and the counts and key are then that range's own. */
   | {
       type: 'RecordListingCheckpoint';
-      data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; manifest_rows?: number };
+      data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; manifest_rows?: number; range?: number };
       metadata: CommandMetadata;
     }
-  | { type: 'CompleteListing'; data: { job_id: string; run: number; total_objects: number; total_bytes: number }; metadata: CommandMetadata }
+  /** `range`: one range of a split run ended, with its own totals; the run's listing ends with its last range. */
+  | { type: 'CompleteListing'; data: { job_id: string; run: number; total_objects: number; total_bytes: number; range?: number }; metadata: CommandMetadata }
   | { type: 'FinishRun'; data: { job_id: string; run: number; counts: RunCounts }; metadata: CommandMetadata }
   | { type: 'FailRun'; data: { job_id: string; run: number; error: string }; metadata: CommandMetadata }
   /** A mirror run's counting pass: decided into DeletionPlanned, a DeletionCompleted that deletes nothing, or a RunFailed (max_delete). */

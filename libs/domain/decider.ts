@@ -6,6 +6,7 @@ import { FerryError, invalidField, jobAlreadyExists, jobNotFound, transitionRefu
 import { isFinished } from './scheduling.js';
 import type { RunKind } from './verifyMode.js';
 import { judgeDeletion, mirrors, type DeletionCount } from './mirror.js';
+import { rangesFromBoundaries, withRangeCount, type ListingRange } from './listingRanges.js';
 
 export interface ListingProgress {
   complete: boolean;
@@ -15,6 +16,8 @@ export interface ListingProgress {
   start_after: string;
   /** A run reading a manifest: the rows read so far; it resumes after them. */
   manifest_rows?: number;
+  /** A split run (ListingSplit): its ranges, each listed and checkpointed on its own; the counts above are their sums. */
+  ranges?: ListingRange[];
 }
 
 /** Everything a command needs to be decided, folded from the job's own subject. */
@@ -197,15 +200,42 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
     case 'DeleteJob':
       if (ACTIVE.has(state.status)) throw transitionRefused('delete', `${state.status} (cancel it first)`);
       return [{ type: 'JobDeleted', data: { job_id, at, ...by } }];
+    case 'SplitListing': {
+      const { run, boundaries } = command.data;
+      const { listing } = state;
+      const begun = listing.ranges !== undefined || listing.listed_objects > 0 || listing.start_after !== '' || listing.manifest_rows !== undefined;
+      if (!isCurrentRun(state, run) || listing.complete || begun || boundaries.length === 0) return [];
+      return [{ type: 'ListingSplit', data: { job_id, run, boundaries: [...boundaries], at } }];
+    }
     case 'RecordListingCheckpoint': {
-      const { run, listed_objects, listed_bytes, start_after, manifest_rows } = command.data;
-      if (!isCurrentRun(state, run) || state.listing.complete || listed_objects <= state.listing.listed_objects) return [];
+      const { run, listed_objects, listed_bytes, start_after, manifest_rows, range } = command.data;
+      if (!isCurrentRun(state, run) || state.listing.complete) return [];
+      if (range !== undefined) {
+        const ranges = state.listing.ranges;
+        const current = ranges?.[range];
+        if (ranges === undefined || current === undefined || current.complete || listed_objects <= current.listed_objects) return [];
+        const count = { index: range, listed_objects, listed_bytes };
+        const run_listed = withRangeCount(ranges, count, {});
+        return [{ type: 'ListingCheckpointed', data: { job_id, run, listed_objects: run_listed.listed_objects, listed_bytes: run_listed.listed_bytes, start_after, range: count, at } }];
+      }
+      if (state.listing.ranges !== undefined || listed_objects <= state.listing.listed_objects) return [];
       const rows = manifest_rows === undefined ? {} : { manifest_rows };
       return [{ type: 'ListingCheckpointed', data: { job_id, run, listed_objects, listed_bytes, start_after, ...rows, at } }];
     }
     case 'CompleteListing': {
-      const { run, total_objects, total_bytes } = command.data;
+      const { run, total_objects, total_bytes, range } = command.data;
       if (!isCurrentRun(state, run) || state.listing.complete) return [];
+      if (range !== undefined) {
+        const ranges = state.listing.ranges;
+        if (ranges?.[range] === undefined || ranges[range].complete) return [];
+        const count = { index: range, listed_objects: total_objects, listed_bytes: total_bytes };
+        const after = withRangeCount(ranges, count, { complete: true });
+        const ended: JobEvent[] = [{ type: 'ListingRangeCompleted', data: { job_id, run, range: count, at } }];
+        if (after.ranges.every((r) => r.complete)) ended.push({ type: 'ListingCompleted', data: { job_id, run, total_objects: after.listed_objects, total_bytes: after.listed_bytes, at } });
+        return ended;
+      }
+      // A split run ends with its ranges, never as a whole.
+      if (state.listing.ranges !== undefined) return [];
       return [{ type: 'ListingCompleted', data: { job_id, run, total_objects, total_bytes, at } }];
     }
     case 'FinishRun': {
@@ -306,17 +336,21 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       const next: JobState = { ...rest, ...fired, ...kind, status: 'running', run: event.data.run, listing: freshListing() };
       return event.data.retry_of === undefined ? next : { ...next, retry_of: event.data.retry_of };
     }
-    case 'ListingCheckpointed':
+    case 'ListingSplit':
+      return { ...state, listing: { ...state.listing, ranges: rangesFromBoundaries(event.data.boundaries) } };
+    case 'ListingCheckpointed': {
+      const { range, listed_objects, listed_bytes, start_after, manifest_rows } = event.data;
+      if (range !== undefined && state.listing.ranges !== undefined) {
+        return { ...state, listing: { ...state.listing, ...withRangeCount(state.listing.ranges, range, { start_after }) } };
+      }
       return {
         ...state,
-        listing: {
-          complete: false,
-          listed_objects: event.data.listed_objects,
-          listed_bytes: event.data.listed_bytes,
-          start_after: event.data.start_after,
-          ...(event.data.manifest_rows === undefined ? {} : { manifest_rows: event.data.manifest_rows }),
-        },
+        listing: { complete: false, listed_objects, listed_bytes, start_after, ...(manifest_rows === undefined ? {} : { manifest_rows }) },
       };
+    }
+    case 'ListingRangeCompleted':
+      if (state.listing.ranges === undefined) return state;
+      return { ...state, listing: { ...state.listing, ...withRangeCount(state.listing.ranges, event.data.range, { complete: true }) } };
     case 'ListingCompleted':
       return {
         ...state,

@@ -25,6 +25,13 @@ export interface JobError {
   run: number;
 }
 
+/** One range of a split listing (ListingSplit) and the objects and bytes listed in it. */
+export interface RangeCount {
+  index: number;
+  listed_objects: number;
+  listed_bytes: number;
+}
+
 /** Final counts of one run, carried by the event that ends it so a replay never needs per-object detail. */
 export interface RunCounts {
   total_objects: number;
@@ -96,11 +103,28 @@ export type JobEvent =
   | { type: 'RunQueued'; data: { job_id: string; run: number; priority: number; at: string; retry_of?: number; scheduled_for?: string; actor?: string } }
   /** A schedule firing found a run of the job still active (or queued), so no run started for it. */
   | { type: 'ScheduledRunSkipped'; data: { job_id: string; run: number; fire_time: string; at: string } }
+  /** The run's key space was cut at these boundaries (keyRanges.ts) into ranges that listers list at once. */
+  | { type: 'ListingSplit'; data: { job_id: string; run: number; boundaries: string[]; at: string } }
   | {
       type: 'ListingCheckpointed';
-      /** `manifest_rows`: rows of a manifest read so far (a run reading a manifest resumes after them). */
-      data: { job_id: string; run: number; listed_objects: number; listed_bytes: number; start_after: string; manifest_rows?: number; at: string };
+      /**
+       * `listed_objects` and `listed_bytes` are the run's so far. `manifest_rows`: rows of a manifest read so far (a run
+       * reading a manifest resumes after them). `range`: a split run's range this checkpoint is of, with its own counts;
+       * `start_after` is then that range's.
+       */
+      data: {
+        job_id: string;
+        run: number;
+        listed_objects: number;
+        listed_bytes: number;
+        start_after: string;
+        manifest_rows?: number;
+        range?: RangeCount;
+        at: string;
+      };
     }
+  /** One range of a split run was listed to its end; ListingCompleted follows the last range's. */
+  | { type: 'ListingRangeCompleted'; data: { job_id: string; run: number; range: RangeCount; at: string } }
   | { type: 'ListingCompleted'; data: { job_id: string; run: number; total_objects: number; total_bytes: number; at: string } }
   | { type: 'JobPaused'; data: { job_id: string; run: number; at: string; actor?: string } }
   | { type: 'JobResumed'; data: { job_id: string; run: number; at: string; actor?: string } }

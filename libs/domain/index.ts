@@ -5,6 +5,7 @@ export * from './events.js';
 export * from './commands.js';
 export * from './decider.js';
 export * from './ordinalSet.js';
+export * from './listingRanges.js';
 export * from './projection.js';
 export * from './retryPolicy.js';
 export * from './workItem.js';

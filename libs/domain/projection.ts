@@ -301,6 +301,9 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
       return { ...p, view: { ...p.view, ...fired(event.data.scheduled_for), status: 'pending', queued: true, queued_at: event.data.at } };
     case 'ScheduledRunSkipped':
       return { ...p, view: { ...p.view, last_fire_time: event.data.fire_time } };
+    case 'ListingSplit':
+    case 'ListingRangeCompleted':
+      return p;
     case 'ListingCheckpointed': {
       const progress = { ...p.view.progress };
       progress.total_objects = Math.max(progress.total_objects, event.data.listed_objects);

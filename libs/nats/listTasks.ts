@@ -4,15 +4,15 @@ import { publishDurably } from './publish.js';
 import { subjects } from './subjects.js';
 
 /**
- * What a lister is asked to do for one run of one job: list its source, or run a mirror run's delete
- * phase (`kind: 'delete'`), or write the completion report of the ended run (`kind: 'report'`). All travel
- * on `ferry.task.list.<job>` and are leased the same way.
+ * What a lister is asked to do for one run of one job: list its source (and split it first, when it is
+ * large), list one range of a split run (`kind: 'range'`), run a mirror run's delete phase
+ * (`kind: 'delete'`), or write the completion report of the ended run (`kind: 'report'`). All travel on
+ * `ferry.task.list.<job>` and are leased the same way.
  */
-export interface ListTask {
-  job_id: string;
-  run: number;
-  kind?: 'delete' | 'report';
-}
+export type ListTask =
+  | { job_id: string; run: number; kind?: undefined }
+  | { job_id: string; run: number; kind: 'range'; range: number }
+  | { job_id: string; run: number; kind: 'delete' | 'report' };
 
 /**
  * Asks a lister to list a run. Control (at a start), the scheduler (at an admission) and the projector's
@@ -21,6 +21,20 @@ export interface ListTask {
  */
 export async function publishListTask(js: JetStreamClient, task: ListTask): Promise<void> {
   await publishDurably(js, subjects.listTask(task.job_id), encodeJson(task), { msgID: `${task.job_id}:${task.run}:list` });
+}
+
+/**
+ * Asks listers to list the ranges of a split run, one task each. The lister that split the run asks,
+ * and again whoever takes the run's listing task after a crash: one message id per range makes a
+ * repeat a duplicate, and a lister drops the task of a range already listed.
+ */
+export async function publishRangeTasks(js: JetStreamClient, task: { job_id: string; run: number }, ranges: readonly number[]): Promise<void> {
+  await Promise.all(
+    ranges.map((range) => {
+      const payload: ListTask = { job_id: task.job_id, run: task.run, kind: 'range', range };
+      return publishDurably(js, subjects.listTask(task.job_id), encodeJson(payload), { msgID: `${task.job_id}:${task.run}:range:${range}` });
+    }),
+  );
 }
 
 /**

@@ -1,7 +1,7 @@
 export { endpointIdentity, type S3Endpoint } from './endpoint.js';
 export { sdkClient, sendToBucket, closeSdkClients } from './sdkClient.js';
 export { bucketRegions, type RegionCorrection, type RegionEvidence } from './bucketRegion.js';
-export { listObjects, type ListedObject, type ListOptions } from './list.js';
+export { keysAfter, listCommonPrefixes, listObjects, type ListedObject, type ListOptions } from './list.js';
 export { S3Error, classifyS3Error, endpointCause } from './s3Error.js';
 export { createCopyEngine } from './copyEngine.js';
 export type { CleanupAction, CopyEngine, CopyEngineOptions, CopyRequest, CopyResult, JobChecksumAlgorithm, VerifyReport } from './copyTypes.js';

@@ -1,7 +1,7 @@
 import type { S3Endpoint } from './endpoint.js';
 import { withRetry, type RetryOptions } from './retry.js';
 import { S3Error } from './s3Error.js';
-import { readListPage, type ListedObject } from './responseDocuments.js';
+import { readListPage, type ListedObject, type ListPage } from './responseDocuments.js';
 import { SignedHttp } from './signedHttp.js';
 
 export type { ListedObject } from './responseDocuments.js';
@@ -29,10 +29,34 @@ export function closeListingConnections(): void {
  * are thrown at once as S3Error.
  */
 export async function* listObjects(e: S3Endpoint, bucket: string, opts: ListOptions = {}): AsyncGenerator<ListedObject[]> {
+  for await (const page of listPages(e, bucket, opts)) {
+    if (page.objects.length > 0) yield page.objects;
+  }
+}
+
+/** The common prefixes under `prefix` up to the next `delimiter`, in key order, at most `maxPages` pages of them. */
+export async function listCommonPrefixes(e: S3Endpoint, bucket: string, opts: ListOptions & { delimiter: string; maxPages: number }): Promise<{ prefixes: string[]; complete: boolean }> {
+  const prefixes: string[] = [];
+  let pages = 0;
+  for await (const page of listPages(e, bucket, opts)) {
+    prefixes.push(...(page.prefixes ?? []));
+    if (++pages >= opts.maxPages && page.truncated) return { prefixes, complete: false };
+  }
+  return { prefixes, complete: true };
+}
+
+/** One page of keys under `prefix` after `startAfter` (one request), and whether more follow. */
+export async function keysAfter(e: S3Endpoint, bucket: string, opts: ListOptions): Promise<{ keys: string[]; truncated: boolean }> {
+  for await (const page of listPages(e, bucket, opts)) return { keys: page.objects.map(({ key }) => key), truncated: page.truncated };
+  return { keys: [], truncated: false };
+}
+
+async function* listPages(e: S3Endpoint, bucket: string, opts: ListOptions & { delimiter?: string }): AsyncGenerator<ListPage> {
   let continuationToken: string | undefined;
   do {
     const query: Record<string, string> = { 'list-type': '2' };
     if (opts.prefix) query.prefix = opts.prefix;
+    if (opts.delimiter) query.delimiter = opts.delimiter;
     if (continuationToken) query['continuation-token'] = continuationToken;
     else if (opts.startAfter) query['start-after'] = opts.startAfter;
     if (opts.pageSize !== undefined) query['max-keys'] = String(opts.pageSize);
@@ -43,7 +67,7 @@ export async function* listObjects(e: S3Endpoint, bucket: string, opts: ListOpti
       if (!text.includes('<ListBucketResult')) throw notAListing(res.statusCode ?? 0, res.headers['content-type'], text);
       return readListPage(text);
     }, { ...opts.retry, signal: opts.signal });
-    if (page.objects.length > 0) yield page.objects;
+    yield page;
     continuationToken = page.truncated ? page.nextToken : undefined;
   } while (continuationToken);
 }

@@ -25,6 +25,8 @@ export interface ListedObject {
 
 export interface ListPage {
   objects: ListedObject[];
+  /** CommonPrefixes, when the request named a delimiter and there were some. */
+  prefixes?: string[];
   truncated: boolean;
   nextToken?: string;
 }
@@ -59,12 +61,16 @@ const DIGITS = /^[0-9]+$/;
 export function readListPage(xml: string): ListPage {
   const root = rooted(xml, LIST_PAGE, 'ListBucketResult');
   const objects: ListedObject[] = [];
+  const prefixes: string[] = [];
   let truncated = false;
   let nextToken: string | undefined;
   for (const child of root.children) {
     switch (child.name) {
       case 'Contents':
         objects.push(listEntry(child));
+        break;
+      case 'CommonPrefixes':
+        prefixes.push(childText(child, 'Prefix') ?? '');
         break;
       case 'IsTruncated':
         truncated = child.text === 'true';
@@ -78,7 +84,7 @@ export function readListPage(xml: string): ListPage {
   }
   // Going on without a token would end the listing here and call the bucket listed.
   if (truncated && !nextToken) throw invalid(LIST_PAGE, 'IsTruncated without a NextContinuationToken');
-  return { objects, truncated, nextToken };
+  return { objects, ...(prefixes.length > 0 ? { prefixes } : {}), truncated, nextToken };
 }
 
 function listEntry(contents: XmlElement): ListedObject {

@@ -10,3 +10,4 @@ export { selectRun, type RunSelectionDefinition, type RunSelectOptions } from '.
 export { selectFromManifest } from './selectFromManifest.js';
 export { verifySelection, verifyFromListings, classifyListed, classifyChecksums, type Verdict, type VerifyEntry } from './verifySelection.js';
 export { extraneousFromListings, extraneousObjects, emptyTally, type ExtraneousTally } from './extraneous.js';
+export { splitKeySpace, type SplitOptions } from './splitKeySpace.js';

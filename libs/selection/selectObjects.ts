@@ -3,6 +3,7 @@ import { compareWithDestination, type ObjectSummary } from './compareWithDestina
 import { fetchTags } from './fetchTags.js';
 import { filterWithTags } from './filterWithTags.js';
 import { BucketListingError } from './listingError.js';
+import { upThrough } from './keyRanges.js';
 import { compileFilter, type ListedFacts, type ObjectFilter } from './objectFilter.js';
 
 /**
@@ -30,6 +31,8 @@ export interface SelectionDefinition extends ObjectFilter {
 export interface SelectOptions {
   /** Resume after this key (a run's checkpoint); both listings start there. */
   startAfter?: string;
+  /** The last key of the run's range (keyRanges.ts): both listings stop after it. */
+  through?: string;
   signal?: AbortSignal;
   /** Tag requests in flight at once, when the filter names tags. */
   tagConcurrency?: number;
@@ -52,7 +55,7 @@ export function selectObjects(
   opts: SelectOptions = {},
 ): AsyncGenerator<SelectedObject[]> {
   const listing = (side: 'source' | 'destination', endpoint: S3Endpoint, bucket: string) =>
-    namingSide(side, bucket, listObjects(endpoint, bucket, { prefix: definition.prefix, startAfter: opts.startAfter || undefined, signal: opts.signal, retry: opts.retry }));
+    namingSide(side, bucket, upThrough(listObjects(endpoint, bucket, { prefix: definition.prefix, startAfter: opts.startAfter || undefined, signal: opts.signal, retry: opts.retry }), opts.through));
   return selectFromListings(
     listing('source', source, definition.source_bucket),
     listing('destination', destination, definition.destination_bucket),

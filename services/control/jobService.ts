@@ -67,7 +67,7 @@ export interface JobSettings {
   checkOnStart?: boolean;
 }
 
-type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'UpdateJob' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule' | 'RecordBucketRegion' | 'PlanDeletion' | 'RecordDeletions' | 'CompleteDeletion' | 'RecordReport'>;
+type CommandType = Exclude<JobCommand['type'], 'CreateJob' | 'UpdateJob' | 'SplitListing' | 'RecordListingCheckpoint' | 'CompleteListing' | 'FinishRun' | 'FailRun' | 'AdmitRun' | 'FireSchedule' | 'RecordBucketRegion' | 'PlanDeletion' | 'RecordDeletions' | 'CompleteDeletion' | 'RecordReport'>;
 
 /**
  * The control service's application layer: validates requests, decides commands

@@ -25,19 +25,21 @@ export interface ListRunContext {
 }
 
 /**
- * Lists one run of a job from where its last checkpoint left off, publishing one
+ * Lists one run of a job (or one range of a split run) from where its last checkpoint left off, publishing one
  * work item per selected object. Ordinals continue from the checkpoint, so a
  * republished item carries the same message id and JetStream drops it. Returns
  * 'complete' when the listing ended and was recorded, 'stopped' when told to stop.
  * The destination is listed in step with the source (both in key order), never
  * HEAD per object; identical objects still take an ordinal so counts stay exact.
  */
-export async function listRun(ctx: ListRunContext, state: JobState): Promise<'complete' | 'stopped'> {
+export async function listRun(ctx: ListRunContext, state: JobState, range?: number): Promise<'complete' | 'stopped'> {
   const definition = state.definition as JobDefinition;
-  const listing = new RunListing(ctx, state);
+  const listing = new RunListing(ctx, state, 'skip', range);
   const workSubject = subjects.work(state.job_id, state.run);
+  const position = range === undefined ? state.listing : state.listing.ranges![range]!;
   const selected = selectRun(ctx, definition, {
-    startAfter: state.listing.start_after,
+    startAfter: position.start_after,
+    through: 'through' in position ? position.through : undefined,
     afterRow: state.listing.manifest_rows,
     signal: ctx.signal,
     tagConcurrency: TAG_FETCH_CONCURRENCY,
@@ -60,12 +62,15 @@ export async function listRun(ctx: ListRunContext, state: JobState): Promise<'co
           etag: object.etag,
           last_modified: object.last_modified,
         };
-        await listing.publish(workSubject, encodeJson(item), workItemMessageId(item));
+        const full = listing.publish(workSubject, encodeJson(item), workItemMessageId(item));
+        if (full) await full;
       } else {
         const result = action === 'fail' ? 'failed' : 'skipped';
-        await listing.decided({ key: object.key, size: object.size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
+        const flushing = listing.decided({ key: object.key, size: object.size, result, attempts: 0, duration_ms: 0, ...(error === undefined ? {} : { error }) });
+        if (flushing) await flushing;
       }
-      await listing.advance(object.key, object.size, row);
+      const checkpointing = listing.advance(object.key, object.size, row);
+      if (checkpointing) await checkpointing;
     }
   }
   await listing.complete();

@@ -12,6 +12,7 @@ import { verifyRun } from './verifyRun.js';
 import { HEARTBEAT_EVERY_MS, pagePacer } from './pagePacer.js';
 import { DeletePhaseError, deleteHeartbeat, runDeletePhase } from './deletePhase.js';
 import { handleReportTask } from './reportTask.js';
+import { splitRun } from './splitRun.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
 const TASK_ACK_WAIT_MS = 10_000;
@@ -35,6 +36,8 @@ export interface ListerOptions {
   destinationPolicy: AddressPolicy;
   /** Retry policy of jobs that set none (config's max_retries and retry_delay). */
   retryDefaults: { maxRetries: number; retryDelayMs: number };
+  /** Ranges a large run's key space is cut into, listed at once by any listers (1: listed whole). */
+  splitRanges: number;
 }
 
 
@@ -43,7 +46,7 @@ export interface ListerOptions {
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
-export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems, destinationPolicy, retryDefaults }: ListerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems, destinationPolicy, retryDefaults, splitRanges }: ListerOptions): Promise<{ stop(): Promise<void> }> {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const store = await JobEventStore.open(nc);
@@ -57,17 +60,19 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
   });
   const consumer = await js.consumers.get(STREAMS.tasks, consumers.lister);
   const stopping = new AbortController();
-  const publisher = new PipelinedPublisher(js);
+  const publisher = new PipelinedPublisher(nc);
 
   const active = new Set<Promise<void>>();
 
   async function handle(msg: JsMsg): Promise<void> {
     const task = decodeJson<ListTask>(msg.data);
     if (task.kind === 'report') return handleReportTask({ nc, store, log, source, sealer, destinationPolicy, retryDefaults, signal: stopping.signal }, msg, task);
-    const logCtx = { job_id: task.job_id, run: task.run };
+    const range = task.kind === 'range' ? task.range : undefined;
+    const logCtx = { job_id: task.job_id, run: task.run, ...(range === undefined ? {} : { range }) };
     const { state } = await store.load(task.job_id);
     if (task.kind === 'delete') return handleDeleteTask(msg, task, state);
-    if (!state.exists || state.run !== task.run || !isActive(state.status) || state.listing.complete) {
+    const rangeListed = range !== undefined && state.listing.ranges?.[range]?.complete !== false;
+    if (!state.exists || state.run !== task.run || !isActive(state.status) || state.listing.complete || rangeListed) {
       msg.ack();
       return;
     }
@@ -79,8 +84,9 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     const verifying = state.run_kind === 'verify';
     // A verify run queues no work: its keys are classified here (verifyRun.ts).
     if (!verifying) await ensureRunConsumer(jsm, task.job_id, task.run, definition.concurrency ?? defaultConcurrency, workAckWaitMs);
+    const position = range === undefined ? state.listing : state.listing.ranges![range]!;
     const rows = state.listing.manifest_rows === undefined ? {} : { manifest_rows: state.listing.manifest_rows };
-    log.info({ ...logCtx, start_after: state.listing.start_after, listed_objects: state.listing.listed_objects, ...rows }, 'listing started');
+    log.info({ ...logCtx, start_after: position.start_after, listed_objects: position.listed_objects, ...rows }, 'listing started');
     const policy = retryPolicyOf(definition, retryDefaults);
     // A listing request may wait out the job's retry delays and the endpoint timeout: the lease must outlive them.
     const lease = setInterval(() => msg.working(), HEARTBEAT_EVERY_MS);
@@ -108,10 +114,18 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         signal: stopping.signal,
         heartbeat: pagePacer({ msg, task, store, jsm, log, maxWaitingItems, signal: stopping.signal, backlog: !verifying }),
       };
+      if (range === undefined && !verifying) {
+        const ranges = await splitRun(context, state, splitRanges);
+        if (ranges > 0) {
+          log.info({ ...logCtx, ranges }, 'listing split: ranges handed to listers');
+          msg.ack();
+          return;
+        }
+      }
       const outcome = verifying
         ? await verifyRun(context, state, definition.concurrency ?? defaultConcurrency)
         : state.retry_of === undefined
-          ? await listRun(context, state)
+          ? await listRun(context, state, range)
           : await listRetryRun(nc, context, state);
       if (outcome === 'complete') {
         log.info(logCtx, 'listing completed');

@@ -1,4 +1,4 @@
-import type { JobState, ObjectOutcome } from '../../libs/domain/index.js';
+import { rangeOrdinalBase, type JobState, type ObjectOutcome } from '../../libs/domain/index.js';
 import type { JobEventStore, PipelinedPublisher } from '../../libs/nats/index.js';
 import { ListerOutcomes } from './listerOutcomes.js';
 import { PublishWindow } from './publishWindow.js';
@@ -20,14 +20,21 @@ export class RunListing {
   private readonly window = new PublishWindow(MAX_PUBLISHES_IN_FLIGHT);
   private readonly outcomes: ListerOutcomes;
 
+  /** Where the walk's ordinals start: 0, or a split run's range's base (listingRanges.ts). */
+  private readonly base: number;
+
+  /** `range`: the walk lists that range of a split run, and resumes from and checkpoints the range's own position. */
   constructor(
     private readonly ctx: { store: JobEventStore; publisher: PipelinedPublisher; checkpointInterval: number },
     private readonly state: JobState,
     label: 'skip' | 'verify' = 'skip',
+    private readonly range?: number,
   ) {
-    this.ordinal = state.listing.listed_objects;
-    this.bytes = state.listing.listed_bytes;
-    this.lastKey = state.listing.start_after;
+    const position = range === undefined ? state.listing : state.listing.ranges![range]!;
+    this.base = range === undefined ? 0 : rangeOrdinalBase(range);
+    this.ordinal = this.base + position.listed_objects;
+    this.bytes = position.listed_bytes;
+    this.lastKey = position.start_after;
     this.manifestRows = state.definition?.manifest === undefined ? undefined : (state.listing.manifest_rows ?? 0);
     this.outcomes = new ListerOutcomes(state.job_id, state.run, async (subject, payload, msgID) => this.window.add(ctx.publisher.publish(subject, payload, msgID)), label);
   }
@@ -37,25 +44,28 @@ export class RunListing {
     return this.ordinal;
   }
 
-  /** Publishes a message (a work item) under the window of PubAcks outstanding; waits only when the window is full. */
-  async publish(subject: string, payload: Uint8Array, msgID: string): Promise<void> {
-    const full = this.window.add(this.ctx.publisher.publish(subject, payload, msgID));
-    if (full) await full;
+  // publish, decided and advance answer a promise only when the caller must wait (a full window, a
+  // batch or checkpoint being written), else undefined: a caller that awaits only then sends a page of
+  // publishes without yielding, and the NATS client writes them to its socket together instead of one
+  // write per message (an await of anything, undefined included, lets the client flush in between).
+
+  /** Publishes a message (a work item) under the window of PubAcks outstanding. */
+  publish(subject: string, payload: Uint8Array, msgID: string): Promise<void> | undefined {
+    return this.window.add(this.ctx.publisher.publish(subject, payload, msgID));
   }
 
   /** Records an outcome the lister decided (the next ordinal's), batched. */
-  async decided(outcome: Omit<ObjectOutcome, 'ordinal'>): Promise<void> {
-    const flushing = this.outcomes.add({ ...outcome, ordinal: this.ordinal });
-    if (flushing) await flushing;
+  decided(outcome: Omit<ObjectOutcome, 'ordinal'>): Promise<void> | undefined {
+    return this.outcomes.add({ ...outcome, ordinal: this.ordinal });
   }
 
   /** The next ordinal was given to this object; checkpoints when the interval is reached. */
-  async advance(key: string, size: number, row?: number): Promise<void> {
+  advance(key: string, size: number, row?: number): Promise<void> | undefined {
     this.ordinal++;
     this.bytes += size;
     this.lastKey = key;
     if (row !== undefined) this.manifestRows = row;
-    if (++this.sinceCheckpoint >= this.ctx.checkpointInterval) await this.checkpoint();
+    return ++this.sinceCheckpoint >= this.ctx.checkpointInterval ? this.checkpoint() : undefined;
   }
 
   /** Waits until every outcome and publish so far is stored. */
@@ -70,7 +80,7 @@ export class RunListing {
     const rows = this.manifestRows === undefined ? {} : { manifest_rows: this.manifestRows };
     await this.ctx.store.execute(job_id, {
       type: 'RecordListingCheckpoint',
-      data: { job_id, run, listed_objects: this.ordinal, listed_bytes: this.bytes, start_after: this.lastKey, ...rows },
+      data: { job_id, run, listed_objects: this.ordinal - this.base, listed_bytes: this.bytes, start_after: this.lastKey, ...rows, ...this.rangeField() },
       metadata: { now: new Date().toISOString() },
     });
     this.sinceCheckpoint = 0;
@@ -82,8 +92,12 @@ export class RunListing {
     const { job_id, run } = this.state;
     await this.ctx.store.execute(job_id, {
       type: 'CompleteListing',
-      data: { job_id, run, total_objects: this.ordinal, total_bytes: this.bytes },
+      data: { job_id, run, total_objects: this.ordinal - this.base, total_bytes: this.bytes, ...this.rangeField() },
       metadata: { now: new Date().toISOString() },
     });
+  }
+
+  private rangeField(): { range?: number } {
+    return this.range === undefined ? {} : { range: this.range };
   }
 }

@@ -43,8 +43,10 @@ export async function verifyRun(ctx: ListRunContext, state: JobState, concurrenc
           const verdict = verdicts[index]!;
           const size = entry.source?.size ?? entry.destination?.size ?? 0;
           const outcome = { key: entry.key, size, result: verdict.result, attempts: 0, duration_ms: 0 };
-          await listing.decided(verdict.result === 'matched' ? outcome : { ...outcome, error: verdict.detail });
-          await listing.advance(entry.key, size);
+          const flushing = listing.decided(verdict.result === 'matched' ? outcome : { ...outcome, error: verdict.detail });
+          if (flushing) await flushing;
+          const checkpointing = listing.advance(entry.key, size);
+          if (checkpointing) await checkpointing;
         }
       }
     }

@@ -58,7 +58,7 @@ async function lister(natsUrl: string, s3Endpoint: string, fromManifest: boolean
   const cpuAtStart = process.cpuUsage();
   const started = process.hrtime.bigint();
   const outcome = await listRun(
-    { js: nc.jetstream(), publisher: new PipelinedPublisher(nc.jetstream()), store, source: endpoint, destination: endpoint, checkpointInterval: CHECKPOINT_INTERVAL, heartbeat: async () => 'continue', signal: new AbortController().signal },
+    { js: nc.jetstream(), publisher: new PipelinedPublisher(nc), store, source: endpoint, destination: endpoint, checkpointInterval: CHECKPOINT_INTERVAL, heartbeat: async () => 'continue', signal: new AbortController().signal },
     state,
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -42,6 +42,8 @@ export interface SyntheticS3Options {
    * `x-amz-checksum-mode: ENABLED` answer the stored checksum.
    */
   ignoreChecksums?: boolean;
+  /** Answer each listing request this many milliseconds late, as a remote S3 does (about 20 ms a page). */
+  listDelayMs?: number;
 }
 
 export interface SyntheticS3Stats {
@@ -180,6 +182,10 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
         return void res.end();
       case 'GET':
         if (query.get('list-type') !== '2') throw notImplemented('only ListObjectsV2 (list-type=2) is supported');
+        if (opts.listDelayMs) {
+          const page = listObjects(bucket, query);
+          return void setTimeout(() => sendXml(res, 200, page), opts.listDelayMs);
+        }
         return sendXml(res, 200, listObjects(bucket, query));
       default:
         throw notImplemented(`${method} on a bucket`);
@@ -188,7 +194,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
 
   function listObjects(bucket: string, query: URLSearchParams): string {
     if (!bucketExists(bucket)) throw new S3Error(404, 'NoSuchBucket', `bucket ${bucket} does not exist`);
-    if (query.get('delimiter')) throw notImplemented('delimiter');
+    const delimiter = query.get('delimiter') || undefined;
     counters.lists++;
     const prefix = query.get('prefix') ?? '';
     const startAfter = query.get('start-after') ?? undefined;
@@ -203,10 +209,28 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
     }
     const listing = listable(bucket);
     let i = Math.max(listing.firstAtOrAfter(prefix), after === undefined ? 0 : listing.firstAfter(after));
+    // Listed entries never hold the delimiter past the prefix: a resume point that does was a common prefix, all of it listed.
+    if (after !== undefined && delimiter !== undefined && after.startsWith(prefix) && after.endsWith(delimiter) && after.indexOf(delimiter, prefix.length) === after.length - delimiter.length) {
+      i = Math.max(i, listing.firstAtOrAfter(afterEvery(after)));
+    }
     const entries: ListEntry[] = [];
-    while (i < listing.count && entries.length < maxKeys && listing.keyAt(i).startsWith(prefix)) entries.push(listing.entryAt(i++));
+    const commonPrefixes: string[] = [];
+    let last = after ?? '';
+    while (i < listing.count && entries.length + commonPrefixes.length < maxKeys && listing.keyAt(i).startsWith(prefix)) {
+      const key = listing.keyAt(i);
+      const cut = delimiter === undefined ? -1 : key.indexOf(delimiter, prefix.length);
+      if (cut === -1) {
+        entries.push(listing.entryAt(i++));
+        last = key;
+        continue;
+      }
+      // A common prefix stands for every key under it: the listing goes on after the last of them.
+      const common = key.slice(0, cut + delimiter!.length);
+      commonPrefixes.push(common);
+      last = common;
+      i = listing.firstAtOrAfter(afterEvery(common));
+    }
     const more = i < listing.count && listing.keyAt(i).startsWith(prefix);
-    const last = entries.length > 0 ? entries[entries.length - 1]!.key : (after ?? '');
     return listBucketResult({
       bucket,
       prefix,
@@ -216,6 +240,7 @@ export async function startSyntheticS3(opts: SyntheticS3Options): Promise<Synthe
       maxKeys,
       urlEncoded: query.get('encoding-type') === 'url',
       entries,
+      ...(delimiter === undefined ? {} : { delimiter, commonPrefixes }),
     });
   }
 
@@ -556,4 +581,9 @@ async function sendGeneratedText(lines: Iterable<string>, res: ServerResponse): 
     }
   }
   res.end(chunk);
+}
+
+/** The least string after every key that starts with `prefix` (its last character raised by one). */
+function afterEvery(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }

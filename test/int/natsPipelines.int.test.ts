@@ -30,7 +30,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
 
   it('stores 1,000 publishes sent with their PubAcks outstanding, and a republished message id only once', async () => {
     await jsm.streams.add({ name: 'P1', subjects: ['p1.>'], duplicate_window: nanos(60_000) });
-    const publisher = new PipelinedPublisher(nc.jetstream());
+    const publisher = new PipelinedPublisher(nc);
     try {
       const acks = await Promise.all(Array.from({ length: 1000 }, (_, i) => publisher.publish(`p1.${i % 7}`, encoder.encode(`m${i}`), `id-${i}`)));
       assert.deepEqual(new Set(acks.map((a) => a.seq)).size, 1000);
@@ -45,7 +45,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
 
   it('keeps retrying while no stream takes the subject, and stores the message once one does', async () => {
     // A plain subscriber sees every attempt (and, being there, spares the publisher a no-responders answer: each attempt times out).
-    const publisher = new PipelinedPublisher(nc.jetstream(), { timeoutMs: 200 });
+    const publisher = new PipelinedPublisher(nc, { timeoutMs: 200 });
     let attempts = 0;
     const watcher = nc.subscribe('p2.>', { callback: () => attempts++ });
     try {
@@ -63,7 +63,7 @@ describe('JetStream publishing and pulling without a request per message', () =>
 
   it('fails a publish the stream refuses for good instead of retrying it', async () => {
     await jsm.streams.add({ name: 'P3', subjects: ['p3.>'], max_msg_size: 100 });
-    const publisher = new PipelinedPublisher(nc.jetstream());
+    const publisher = new PipelinedPublisher(nc);
     try {
       await publisher.publish('p3.a', encoder.encode('small'), 'p3-1');
       const started = Date.now();

@@ -29,6 +29,9 @@ export interface ListPage {
   maxKeys: number;
   urlEncoded: boolean;
   entries: ListEntry[];
+  delimiter?: string;
+  /** CommonPrefixes, when a delimiter was asked for. */
+  commonPrefixes?: string[];
 }
 
 export function listBucketResult(page: ListPage): string {
@@ -40,6 +43,7 @@ export function listBucketResult(page: ListPage): string {
     page.continuationToken === undefined ? '' : `<ContinuationToken>${escapeXml(page.continuationToken)}</ContinuationToken>`,
     page.nextContinuationToken === undefined ? '' : `<NextContinuationToken>${escapeXml(page.nextContinuationToken)}</NextContinuationToken>`,
     `<KeyCount>${page.entries.length}</KeyCount><MaxKeys>${page.maxKeys}</MaxKeys>`,
+    page.delimiter === undefined ? '' : `<Delimiter>${name(page.delimiter)}</Delimiter>`,
     page.urlEncoded ? '<EncodingType>url</EncodingType>' : '',
     `<IsTruncated>${page.nextContinuationToken !== undefined}</IsTruncated>`,
   ];
@@ -48,5 +52,6 @@ export function listBucketResult(page: ListPage): string {
       `<Contents><Key>${name(entry.key)}</Key><LastModified>${entry.lastModified}</LastModified><ETag>&quot;${entry.etag}&quot;</ETag><Size>${entry.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
     );
   }
+  for (const prefix of page.commonPrefixes ?? []) parts.push(`<CommonPrefixes><Prefix>${name(prefix)}</Prefix></CommonPrefixes>`);
   return element('ListBucketResult', parts.join(''));
 }
