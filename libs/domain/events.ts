@@ -2,6 +2,7 @@ import type { JobChanges } from './jobChanges.js';
 import type { JobStatus, StoredJobDefinition } from './jobDefinition.js';
 import type { RunKind } from './verifyMode.js';
 import type { DeletionCount } from './mirror.js';
+import type { OrdinalSetData } from './ordinalSet.js';
 
 /** An object whose run gave up on it: what the failed-objects report and FailuresRecorded carry. */
 export interface FailedObject {
@@ -211,7 +212,36 @@ export interface OutcomesCompacted {
   data: { job_id: string; run: number; counts: RunCounts; through_seq: number; at: string };
 }
 
-export type RunSummaryEvent = FailuresRecorded | OutcomesCompacted;
+/** The counts a run's outcome batches add up to: what an OutcomesCheckpointed carries. */
+export type OutcomeCounts = Pick<
+  RunCounts,
+  'completed_objects' | 'completed_bytes' | 'skipped_objects' | 'skipped_bytes' | 'failed_objects' | 'failed_bytes' | 'matched_objects' | 'missing_objects' | 'differing_objects' | 'extra_objects'
+>;
+
+/**
+ * A running run's outcome batches up to `through_seq`, summarised so they can be purged before the run
+ * ends: the counts they add up to and the ordinals they cover (floor, full chunks and the partial chunks'
+ * bitmaps, as OrdinalSetData), so a late outcome for an ordinal already counted is still ignored. Written
+ * on the job's outcome subject with `through_seq` as the subject's expected last sequence, so no batch lies
+ * between the checkpoint and the batches it covers: folding it replaces the run's outcome counts and bitmap.
+ */
+export interface OutcomesCheckpointed {
+  type: 'OutcomesCheckpointed';
+  data: {
+    job_id: string;
+    run: number;
+    counts: OutcomeCounts;
+    done: OrdinalSetData;
+    /** The recent-copies window ([epoch second, bytes]) and what it measured, so a replay shows the same rate and ETA. */
+    rate: Array<[number, number]>;
+    current_rate_bytes_sec: number;
+    estimated_completion?: string;
+    through_seq: number;
+    at: string;
+  };
+}
+
+export type RunSummaryEvent = FailuresRecorded | OutcomesCompacted | OutcomesCheckpointed;
 
 export type FerryEvent = JobEvent | ObjectsProcessed | RunSummaryEvent;
 

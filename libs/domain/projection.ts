@@ -1,6 +1,6 @@
 import { isActive, withChanges } from './decider.js';
 import type { RunKind } from './verifyMode.js';
-import { emptyCounts, emptyVerifyCounts, type BucketRegionCorrection, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomesCompacted, type RunCounts } from './events.js';
+import { emptyCounts, emptyVerifyCounts, type BucketRegionCorrection, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomeCounts, type OutcomesCheckpointed, type OutcomesCompacted, type RunCounts } from './events.js';
 import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { OrdinalSet } from './ordinalSet.js';
 import { CHANGEABLE_SETTINGS, type JobChanges } from './jobChanges.js';
@@ -417,11 +417,53 @@ function applyCompaction(p: JobProjection, event: OutcomesCompacted, seq: number
   return { ...p, view: { ...p.view, runs, progress, updated_seq: seq } };
 }
 
+/**
+ * A running run's outcome batches up to the checkpoint were (or are about to be) purged: its outcome
+ * counts and completion bitmap become the checkpoint's. No batch of the job lies between the batches it
+ * covers and the checkpoint, so live and replayed folds are at the same point when they reach it. A
+ * checkpoint of a run no longer current changes nothing: the run's end carries its counts.
+ */
+function applyCheckpoint(p: JobProjection, event: OutcomesCheckpointed, seq: number): JobProjection {
+  const { run, counts, done, rate, current_rate_bytes_sec, estimated_completion } = event.data;
+  if (run !== p.view.run || !isActive(p.view.status)) return p;
+  const { estimated_completion: _e, ...before } = p.view.progress;
+  const progress: Progress = { ...before, ...counts, current_rate_bytes_sec, ...(estimated_completion === undefined ? {} : { estimated_completion }) };
+  return { ...p, done: OrdinalSet.fromData(done), rate: rate.map(([s, b]) => [s, b]), view: { ...p.view, progress, updated_seq: seq } };
+}
+
+const OUTCOME_COUNT_KEYS = [
+  'completed_objects',
+  'completed_bytes',
+  'skipped_objects',
+  'skipped_bytes',
+  'failed_objects',
+  'failed_bytes',
+  'matched_objects',
+  'missing_objects',
+  'differing_objects',
+  'extra_objects',
+] as const satisfies ReadonlyArray<keyof OutcomeCounts>;
+
+/**
+ * The checkpoint of the job's current run as folded so far, covering its outcome batches up to
+ * `throughSeq` (the last one folded); undefined when no run is active.
+ */
+export function checkpointOf(p: JobProjection, throughSeq: number, at: string): OutcomesCheckpointed | undefined {
+  if (!isActive(p.view.status)) return undefined;
+  const counts = {} as OutcomeCounts;
+  for (const key of OUTCOME_COUNT_KEYS) if (p.view.progress[key] !== undefined) counts[key] = p.view.progress[key];
+  const { current_rate_bytes_sec, estimated_completion } = p.view.progress;
+  const rate = p.rate.map(([s, b]): [number, number] => [s, b]);
+  const measured = { current_rate_bytes_sec, ...(estimated_completion === undefined ? {} : { estimated_completion }) };
+  return { type: 'OutcomesCheckpointed', data: { job_id: p.view.job_id, run: p.view.run, counts, done: p.done.toData(), rate, ...measured, through_seq: throughSeq, at } };
+}
+
 /** Folds one event (at stream sequence `seq`) into the job's projection. undefined means the job does not exist. */
 export function project(p: JobProjection | undefined, event: FerryEvent, seq: number): JobProjection | undefined {
   if (event.type === 'ObjectsProcessed') return p ? applyOutcomes(p, event, seq) : undefined;
   if (event.type === 'FailuresRecorded') return p;
   if (event.type === 'OutcomesCompacted') return p ? applyCompaction(p, event, seq) : undefined;
+  if (event.type === 'OutcomesCheckpointed') return p ? applyCheckpoint(p, event, seq) : undefined;
   const next = applyJobEvent(p, event);
   if (!next) return undefined;
   if (next === p) return p;

@@ -88,9 +88,12 @@ export async function readSubjectRange<T = FerryEvent>(nc: NatsConnection, subje
   return out;
 }
 
-/** Reads the job's ObjectsProcessed batches in [fromSeq, toSeq] one by one (with `paced`, that many fetched at a time, async visits awaited). */
+/**
+ * Reads the job's ObjectsProcessed batches in [fromSeq, toSeq] one by one (with `paced`, that many fetched
+ * at a time, async visits awaited). A run's OutcomesCheckpointed shares their subject and is passed over.
+ */
 export function forEachOutcomeBatch(nc: NatsConnection, jobId: string, fromSeq: number, toSeq: number, visit: (seq: number, event: ObjectsProcessed) => void | Promise<void>, paced?: number) {
-  return forEachInRange<ObjectsProcessed>(nc, subjects.outcome(jobId), fromSeq, toSeq, visit, paced);
+  return forEachInRange<FerryEvent>(nc, subjects.outcome(jobId), fromSeq, toSeq, (seq, event) => (event.type === 'ObjectsProcessed' ? visit(seq, event) : undefined), paced);
 }
 
 /** The parts of a run's failure summary, or undefined until every part is in the log. */
