@@ -1,4 +1,4 @@
-import { ErrorCode, NatsError, connect, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
+import { ErrorCode, NatsError, connect, createInbox, credsAuthenticator, nkeyAuthenticator, type ConnectionOptions, type NatsConnection } from 'nats';
 import type { NatsClientConfig } from './clientConfig.js';
 import type { Logger } from '../log/logger.js';
 
@@ -66,6 +66,17 @@ export function natsConnectionOptions(servers: string, name: string, { client, i
   return options;
 }
 
+/** The inbox prefix each connection made by connectNats was given (nats.js keeps its own copy private). */
+const inboxPrefixes = new WeakMap<NatsConnection, string>();
+
+/**
+ * A new inbox subject under the connection's inbox prefix, for replies read by hand: a subscription
+ * outside the prefix would be refused by a deployment that gives each service its own reply subjects.
+ */
+export function newInbox(nc: NatsConnection): string {
+  return createInbox(inboxPrefixes.get(nc));
+}
+
 const FIRST_CONNECT_RETRY_MS = 500;
 const FIRST_CONNECT_WARN_EVERY_MS = 10_000;
 
@@ -92,6 +103,7 @@ export async function connectNats(servers: string, name: string, log: Logger, op
       await new Promise((resolve) => setTimeout(resolve, FIRST_CONNECT_RETRY_MS));
     }
   }
+  if (options.inboxPrefix) inboxPrefixes.set(nc, options.inboxPrefix);
   void (async () => {
     for await (const status of nc.status()) {
       if (status.type === 'disconnect' || status.type === 'reconnect') log.info({ nats: status.type, server: status.data }, 'nats connection');

@@ -1,4 +1,5 @@
-import { createInbox, headers, type JetStreamClient, type JetStreamPublishOptions, type Msg, type NatsConnection, type PubAck, type Subscription } from 'nats';
+import { headers, type JetStreamClient, type JetStreamPublishOptions, type Msg, type NatsConnection, type PubAck, type Subscription } from 'nats';
+import { newInbox } from './connection.js';
 import { isRetryablePublishError } from './errors.js';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -86,7 +87,7 @@ export class PipelinedPublisher {
     this.timeoutMs = timeoutMs;
     this.deadlineMs = deadlineMs;
     this.js = nc.jetstream();
-    this.inbox = createInbox();
+    this.inbox = newInbox(nc);
     this.replies = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => (err ? undefined : this.answered(msg)) });
     this.sweeper = setInterval(() => this.sweep(), Math.max(10, timeoutMs / 4));
     this.sweeper.unref();

@@ -5,13 +5,17 @@
  * end, the peak RSS of every process (VmHWM), the JetStream store's peak size, the JetStream
  * messages published per object, and checks the final counts are exact.
  *
- * Run: node dist/test/bench/scale.bench.js [--objects 1000000] [--copiers 2] [--size 1024] [--concurrency 64]
+ * Run: node dist/test/bench/scale.bench.js [--objects 1000000] [--copiers 2] [--size 1024] [--concurrency 64] [--cluster]
+ *
+ * --cluster: a 3-node JetStream cluster on loopback, every stream with 3 replicas (FERRY_NATS_REPLICAS=3);
+ * nats-server's CPU is then the three nodes' sum, and the store is the sum of one replica's streams.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { connect, type JetStreamManager } from 'nats';
 import { startNatsServer } from '../../libs/embedded/index.js';
+import { startNatsCluster } from '../harness/natsCluster.js';
 import { STREAMS } from '../../libs/nats/index.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest } from '../harness/restClient.js';
@@ -26,12 +30,14 @@ const { values } = parseArgs({
     copiers: { type: 'string', default: '2' },
     size: { type: 'string', default: '1024' },
     concurrency: { type: 'string', default: '64' },
+    cluster: { type: 'boolean', default: false },
   },
 });
 const OBJECTS = Number(values.objects);
 const COPIERS = Number(values.copiers);
 const SIZE = Number(values.size);
 const CONCURRENCY = Number(values.concurrency);
+const CLUSTER = values.cluster === true;
 const MiB = 2 ** 20;
 
 /** Peak resident set size of a live process, from the kernel's high-water mark. */
@@ -52,14 +58,16 @@ async function streamTotals(jsm: JetStreamManager): Promise<{ lastSeqs: Map<stri
 
 async function main(): Promise<void> {
   const tmp = makeTempDir('scale-bench');
-  const nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
+  const nats = CLUSTER ? await startNatsCluster(tmp.path) : await startNatsServer({ storeDir: join(tmp.path, 'nats') });
+  const natsPids = 'nodes' in nats ? nats.nodes.map((node) => node.child.pid!) : [nats.child.pid!];
+  const natsCpuSeconds = () => natsPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
   const source = await startSyntheticS3({ buckets: { source: { count: OBJECTS, size: SIZE, tags: () => undefined } }, recordAccepted: false });
   const sink = await startSyntheticS3({ buckets: {}, recordAccepted: false });
   const processes: Array<{ role: string; proc: FerryProcess }> = [];
-  const nc = await connect({ servers: nats.url });
+  const nc = await connect({ servers: nats.url.split(',') });
   try {
     await fetch(`${sink.endpoint}/sink`, { method: 'PUT' });
-    const env = { natsUrl: nats.url, sourceEndpoint: source.endpoint, dataDir: join(tmp.path, 'ferry') };
+    const env = { natsUrl: nats.url, sourceEndpoint: source.endpoint, dataDir: join(tmp.path, 'ferry'), extraEnv: { FERRY_NATS_REPLICAS: CLUSTER ? '3' : '1' } };
     for (const role of ['control', 'projector', 'lister', ...Array.from({ length: COPIERS }, () => 'copier')]) {
       processes.push({ role, proc: await startFerry(role, env) });
     }
@@ -91,7 +99,7 @@ async function main(): Promise<void> {
     }, 1000);
 
     const cpuBefore = processes.map(({ proc }) => processCpuSeconds(proc.child.pid!));
-    const natsCpuBefore = processCpuSeconds(nats.child.pid!);
+    const natsCpuBefore = natsCpuSeconds();
     const started = process.hrtime.bigint();
     const start = await rest(port, 'POST', '/admin/batch/jobs/scale/start');
     if (start.status !== 200) throw new Error(`start: ${start.status} ${JSON.stringify(start.body)}`);
@@ -112,7 +120,7 @@ async function main(): Promise<void> {
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = processes.map(({ proc }, i) => processCpuSeconds(proc.child.pid!) - cpuBefore[i]!);
-    const natsCpu = processCpuSeconds(nats.child.pid!) - natsCpuBefore;
+    const natsCpu = natsCpuSeconds() - natsCpuBefore;
     const after = await streamTotals(jsm);
     // Retention: the finished run's outcome batches are replaced by a summary and purged.
     const compacted = await waitFor('the run to be compacted', async () => {
@@ -136,6 +144,7 @@ async function main(): Promise<void> {
       object_size: SIZE,
       copiers: COPIERS,
       concurrency: CONCURRENCY,
+      nats: CLUSTER ? '3-node cluster, replicas 3' : 'one node, replicas 1',
       status: view.status,
       seconds: Number(seconds.toFixed(1)),
       objects_per_second: Math.round(OBJECTS / seconds),

@@ -52,7 +52,8 @@ describe('listing resumes from its checkpoint after the lister is killed (separa
   });
 
   it('kills the lister mid-listing; the restarted one resumes after the checkpoint, counting every object once', async () => {
-    const proxied: FerryEnv = { natsUrl: env.nats.url, sourceEndpoint: proxy.endpoint, dataDir: join(env.dir, 'ferry') };
+    // Listed whole: this is the run's own checkpoint; ranges resume from theirs in parallelListing.e2e.test.ts.
+    const proxied: FerryEnv = { natsUrl: env.nats.url, sourceEndpoint: proxy.endpoint, dataDir: join(env.dir, 'ferry'), extraEnv: { FERRY_LISTER_SPLIT_RANGES: '1' } };
     const firstLister = await startFerry('lister', proxied);
     ferries.push(firstLister);
     const api = (method: string, path: string, body?: unknown) => rest(control.httpPort!, method, path, body);
