@@ -1,4 +1,4 @@
-import { DeliverPolicy, type NatsConnection } from 'nats';
+import { DeliverPolicy, type Consumer, type ConsumerMessages, type NatsConnection } from 'nats';
 import {
   RunFailures,
   type FailedObject,
@@ -39,15 +39,41 @@ export async function forEachInRange<T = FerryEvent>(
     opt_start_seq: fromSeq,
   });
   const messages = await consumer.consume({ max_messages: 1000 });
+  const watchdog = stopWhenNothingLeft(consumer, messages);
   try {
     for await (const msg of messages) {
+      watchdog.delivered();
       if (msg.seq <= last) void visit(msg.seq, decodeJson<T>(msg.data));
-      if (msg.seq >= last) break;
+      // pending 0: the rest up to `last` was purged since it was looked up (a run's compaction).
+      if (msg.seq >= last || msg.info.pending === 0) break;
     }
   } finally {
+    watchdog.stop();
     messages.stop();
     await deleteOrderedConsumer(consumer);
   }
+}
+
+/** How long a read waits for its next message before it asks whether any is left. */
+const IDLE_CHECK_MS = 1_000;
+
+/**
+ * Ends `messages` when deliveries stop and the consumer has nothing left to deliver: the messages a
+ * reader waits for may be purged (a run's compaction) after it looked up the subject's last one, and
+ * an ordered consumer otherwise waits for them for ever. Failing to ask ends the read with that error.
+ */
+function stopWhenNothingLeft(consumer: Consumer, messages: ConsumerMessages): { delivered(): void; stop(): void } {
+  let lastDelivery = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - lastDelivery < IDLE_CHECK_MS) return;
+    consumer.info().then(
+      (info) => {
+        if (info.num_pending === 0 && Date.now() - lastDelivery >= IDLE_CHECK_MS) messages.stop();
+      },
+      (err: Error) => messages.stop(err),
+    );
+  }, IDLE_CHECK_MS);
+  return { delivered: () => (lastDelivery = Date.now()), stop: () => clearInterval(timer) };
 }
 
 /**
@@ -69,6 +95,8 @@ async function forEachPaced<T>(nc: NatsConnection, subject: string, fromSeq: num
         await visit(msg.seq, decodeJson<T>(msg.data));
         if (msg.seq >= last) break;
       }
+      // Nothing came and nothing is left: the rest up to `last` was purged since it was looked up.
+      if (at === before && (await consumer.info()).num_pending === 0) return;
     } finally {
       await deleteOrderedConsumer(consumer);
     }
