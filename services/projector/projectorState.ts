@@ -6,6 +6,7 @@ interface SnapshotJob {
   definition: JobProjection['definition'];
   done: OrdinalSetData;
   rate: JobProjection['rate'];
+  checkpoint?: JobProjection['checkpoint'];
 }
 
 export interface Snapshot {
@@ -31,7 +32,7 @@ export class ProjectorState {
 
   toSnapshot(): Snapshot {
     const jobs: Record<string, SnapshotJob> = {};
-    for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate };
+    for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}) };
     return { seq: this.seq, jobs };
   }
 
@@ -40,7 +41,7 @@ export class ProjectorState {
     state.seq = snapshot.seq;
     for (const [id, job] of Object.entries(snapshot.jobs)) {
       if (typeof job.done !== 'object') throw new Error('the snapshot predates the chunked ordinal set');
-      state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromData(job.done), rate: job.rate });
+      state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromData(job.done), rate: job.rate, ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}) });
     }
     return state;
   }
