@@ -1,10 +1,10 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { checkpointOf, runSpan, type FailuresKept, type JobProjection } from '../../libs/domain/index.js';
-import { JS_ERR, RunOutcomeScan, STREAMS, encodeJson, isWrongLastSequence, publishDurably, subjects, unlessJetStreamError, type JobEventStore } from '../../libs/nats/index.js';
+import { RunOutcomeScan, encodeJson, isWrongLastSequence, publishDurably, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import { FAILURES_PER_PART, RETRIES_KEPT } from './compaction.js';
 
-/** Tries before giving the checkpoint up until the next reconcile: each one loses only if a batch arrived since the last read. */
-const ATTEMPTS = 5;
+/** Tries before giving the checkpoint up until the next reconcile: one loses only to a batch published but not yet folded. */
+const ATTEMPTS = 10;
 
 export interface CheckpointDeps {
   nc: NatsConnection;
@@ -13,8 +13,8 @@ export interface CheckpointDeps {
   store: JobEventStore;
   /** The job's projection as folded so far. */
   projection(jobId: string): JobProjection | undefined;
-  /** Resolves once every event up to `seq` is folded. */
-  folded(seq: number): Promise<void>;
+  /** The stream sequence of the last message of the job's outcome subject folded so far (undefined: none since the start). */
+  lastOutcomeSeq(jobId: string): number | undefined;
 }
 
 export type CheckpointResult = { through_seq: number; seq: number; failed_kept: number } | 'raced' | undefined;
@@ -23,10 +23,10 @@ export type CheckpointResult = { through_seq: number; seq: number; failed_kept: 
  * Checkpoints a running run's outcome batches so they can be purged before it ends (the purge itself
  * follows once the checkpoint is folded, see Reconciler). First the failures of the batches since the
  * previous checkpoint are kept (FailuresKept sets on the summary subject, chained by sequence), then
- * OutcomesCheckpointed, built from the projection as of the last batch it covers, is appended on the
- * outcome subject with that batch as the subject's expected last sequence: a batch that arrived
- * meanwhile makes the server refuse it, and the next attempt keeps the failures of what arrived and
- * tries again. Every message has a stable id and a set no checkpoint chains to is never read, so a
+ * OutcomesCheckpointed, built from the projection as of the last batch it covers (the last one folded),
+ * is appended on the outcome subject with that batch as the subject's expected last sequence: a batch
+ * published but not yet folded makes the server refuse it, and the next attempt keeps the failures of
+ * what arrived and tries again. Every message has a stable id and a set no checkpoint chains to is never read, so a
  * crash anywhere leaves nothing to undo. undefined: nothing to do (the run ended, or another projector
  * checkpointed it meanwhile); 'raced': batches kept arriving, tried again at the next reconcile.
  */
@@ -38,7 +38,7 @@ export async function checkpointRun(deps: CheckpointDeps, jobId: string, run: nu
   let base: number | undefined;
   let failedKept = 0;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const last = (await unlessJetStreamError(deps.jsm.streams.getMessage(STREAMS.events, { last_by_subj: subjects.outcome(jobId) }), JS_ERR.noMessageFound))?.seq;
+    const last = deps.lastOutcomeSeq(jobId);
     if (last === undefined) return undefined;
     await scan.readTo(deps.nc, jobId, last);
     if (attempt === 0) {
@@ -50,7 +50,9 @@ export async function checkpointRun(deps: CheckpointDeps, jobId: string, run: nu
       failedKept += await keepFailures(deps, jobId, run, keptThrough, last, scan);
       keptThrough = last;
     }
-    await deps.folded(last);
+    // Batches folded while the failures were kept are kept too before the checkpoint is tried.
+    if (deps.lastOutcomeSeq(jobId) !== last) continue;
+    // The projection's outcomes are as of `last` now: built and sent at once, before another batch is folded.
     const p = deps.projection(jobId);
     const checkpoint = p && p.view.run === run ? checkpointOf(p, last, new Date().toISOString()) : undefined;
     if (!checkpoint) return undefined;

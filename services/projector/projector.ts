@@ -46,7 +46,7 @@ export async function startProjector({ nc, log, rebuild = false, checkpointOutco
   const reconciler: Reconciler = new Reconciler(nc, js, jsm, await JobEventStore.open(nc), log, (): boolean => writer.caughtUp, {
     everyObjects: checkpointOutcomes,
     projection: (jobId) => state.jobs.get(jobId),
-    folded: (seq) => writer.waitFor(seq),
+    lastOutcomeSeq: (jobId) => state.lastOutcomeSeq.get(jobId),
   });
   const writer: ViewWriter = new ViewWriter(state, readModel, reconciler, log, catchUpSeq);
   await writer.markAllForRewrite();

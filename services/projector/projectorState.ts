@@ -17,6 +17,8 @@ export interface Snapshot {
 /** All jobs' projections plus the last stream sequence folded in. Pure: no I/O. */
 export class ProjectorState {
   readonly jobs = new Map<string, JobProjection>();
+  /** Per job, the sequence of the last message of its outcome subject folded since this process started (not snapshotted). */
+  readonly lastOutcomeSeq = new Map<string, number>();
   seq = 0;
 
   /** Folds one event; returns the job id it touched, or undefined when the event was already applied. */
@@ -24,9 +26,13 @@ export class ProjectorState {
     if (seq <= this.seq) return undefined;
     this.seq = seq;
     const jobId = event.data.job_id;
+    if (event.type === 'ObjectsProcessed' || event.type === 'OutcomesCheckpointed') this.lastOutcomeSeq.set(jobId, seq);
     const next = project(this.jobs.get(jobId), event, seq);
     if (next) this.jobs.set(jobId, next);
-    else this.jobs.delete(jobId);
+    else {
+      this.jobs.delete(jobId);
+      this.lastOutcomeSeq.delete(jobId);
+    }
     return jobId;
   }
 

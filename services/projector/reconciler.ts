@@ -23,8 +23,8 @@ export interface CheckpointSettings {
   /** Outcomes since a running run's last checkpoint that trigger the next one; 0: never. */
   everyObjects: number;
   projection(jobId: string): JobProjection | undefined;
-  /** Resolves once every event up to `seq` is folded. */
-  folded(seq: number): Promise<void>;
+  /** The stream sequence of the last message of the job's outcome subject folded so far. */
+  lastOutcomeSeq(jobId: string): number | undefined;
 }
 
 export class Reconciler {
@@ -38,7 +38,7 @@ export class Reconciler {
     private readonly store: JobEventStore,
     private readonly log: Logger,
     private readonly caughtUp: () => boolean,
-    private readonly checkpoints: CheckpointSettings = { everyObjects: 0, projection: () => undefined, folded: () => Promise.resolve() },
+    private readonly checkpoints: CheckpointSettings = { everyObjects: 0, projection: () => undefined, lastOutcomeSeq: () => undefined },
   ) {}
 
   reconcile(view: JobView): void {
