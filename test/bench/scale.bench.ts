@@ -6,6 +6,7 @@
  * messages published per object, and checks the final counts are exact.
  *
  * Run: node dist/test/bench/scale.bench.js [--objects 1000000] [--copiers 2] [--size 1024] [--concurrency 64]
+ *   [--checkpoint-outcomes N] (FERRY_CHECKPOINT_OUTCOMES for the projector; Ferry's default when absent)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     copiers: { type: 'string', default: '2' },
     size: { type: 'string', default: '1024' },
     concurrency: { type: 'string', default: '64' },
+    'checkpoint-outcomes': { type: 'string' },
   },
 });
 const OBJECTS = Number(values.objects);
@@ -59,7 +61,13 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: nats.url });
   try {
     await fetch(`${sink.endpoint}/sink`, { method: 'PUT' });
-    const env = { natsUrl: nats.url, sourceEndpoint: source.endpoint, dataDir: join(tmp.path, 'ferry') };
+    const checkpointOutcomes = values['checkpoint-outcomes'];
+    const env = {
+      natsUrl: nats.url,
+      sourceEndpoint: source.endpoint,
+      dataDir: join(tmp.path, 'ferry'),
+      ...(checkpointOutcomes === undefined ? {} : { extraEnv: { FERRY_CHECKPOINT_OUTCOMES: checkpointOutcomes } }),
+    };
     for (const role of ['control', 'projector', 'lister', ...Array.from({ length: COPIERS }, () => 'copier')]) {
       processes.push({ role, proc: await startFerry(role, env) });
     }
@@ -136,6 +144,7 @@ async function main(): Promise<void> {
       object_size: SIZE,
       copiers: COPIERS,
       concurrency: CONCURRENCY,
+      checkpoint_outcomes: checkpointOutcomes ?? 'default',
       status: view.status,
       seconds: Number(seconds.toFixed(1)),
       objects_per_second: Math.round(OBJECTS / seconds),
