@@ -14,6 +14,7 @@ import {
   type JobProjection,
   type ObjectOutcome,
 } from '../../libs/domain/index.js';
+import { ProjectorState } from '../../services/projector/projectorState.js';
 
 const ID = 'job-1';
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -52,6 +53,17 @@ describe('when a running run is checkpointed', () => {
     assert.equal(after.checkpoint?.objects, 250);
     assert.equal(checkpointDue(after, 200), false);
     assert.equal(checkpointDue(fold([...events, checkpoint, processed(1, many(250, 200))]), 200), true);
+  });
+
+  it('given a checkpoint folded, when the projector state goes through a snapshot, then a restart still knows it (to purge below it again and to count from it)', () => {
+    const state = new ProjectorState();
+    const events = [created(), started(1), processed(1, many(0, 250))];
+    events.forEach((e, i) => state.apply(e, i + 1));
+    state.apply(checkpointOf(state.jobs.get(ID)!, 3, at(9))!, 4);
+    assert.equal(state.lastOutcomeSeq.get(ID), 4);
+    const restored = ProjectorState.fromSnapshot(JSON.parse(JSON.stringify(state.toSnapshot())));
+    assert.deepEqual(restored.jobs.get(ID)!.checkpoint, { run: 1, seq: 4, objects: 250 });
+    assert.equal(restored.lastOutcomeSeq.get(ID), undefined, 'known again from the next outcome folded');
   });
 
   it('given a job with a completion report, an ended run, or an earlier run not compacted, then none is due', () => {
