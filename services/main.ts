@@ -49,7 +49,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
     return config.source;
   };
 
-  if (has('projector')) running.push(await startProjector({ nc, log: log.child({ service: 'projector' }), rebuild }));
+  if (has('projector')) running.push(await startProjector({ nc, log: log.child({ service: 'projector' }), rebuild, checkpointOutcomes: config.checkpointOutcomes }));
   if (has('control')) {
     const { tokens, generated } = apiTokensFor(dataDir, config);
     if (generated) process.stdout.write(`\nFerry admin token (saved in ${resolve(generated.path)}):\n  export TOKEN=${generated.token}\n\n`);

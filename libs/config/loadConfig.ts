@@ -77,6 +77,8 @@ export interface FerryConfig {
   natsReplicas: number;
   /** Cap on the work stream (all jobs together); listers keep each job far below it. */
   natsMaxWorkItems: number;
+  /** Outcomes since a running run's last mid-run checkpoint that trigger the next one (0: never): bounds the outcome batches kept per run. */
+  checkpointOutcomes: number;
   webhooks: { secret?: string; timeoutMs: number; retryDelayMs: number; maxRetryDurationMs: number; allowPrivateNetworks: boolean };
   /** Link-local and cloud-metadata destination endpoints are refused unless allowed. */
   destinations: { allowLinkLocal: boolean };
@@ -203,6 +205,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     },
     natsReplicas: get('ferry.nats.replicas'),
     natsMaxWorkItems: get('ferry.nats.max_work_items'),
+    checkpointOutcomes: get('ferry.events.checkpoint_outcomes'),
     listerMaxWaitingItems: get('ferry.lister.max_waiting_items'),
     listerSplitRanges: get('ferry.lister.split_ranges'),
     webhooks: {

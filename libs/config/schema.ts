@@ -77,6 +77,7 @@ export const SETTINGS = [
   { path: 'ferry.webhooks.allow_private_networks', env: 'FERRY_WEBHOOK_ALLOW_PRIVATE_NETWORKS', type: { kind: 'boolean' }, default: false },
   { path: 'ferry.destinations.allow_link_local', env: 'FERRY_DESTINATION_ALLOW_LINK_LOCAL', type: { kind: 'boolean' }, default: false },
   { path: 'ferry.nats.replicas', env: 'FERRY_NATS_REPLICAS', type: int(1, 5), default: 1 },
+  { path: 'ferry.events.checkpoint_outcomes', env: 'FERRY_CHECKPOINT_OUTCOMES', type: int(0, 1_000_000_000), default: 1_000_000 },
   { path: 'ferry.nats.max_work_items', env: 'FERRY_MAX_WORK_ITEMS', type: int(10_000, 1_000_000_000), default: 1_000_000 },
   // How a service proves itself to NATS (one of user/password, token, NKey seed, creds file) and checks the server (TLS).
   { path: 'ferry.nats.user', env: 'NATS_USER', type: { kind: 'string' } },

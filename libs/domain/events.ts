@@ -241,7 +241,20 @@ export interface OutcomesCheckpointed {
   };
 }
 
-export type RunSummaryEvent = FailuresRecorded | OutcomesCompacted | OutcomesCheckpointed;
+/**
+ * The final failures (and latest retried attempts) of a running run's outcome batches in (from_seq,
+ * through_seq], kept on the summary subject before a mid-run checkpoint lets those batches be purged.
+ * `from_seq` is the previous checkpoint's through_seq (0 for the run's first): the sets behind a
+ * checkpoint form a chain from its through_seq back to 0, and a set off that chain (left by an attempt
+ * that crashed before its checkpoint) is never read. Failures of an ordinal already counted before
+ * from_seq are not repeated, as the projection does not count them again.
+ */
+export interface FailuresKept {
+  type: 'FailuresKept';
+  data: { job_id: string; run: number; from_seq: number; through_seq: number; part: number; parts: number; failed: FailedObject[]; retries: JobError[]; at: string };
+}
+
+export type RunSummaryEvent = FailuresRecorded | OutcomesCompacted | OutcomesCheckpointed | FailuresKept;
 
 export type FerryEvent = JobEvent | ObjectsProcessed | RunSummaryEvent;
 

@@ -38,13 +38,14 @@ export function runStopError(events: Array<{ seq: number; event: JobEvent }>, sp
  * a few MB whatever its keys look like. Retried attempts are kept up to `retriesKept`, newest.
  */
 export class RunFailures {
-  private readonly seen = new OrdinalSet();
-  private readonly failed: FailedObject[] = [];
+  private failed: FailedObject[] = [];
   private retried: JobError[] = [];
 
+  /** `seen`: ordinals already counted (a mid-run checkpoint's), whose later outcomes are ignored. */
   constructor(
     private readonly span: RunSpan,
     private readonly retriesKept = Number.POSITIVE_INFINITY,
+    private readonly seen = new OrdinalSet(),
   ) {}
 
   add(seq: number, event: ObjectsProcessed): void {
@@ -65,6 +66,14 @@ export class RunFailures {
   result(): { failed: FailedObject[]; retried: JobError[] } {
     const retried = Number.isFinite(this.retriesKept) ? this.retried.slice(-this.retriesKept) : this.retried;
     return { failed: [...this.failed].sort((a, b) => a.ordinal - b.ordinal), retried };
+  }
+
+  /** The result so far, then forgets it but not the ordinals seen: the next drain has only what was added since. */
+  drain(): { failed: FailedObject[]; retried: JobError[] } {
+    const out = this.result();
+    this.failed = [];
+    this.retried = [];
+    return out;
   }
 }
 

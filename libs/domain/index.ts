@@ -7,6 +7,7 @@ export * from './decider.js';
 export * from './ordinalSet.js';
 export * from './listingRanges.js';
 export * from './projection.js';
+export * from './midRunCheckpoint.js';
 export * from './retryPolicy.js';
 export * from './workItem.js';
 export * from './failedObjects.js';

@@ -81,6 +81,14 @@ export interface JobProjection {
   done: OrdinalSet;
   /** [epoch second, bytes] of recent copies, oldest first. */
   rate: Array<[number, number]>;
+  /** The latest mid-run checkpoint folded: its run, stream sequence, and the objects it counted. */
+  checkpoint?: CheckpointMark;
+}
+
+export interface CheckpointMark {
+  run: number;
+  seq: number;
+  objects: number;
 }
 
 
@@ -428,7 +436,9 @@ function applyCheckpoint(p: JobProjection, event: OutcomesCheckpointed, seq: num
   if (run !== p.view.run || !isActive(p.view.status)) return p;
   const { estimated_completion: _e, ...before } = p.view.progress;
   const progress: Progress = { ...before, ...counts, current_rate_bytes_sec, ...(estimated_completion === undefined ? {} : { estimated_completion }) };
-  return { ...p, done: OrdinalSet.fromData(done), rate: rate.map(([s, b]) => [s, b]), view: { ...p.view, progress, updated_seq: seq } };
+  const doneSet = OrdinalSet.fromData(done);
+  const checkpoint: CheckpointMark = { run, seq, objects: doneSet.size };
+  return { ...p, done: doneSet, rate: rate.map(([s, b]) => [s, b]), checkpoint, view: { ...p.view, progress, updated_seq: seq } };
 }
 
 const OUTCOME_COUNT_KEYS = [
@@ -461,7 +471,7 @@ export function checkpointOf(p: JobProjection, throughSeq: number, at: string): 
 /** Folds one event (at stream sequence `seq`) into the job's projection. undefined means the job does not exist. */
 export function project(p: JobProjection | undefined, event: FerryEvent, seq: number): JobProjection | undefined {
   if (event.type === 'ObjectsProcessed') return p ? applyOutcomes(p, event, seq) : undefined;
-  if (event.type === 'FailuresRecorded') return p;
+  if (event.type === 'FailuresRecorded' || event.type === 'FailuresKept') return p;
   if (event.type === 'OutcomesCompacted') return p ? applyCompaction(p, event, seq) : undefined;
   if (event.type === 'OutcomesCheckpointed') return p ? applyCheckpoint(p, event, seq) : undefined;
   const next = applyJobEvent(p, event);

@@ -1,7 +1,12 @@
 import { DeliverPolicy, type Consumer, type ConsumerMessages, type NatsConnection } from 'nats';
 import {
+  OrdinalSet,
   RunFailures,
+  keptFailuresThrough,
+  withKeptFailures,
   type FailedObject,
+  type FailuresKept,
+  type OutcomesCheckpointed,
   type FailuresRecorded,
   type FerryEvent,
   type JobError,
@@ -151,9 +156,60 @@ export async function readRunFailures(nc: NatsConnection, jobId: string, span: R
   return written ? fromSummary(written) : collected;
 }
 
-/** The final failures and retried attempts of one run, read from its outcome batches. */
+/**
+ * The final failures and retried attempts of one run, read from its outcome batches: those after its
+ * latest mid-run checkpoint (if any), with the failures kept for the batches that checkpoint covers.
+ */
 export async function collectRunFailures(nc: NatsConnection, jobId: string, span: RunSpan, retriesKept?: number): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
-  const collector = new RunFailures(span, retriesKept);
-  await forEachOutcomeBatch(nc, jobId, span.fromSeq, span.endSeq ?? Number.MAX_SAFE_INTEGER, (seq, event) => collector.add(seq, event));
-  return collector.result();
+  const scan = new RunOutcomeScan(span, retriesKept);
+  await scan.readTo(nc, jobId, span.endSeq ?? Number.MAX_SAFE_INTEGER);
+  const recent = scan.failures.result();
+  if (!scan.checkpoint) return recent;
+  return withKeptFailures(await readKeptFailures(nc, jobId, span.run, scan.checkpoint.through_seq), recent, retriesKept);
+}
+
+/**
+ * Reads a run's outcome subject in steps, from its start: the failures of the batches after the latest
+ * checkpoint of the run met so far (the first outcome of an ordinal counts; ordinals the checkpoint
+ * counted are passed over). A checkpoint is only honoured within the run's span: one that landed after
+ * the run ended was not folded, and nothing was purged for it.
+ */
+export class RunOutcomeScan {
+  failures: RunFailures;
+  checkpoint: OutcomesCheckpointed['data'] | undefined;
+  /** The stream sequence of `checkpoint`. */
+  checkpointSeq: number | undefined;
+  /** Every message up to here was read. */
+  readSeq: number;
+
+  constructor(
+    private readonly span: RunSpan,
+    private readonly retriesKept?: number,
+  ) {
+    this.failures = new RunFailures(span, retriesKept);
+    this.readSeq = span.fromSeq - 1;
+  }
+
+  async readTo(nc: NatsConnection, jobId: string, toSeq: number): Promise<void> {
+    if (toSeq <= this.readSeq) return;
+    const span = this.span;
+    await forEachInRange<FerryEvent>(nc, subjects.outcome(jobId), this.readSeq + 1, toSeq, (seq, event) => {
+      if (event.type === 'ObjectsProcessed') this.failures.add(seq, event);
+      else if (event.type === 'OutcomesCheckpointed' && event.data.run === span.run && (span.endSeq === undefined || seq < span.endSeq)) {
+        this.checkpoint = event.data;
+        this.checkpointSeq = seq;
+        this.failures = new RunFailures(span, this.retriesKept, OrdinalSet.fromData(event.data.done));
+      }
+    });
+    this.readSeq = toSeq;
+  }
+}
+
+/** The failures kept for a run's batches up to a checkpoint's through_seq (FailuresKept sets on its summary subject). */
+export async function readKeptFailures(nc: NatsConnection, jobId: string, run: number, throughSeq: number): Promise<{ failed: FailedObject[]; retried: JobError[] }> {
+  const sets: Array<FailuresKept['data']> = [];
+  for (const { event } of await readSubjectRange<FerryEvent>(nc, subjects.summary(jobId))) if (event.type === 'FailuresKept' && event.data.run === run) sets.push(event.data);
+  const kept = keptFailuresThrough(sets, throughSeq);
+  if (!kept) throw new Error(`job ${jobId} run ${run}: the failures kept for its checkpoint through sequence ${throughSeq} are incomplete`);
+  return kept;
 }

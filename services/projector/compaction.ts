@@ -10,9 +10,9 @@ import {
 import { JS_ERR, STREAMS, collectRunFailures, unlessJetStreamError, encodeJson, forEachOutcomeBatch, publishDurably, readFailureSummary, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
 /** Failures per FailuresRecorded message: about 200 bytes each keeps a part far below NATS's 1 MB payload limit. */
-const FAILURES_PER_PART = 2_000;
+export const FAILURES_PER_PART = 2_000;
 /** Retried attempts kept per run: what GET .../errors can show (it shows at most 100 entries). */
-const RETRIES_KEPT = 100;
+export const RETRIES_KEPT = 100;
 
 /**
  * The oldest ended run of the view whose outcome detail is still in the log, if every run before it

@@ -17,6 +17,8 @@ export interface ProjectorOptions {
   log: Logger;
   /** Drop the read model and snapshot, and fold the whole log again from sequence 1. */
   rebuild?: boolean;
+  /** Outcomes since a running run's last checkpoint that trigger the next one (ferry.events.checkpoint_outcomes); 0: never. */
+  checkpointOutcomes?: number;
 }
 
 export interface RunningProjector {
@@ -31,7 +33,7 @@ export interface RunningProjector {
  * pure function of the log: the KV entries are outputs only, rewritten whole from
  * memory, and a restart resumes from the last snapshot's sequence.
  */
-export async function startProjector({ nc, log, rebuild = false }: ProjectorOptions): Promise<RunningProjector> {
+export async function startProjector({ nc, log, rebuild = false, checkpointOutcomes = 0 }: ProjectorOptions): Promise<RunningProjector> {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const readModel = await ReadModel.open(nc);
@@ -41,7 +43,11 @@ export async function startProjector({ nc, log, rebuild = false }: ProjectorOpti
   const catchUpSeq = (await jsm.streams.info(STREAMS.events)).state.last_seq;
   log.info({ from_seq: state.seq + 1, to_seq: catchUpSeq, jobs: state.jobs.size }, 'projector starting');
 
-  const reconciler: Reconciler = new Reconciler(nc, js, jsm, await JobEventStore.open(nc), log, (): boolean => writer.caughtUp);
+  const reconciler: Reconciler = new Reconciler(nc, js, jsm, await JobEventStore.open(nc), log, (): boolean => writer.caughtUp, {
+    everyObjects: checkpointOutcomes,
+    projection: (jobId) => state.jobs.get(jobId),
+    lastOutcomeSeq: (jobId) => state.lastOutcomeSeq.get(jobId),
+  });
   const writer: ViewWriter = new ViewWriter(state, readModel, reconciler, log, catchUpSeq);
   await writer.markAllForRewrite();
   const reader = startLogReader({ js, jsm, log, foldedSeq: () => state.seq, fold: (data, seq) => fold(state, writer, data, seq) });

@@ -6,6 +6,7 @@ interface SnapshotJob {
   definition: JobProjection['definition'];
   done: OrdinalSetData;
   rate: JobProjection['rate'];
+  checkpoint?: JobProjection['checkpoint'];
 }
 
 export interface Snapshot {
@@ -16,6 +17,8 @@ export interface Snapshot {
 /** All jobs' projections plus the last stream sequence folded in. Pure: no I/O. */
 export class ProjectorState {
   readonly jobs = new Map<string, JobProjection>();
+  /** Per job, the sequence of the last message of its outcome subject folded since this process started (not snapshotted). */
+  readonly lastOutcomeSeq = new Map<string, number>();
   seq = 0;
 
   /** Folds one event; returns the job id it touched, or undefined when the event was already applied. */
@@ -23,15 +26,19 @@ export class ProjectorState {
     if (seq <= this.seq) return undefined;
     this.seq = seq;
     const jobId = event.data.job_id;
+    if (event.type === 'ObjectsProcessed' || event.type === 'OutcomesCheckpointed') this.lastOutcomeSeq.set(jobId, seq);
     const next = project(this.jobs.get(jobId), event, seq);
     if (next) this.jobs.set(jobId, next);
-    else this.jobs.delete(jobId);
+    else {
+      this.jobs.delete(jobId);
+      this.lastOutcomeSeq.delete(jobId);
+    }
     return jobId;
   }
 
   toSnapshot(): Snapshot {
     const jobs: Record<string, SnapshotJob> = {};
-    for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate };
+    for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}) };
     return { seq: this.seq, jobs };
   }
 
@@ -40,7 +47,7 @@ export class ProjectorState {
     state.seq = snapshot.seq;
     for (const [id, job] of Object.entries(snapshot.jobs)) {
       if (typeof job.done !== 'object') throw new Error('the snapshot predates the chunked ordinal set');
-      state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromData(job.done), rate: job.rate });
+      state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromData(job.done), rate: job.rate, ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}) });
     }
     return state;
   }

@@ -1,8 +1,9 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
-import { isActive, runIsOver, countsOf, deletePhaseOf, failureThresholdExceeded, reportPending, type JobView, type RunSummary } from '../../libs/domain/index.js';
+import { isActive, runIsOver, checkpointDue, countsOf, deletePhaseOf, failureThresholdExceeded, reportPending, type JobProjection, type JobView, type RunSummary } from '../../libs/domain/index.js';
 import { STREAMS, publishDeleteTask, publishListTask, publishReportTask, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { compactRun, nextRunToCompact } from './compaction.js';
+import { checkpointRun } from './checkpoint.js';
 
 /**
  * Acts on what the read model says, not on single events, so replaying history
@@ -10,9 +11,21 @@ import { compactRun, nextRunToCompact } from './compaction.js';
  * ends a run whose objects all have outcomes (the only place that happens),
  * drops a finished run's leftover work, asks a lister for a finished run's
  * completion report, and then compacts the run's outcome detail (only once the projector has caught up with the log, so a replay does
- * not redo compactions the log already records). Every action is idempotent.
+ * not redo compactions the log already records). Every action is idempotent. A running run whose
+ * outcomes since its last checkpoint reach `checkpointOutcomes` is checkpointed, and once that
+ * checkpoint is folded its outcome batches below it are purged (again after a restart: a purge is idempotent).
  */
 const ACTION_TIMEOUT_MS = 20_000;
+/** A checkpoint reads the batches it covers (about a million by default): it is given longer. */
+const CHECKPOINT_TIMEOUT_MS = 10 * 60_000;
+
+export interface CheckpointSettings {
+  /** Outcomes since a running run's last checkpoint that trigger the next one; 0: never. */
+  everyObjects: number;
+  projection(jobId: string): JobProjection | undefined;
+  /** The stream sequence of the last message of the job's outcome subject folded so far. */
+  lastOutcomeSeq(jobId: string): number | undefined;
+}
 
 export class Reconciler {
   private readonly done = new Set<string>();
@@ -25,6 +38,7 @@ export class Reconciler {
     private readonly store: JobEventStore,
     private readonly log: Logger,
     private readonly caughtUp: () => boolean,
+    private readonly checkpoints: CheckpointSettings = { everyObjects: 0, projection: () => undefined, lastOutcomeSeq: () => undefined },
   ) {}
 
   reconcile(view: JobView): void {
@@ -43,6 +57,31 @@ export class Reconciler {
     // A run's completion report is written from its outcome batches, so it comes before their compaction.
     if (toCompact && reportPending(view, toCompact)) this.once(`report:${view.job_id}:${toCompact.run}`, view, () => publishReportTask(this.js, { job_id: view.job_id, run: toCompact.run }));
     else if (toCompact) this.once(`compact:${view.job_id}:${toCompact.run}`, view, () => this.compact(view, toCompact));
+    if (this.caughtUp() && isActive(view.status)) this.checkpoint(view);
+  }
+
+  /** Checkpoints the running run when due; purges the batches below its latest folded checkpoint. */
+  private checkpoint(view: JobView): void {
+    const p = this.checkpoints.projection(view.job_id);
+    if (!p || p.view.run !== view.run) return;
+    const last = p.checkpoint?.run === view.run ? p.checkpoint : undefined;
+    if (last) this.once(`checkpoint-purge:${view.job_id}:${last.seq}`, view, () => this.purgeBelow(view, last.seq));
+    if (checkpointDue(p, this.checkpoints.everyObjects)) {
+      this.once(`checkpoint:${view.job_id}:${view.run}:${last?.seq ?? 0}`, view, () => this.writeCheckpoint(view), CHECKPOINT_TIMEOUT_MS);
+    }
+  }
+
+  private async writeCheckpoint(view: JobView): Promise<void> {
+    const result = await checkpointRun({ nc: this.nc, js: this.js, jsm: this.jsm, store: this.store, ...this.checkpoints }, view.job_id, view.run);
+    // Batches kept arriving between reading the last one and appending the checkpoint: thrown, so the next reconcile tries again.
+    if (result === 'raced') throw new Error('outcome batches kept arriving; checkpoint not written');
+    if (result) this.log.info({ job_id: view.job_id, run: view.run, through_seq: result.through_seq, seq: result.seq, failed_kept: result.failed_kept }, 'run outcomes checkpointed');
+  }
+
+  /** Outcome batches below a folded checkpoint of the running run are purged (every earlier run was compacted before it was written). */
+  private async purgeBelow(view: JobView, seq: number): Promise<void> {
+    const { purged } = await this.jsm.streams.purge(STREAMS.events, { filter: subjects.outcome(view.job_id), seq });
+    this.log.info({ job_id: view.job_id, run: view.run, below_seq: seq, batches_purged: purged }, 'checkpointed outcomes purged');
   }
 
   /**
@@ -70,12 +109,12 @@ export class Reconciler {
    * (a broker mid-election) is given up after ACTION_TIMEOUT_MS and tried again on the next
    * reconcile, which the projector also triggers periodically for active jobs.
    */
-  private once(key: string, view: { job_id: string; run?: number }, action: () => Promise<unknown>): void {
+  private once(key: string, view: { job_id: string; run?: number }, action: () => Promise<unknown>, timeoutMs = ACTION_TIMEOUT_MS): void {
     if (this.done.has(key) || this.inFlight.has(key)) return;
     this.inFlight.add(key);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer in ${ACTION_TIMEOUT_MS} ms`)), ACTION_TIMEOUT_MS);
+      timer = setTimeout(() => reject(new Error(`no answer in ${timeoutMs} ms`)), timeoutMs);
     });
     Promise.race([action(), timeout])
       .then(() => this.done.add(key))

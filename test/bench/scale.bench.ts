@@ -6,6 +6,7 @@
  * messages published per object, and checks the final counts are exact.
  *
  * Run: node dist/test/bench/scale.bench.js [--objects 1000000] [--copiers 2] [--size 1024] [--concurrency 64] [--cluster]
+ *   [--checkpoint-outcomes N] (FERRY_CHECKPOINT_OUTCOMES for the projector; Ferry's default when absent)
  *
  * --cluster: a 3-node JetStream cluster on loopback, every stream with 3 replicas (FERRY_NATS_REPLICAS=3);
  * nats-server's CPU is then the three nodes' sum, and the store is the sum of one replica's streams.
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     size: { type: 'string', default: '1024' },
     concurrency: { type: 'string', default: '64' },
     cluster: { type: 'boolean', default: false },
+    'checkpoint-outcomes': { type: 'string' },
   },
 });
 const OBJECTS = Number(values.objects);
@@ -67,7 +69,13 @@ async function main(): Promise<void> {
   const nc = await connect({ servers: nats.url.split(',') });
   try {
     await fetch(`${sink.endpoint}/sink`, { method: 'PUT' });
-    const env = { natsUrl: nats.url, sourceEndpoint: source.endpoint, dataDir: join(tmp.path, 'ferry'), extraEnv: { FERRY_NATS_REPLICAS: CLUSTER ? '3' : '1' } };
+    const checkpointOutcomes = values['checkpoint-outcomes'];
+    const env = {
+      natsUrl: nats.url,
+      sourceEndpoint: source.endpoint,
+      dataDir: join(tmp.path, 'ferry'),
+      extraEnv: { FERRY_NATS_REPLICAS: CLUSTER ? '3' : '1', ...(checkpointOutcomes === undefined ? {} : { FERRY_CHECKPOINT_OUTCOMES: checkpointOutcomes }) },
+    };
     for (const role of ['control', 'projector', 'lister', ...Array.from({ length: COPIERS }, () => 'copier')]) {
       processes.push({ role, proc: await startFerry(role, env) });
     }
@@ -145,6 +153,7 @@ async function main(): Promise<void> {
       copiers: COPIERS,
       concurrency: CONCURRENCY,
       nats: CLUSTER ? '3-node cluster, replicas 3' : 'one node, replicas 1',
+      checkpoint_outcomes: checkpointOutcomes ?? 'default',
       status: view.status,
       seconds: Number(seconds.toFixed(1)),
       objects_per_second: Math.round(OBJECTS / seconds),

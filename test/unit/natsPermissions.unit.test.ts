@@ -93,7 +93,8 @@ describe('NATS users and permissions (deploy/nats)', () => {
   // Who may publish what: the table deploy/README.md's "NATS users and permissions" describes.
   const table: Array<[string, string, Service[]]> = [
     ['append to a job log', subjects.job('j'), ['control', 'projector', 'lister']],
-    ['publish outcomes', subjects.outcome('j'), ['lister', 'copier']],
+    // The projector appends a running run's mid-run checkpoint (OutcomesCheckpointed) among its outcome batches.
+    ['publish outcomes', subjects.outcome('j'), ['projector', 'lister', 'copier']],
     ['publish a run summary', subjects.summary('j'), ['projector']],
     ['publish work items', subjects.work('j', 1), ['lister']],
     ['ask for a listing', subjects.listTask('j'), ['control', 'projector']],
