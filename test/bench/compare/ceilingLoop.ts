@@ -6,28 +6,13 @@
  * Its own process, like minimalLoop.ts, so its CPU is measured apart. Prints one JSON line: wall
  * seconds and CPU seconds of the loop (start-up excluded).
  *
- *   node dist/test/bench/compare/ceilingLoop.js SPEC.json     (SPEC as minimalLoop.ts's)
+ *   node dist/test/bench/compare/ceilingLoop.js SPEC.json     (SPEC: loopSpec.ts)
  */
 import { readFileSync } from 'node:fs';
 import { SignedHttp } from '../../../libs/s3/signedHttp.js';
 import { readDetail } from '../../../libs/http1/responseBody.js';
 import type { S3Endpoint } from '../../../libs/s3/endpoint.js';
-
-interface Endpoint {
-  endpoint: string;
-  accessKey: string;
-  secretKey: string;
-  caPem?: string;
-}
-
-interface LoopSpec {
-  source: Endpoint;
-  destination: Endpoint;
-  sourceBucket: string;
-  destinationBucket: string;
-  concurrency: number;
-  keys: Array<[string, number]>;
-}
+import type { Endpoint, LoopSpec } from './loopSpec.js';
 
 const s3Endpoint = (e: Endpoint): S3Endpoint => ({
   endpoint: e.endpoint,

@@ -12,23 +12,7 @@ import { readFileSync } from 'node:fs';
 import { Agent } from 'node:https';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-
-interface Endpoint {
-  endpoint: string;
-  accessKey: string;
-  secretKey: string;
-  /** For https: the CA its certificate is checked against. */
-  caPem?: string;
-}
-
-interface LoopSpec {
-  source: Endpoint;
-  destination: Endpoint;
-  sourceBucket: string;
-  destinationBucket: string;
-  concurrency: number;
-  keys: Array<[string, number]>;
-}
+import type { Endpoint, LoopSpec } from './loopSpec.js';
 
 const client = (e: Endpoint) =>
   new S3Client({

@@ -40,6 +40,7 @@ import { startSyntheticS3Process, type SyntheticS3Process } from '../syntheticS3
 import { makeTestCertificates, type TestCertificates } from '../../harness/testCertificates.js';
 import { seededRandom } from '../../harness/seededRandom.js';
 import { compareSpreads, machineInfo, median, negated, processCpuSeconds, runMeasured, spreadOf, totalCpuSeconds, type Spread } from './measure.js';
+import type { Endpoint } from './loopSpec.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -91,14 +92,6 @@ if (!(SCALE > 0) || !(REPEATS >= 1) || !(C >= 1) || !(WARMUP >= 0)) throw new Er
 
 const scaled = (count: number, min = 1) => Math.max(min, Math.round(count * SCALE));
 const FERRY_LABEL = FERRY_TARGET === 'all' ? 'Ferry (--target all)' : 'Ferry (control+projector+lister+1 copier)';
-
-interface Endpoint {
-  endpoint: string;
-  accessKey: string;
-  secretKey: string;
-  /** For https: the CA its certificate is checked against (Ferry: destination_ca_bundle; rclone: --ca-cert; the loop: its agent). */
-  caPem?: string;
-}
 
 type Objects = Array<[string, number]>;
 
