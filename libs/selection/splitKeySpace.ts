@@ -1,5 +1,5 @@
 import { keysAfter, listCommonPrefixes, listObjects, type ListOptions, type S3Endpoint } from '../s3/index.js';
-import { boundariesFromSamples, evenlyPicked, keyPosition, keysBetween, positionString, probePositions, sharedPrefix, type Sample } from './keyRanges.js';
+import { boundariesFromSamples, evenlyPicked, keyPosition, keysBetween, positionString, probePositions, type Sample } from './keyRanges.js';
 import { compareKeys } from './keyOrder.js';
 import { mapInOrder } from './mapInOrder.js';
 
@@ -50,11 +50,11 @@ export async function splitKeySpace(endpoint: S3Endpoint, bucket: string, opts: 
   const { prefixes } = await listCommonPrefixes(endpoint, bucket, { ...request, delimiter: '/', maxPages: MAX_PREFIX_PAGES });
   if (prefixes.length >= opts.ranges) return evenlyPicked(prefixes, opts.ranges);
 
-  // Positions are read after the prefix every key shares (found from the first key and the last one
-  // the end search saw), so keys that differ only deep into their names still spread over [0, 1).
-  const greatest = await endOfKeySpace(endpoint, bucket, request, prefix, last);
-  const base = sharedPrefix(first, greatest.key);
-  const { high } = base === prefix ? greatest : await endOfKeySpace(endpoint, bucket, request, base, last);
+  // Positions are read after the prefix every key shares, so keys that differ only deep into their
+  // names (obj/0000000000 to obj/0000099999) still spread over [0, 1): a position is a double, and
+  // read from the job's prefix those keys would all stand at one place.
+  const base = await commonBase(endpoint, bucket, request, prefix, first);
+  const high = await endOfKeySpace(endpoint, bucket, request, base, last);
   const sample = async (position: number, probe = base + positionString(position)): Promise<Sample> => ({
     probe,
     position,
@@ -95,12 +95,33 @@ function firstPageSamples(keys: readonly string[], base: string): Sample[] {
   return samples;
 }
 
+/** Sorts after every key that starts with what it follows (S3 orders keys by their UTF-8 bytes; U+10FFFF's are the greatest). */
+const PAST_EVERY_SUFFIX = '\u{10FFFF}'.repeat(4);
+
+/**
+ * The longest start of `first` (the least key) that every key under `prefix` shares: a start is shared
+ * when no key sorts past it followed by the greatest characters. Found by bisection over its length, a
+ * probe of one key each.
+ */
+async function commonBase(endpoint: S3Endpoint, bucket: string, request: ListOptions, prefix: string, first: string): Promise<string> {
+  const chars = Array.from(first); // code points: a start never cuts a surrogate pair
+  let shared = Array.from(prefix).length;
+  let notShared = chars.length + 1;
+  while (notShared - shared > 1) {
+    const length = Math.floor((shared + notShared) / 2);
+    const start = chars.slice(0, length).join('');
+    const [past] = (await keysAfter(endpoint, bucket, { ...request, startAfter: start + PAST_EVERY_SUFFIX, pageSize: 1 })).keys;
+    if (past === undefined) shared = length;
+    else notShared = length;
+  }
+  return chars.slice(0, shared).join('');
+}
+
 /**
  * A position (after `base`) past every key, found by bisection above the last key seen until the space
- * left above it is small beside the space the keys span, and the greatest key seen on the way.
+ * left above it is small beside the space the keys span.
  */
-async function endOfKeySpace(endpoint: S3Endpoint, bucket: string, request: ListOptions, base: string, from: string): Promise<{ high: number; key: string }> {
-  let greatest = from;
+async function endOfKeySpace(endpoint: S3Endpoint, bucket: string, request: ListOptions, base: string, from: string): Promise<number> {
   const low = keyPosition(from.slice(base.length));
   let seen = low;
   let high = 1;
@@ -111,10 +132,9 @@ async function endOfKeySpace(endpoint: S3Endpoint, bucket: string, request: List
       high = middle;
       continue;
     }
-    if (compareKeys(key, greatest) > 0) greatest = key;
     seen = Math.min(high, Math.max(middle, keyPosition(key.slice(base.length))));
   }
-  return { high, key: greatest };
+  return high;
 }
 
 /** Samples in position order with probes strictly ascending in key order (a probe string may repeat at close positions). */

@@ -5,7 +5,7 @@ import { rangesFromBoundaries } from '../../libs/domain/index.js';
 import { closeSdkClients, listCommonPrefixes, listObjects, sdkClient } from '../../libs/s3/index.js';
 import { compareKeys, splitKeySpace } from '../../libs/selection/index.js';
 import { upThrough } from '../../libs/selection/keyRanges.js';
-import { startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
+import { endpointAt, startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
 import { startSyntheticS3, type SyntheticS3 } from '../bench/syntheticS3.js';
 
 const pad = (i: number, width = 5) => String(i).padStart(width, '0');
@@ -91,5 +91,41 @@ describe('the synthetic endpoint lists common prefixes as S3 does', () => {
     assert.ok(complete);
     assert.deepEqual(prefixes, Array.from({ length: 24 }, (_, i) => `d${pad(i, 2)}/`));
     assert.deepEqual(await splitKeySpace(endpoint, 'dirs', { ranges: 4 }), ['d06/', 'd12/', 'd18/']);
+  });
+});
+
+describe('splitKeySpace over keys that differ only deep into their names', () => {
+  const COUNT = 100_000;
+  const RANGES = 16;
+  let synthetic: SyntheticS3;
+
+  before(async () => {
+    // obj/0000000000 … obj/0000099999: every key shares "obj/00000"; read from the empty prefix they differ past a double's precision.
+    synthetic = await startSyntheticS3({ buckets: { numbered: { count: COUNT, size: 1 } }, recordAccepted: false });
+  });
+  after(async () => {
+    closeSdkClients();
+    await synthetic?.stop();
+  });
+
+  it('cuts them into ranges of about even size', async () => {
+    const endpoint = endpointAt(synthetic.endpoint, { accessKey: 'any', secretKey: 'any' });
+    const boundaries = await splitKeySpace(endpoint, 'numbered', { ranges: RANGES });
+    assert.ok(boundaries.length >= RANGES / 2, `boundaries ${JSON.stringify(boundaries)}`);
+    // Keys up to and including each boundary, counted from the keys' own order.
+    const upTo = (boundary: string) => {
+      let low = 0;
+      let high = COUNT;
+      while (low < high) {
+        const mid = (low + high) >>> 1;
+        if (compareKeys(`obj/${pad(mid, 10)}`, boundary) <= 0) low = mid + 1;
+        else high = mid;
+      }
+      return low;
+    };
+    const ends = [...boundaries.map(upTo), COUNT];
+    const sizes = ends.map((end, i) => end - (i === 0 ? 0 : ends[i - 1]!));
+    // Before the fix one range held 99% of the keys; now none holds more than three times an even share.
+    assert.ok(Math.max(...sizes) <= (3 * COUNT) / ends.length, `range sizes ${sizes.join()}`);
   });
 });
