@@ -227,7 +227,12 @@ export function decide(command: JobCommand, state: JobState): JobEvent[] {
       if (!isCurrentRun(state, run) || state.listing.complete) return [];
       if (range !== undefined) {
         const ranges = state.listing.ranges;
-        if (ranges?.[range] === undefined || ranges[range].complete) return [];
+        if (ranges?.[range] === undefined) return [];
+        // Its ListingRangeCompleted is in the log but the ListingCompleted decided with it is not (the second append
+        // lost a race or failed, and the decision was taken again): the listing's end is still owed.
+        if (ranges[range].complete) {
+          return ranges.every((r) => r.complete) ? [{ type: 'ListingCompleted', data: { job_id, run, total_objects: state.listing.listed_objects, total_bytes: state.listing.listed_bytes, at } }] : [];
+        }
         const count = { index: range, listed_objects: total_objects, listed_bytes: total_bytes };
         const after = withRangeCount(ranges, count, { complete: true });
         const ended: JobEvent[] = [{ type: 'ListingRangeCompleted', data: { job_id, run, range: count, at } }];

@@ -109,7 +109,8 @@ export class JobEventStore {
   /** Decides the command and appends its events; repeats the decision on a concurrent append. */
   async execute(jobId: string, command: JobCommand): Promise<ExecuteResult> {
     for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
-      let { state, lastSeq } = await this.load(jobId);
+      const loaded = await this.load(jobId);
+      let { state, lastSeq } = loaded;
       const events = decide(command, state);
       // One id per decision: a publish resent after a lost PubAck is dropped as a duplicate of itself,
       // while two decisions taken against the same state never share an id.
@@ -125,7 +126,10 @@ export class JobEventStore {
           state = evolve(state, event);
           lastSeq = ack.seq;
         }
-        this.cache.set(jobId, { state, lastSeq });
+        // The cache keeps the state decided on, not the one folded with our own events: a replicated stream on
+        // nats-server 2.9 may accept another append made against the same expected sequence (ARCHITECTURE.md,
+        // "Concurrent appends on a replicated stream"), and the next load then reads both from the log.
+        if (events.length > 0) this.cache.set(jobId, loaded);
         return { state, events, lastSeq };
       } catch (err) {
         this.cache.delete(jobId);

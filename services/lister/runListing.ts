@@ -1,4 +1,4 @@
-import { rangeOrdinalBase, type JobState, type ObjectOutcome } from '../../libs/domain/index.js';
+import { rangeOrdinalBase, type JobCommand, type JobState, type ObjectOutcome } from '../../libs/domain/index.js';
 import type { JobEventStore, PipelinedPublisher } from '../../libs/nats/index.js';
 import { ListerOutcomes } from './listerOutcomes.js';
 import { PublishWindow } from './publishWindow.js';
@@ -90,11 +90,18 @@ export class RunListing {
   async complete(): Promise<void> {
     await this.drain();
     const { job_id, run } = this.state;
-    await this.ctx.store.execute(job_id, {
+    const completing: JobCommand = {
       type: 'CompleteListing',
       data: { job_id, run, total_objects: this.ordinal - this.base, total_bytes: this.bytes, ...this.rangeField() },
       metadata: { now: new Date().toISOString() },
-    });
+    };
+    await this.ctx.store.execute(job_id, completing);
+    if (this.range === undefined) return;
+    // Two ranges ending at once on a replicated stream may each be decided as not the last (nats-server 2.9
+    // accepts both appends: ARCHITECTURE.md, "Concurrent appends on a replicated stream"). Read afresh, the
+    // log shows every range complete, and the decider then owes the run's ListingCompleted.
+    const { state } = await this.ctx.store.load(job_id);
+    if (state.run === run && !state.listing.complete && state.listing.ranges?.every((r) => r.complete)) await this.ctx.store.execute(job_id, completing);
   }
 
   private rangeField(): { range?: number } {

@@ -9,7 +9,7 @@
  *   [--checkpoint-outcomes N] (FERRY_CHECKPOINT_OUTCOMES for the projector; Ferry's default when absent)
  *
  * --cluster: a 3-node JetStream cluster on loopback, every stream with 3 replicas (FERRY_NATS_REPLICAS=3);
- * nats-server's CPU is then the three nodes' sum, and the store is the sum of one replica's streams.
+ * nats-server's CPU is then the three nodes' sum (and each node's apart), and the store is the sum of one replica's streams.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   const tmp = makeTempDir('scale-bench');
   const nats = CLUSTER ? await startNatsCluster(tmp.path) : await startNatsServer({ storeDir: join(tmp.path, 'nats') });
   const natsPids = 'nodes' in nats ? nats.nodes.map((node) => node.child.pid!) : [nats.child.pid!];
-  const natsCpuSeconds = () => natsPids.reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
+  const natsCpuSeconds = () => natsPids.map((pid) => processCpuSeconds(pid));
   const source = await startSyntheticS3({ buckets: { source: { count: OBJECTS, size: SIZE, tags: () => undefined } }, recordAccepted: false });
   const sink = await startSyntheticS3({ buckets: {}, recordAccepted: false });
   const processes: Array<{ role: string; proc: FerryProcess }> = [];
@@ -128,7 +128,8 @@ async function main(): Promise<void> {
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const cpu = processes.map(({ proc }, i) => processCpuSeconds(proc.child.pid!) - cpuBefore[i]!);
-    const natsCpu = natsCpuSeconds() - natsCpuBefore;
+    const natsCpuPerNode = natsCpuSeconds().map((seconds, i) => seconds - natsCpuBefore[i]!);
+    const natsCpu = natsCpuPerNode.reduce((sum, seconds) => sum + seconds, 0);
     const after = await streamTotals(jsm);
     // Retention: the finished run's outcome batches are replaced by a summary and purged.
     const compacted = await waitFor('the run to be compacted', async () => {
@@ -162,6 +163,8 @@ async function main(): Promise<void> {
       puts_at_sink: accepted,
       peak_rss_mib: Object.fromEntries(names.map((name, i) => [name, rss[i]!.peakRssMiB])),
       cpu_ms_per_object: { ...Object.fromEntries(names.map((name, i) => [name, perObjectMs(cpu[i]!)])), 'nats-server': perObjectMs(natsCpu) },
+      // A cluster's stream leaders do more than their followers: each node apart shows how the work is spread.
+      ...(CLUSTER ? { nats_cpu_ms_per_object_by_node: natsCpuPerNode.map(perObjectMs) } : {}),
       peak_jetstream_store_mib: Number((peakStoreBytes / MiB).toFixed(1)),
       jetstream_store_at_end_mib: Number((after.bytes / MiB).toFixed(1)),
       jetstream_store_after_compaction_mib: Number((afterCompaction.bytes / MiB).toFixed(2)),

@@ -62,6 +62,19 @@ describe('a run listed in ranges', () => {
     given(ID, [created, started, split, rangeCompleted(0, 4)]).when(complete(4, 0)).then([]);
   });
 
+  it("owes the listing's end when the last range's completion was appended without it", () => {
+    // The decision [ListingRangeCompleted, ListingCompleted] lost its second append; deciding again ends the listing.
+    given(ID, [created, started, split, rangeCompleted(0, 4), rangeCompleted(2, 5), rangeCompleted(1, 3)])
+      .when(complete(3, 1))
+      .then([{ type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 12, total_bytes: 120, at: now } }]);
+    // Any range's task asking again does as well; once ended, nothing more.
+    given(ID, [created, started, split, rangeCompleted(0, 4), rangeCompleted(2, 5), rangeCompleted(1, 3)])
+      .when(complete(4, 0))
+      .then([{ type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 12, total_bytes: 120, at: now } }]);
+    const ended: JobEvent = { type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 12, total_bytes: 120, at: now } };
+    given(ID, [created, started, split, rangeCompleted(0, 4), rangeCompleted(2, 5), rangeCompleted(1, 3), ended]).when(complete(3, 1)).then([]);
+  });
+
   it('resumes each range after its own checkpoint, from its own ordinals', () => {
     const state = foldJob(ID, [created, started, split, rangeCheckpointed(1, 3, 'k', 3)]);
     assert.deepEqual(state.listing.ranges, [
