@@ -5,6 +5,7 @@ import { BucketListingError, emptyTally, extraneousObjects, selectRun } from '..
 import { destinationAddressPolicy } from '../../libs/net/index.js';
 import { checkDestinationAddress, ownDestination } from '../../libs/secrets/index.js';
 import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
+import { requireVersionedDestination } from './versioningCheck.js';
 
 const DEFAULT_KEY_LIMIT = 20;
 /** Keys of up to 1,024 characters, twice (first_keys and identical_keys), stay well inside gRPC's 4 MiB message. */
@@ -61,6 +62,7 @@ export async function dryRun(body: unknown, source: S3Endpoint | undefined, addr
   try {
     const jobSource = await withJobCredentials(source, definition, 'source_role_arn');
     const destination = await withJobCredentials(destinationOf(definition, source), definition, 'destination_role_arn');
+    await requireVersionedDestination(definition, destination);
     for await (const page of selectRun({ source: jobSource, destination }, definition)) {
       for (const { object, action, error } of page) {
         const listed = report.object_count < limit;

@@ -109,6 +109,7 @@ export interface Job {
   'report_location'?: (string);
   'manifest'?: (_ferry_v1_Manifest | null);
   'manifest_strict'?: (boolean);
+  'versions'?: (string);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -161,6 +162,7 @@ export interface Job {
   '_report_location'?: "report_location";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
+  '_versions'?: "versions";
 }
 
 /**
@@ -263,4 +265,5 @@ export interface Job__Output {
   'report_location'?: (string);
   'manifest'?: (_ferry_v1_Manifest__Output);
   'manifest_strict'?: (boolean);
+  'versions'?: (string);
 }

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FerryError, validateJobDefinition, versioningRefusal } from '../../libs/domain/index.js';
+import { httpStatusFor, toGrpcError } from '../../libs/transport/statusMapping.js';
+
+const valid = { job_id: 'versions-1', source_bucket: 'source', destination_bucket: 'destination' };
+
+function refusedNaming(body: Record<string, unknown>, field: string, reason: RegExp): void {
+  assert.throws(
+    () => validateJobDefinition(body),
+    (err: unknown) => {
+      assert.ok(err instanceof FerryError);
+      assert.equal(err.code, 'INVALID_ARGUMENT');
+      assert.equal(httpStatusFor(toGrpcError(err).code), 400);
+      assert.equal(err.details[0]?.field, field);
+      assert.match(err.message, reason);
+      return true;
+    },
+  );
+}
+
+describe('the versions job option', () => {
+  it('given no versions, when validated, then the job copies the latest objects as before (no field stored)', () => {
+    assert.equal(validateJobDefinition(valid).versions, undefined);
+  });
+
+  it('given latest or all, when validated, then it is kept as given', () => {
+    assert.equal(validateJobDefinition({ ...valid, versions: 'latest' }).versions, 'latest');
+    assert.equal(validateJobDefinition({ ...valid, versions: 'all' }).versions, 'all');
+  });
+
+  it('given any other value, when validated, then a 400 names versions and the values it takes', () => {
+    refusedNaming({ ...valid, versions: 'ALL' }, 'versions', /must be one of latest, all/);
+    refusedNaming({ ...valid, versions: 'some' }, 'versions', /must be one of latest, all/);
+    refusedNaming({ ...valid, versions: true }, 'versions', /must be a string/);
+  });
+
+  it('given all with a manifest, a mirror or a per-copy verify, when validated, then a 400 names versions and why', () => {
+    refusedNaming({ ...valid, versions: 'all', manifest: { bucket: 'lists', key: 'm.csv' } }, 'versions', /manifest/);
+    refusedNaming({ ...valid, versions: 'all', delete_extraneous: true }, 'versions', /delete_extraneous/);
+    refusedNaming({ ...valid, versions: 'all', verify: 'size' }, 'versions', /verify/);
+    // latest goes with all of them, as the option's default does.
+    validateJobDefinition({ ...valid, versions: 'latest', delete_extraneous: true, verify: 'size' });
+  });
+});
+
+describe('starting a versions: all job against the destination bucket', () => {
+  const all = { versions: 'all' as const, destination_bucket: 'dest' };
+
+  it('given versioning Enabled, when judged, then the start is not refused', () => {
+    assert.equal(versioningRefusal(all, 'Enabled'), undefined);
+  });
+
+  it('given a bucket never versioned or suspended, when judged, then FAILED_PRECONDITION (HTTP 409) names destination_bucket and the state', () => {
+    for (const [state, words] of [['Unversioned', /never enabled/], ['Suspended', /suspended/]] as const) {
+      const refusal = versioningRefusal(all, state);
+      assert.ok(refusal);
+      assert.equal(refusal.code, 'FAILED_PRECONDITION');
+      assert.equal(httpStatusFor(toGrpcError(refusal).code), 409);
+      assert.deepEqual(refusal.details, [{ field: 'destination_bucket', reason: `not versioned (${state})` }]);
+      assert.match(refusal.message, /versions: all needs a versioned destination: destination bucket dest is not versioned/);
+      assert.match(refusal.message, words);
+    }
+  });
+
+  it('given versions latest or unset, when judged, then an unversioned destination is fine', () => {
+    assert.equal(versioningRefusal({ versions: 'latest', destination_bucket: 'dest' }, 'Unversioned'), undefined);
+    assert.equal(versioningRefusal({ destination_bucket: 'dest' }, 'Suspended'), undefined);
+  });
+});
