@@ -179,6 +179,11 @@ export interface ObjectOutcome {
   http_status?: number;
   /** Milliseconds the copy took, for latency and rate. */
   duration_ms: number;
+  /** A `versions: all` run: the source version (or delete marker) this outcome is of. */
+  version_id?: string;
+  delete_marker?: boolean;
+  /** The destination version id it became, where the destination answered one (ids cannot be kept across endpoints). */
+  destination_version_id?: string;
 }
 
 /** A failed attempt that will be retried: not an outcome, but what GET .../errors shows while a job struggles. */

@@ -138,6 +138,9 @@ export function dryRunReport(report: Job__Output): string {
     `dry run of ${report.job_id}: nothing created, nothing copied`,
     `objects: ${report.object_count ?? 0} (${formatBytes(report.total_bytes ?? 0)}), ${report.identical_at_destination ?? 0} already identical at the destination`,
   ];
+  if (report.version_count !== undefined && report.version_count !== null) {
+    lines.push(`versions: ${report.version_count} versions and ${report.delete_marker_count ?? 0} delete markers (versions: all)`);
+  }
   if (report.report_location) lines.push(`completion report of a first run: ${report.report_location}`);
   if (keys.length > 0) lines.push(`first ${keys.length} keys:`, ...keys.map((k) => `  ${k}`));
   const deletion = report.runs?.[0]?.delete_phase;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FerryError, validateJobDefinition, versioningRefusal } from '../../libs/domain/index.js';
+import { FerryError, validateJobDefinition, versioningRefusal, type JobEvent, type StoredJobDefinition } from '../../libs/domain/index.js';
+import { given } from '../harness/deciderSpec.js';
 import { httpStatusFor, toGrpcError } from '../../libs/transport/statusMapping.js';
 
 const valid = { job_id: 'versions-1', source_bucket: 'source', destination_bucket: 'destination' };
@@ -66,5 +67,25 @@ describe('starting a versions: all job against the destination bucket', () => {
   it('given versions latest or unset, when judged, then an unversioned destination is fine', () => {
     assert.equal(versioningRefusal({ versions: 'latest', destination_bucket: 'dest' }, 'Unversioned'), undefined);
     assert.equal(versioningRefusal({ destination_bucket: 'dest' }, 'Suspended'), undefined);
+  });
+});
+
+describe('the decider with a versions: all job', () => {
+  const ID = 'versions-1';
+  const now = '2026-01-01T00:00:00.000Z';
+  const definition: StoredJobDefinition = { job_id: ID, source_bucket: 'src', destination_bucket: 'dst', versions: 'all' };
+  const failedRun: JobEvent[] = [
+    { type: 'JobCreated', data: { job_id: ID, definition, at: now } },
+    { type: 'RunStarted', data: { job_id: ID, run: 1, at: now } },
+    { type: 'RunFailed', data: { job_id: ID, run: 1, error: '1 object failed', counts: { total_objects: 1, total_bytes: 1, completed_objects: 0, completed_bytes: 0, skipped_objects: 0, skipped_bytes: 0, failed_objects: 1, failed_bytes: 1 }, at: now } },
+  ];
+
+  it('given a failed run, when retry-failed (or queued as one), then FAILED_PRECONDITION says to start it instead', () => {
+    given(ID, failedRun).when({ type: 'RetryFailed', data: { job_id: ID }, metadata: { now } }).thenThrows('FAILED_PRECONDITION', /versions: all job: .*start the job/);
+    given(ID, failedRun).when({ type: 'QueueRun', data: { job_id: ID, retry_failed: true }, metadata: { now } }).thenThrows('FAILED_PRECONDITION', /versions: all/);
+  });
+
+  it('given a failed run, when started, then a new run starts as for any job', () => {
+    given(ID, failedRun).when({ type: 'StartJob', data: { job_id: ID }, metadata: { now } }).then([{ type: 'RunStarted', data: { job_id: ID, run: 2, at: now } }]);
   });
 });
