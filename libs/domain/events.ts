@@ -51,6 +51,9 @@ export interface RunCounts {
   /** Destination objects a mirror run's delete phase removed (delete_extraneous); absent for runs that delete nothing. */
   deleted_objects?: number;
   deleted_bytes?: number;
+  /** A `versions: all` run: of completed_objects, the versions written and the delete markers written (absent in other runs). */
+  versions_copied?: number;
+  delete_markers_copied?: number;
 }
 
 /** How a verify run finds one key's destination object, when it is not matched. */
@@ -220,7 +223,18 @@ export interface OutcomesCompacted {
 /** The counts a run's outcome batches add up to: what an OutcomesCheckpointed carries. */
 export type OutcomeCounts = Pick<
   RunCounts,
-  'completed_objects' | 'completed_bytes' | 'skipped_objects' | 'skipped_bytes' | 'failed_objects' | 'failed_bytes' | 'matched_objects' | 'missing_objects' | 'differing_objects' | 'extra_objects'
+  | 'completed_objects'
+  | 'completed_bytes'
+  | 'skipped_objects'
+  | 'skipped_bytes'
+  | 'failed_objects'
+  | 'failed_bytes'
+  | 'matched_objects'
+  | 'missing_objects'
+  | 'differing_objects'
+  | 'extra_objects'
+  | 'versions_copied'
+  | 'delete_markers_copied'
 >;
 
 /**

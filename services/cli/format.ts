@@ -92,7 +92,7 @@ export function jobDetail(job: Job__Output): string {
     ['description', job.description],
     ['objects', `${objectsColumn(p)} (${p.matched_objects === undefined ? `completed ${p.completed_objects ?? 0}, skipped ${p.skipped_objects ?? 0}, failed ${p.failed_objects ?? 0}` : verifyCounts(p)})`],
     ['verify', job.verify],
-    ['versions', job.versions],
+    ['versions', job.versions === 'all' ? `all: ${p.versions_copied ?? 0} versions and ${p.delete_markers_copied ?? 0} delete markers copied` : job.versions],
     ['bytes', `${formatBytes(bytesDone(p))}/${formatBytes(p.total_bytes)}`],
     ['mirror', job.delete_extraneous ? `delete_extraneous${job.max_delete ? `, max_delete ${job.max_delete}` : ''}${job.allow_empty_source ? ', allow_empty_source' : ''}` : undefined],
     ['deleted', job.delete_extraneous ? deletedLine(p, (job.runs ?? []).find((r) => r.run === job.run)?.delete_phase ?? undefined) : undefined],

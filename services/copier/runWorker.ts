@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
-import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type VerifyMode, type WorkItem } from '../../libs/domain/index.js';
+import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type VerifyMode, type VersionWork, type WorkItem } from '../../libs/domain/index.js';
 import { STREAMS, decodeJson, subjects, uploadKey, type UploadLog } from '../../libs/nats/index.js';
 import { classifyS3Error, UploadTakenOver, type CopyRequest, type CopyResult, type JobChecksumAlgorithm, type S3Endpoint, type S3Error, type UploadTracker, type createCopyEngine } from '../../libs/s3/index.js';
 import { CHECKSUM_MISMATCH } from '../../libs/s3/s3Error.js';
@@ -277,6 +277,7 @@ export class RunWorker {
   private async process(msg: JsMsg): Promise<void> {
     const { ctx } = this;
     const item = decodeJson<WorkItem>(msg.data);
+    if (item.versions) return this.processVersions(msg, item, item.versions);
     const attempt = msg.info.redeliveryCount;
     const started = Date.now();
     const ticket = ctx.breaker?.begin() ?? 0;
@@ -323,6 +324,80 @@ export class RunWorker {
       }
     } finally {
       this.held.delete(msg);
+    }
+  }
+
+  /**
+   * A versions item (`versions: all`): the key's versions written in order, oldest first, one outcome each.
+   * A version's transient failures are retried here, under the job's policy, rather than by a nak: a
+   * redelivered item would write the versions before it again. A version that fails for good fails the
+   * newer ones too, unwritten, since written after a gap they would make it unrecoverable in order.
+   * The outcomes go out in one batch of their own, then the item is acked.
+   */
+  private async processVersions(msg: JsMsg, item: WorkItem, versions: VersionWork[]): Promise<void> {
+    const attempt = msg.info.redeliveryCount;
+    this.held.set(msg, Date.now());
+    const outcomes: ObjectOutcome[] = [];
+    let blocked: string | undefined;
+    try {
+      for (const v of versions) {
+        const base = { ordinal: v.ordinal, key: item.key, size: v.size, attempts: attempt, version_id: v.version_id, ...(v.delete_marker ? { delete_marker: true } : {}) };
+        if (blocked !== undefined) {
+          outcomes.push({ ...base, result: 'failed', error: blocked, duration_ms: 0 });
+          continue;
+        }
+        const outcome = await this.writeVersion(item, v, base);
+        if (outcome === undefined) return; // aborted: left unacked, redelivered to whoever serves the run next
+        outcomes.push(outcome);
+        if (outcome.result === 'failed') blocked = `not written: the older version ${v.version_id} of this key failed, and a key's versions are written in order`;
+      }
+    } finally {
+      this.held.delete(msg);
+    }
+    for (const outcome of outcomes) this.ctx.onOutcome?.(outcome);
+    this.batcher.addAll(outcomes, msg);
+  }
+
+  /** One version copied (or delete marker written), retried in place; undefined when the run's work was aborted. */
+  private async writeVersion(item: WorkItem, v: VersionWork, base: Omit<ObjectOutcome, 'result' | 'duration_ms'>): Promise<ObjectOutcome | undefined> {
+    const { ctx } = this;
+    const started = Date.now();
+    for (let tries = 1; ; tries++) {
+      const ticket = ctx.breaker?.begin() ?? 0;
+      try {
+        const target = { destination: ctx.destination, destinationBucket: ctx.destinationBucket, key: item.key, signal: this.abort.signal };
+        const written = v.delete_marker
+          ? await ctx.engine.writeDeleteMarker(target)
+          : await this.copyWithFreshCredentials({
+              ...target,
+              source: ctx.source,
+              sourceBucket: ctx.sourceBucket,
+              size: v.size,
+              etag: v.etag,
+              sourceVersionId: v.version_id,
+              throttle: this.settings.throttle,
+              rateBytesPerSecond: this.settings.rateBytesPerSecond,
+              ...(ctx.checksumAlgorithm ? { checksumAlgorithm: ctx.checksumAlgorithm } : {}),
+            });
+        ctx.breaker?.succeeded(ticket);
+        const id = written.destinationVersionId === undefined ? {} : { destination_version_id: written.destinationVersionId };
+        return { ...base, attempts: base.attempts + tries - 1, result: 'copied', ...id, duration_ms: Date.now() - started };
+      } catch (err) {
+        if (this.abort.signal.aborted) return undefined;
+        const failure = classifyS3Error(err);
+        if (failure.code === 'NoSuchKey' || failure.code === 'NoSuchVersion') {
+          return { ...base, result: 'skipped', error: 'version vanished from the source', ...answerOf(failure), duration_ms: Date.now() - started };
+        }
+        if (failure.retryable && tries <= ctx.retry.maxRetries) {
+          ctx.onRetry?.(failure.code);
+          this.batcher.noteRetry({ ordinal: v.ordinal, key: item.key, attempt: tries, error: describeFailure(failure) });
+          await abortableDelay(retryDelayMs(ctx.retry, tries, Math.random()), this.abort.signal);
+          continue;
+        }
+        const runError = ctx.breaker?.failed(failure);
+        if (runError) this.trip(runError);
+        return { ...base, attempts: base.attempts + tries - 1, result: 'failed', error: describeFailure(failure), ...answerOf(failure), duration_ms: Date.now() - started };
+      }
     }
   }
 
@@ -406,6 +481,19 @@ export class RunWorker {
     this.ctx.onOutcome?.(outcome);
     this.batcher.add(outcome, msg, ack);
   }
+}
+
+/** Waits `ms`, or less when the signal aborts (the caller then sees it aborted). */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** The S3 error code and HTTP status of a failure, as the completion report's columns show them (no status: no answer came). */

@@ -7,14 +7,20 @@ import type { ListRunContext } from './listRun.js';
 import { RunListing } from './runListing.js';
 
 /**
- * The most versions of one key one work item carries (a NATS message holds 1 MiB; a version's entry is
- * about 200 bytes). Newer versions past it fail in this run, naming why, and are never written before
- * the older ones: the next run writes them after these.
+ * The most versions of one key one work item carries. A NATS message holds 1 MiB, and the copier
+ * publishes an item's outcomes (each naming the key) in one batch: at most 1,000, and no more than
+ * about 640 KiB of outcomes for a long key. Newer versions past it fail in this run, naming why,
+ * and are never written before the older ones.
  */
 export const MAX_VERSIONS_PER_ITEM = 1000;
+const OUTCOME_BYTES = 640 * 1024;
+
+export function versionsPerItem(key: string): number {
+  return Math.min(MAX_VERSIONS_PER_ITEM, Math.floor(OUTCOME_BYTES / (Buffer.byteLength(key) + 320)));
+}
 
 const BEHIND = 'not written: older than a version of this key already copied, so written now it would become the destination\'s newest';
-const TOO_MANY = `not written in this run: more than ${MAX_VERSIONS_PER_ITEM} versions of this key to copy, and a key's versions are written in order by one copier`;
+const tooMany = (max: number) => `not written in this run: more than ${max} versions of this key to copy, and a key's versions are written in order by one copier`;
 
 /**
  * Lists a `versions: all` run (whole: such a run is never split) from its checkpoint: every selected
@@ -45,11 +51,12 @@ export async function listVersionsRun(ctx: ListRunContext, state: JobState): Pro
       listing.advanceVersion(v.size);
     }
     const versions: VersionWork[] = [];
+    const max = versionsPerItem(plan.key);
     for (const v of plan.toCopy) {
-      if (versions.length < MAX_VERSIONS_PER_ITEM) {
+      if (versions.length < max) {
         versions.push({ ordinal: listing.next, version_id: v.version_id, delete_marker: v.delete_marker, size: v.size, etag: v.etag, last_modified: v.last_modified });
       } else {
-        const flushing = decide(listing, v, 'failed', TOO_MANY);
+        const flushing = decide(listing, v, 'failed', tooMany(max));
         if (flushing) await flushing;
       }
       listing.advanceVersion(v.size);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FerryError, validateJobDefinition, versioningRefusal, type JobEvent, type StoredJobDefinition } from '../../libs/domain/index.js';
+import { FerryError, project, runIsOver, validateJobDefinition, versioningRefusal, type FerryEvent, type JobEvent, type JobProjection, type ObjectOutcome, type StoredJobDefinition } from '../../libs/domain/index.js';
 import { given } from '../harness/deciderSpec.js';
 import { httpStatusFor, toGrpcError } from '../../libs/transport/statusMapping.js';
 
@@ -87,5 +87,49 @@ describe('the decider with a versions: all job', () => {
 
   it('given a failed run, when started, then a new run starts as for any job', () => {
     given(ID, failedRun).when({ type: 'StartJob', data: { job_id: ID }, metadata: { now } }).then([{ type: 'RunStarted', data: { job_id: ID, run: 2, at: now } }]);
+  });
+});
+
+describe('progress of a versions: all run', () => {
+  const ID = 'versions-1';
+  const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+  const version = (ordinal: number, result: ObjectOutcome['result'], marker = false): ObjectOutcome => ({
+    ordinal,
+    key: 'k',
+    size: marker ? 0 : 10,
+    result,
+    attempts: 0,
+    duration_ms: 1,
+    version_id: `v${ordinal}`,
+    ...(marker ? { delete_marker: true } : {}),
+    ...(result === 'copied' ? { destination_version_id: `d${ordinal}` } : {}),
+  });
+  const events: FerryEvent[] = [
+    { type: 'JobCreated', data: { job_id: ID, definition: { job_id: ID, source_bucket: 'src', destination_bucket: 'dst', versions: 'all' }, at: at(0) } },
+    { type: 'RunStarted', data: { job_id: ID, run: 1, at: at(1) } },
+    { type: 'ListingCompleted', data: { job_id: ID, run: 1, total_objects: 5, total_bytes: 30, at: at(2) } },
+    { type: 'ObjectsProcessed', data: { job_id: ID, run: 1, at: at(3), outcomes: [version(0, 'copied'), version(1, 'copied'), version(2, 'copied', true), version(3, 'skipped'), version(4, 'failed')] } },
+    // A batch redelivered after a copier died: counted once.
+    { type: 'ObjectsProcessed', data: { job_id: ID, run: 1, at: at(4), outcomes: [version(0, 'copied'), version(2, 'copied', true)] } },
+  ];
+
+  it('given outcomes of versions and a delete marker, when folded, then versions and delete markers are counted apart, each ordinal once', () => {
+    let p: JobProjection | undefined;
+    events.forEach((e, i) => (p = project(p, e, i + 1)));
+    const progress = p!.view.progress;
+    assert.equal(progress.completed_objects, 3);
+    assert.equal(progress.versions_copied, 2);
+    assert.equal(progress.delete_markers_copied, 1);
+    assert.equal(progress.skipped_objects, 1);
+    assert.equal(progress.failed_objects, 1);
+    assert.equal(runIsOver(p!.view), true);
+  });
+
+  it('given a latest-only run, when folded, then no version counters appear', () => {
+    let p: JobProjection | undefined;
+    const plain = events.slice(0, 3).concat([{ type: 'ObjectsProcessed', data: { job_id: ID, run: 1, at: at(3), outcomes: [{ ordinal: 0, key: 'k', size: 1, result: 'copied', attempts: 0, duration_ms: 1 }] } }]);
+    plain.forEach((e, i) => (p = project(p, e, i + 1)));
+    assert.equal(p!.view.progress.versions_copied, undefined);
+    assert.equal(p!.view.progress.delete_markers_copied, undefined);
   });
 });
