@@ -14,7 +14,7 @@ export interface VersionSelectOptions {
   signal?: AbortSignal;
   retry?: Omit<RetryOptions, 'signal'>;
   /** Source version id → destination version id, of the versions of `key` already copied (none: a first run). */
-  copiedOf?: (key: string) => ReadonlyMap<string, string>;
+  copiedOf?: (key: string) => Promise<ReadonlyMap<string, string>>;
 }
 
 const NOTHING_COPIED: ReadonlyMap<string, string> = new Map();
@@ -38,12 +38,20 @@ export async function* selectVersions(source: S3Endpoint, definition: VersionSel
   try {
     for await (const versions of keyVersions(pages)) {
       const tagged = filter.versions.needsTags ? await taggedVersions(source, definition.source_bucket, versions, (v) => versionMatches(filter, v), filter.versions.matchesTags) : undefined;
-      const plan = planKeyVersions(versions, filter, opts.copiedOf?.(versions[0]!.key) ?? NOTHING_COPIED, tagged ? (v) => tagged.has(v.version_id) : undefined);
+      const copied = opts.copiedOf ? await opts.copiedOf(versions[0]!.key).catch((err: unknown) => Promise.reject(new LookupFailed(err))) : NOTHING_COPIED;
+      const plan = planKeyVersions(versions, filter, copied, tagged ? (v) => tagged.has(v.version_id) : undefined);
       if (plan.toCopy.length > 0 || plan.behind.length > 0) yield plan;
     }
   } catch (err) {
+    if (err instanceof LookupFailed) throw err.cause; // not the source's: the caller's own store
     if (err instanceof BucketListingError) throw err;
     throw new BucketListingError('source', definition.source_bucket, err);
+  }
+}
+
+class LookupFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('looking up the versions copied before failed', { cause });
   }
 }
 

@@ -30,6 +30,7 @@ import {
   publishListTask,
   removeRunWork,
   setRunConcurrency,
+  VersionLog,
   type ExecuteResult,
 } from '../../libs/nats/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -326,6 +327,7 @@ export class JobService {
         return;
       case 'JobDeleted':
         await this.sealer.destroy(event.data.job_id);
+        await VersionLog.forget(this.nc, event.data.job_id);
         return;
       case 'JobUpdated':
         // Copiers set it too as they follow the change; here it holds at once, with or without them.

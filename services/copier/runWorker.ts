@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
 import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type VerifyMode, type VersionWork, type WorkItem } from '../../libs/domain/index.js';
-import { STREAMS, decodeJson, subjects, uploadKey, type UploadLog } from '../../libs/nats/index.js';
+import { STREAMS, decodeJson, subjects, uploadKey, type UploadLog, type VersionLog } from '../../libs/nats/index.js';
 import { classifyS3Error, UploadTakenOver, type CopyRequest, type CopyResult, type JobChecksumAlgorithm, type S3Endpoint, type S3Error, type UploadTracker, type createCopyEngine } from '../../libs/s3/index.js';
 import { CHECKSUM_MISMATCH } from '../../libs/s3/s3Error.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -55,6 +55,8 @@ export interface RunWorkerContext {
   failRun?: (error: string) => Promise<boolean>;
   /** Called once the worker has stopped. */
   onStopped?: () => void;
+  /** Where a versions item's written versions are recorded for the next run (KV ferry_versions). */
+  versions?: VersionLog;
   /** Where multipart copies record their uploads and parts (libs/nats/uploadLog.ts), and this copier's name in those records. */
   uploads?: { log: UploadLog; copierId: string; onResumed?: (partsKept: number) => void; onAborted?: (reason: UploadAbortReason) => void };
 }
@@ -353,6 +355,14 @@ export class RunWorker {
       }
     } finally {
       this.held.delete(msg);
+    }
+    // Recorded before they are reported: a run that counts them copied never lacks them in the next run's plan.
+    const written = outcomes.filter((o) => o.result === 'copied').map((o) => [o.version_id!, o.destination_version_id ?? ''] as const);
+    try {
+      await this.ctx.versions?.record(this.ctx.jobId, item.key, written);
+    } catch (err) {
+      // Reported all the same: a next run then writes these versions again (duplicates at the destination, nothing lost).
+      this.ctx.log.warn({ job_id: this.ctx.jobId, run: this.ctx.run, key: item.key, versions: written.length, err: String(err) }, 'recording the copied versions failed');
     }
     for (const outcome of outcomes) this.ctx.onOutcome?.(outcome);
     this.batcher.addAll(outcomes, msg);

@@ -34,7 +34,13 @@ export async function listVersionsRun(ctx: ListRunContext, state: JobState): Pro
   await requireVersionedDestination(ctx, definition);
   const listing = new RunListing(ctx, state);
   const workSubject = subjects.work(state.job_id, state.run);
-  const plans = selectVersions(ctx.source, definition, { startAfter: state.listing.start_after, signal: ctx.signal, retry: ctx.retry });
+  const { versions } = ctx;
+  const plans = selectVersions(ctx.source, definition, {
+    startAfter: state.listing.start_after,
+    signal: ctx.signal,
+    retry: ctx.retry,
+    ...(versions ? { copiedOf: (key: string) => versions.copied(state.job_id, key) } : {}),
+  });
   let sinceBeat = 0;
   for await (const [plan] of guardEndpoints(pagesOfOne(plans), ctx, definition)) {
     if (!plan) continue;

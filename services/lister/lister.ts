@@ -1,6 +1,6 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
 import { FerryError, copiesAllVersions, isActive, retryDelayMs, retryPolicyOf, type JobState } from '../../libs/domain/index.js';
-import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, recordBucketRegions, subjects, type ListTask } from '../../libs/nats/index.js';
+import { JobEventStore, PipelinedPublisher, STREAMS, VersionLog, boundedFetch, consumers, decodeJson, ensureRunConsumer, recordBucketRegions, subjects, type ListTask } from '../../libs/nats/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -62,6 +62,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
   const consumer = await js.consumers.get(STREAMS.tasks, consumers.lister);
   const stopping = new AbortController();
   const publisher = new PipelinedPublisher(nc);
+  const versions = await VersionLog.open(nc);
 
   const active = new Set<Promise<void>>();
 
@@ -103,6 +104,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         js,
         publisher,
         store,
+        versions,
         source: jobSource,
         destination,
         checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
