@@ -4,10 +4,16 @@ import { decodeJson, encodeJson } from './codec.js';
 import { isWrongLastSequence } from './errors.js';
 import { KV, jobToken } from './subjects.js';
 
-/** What one key's entry holds: its name (the KV key is a hash of it) and source version id → destination version id. */
+/** What one key's entry holds: its name (the KV key is a hash of it) and source version id → [destination version id, run]. */
 interface CopiedVersions {
   key: string;
-  copied: Record<string, string>;
+  copied: Record<string, [string, number]>;
+}
+
+/** A source version copied: the destination version id it became ("" when none was answered) and the run that wrote it. */
+export interface CopiedVersion {
+  destination: string;
+  run: number;
 }
 
 const CONFLICT_RETRIES = 5;
@@ -35,21 +41,31 @@ export class VersionLog {
     await jsm.streams.purge(`KV_${KV.versions}`, { filter: `$KV.${KV.versions}.${jobToken(jobId)}.>` });
   }
 
-  async copied(jobId: string, key: string): Promise<Map<string, string>> {
+  async copied(jobId: string, key: string): Promise<Map<string, CopiedVersion>> {
     const entry = await this.kv.get(versionsKey(jobId, key));
     if (!entry || entry.operation !== 'PUT' || entry.length === 0) return new Map();
-    return new Map(Object.entries(decodeJson<CopiedVersions>(entry.value).copied));
+    return new Map(Object.entries(decodeJson<CopiedVersions>(entry.value).copied).map(([source, [destination, run]]) => [source, { destination, run }]));
   }
 
-  /** Adds `pairs` (source version id, destination version id) to the key's entry. */
-  async record(jobId: string, key: string, pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  /**
+   * What runs before `run` copied of the key (source → destination version id): what the lister of `run`
+   * leaves out. Versions `run` itself copied are not in it, so a listing resumed from a checkpoint plans a
+   * key as it did before, and its versions get the same ordinals.
+   */
+  async copiedBefore(jobId: string, key: string, run: number): Promise<Map<string, string>> {
+    const copied = await this.copied(jobId, key);
+    return new Map([...copied].filter(([, c]) => c.run < run).map(([source, c]) => [source, c.destination]));
+  }
+
+  /** Adds `pairs` (source version id, destination version id) written by `run` to the key's entry. */
+  async record(jobId: string, key: string, run: number, pairs: ReadonlyArray<readonly [string, string]>): Promise<void> {
     if (pairs.length === 0) return;
     const kvKey = versionsKey(jobId, key);
     for (let attempt = 0; ; attempt++) {
       const entry = await this.kv.get(kvKey);
       const live = entry && entry.operation === 'PUT' && entry.length > 0;
       const value: CopiedVersions = live ? decodeJson<CopiedVersions>(entry.value) : { key, copied: {} };
-      for (const [source, destination] of pairs) value.copied[source] = destination;
+      for (const [source, destination] of pairs) value.copied[source] = [destination, run];
       try {
         if (live) await this.kv.update(kvKey, encodeJson(value), entry.revision);
         else await this.kv.create(kvKey, encodeJson(value));

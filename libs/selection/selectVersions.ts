@@ -38,18 +38,19 @@ export async function* selectVersions(source: S3Endpoint, definition: VersionSel
   try {
     for await (const versions of keyVersions(pages)) {
       const tagged = filter.versions.needsTags ? await taggedVersions(source, definition.source_bucket, versions, (v) => versionMatches(filter, v), filter.versions.matchesTags) : undefined;
-      const copied = opts.copiedOf ? await opts.copiedOf(versions[0]!.key).catch((err: unknown) => Promise.reject(new LookupFailed(err))) : NOTHING_COPIED;
+      const copied = opts.copiedOf ? await opts.copiedOf(versions[0]!.key).catch((err: unknown) => Promise.reject(new CopiedLookupFailed(err))) : NOTHING_COPIED;
       const plan = planKeyVersions(versions, filter, copied, tagged ? (v) => tagged.has(v.version_id) : undefined);
       if (plan.toCopy.length > 0 || plan.behind.length > 0) yield plan;
     }
   } catch (err) {
-    if (err instanceof LookupFailed) throw err.cause; // not the source's: the caller's own store
+    if (err instanceof CopiedLookupFailed) throw err; // not the source's: the caller's own store
     if (err instanceof BucketListingError) throw err;
     throw new BucketListingError('source', definition.source_bucket, err);
   }
 }
 
-class LookupFailed extends Error {
+/** Reading what earlier runs copied (`copiedOf`) failed: the caller's own store, not the source; `cause` says why. */
+export class CopiedLookupFailed extends Error {
   constructor(override readonly cause: unknown) {
     super('looking up the versions copied before failed', { cause });
   }

@@ -28,7 +28,8 @@ export async function requireVersionedDestination(definition: Pick<StoredJobDefi
 }
 
 export function versioningUnreadable(bucket: string, err: S3Error): FerryError {
-  const cause = endpointCause(err);
+  // A server without bucket versioning at all (s3rver) answers 501 NotImplemented.
+  const cause = err.code === 'NotImplemented' ? `the destination does not implement bucket versioning (${endpointCause(err)})` : endpointCause(err);
   const code = err.retryable ? 'UNAVAILABLE' : err.code === 'AccessDenied' ? 'PERMISSION_DENIED' : 'FAILED_PRECONDITION';
   return new FerryError(code, `versions: all: the versioning of destination bucket ${bucket} cannot be read: ${cause}`, [{ field: 'destination_bucket', reason: `versioning unreadable (${err.code})` }], { cause: err });
 }

@@ -341,9 +341,24 @@ export class RunWorker {
     this.held.set(msg, Date.now());
     const outcomes: ObjectOutcome[] = [];
     let blocked: string | undefined;
+    let recorded: Map<string, string>;
+    try {
+      // A redelivered item (its copier died after recording, before reporting) does not write again what this run recorded.
+      recorded = await this.recordedThisRun(item.key);
+    } catch (err) {
+      this.ctx.log.warn({ job_id: this.ctx.jobId, run: this.ctx.run, key: item.key, err: String(err) }, 'reading the copied versions failed; the item is tried again');
+      this.held.delete(msg);
+      msg.nak(1000);
+      return;
+    }
     try {
       for (const v of versions) {
         const base = { ordinal: v.ordinal, key: item.key, size: v.size, attempts: attempt, version_id: v.version_id, ...(v.delete_marker ? { delete_marker: true } : {}) };
+        const done = recorded.get(v.version_id);
+        if (done !== undefined && blocked === undefined) {
+          outcomes.push({ ...base, result: 'copied', ...(done ? { destination_version_id: done } : {}), duration_ms: 0 });
+          continue;
+        }
         if (blocked !== undefined) {
           outcomes.push({ ...base, result: 'failed', error: blocked, duration_ms: 0 });
           continue;
@@ -359,13 +374,21 @@ export class RunWorker {
     // Recorded before they are reported: a run that counts them copied never lacks them in the next run's plan.
     const written = outcomes.filter((o) => o.result === 'copied').map((o) => [o.version_id!, o.destination_version_id ?? ''] as const);
     try {
-      await this.ctx.versions?.record(this.ctx.jobId, item.key, written);
+      await this.ctx.versions?.record(this.ctx.jobId, item.key, this.ctx.run, written);
     } catch (err) {
       // Reported all the same: a next run then writes these versions again (duplicates at the destination, nothing lost).
       this.ctx.log.warn({ job_id: this.ctx.jobId, run: this.ctx.run, key: item.key, versions: written.length, err: String(err) }, 'recording the copied versions failed');
     }
     for (const outcome of outcomes) this.ctx.onOutcome?.(outcome);
     this.batcher.addAll(outcomes, msg);
+  }
+
+  /** Source version id → destination version id, of the versions of `key` this run recorded copied. */
+  private async recordedThisRun(key: string): Promise<Map<string, string>> {
+    const { versions, jobId, run } = this.ctx;
+    if (!versions) return new Map();
+    const copied = await versions.copied(jobId, key);
+    return new Map([...copied].filter(([, c]) => c.run === run).map(([source, c]) => [source, c.destination]));
   }
 
   /** One version copied (or delete marker written), retried in place; undefined when the run's work was aborted. */

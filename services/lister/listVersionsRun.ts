@@ -39,7 +39,7 @@ export async function listVersionsRun(ctx: ListRunContext, state: JobState): Pro
     startAfter: state.listing.start_after,
     signal: ctx.signal,
     retry: ctx.retry,
-    ...(versions ? { copiedOf: (key: string) => versions.copied(state.job_id, key) } : {}),
+    ...(versions ? { copiedOf: (key: string) => versions.copiedBefore(state.job_id, key, state.run) } : {}),
   });
   let sinceBeat = 0;
   for await (const [plan] of guardEndpoints(pagesOfOne(plans), ctx, definition)) {
