@@ -364,7 +364,11 @@ export class RunWorker {
           continue;
         }
         const outcome = await this.writeVersion(item, v, base);
-        if (outcome === undefined) return; // aborted: left unacked, redelivered to whoever serves the run next
+        if (outcome === undefined) {
+          // Aborted: left unacked, redelivered to whoever serves the run next, which skips what is recorded here.
+          await this.recordWritten(item.key, outcomes);
+          return;
+        }
         outcomes.push(outcome);
         if (outcome.result === 'failed') blocked = `not written: the older version ${v.version_id} of this key failed, and a key's versions are written in order`;
       }
@@ -372,15 +376,20 @@ export class RunWorker {
       this.held.delete(msg);
     }
     // Recorded before they are reported: a run that counts them copied never lacks them in the next run's plan.
-    const written = outcomes.filter((o) => o.result === 'copied').map((o) => [o.version_id!, o.destination_version_id ?? ''] as const);
-    try {
-      await this.ctx.versions?.record(this.ctx.jobId, item.key, this.ctx.run, written);
-    } catch (err) {
-      // Reported all the same: a next run then writes these versions again (duplicates at the destination, nothing lost).
-      this.ctx.log.warn({ job_id: this.ctx.jobId, run: this.ctx.run, key: item.key, versions: written.length, err: String(err) }, 'recording the copied versions failed');
-    }
+    await this.recordWritten(item.key, outcomes);
     for (const outcome of outcomes) this.ctx.onOutcome?.(outcome);
     this.batcher.addAll(outcomes, msg);
+  }
+
+  /** Records the copied versions among `outcomes` (KV ferry_versions); a failure is logged, not thrown. */
+  private async recordWritten(key: string, outcomes: readonly ObjectOutcome[]): Promise<void> {
+    const written = outcomes.filter((o) => o.result === 'copied').map((o) => [o.version_id!, o.destination_version_id ?? ''] as const);
+    try {
+      await this.ctx.versions?.record(this.ctx.jobId, key, this.ctx.run, written);
+    } catch (err) {
+      // Reported all the same: these versions are then written again by a next run (duplicates at the destination, nothing lost).
+      this.ctx.log.warn({ job_id: this.ctx.jobId, run: this.ctx.run, key, versions: written.length, err: String(err) }, 'recording the copied versions failed');
+    }
   }
 
   /** Source version id → destination version id, of the versions of `key` this run recorded copied. */
