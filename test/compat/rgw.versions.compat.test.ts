@@ -5,6 +5,7 @@ import type { S3Endpoint } from '../../libs/s3/endpoint.js';
 import { closeVersionListingConnections, getBucketVersioning, keyVersions, listObjectVersions, type ObjectVersion } from '../../libs/s3/listVersions.js';
 import { compileVersionFilter, planKeyVersions } from '../../libs/selection/versionPlan.js';
 import { rest, waitForJob } from '../harness/restClient.js';
+import { waitFor } from '../harness/waitFor.js';
 import { createBucket } from '../harness/s3TestClient.js';
 import { runJob, startCompatEnv, type CompatEnv } from './compatEnv.js';
 
@@ -183,17 +184,33 @@ describe('versions listed from and copied into Ceph RGW', () => {
     });
 
     it('a date filter picks the versions (and markers) by their own LastModified', async () => {
-      const listed = (await listAllOf('vsrc')).flat().filter((v) => v.key.startsWith('job/'));
-      const times = [...new Set(listed.map((v) => Date.parse(v.last_modified)))].sort((a, b) => a - b);
-      // The newest second (RGW's LastModified has whole seconds): at least one version, not all of them when the writes spanned seconds.
-      const after = new Date(times[times.length - 1]!).toISOString();
+      // Versions older than the rest by the server's own clock: waited for by watching it move past them
+      // (a probe's LastModified), not by sleeping.
+      const put = async (key: string, body: string) => rgw.send(new PutObjectCommand({ Bucket: 'vsrc', Key: key, Body: body }));
+      await put('dated/k', 'old');
+      await put('dated/old-only', 'old');
+      const oldTimes = (await listAllOf('vsrc')).flat().filter((v) => v.key.startsWith('dated/')).map((v) => Date.parse(v.last_modified));
+      const oldest = Math.max(...oldTimes);
+      await waitFor('RGW clock past the old versions', async () => {
+        await put('probe/clock', 'tick');
+        const probe = (await listAllOf('vsrc')).find((g) => g[0].key === 'probe/clock')![0]!;
+        return Date.parse(probe.last_modified) > oldest ? true : undefined;
+      });
+      await put('dated/k', 'new');
+      await rgw.send(new DeleteObjectCommand({ Bucket: 'vsrc', Key: 'dated/k' }));
+      const listed = (await listAllOf('vsrc')).flat().filter((v) => v.key.startsWith('dated/'));
+      const newest = listed.filter((v) => Date.parse(v.last_modified) > oldest).map((v) => Date.parse(v.last_modified));
+      const after = new Date(Math.min(...newest)).toISOString();
       const picked = listed.filter((v) => Date.parse(v.last_modified) >= Date.parse(after));
-      const done = await runJob(env.fromRgw, { job_id: 'v-dated', source_bucket: 'vsrc', destination_bucket: 'vdst-dated', prefix: 'job/', versions: 'all', created_after: after });
+      assert.ok(picked.length < listed.length, 'the filter leaves some versions out');
+      const done = await runJob(env.fromRgw, { job_id: 'v-dated', source_bucket: 'vsrc', destination_bucket: 'vdst-dated', prefix: 'dated/', versions: 'all', created_after: after });
       assert.equal(Number(done.progress.completed_objects), picked.length);
-      assert.equal(Number(done.progress.versions_copied), picked.filter((v) => !v.delete_marker).length);
-      assert.equal(Number(done.progress.delete_markers_copied), picked.filter((v) => v.delete_marker).length);
-      const copiedKeys = Object.keys(await historyOf('vdst-dated')).sort();
-      assert.deepEqual(copiedKeys, [...new Set(picked.map((v) => v.key))].sort());
+      // Counters absent until something is counted in them.
+      assert.equal(Number(done.progress.versions_copied ?? 0), picked.filter((v) => !v.delete_marker).length);
+      assert.equal(Number(done.progress.delete_markers_copied ?? 0), picked.filter((v) => v.delete_marker).length);
+      const history = await historyOf('vdst-dated');
+      assert.deepEqual(history['dated/k'], ['new', null], `the old version is filtered out, the newer one and the marker copied in order: ${JSON.stringify({ history, picked, after })}`);
+      assert.equal(history['dated/old-only'], undefined);
     });
 
     it('refuses to start into a bucket that is not versioned, naming destination_bucket (409)', async () => {
