@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeleteObjectCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Endpoint } from '../../libs/s3/endpoint.js';
 import { closeVersionListingConnections, getBucketVersioning, keyVersions, listObjectVersions, type ObjectVersion } from '../../libs/s3/listVersions.js';
 import { compileVersionFilter, planKeyVersions } from '../../libs/selection/versionPlan.js';
@@ -211,6 +211,19 @@ describe('versions listed from and copied into Ceph RGW', () => {
       const history = await historyOf('vdst-dated');
       assert.deepEqual(history['dated/k'], ['new', null], `the old version is filtered out, the newer one and the marker copied in order: ${JSON.stringify({ history, picked, after })}`);
       assert.equal(history['dated/old-only'], undefined);
+    });
+
+    it('a tags filter reads each version\'s own tags', async () => {
+      const ids: string[] = [];
+      for (const [body, tagged] of [['t1', true], ['t2', false], ['t3', true]] as const) {
+        const out = await rgw.send(new PutObjectCommand({ Bucket: 'vsrc', Key: 'tagged/k', Body: body }));
+        ids.push(out.VersionId!);
+        if (tagged) await rgw.send(new PutObjectTaggingCommand({ Bucket: 'vsrc', Key: 'tagged/k', VersionId: out.VersionId, Tagging: { TagSet: [{ Key: 'keep', Value: 'yes' }] } }));
+      }
+      await versioned('vdst-tagged');
+      const done = await runJob(env.fromRgw, { job_id: 'v-tagged', source_bucket: 'vsrc', destination_bucket: 'vdst-tagged', prefix: 'tagged/', versions: 'all', tags: { keep: 'yes' } });
+      assert.equal(Number(done.progress.versions_copied), 2);
+      assert.deepEqual(await historyOf('vdst-tagged'), { 'tagged/k': ['t1', 't3'] });
     });
 
     it('refuses to start into a bucket that is not versioned, naming destination_bucket (409)', async () => {
