@@ -52,8 +52,8 @@ export function rowFields(outcome: ObjectOutcome): { status: string; httpStatus:
   return { status: outcome.result, httpStatus, errorCode, message: outcome.result === 'skipped' && message === '' ? 'identical at the destination' : message };
 }
 
-/** One report row: Bucket, Key, VersionId (empty until versions are copied), TaskStatus, HTTPStatusCode, ErrorCode, ResultMessage. */
-export function reportRow(bucket: string, outcome: ObjectOutcome, versionId = ''): string {
+/** One report row: Bucket, Key, VersionId (the source version's, in a `versions: all` run; else empty), TaskStatus, HTTPStatusCode, ErrorCode, ResultMessage. */
+export function reportRow(bucket: string, outcome: ObjectOutcome, versionId = outcome.version_id ?? ''): string {
   const f = rowFields(outcome);
   return csvRecord([bucket, encodeReportKey(outcome.key), versionId, f.status, f.httpStatus, f.errorCode, f.message]);
 }

@@ -99,8 +99,17 @@ function runEnding(jobId: string, run: number, counts: RunCounts, at: string): J
   return { type: 'RunCompleted', data: { job_id: jobId, run, counts, at } };
 }
 
-/** retry-failed copies a copy run's failed objects again; a verify run's findings are repaired by a start. */
+/**
+ * retry-failed copies a copy run's failed objects again; a verify run's findings are repaired by a start.
+ * A `versions: all` job's failures are versions, in an order a retry of failures alone would not keep:
+ * a start lists the key's versions again instead.
+ */
 function refuseRetryOfVerify(state: JobState): void {
+  if (state.definition?.versions === 'all') {
+    throw new FerryError('FAILED_PRECONDITION', `cannot retry-failed run ${state.run} of a versions: all job: a key's versions are written in order, so start the job to list them again`, [
+      { field: 'versions', reason: 'retry-failed copies failures alone, out of their order' },
+    ]);
+  }
   if (state.run_kind === 'verify') {
     throw new FerryError('FAILED_PRECONDITION', `cannot retry-failed run ${state.run}: it was a verify run; start the job to copy what it found missing or differing`, [
       { field: 'status', reason: 'last run was a verify run' },

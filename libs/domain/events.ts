@@ -51,6 +51,9 @@ export interface RunCounts {
   /** Destination objects a mirror run's delete phase removed (delete_extraneous); absent for runs that delete nothing. */
   deleted_objects?: number;
   deleted_bytes?: number;
+  /** A `versions: all` run: of completed_objects, the versions written and the delete markers written (absent in other runs). */
+  versions_copied?: number;
+  delete_markers_copied?: number;
 }
 
 /** How a verify run finds one key's destination object, when it is not matched. */
@@ -179,6 +182,11 @@ export interface ObjectOutcome {
   http_status?: number;
   /** Milliseconds the copy took, for latency and rate. */
   duration_ms: number;
+  /** A `versions: all` run: the source version (or delete marker) this outcome is of. */
+  version_id?: string;
+  delete_marker?: boolean;
+  /** The destination version id it became, where the destination answered one (ids cannot be kept across endpoints). */
+  destination_version_id?: string;
 }
 
 /** A failed attempt that will be retried: not an outcome, but what GET .../errors shows while a job struggles. */
@@ -215,7 +223,18 @@ export interface OutcomesCompacted {
 /** The counts a run's outcome batches add up to: what an OutcomesCheckpointed carries. */
 export type OutcomeCounts = Pick<
   RunCounts,
-  'completed_objects' | 'completed_bytes' | 'skipped_objects' | 'skipped_bytes' | 'failed_objects' | 'failed_bytes' | 'matched_objects' | 'missing_objects' | 'differing_objects' | 'extra_objects'
+  | 'completed_objects'
+  | 'completed_bytes'
+  | 'skipped_objects'
+  | 'skipped_bytes'
+  | 'failed_objects'
+  | 'failed_bytes'
+  | 'matched_objects'
+  | 'missing_objects'
+  | 'differing_objects'
+  | 'extra_objects'
+  | 'versions_copied'
+  | 'delete_markers_copied'
 >;
 
 /**

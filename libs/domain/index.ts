@@ -22,6 +22,7 @@ export * from './rateSchedule.js';
 export * from './failureThreshold.js';
 export * from './manifest.js';
 export * from './verifyMode.js';
+export * from './versionsMode.js';
 export * from './mirror.js';
 export * from './completionReport.js';
 export * from './reportSpec.js';

@@ -10,6 +10,7 @@ import { checkVerifyMode, type VerifyMode } from './verifyMode.js';
 import { checkMirrorSettings } from './mirror.js';
 import { validateReport, type ReportSpec } from './reportSpec.js';
 import { isValidBucketName } from './bucketName.js';
+import { checkVersionsSetting, type VersionsOption } from './versionsMode.js';
 
 export const JOB_STATUSES = ['pending', 'running', 'paused', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -81,6 +82,8 @@ export interface JobDefinition {
   sts_endpoint?: string;
   /** The additional checksum computed and sent for objects whose source has none (the source's own is always carried). */
   checksum_algorithm?: ChecksumAlgorithmOption;
+  /** `latest` (the default): the current objects; `all`: every version and delete marker, oldest first (versionsMode.ts). */
+  versions?: VersionsOption;
 }
 
 export const CHECKSUM_ALGORITHM_OPTIONS = ['crc32c', 'sha256', 'none'] as const;
@@ -151,6 +154,7 @@ const FIELDS: Record<keyof JobDefinition, FieldKind> = {
   session_name: 'string',
   sts_endpoint: 'string',
   checksum_algorithm: 'string',
+  versions: 'string',
 };
 
 function kindOf(value: unknown): FieldKind | 'other' {
@@ -294,6 +298,7 @@ export function validateJobDefinition(input: unknown, context: ValidationContext
   if (def.manifest !== undefined && def.delete_extraneous === true) {
     throw invalidField('delete_extraneous', 'does not go with manifest: a manifest names what to copy, not everything the source has, so nothing can be called extraneous');
   }
+  checkVersionsSetting(def);
   if (def.report !== undefined) def.report = validateReport(def.report);
   if (def.notification_webhook !== undefined && !isHttpUrl(def.notification_webhook)) {
     throw invalidField('notification_webhook', 'must be an http or https URL');

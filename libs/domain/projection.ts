@@ -234,6 +234,10 @@ function applyOutcomes(p: JobProjection, event: ObjectsProcessed, seq: number): 
         progress.completed_objects++;
         progress.completed_bytes += outcome.size;
         movedBytes += outcome.size;
+        if (outcome.version_id !== undefined) {
+          if (outcome.delete_marker) progress.delete_markers_copied = (progress.delete_markers_copied ?? 0) + 1;
+          else progress.versions_copied = (progress.versions_copied ?? 0) + 1;
+        }
         break;
       case 'skipped':
         progress.skipped_objects++;
@@ -452,6 +456,8 @@ const OUTCOME_COUNT_KEYS = [
   'missing_objects',
   'differing_objects',
   'extra_objects',
+  'versions_copied',
+  'delete_markers_copied',
 ] as const satisfies ReadonlyArray<keyof OutcomeCounts>;
 
 /**

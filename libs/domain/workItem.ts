@@ -8,6 +8,22 @@ export interface WorkItem {
   size: number;
   etag: string;
   last_modified: string;
+  /**
+   * A `versions: all` run: the key's selected versions, oldest first, each with its own ordinal
+   * (`ordinal` is the first one's, so the message id stays the one ordinal). One item per key so
+   * that one copier writes a key's versions in order (versionsMode.ts).
+   */
+  versions?: VersionWork[];
+}
+
+/** One source version (or delete marker) of a versions item. */
+export interface VersionWork {
+  ordinal: number;
+  version_id: string;
+  delete_marker: boolean;
+  size: number;
+  etag: string;
+  last_modified: string;
 }
 
 /** The message id that makes a republished item a duplicate JetStream drops. */

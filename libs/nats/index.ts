@@ -14,3 +14,4 @@ export * from './settledWithin.js';
 export * from './listTasks.js';
 export * from './workerCommands.js';
 export * from './uploadLog.js';
+export * from './versionLog.js';

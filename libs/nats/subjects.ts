@@ -41,6 +41,8 @@ export const KV = {
   notifications: 'ferry_notifications',
   /** Multipart copies in progress (`<token>.<run>.<ordinal>`): upload id, layout, source and finished parts; copiers only. */
   uploads: 'ferry_uploads',
+  /** `versions: all` jobs: per key (`<token>.<sha256 of the key>`), the source version ids copied and the destination ids they became. */
+  versions: 'ferry_versions',
 } as const;
 
 export const OBJECT_STORES = {

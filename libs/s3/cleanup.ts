@@ -22,6 +22,8 @@ export function abortMultipartUpload(http: SignedHttp, req: CopyRequest, uploadI
 }
 
 /** Deletes an object whose bytes did not verify, so no reader takes it for a copy. */
-export function deleteUnverifiedObject(http: SignedHttp, req: CopyRequest, report: CleanupFailureReporter | undefined): Promise<void> {
-  return cleanUp('delete_unverified_object', req, () => http.call(req.destination, { method: 'DELETE', bucket: req.destinationBucket, key: req.key }), report);
+export function deleteUnverifiedObject(http: SignedHttp, req: CopyRequest & { writtenVersionId?: string }, report: CleanupFailureReporter | undefined): Promise<void> {
+  // A version written by `versions: all` is deleted by its id: a plain DELETE would put a delete marker on top.
+  const query = req.writtenVersionId === undefined ? {} : { query: { versionId: req.writtenVersionId } };
+  return cleanUp('delete_unverified_object', req, () => http.call(req.destination, { method: 'DELETE', bucket: req.destinationBucket, key: req.key, ...query }), report);
 }

@@ -14,6 +14,7 @@ import { streamCopy, UnverifiedCopy } from './streamCopy.js';
 import { verifyCopy } from './verifyCopy.js';
 import type { VerifyMode } from '../domain/verifyMode.js';
 import { checksumPlan } from './checksumPlan.js';
+import { copyVersionServerSide, writeDeleteMarker } from './versionCopy.js';
 
 /**
  * Copies one object: server-side inside one cluster, otherwise a streamed
@@ -58,6 +59,7 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
   async function copy(req: CopyRequest): Promise<CopyResult> {
     try {
       req.signal?.throwIfAborted();
+      if (req.sourceVersionId !== undefined) return await copyVersion({ ...req, sourceVersionId: req.sourceVersionId });
       if (endpointIdentity(req.source) === endpointIdentity(req.destination)) {
         const done = await serverSideCopy(http, req, { maxSingleCopySize, partSize: options.partSize, concurrency, onCleanupFailed });
         if (done) return done;
@@ -77,6 +79,25 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
     }
   }
 
+  /**
+   * One source version (`versions: all`): CopyObject of that version inside one cluster, else streamed
+   * (a PUT, or a multipart upload in parts) from a GET of it. Never resumed from an upload record: the
+   * record is per item, and a versions item holds several. A retried write leaves one more identical
+   * version at the destination, which a re-run does not repeat once the outcome is recorded.
+   */
+  async function copyVersion(req: CopyRequest & { sourceVersionId: string }): Promise<CopyResult> {
+    const unrecorded = { ...req, upload: undefined };
+    if (endpointIdentity(req.source) === endpointIdentity(req.destination) && req.size <= Math.min(maxSingleCopySize, SINGLE_COPY_LIMIT)) {
+      return await copyVersionServerSide(http, unrecorded);
+    }
+    try {
+      return await streamed(unrecorded);
+    } catch (err) {
+      if (!(err instanceof UnverifiedCopy) && !(err instanceof RegionCorrected)) throw err;
+      return await streamed(unrecorded);
+    }
+  }
+
   async function verify(req: CopyRequest, result: CopyResult, mode: VerifyMode) {
     try {
       return await verifyCopy(http, req, result, mode);
@@ -90,6 +111,14 @@ export function createCopyEngine(options: CopyEngineOptions): CopyEngine {
     copy,
     verify,
     abortUpload: (destination, bucket, key, uploadId) => abortUpload(http, destination, bucket, key, uploadId),
+    writeDeleteMarker: async (req) => {
+      try {
+        return await writeDeleteMarker(http, req);
+      } catch (err) {
+        if (req.signal?.aborted) throw new S3Error('Aborted', 'delete marker aborted', 0, true, { cause: err });
+        throw classifyS3Error(err);
+      }
+    },
     close: () => http.close(),
   };
 }

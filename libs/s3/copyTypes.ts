@@ -28,6 +28,8 @@ export interface CopyRequest {
   upload?: UploadTracker;
   /** The job's checksum_algorithm: computed while streaming and sent for objects whose source has no checksum. */
   checksumAlgorithm?: JobChecksumAlgorithm;
+  /** Copy this version of the source object (`versions: all`), not its current one: every source read names it. */
+  sourceVersionId?: string;
 }
 
 /** What a job may ask Ferry to compute where the source has no checksum (`none` is leaving it unset). */
@@ -42,6 +44,8 @@ export interface CopyResult {
   destinationEtag?: string;
   /** The whole object's MD5, computed as it streamed, equalled the source's plain-MD5 ETag. */
   md5Checked?: boolean;
+  /** The version id the destination gave the written object (x-amz-version-id), where it is versioned. */
+  destinationVersionId?: string;
 }
 
 export interface CopyEngineOptions {
@@ -61,6 +65,8 @@ export interface CopyEngine {
   verify(req: CopyRequest, result: CopyResult, mode: VerifyMode): Promise<VerifyReport>;
   /** AbortMultipartUpload of an upload a copy left (one already gone counts as aborted); throws S3Error otherwise. */
   abortUpload(destination: S3Endpoint, bucket: string, key: string, uploadId: string): Promise<void>;
+  /** DeleteObject of the key without a version id: in a versioned destination, a new delete marker, whose version id it answers. */
+  writeDeleteMarker(req: Pick<CopyRequest, 'destination' | 'destinationBucket' | 'key' | 'signal'>): Promise<{ destinationVersionId?: string }>;
   close(): void;
 }
 

@@ -17,3 +17,4 @@ export { SignedHttp } from './signedHttp.js';
 export { UploadTakenOver, type NewUpload, type RecordedPart, type ResumeNote, type UploadRecord, type UploadTracker } from './uploadRecord.js';
 export { deleteObjects, MAX_DELETE_KEYS, type DeleteRefusal } from './deleteObjects.js';
 export { ObjectWriter, putSmallObject, DEFAULT_WRITER_PART_SIZE, MIN_PART_SIZE } from './objectWriter.js';
+export { closeVersionListingConnections, getBucketVersioning, keyVersions, listObjectVersions, type BucketVersioning, type ObjectVersion, type VersionsPosition } from './listVersions.js';

@@ -186,6 +186,8 @@ export async function getBucketVersioning(e: S3Endpoint, bucket: string, signal?
 export function readBucketVersioning(xml: string): BucketVersioning {
   const what = 'GetBucketVersioning answer';
   const root = parse(xml, what);
+  // A server that does not know ?versioning (s3rver) answers the bucket's listing: it has no versioning to report.
+  if (root.name === 'ListBucketResult') throw new S3Error('NotImplemented', `${what}: a bucket listing, so the server ignores ?versioning`, 0, false);
   if (root.name !== 'VersioningConfiguration') throw new S3Error('InvalidResponse', `${what}: <${root.name}> where <VersioningConfiguration> was expected`, 0, true);
   const status = root.children.find((c) => c.name === 'Status')?.text;
   if (status === 'Enabled' || status === 'Suspended') return status;

@@ -127,6 +127,7 @@ export async function multipartCopy(
   // full-object upload whose value the source did not give.
   const sourceWhole = plan?.source?.type === 'FULL_OBJECT' ? plan.source.value : undefined;
   const whole = plan && !resume && ((sourceWhole !== undefined && !md5) || (type === 'FULL_OBJECT' && sourceWhole === undefined)) ? newHasher(plan.algorithm) : undefined;
+  let destinationVersionId: string | undefined;
   try {
     let nextPart = first;
     let offset = src.offset;
@@ -168,6 +169,7 @@ export async function multipartCopy(
     const { res, body } = await http.call(destination, { method: 'POST', bucket, key, query: { uploadId }, headers: completeHeaders, signal }, completeXml(parts));
     const failed = embeddedError(res.statusCode ?? 200, body);
     if (failed) throw failed;
+    destinationVersionId = header(res.headers, 'x-amz-version-id');
   } catch (err) {
     src.body.destroy();
     await Promise.allSettled(inFlight);
@@ -187,7 +189,7 @@ export async function multipartCopy(
   await tracker?.end();
   const tags = await src.tags();
   if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
-  return { bytes: src.length, method: 'multipart', sourceEtag: src.etag, md5Checked: md5 !== undefined };
+  return { bytes: src.length, method: 'multipart', sourceEtag: src.etag, md5Checked: md5 !== undefined, ...(destinationVersionId ? { destinationVersionId } : {}) };
 }
 
 /** The whole object's CRC from its parts' (each `partSize` bytes, the last what is left); undefined when a part lacks one. */

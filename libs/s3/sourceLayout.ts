@@ -28,7 +28,7 @@ export async function learnSourceLayout(http: SignedHttp, req: CopyRequest, pref
 
   let headers;
   try {
-    ({ res: { headers } } = await http.call(req.source, { method: 'HEAD', bucket: req.sourceBucket, key: req.key, query: { partNumber: '1' }, signal: req.signal }));
+    ({ res: { headers } } = await http.call(req.source, { method: 'HEAD', bucket: req.sourceBucket, key: req.key, query: { partNumber: '1', ...(req.sourceVersionId === undefined ? {} : { versionId: req.sourceVersionId }) }, signal: req.signal }));
   } catch (err) {
     const e = classifyS3Error(err);
     if (e.status === 404) throw new S3Error('NoSuchKey', 'The specified key does not exist.', 404, false, { cause: e });

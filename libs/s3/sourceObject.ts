@@ -36,12 +36,13 @@ export interface SourceObject {
 export async function openSource(http: SignedHttp, req: CopyRequest, from?: { offset: number; etag: string }): Promise<SourceObject> {
   const { source, sourceBucket: bucket, key, signal } = req;
   // An endpoint that does not report tag counts has its tags asked for alongside the GET.
-  const early = endpointReportsTaggingCount(source) ? undefined : settle(getTaggingXml(http, source, bucket, key, signal));
+  const version = req.sourceVersionId;
+  const early = endpointReportsTaggingCount(source) ? undefined : settle(getTaggingXml(http, source, bucket, key, signal, version));
   let res: StreamedResponse;
   try {
     // A resumed copy reads from its first unfinished part, of the version it began with; a range answers no whole-object checksum.
     const headers = from && from.offset > 0 ? { range: `bytes=${from.offset}-`, 'if-match': `"${from.etag}"` } : CHECKSUM_MODE;
-    res = await http.get(source, { bucket, key, signal, headers });
+    res = await http.get(source, { bucket, key, signal, headers, ...(version === undefined ? {} : { query: { versionId: version } }) });
   } catch (err) {
     throw classifyS3Error(err);
   }
@@ -69,7 +70,7 @@ export async function openSource(http: SignedHttp, req: CopyRequest, from?: { of
   // Settled here and turned back into a rejection only when asked for: a copy that fails
   // first never asks, and a rejection nobody awaits would end the process.
   let fetched: Promise<Settled<string | undefined>> | undefined;
-  if (tagsNeedFetching(source, res.headers)) fetched = early ?? settle(getTaggingXml(http, source, bucket, key, signal));
+  if (tagsNeedFetching(source, res.headers)) fetched = early ?? settle(getTaggingXml(http, source, bucket, key, signal, version));
   const tags = () => (fetched ? fetched.then(unsettle) : Promise.resolve(undefined));
   return {
     body,

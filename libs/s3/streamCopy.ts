@@ -104,17 +104,18 @@ export async function streamCopy(
   if (failed) throw failed;
 
   const destEtag = unquoteEtag(header(res.headers, 'etag')).toLowerCase();
+  const written = req.sourceVersionId === undefined ? req : { ...req, writtenVersionId: header(res.headers, 'x-amz-version-id') };
   const destMd5 = isPlainMd5(destEtag) ? destEtag : undefined;
   const digest = md5?.digest('hex');
   const expected = digest ?? sourceMd5!;
   if ((digest && sourceMd5 && digest !== sourceMd5) || (destMd5 && destMd5 !== expected)) {
-    await deleteUnverifiedObject(http, req, onCleanupFailed);
+    await deleteUnverifiedObject(http, written, onCleanupFailed);
     throw checksumMismatch(`read ${digest ?? '(not hashed)'}, source ${src.etag}, destination ${destEtag}`);
   }
   // Checked here too: a destination that ignores the checksum header (Ceph RGW 16, s3rver) verifies nothing.
   const read = plan?.source && checksum ? await checksum.digest() : undefined;
   if (plan?.source && read !== undefined && read !== plan.source.value) {
-    await deleteUnverifiedObject(http, req, onCleanupFailed);
+    await deleteUnverifiedObject(http, written, onCleanupFailed);
     throw checksumMismatch(`${plan.algorithm}: read ${read}, source ${plan.source.value}`);
   }
   if (!contentMd5) noteEtagAnswer(destination, bucket, destMd5 === expected);
@@ -125,7 +126,8 @@ export async function streamCopy(
   }
   const tags = await src.tags();
   if (tags) await putTaggingXml(http, destination, bucket, key, tags, signal);
-  return { bytes: src.length, method: 'stream', sourceEtag: src.etag, ...(destEtag ? { destinationEtag: destEtag } : {}) };
+  const versionId = header(res.headers, 'x-amz-version-id');
+  return { bytes: src.length, method: 'stream', sourceEtag: src.etag, ...(destEtag ? { destinationEtag: destEtag } : {}), ...(versionId ? { destinationVersionId: versionId } : {}) };
 }
 
 /**

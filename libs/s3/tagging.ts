@@ -27,8 +27,8 @@ export function tagsNeedFetching(source: S3Endpoint, headers: IncomingHttpHeader
  * it has none. Parsed and written anew rather than passed through: s3rver
  * answers with unescaped '&' and '<', which no server would accept back.
  */
-export async function getTaggingXml(http: SignedHttp, e: S3Endpoint, bucket: string, key: string, signal?: AbortSignal): Promise<string | undefined> {
-  const { body } = await http.call(e, { method: 'GET', bucket, key, query: { tagging: '' }, signal });
+export async function getTaggingXml(http: SignedHttp, e: S3Endpoint, bucket: string, key: string, signal?: AbortSignal, versionId?: string): Promise<string | undefined> {
+  const { body } = await http.call(e, { method: 'GET', bucket, key, query: { tagging: '', ...(versionId === undefined ? {} : { versionId }) }, signal });
   const tags = readTags(body.toString('utf8'));
   if (tags.length === 0) return undefined;
   const set = tags.map(([k, v]) => `<Tag><Key>${escapeXml(k)}</Key><Value>${escapeXml(v)}</Value></Tag>`).join('');

@@ -11,3 +11,5 @@ export { selectFromManifest } from './selectFromManifest.js';
 export { verifySelection, verifyFromListings, classifyListed, classifyChecksums, type Verdict, type VerifyEntry } from './verifySelection.js';
 export { extraneousFromListings, extraneousObjects, emptyTally, type ExtraneousTally } from './extraneous.js';
 export { splitKeySpace, type SplitOptions } from './splitKeySpace.js';
+export { CopiedLookupFailed, selectVersions, type VersionSelectionDefinition, type VersionSelectOptions } from './selectVersions.js';
+export { countVersions, oldestFirst, planKeyVersions, type KeyVersionPlan, type VersionCounts } from './versionPlan.js';

@@ -10,6 +10,8 @@ Commands:
   jobs create -f FILE          create a job from a JSON or YAML file (- reads stdin)
     --dry-run                  only validate and list what it would copy: count, bytes, first keys, identical
     --checksum-algorithm ALG   checksum_algorithm: crc32c, sha256 or none (over the file's)
+    --versions latest|all      versions: the latest objects, or every version and delete marker into a
+                               versioned destination (over the file's)
   jobs list [--status S]       every job: id, status, run, objects, bytes, rate
   jobs get ID                  one job with its progress and runs
   jobs start|pause|resume|cancel|delete|retry-failed ID
@@ -68,6 +70,8 @@ export interface CliArgs {
   writeProbe: boolean;
   /** jobs create --checksum-algorithm: the job's checksum_algorithm, over the file's. */
   checksumAlgorithm: string | undefined;
+  /** jobs create --versions: the job's versions (latest or all), over the file's. */
+  versions: string | undefined;
   /** jobs update's --rate, --concurrency and --priority. */
   changes: { rate_limit_bytes_per_sec?: number; concurrency?: number; priority?: number };
   /** keys rotate --to ID */
@@ -97,6 +101,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
         'dry-run': { type: 'boolean' },
         'write-probe': { type: 'boolean' },
         'checksum-algorithm': { type: 'string' },
+        versions: { type: 'string' },
         rate: { type: 'string' },
         concurrency: { type: 'string' },
         priority: { type: 'string' },
@@ -126,6 +131,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv): CliArgs {
     dryRun: values['dry-run'] ?? false,
     writeProbe: values['write-probe'] ?? false,
     checksumAlgorithm: values['checksum-algorithm'],
+    versions: values.versions,
     changes: {
       ...wholeNumber('--rate', values.rate, 'rate_limit_bytes_per_sec'),
       ...wholeNumber('--concurrency', values.concurrency, 'concurrency'),

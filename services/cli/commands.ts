@@ -13,6 +13,7 @@ export interface CommandContext {
   dryRun?: boolean;
   writeProbe?: boolean;
   checksumAlgorithm?: string;
+  versions?: string;
   changes?: { rate_limit_bytes_per_sec?: number; concurrency?: number; priority?: number };
   /** keys rotate --to */
   to?: string;
@@ -60,7 +61,11 @@ export const JOB_COMMANDS: Record<string, Command> = {
     if (!ctx.file) throw new UsageError('jobs create needs -f FILE (JSON or YAML)');
     const read = readJobFile(ctx.file);
     // Checked by the server like the file's own fields.
-    const spec = ctx.checksumAlgorithm === undefined ? read : { ...read, checksum_algorithm: ctx.checksumAlgorithm };
+    const spec = {
+      ...read,
+      ...(ctx.checksumAlgorithm === undefined ? {} : { checksum_algorithm: ctx.checksumAlgorithm }),
+      ...(ctx.versions === undefined ? {} : { versions: ctx.versions }),
+    };
     const unknown = unknownKeys(spec, ctx.jobSpecFields);
     if (unknown.length > 0) throw new UsageError(`${ctx.file}: unknown job field(s): ${unknown.join(', ')}`);
     if (ctx.dryRun) {

@@ -92,6 +92,7 @@ export function jobDetail(job: Job__Output): string {
     ['description', job.description],
     ['objects', `${objectsColumn(p)} (${p.matched_objects === undefined ? `completed ${p.completed_objects ?? 0}, skipped ${p.skipped_objects ?? 0}, failed ${p.failed_objects ?? 0}` : verifyCounts(p)})`],
     ['verify', job.verify],
+    ['versions', job.versions === 'all' ? `all: ${p.versions_copied ?? 0} versions and ${p.delete_markers_copied ?? 0} delete markers copied` : job.versions],
     ['bytes', `${formatBytes(bytesDone(p))}/${formatBytes(p.total_bytes)}`],
     ['mirror', job.delete_extraneous ? `delete_extraneous${job.max_delete ? `, max_delete ${job.max_delete}` : ''}${job.allow_empty_source ? ', allow_empty_source' : ''}` : undefined],
     ['deleted', job.delete_extraneous ? deletedLine(p, (job.runs ?? []).find((r) => r.run === job.run)?.delete_phase ?? undefined) : undefined],
@@ -137,6 +138,9 @@ export function dryRunReport(report: Job__Output): string {
     `dry run of ${report.job_id}: nothing created, nothing copied`,
     `objects: ${report.object_count ?? 0} (${formatBytes(report.total_bytes ?? 0)}), ${report.identical_at_destination ?? 0} already identical at the destination`,
   ];
+  if (report.version_count !== undefined && report.version_count !== null) {
+    lines.push(`versions: ${report.version_count} versions and ${report.delete_marker_count ?? 0} delete markers (versions: all)`);
+  }
   if (report.report_location) lines.push(`completion report of a first run: ${report.report_location}`);
   if (keys.length > 0) lines.push(`first ${keys.length} keys:`, ...keys.map((k) => `  ${k}`));
   const deletion = report.runs?.[0]?.delete_phase;

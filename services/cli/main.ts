@@ -47,6 +47,7 @@ async function run(argv: string[]): Promise<number> {
         dryRun: args.dryRun,
         writeProbe: args.writeProbe,
         ...(args.checksumAlgorithm === undefined ? {} : { checksumAlgorithm: args.checksumAlgorithm }),
+        ...(args.versions === undefined ? {} : { versions: args.versions }),
         changes: args.changes,
         to: args.to,
         jobSpecFields: proto.schema.get('ferry.v1.JobSpec')?.fields.keys() ?? [],

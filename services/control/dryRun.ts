@@ -1,10 +1,11 @@
 import { withJobCredentials } from '../../libs/credentials/endpointCredentials.js';
-import { FerryError, emptyCounts, invalidField, judgeDeletion, reportLayout, reportLocation, validateJobDefinition, type DeletionCount, type JobDefinition, type RunCounts } from '../../libs/domain/index.js';
+import { FerryError, copiesAllVersions, emptyCounts, invalidField, judgeDeletion, reportLayout, reportLocation, validateJobDefinition, type DeletionCount, type JobDefinition, type RunCounts } from '../../libs/domain/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
-import { BucketListingError, emptyTally, extraneousObjects, selectRun } from '../../libs/selection/index.js';
+import { BucketListingError, countVersions, emptyTally, extraneousObjects, selectRun, selectVersions } from '../../libs/selection/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
 import { checkDestinationAddress, ownDestination } from '../../libs/secrets/index.js';
 import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
+import { requireVersionedDestination } from './versioningCheck.js';
 
 const DEFAULT_KEY_LIMIT = 20;
 /** Keys of up to 1,024 characters, twice (first_keys and identical_keys), stay well inside gRPC's 4 MiB message. */
@@ -19,6 +20,9 @@ export interface DryRunReport {
   identical_at_destination: number;
   /** The keys of first_keys that a run would skip, being identical at the destination. */
   identical_keys: string[];
+  /** With versions: all, object_count's versions and delete markers apart (first_keys names a key once per version). */
+  version_count?: number;
+  delete_marker_count?: number;
   /** With a `report`: where the first run's completion report manifest would be written. */
   report_location?: string;
   /** With delete_extraneous: the run's delete phase as it would go (runs[0].delete_phase, counts.deleted_*). */
@@ -61,6 +65,11 @@ export async function dryRun(body: unknown, source: S3Endpoint | undefined, addr
   try {
     const jobSource = await withJobCredentials(source, definition, 'source_role_arn');
     const destination = await withJobCredentials(destinationOf(definition, source), definition, 'destination_role_arn');
+    await requireVersionedDestination(definition, destination);
+    if (copiesAllVersions(definition)) {
+      await countVersionsRun(jobSource, definition, report, limit);
+      return report;
+    }
     for await (const page of selectRun({ source: jobSource, destination }, definition)) {
       for (const { object, action, error } of page) {
         const listed = report.object_count < limit;
@@ -108,6 +117,25 @@ async function deletionPreview(source: S3Endpoint, destination: S3Endpoint, defi
     counts: { ...emptyCounts(), deleted_objects: deleting ? candidates : 0, deleted_bytes: deleting ? candidateBytes : 0 },
     delete_phase: { status, ...count, ...(verdict.action === 'delete' ? {} : { note: verdict.reason }), keys },
   };
+}
+
+/**
+ * A versions: all run's selection, by the lister's own walk (selectVersions): each version and delete
+ * marker it would write, counted apart. A first run's view: nothing is taken as copied before.
+ */
+async function countVersionsRun(source: S3Endpoint, definition: JobDefinition, report: DryRunReport, limit: number): Promise<void> {
+  report.version_count = 0;
+  report.delete_marker_count = 0;
+  for await (const plan of selectVersions(source, definition)) {
+    const counts = countVersions(plan.toCopy);
+    report.version_count += counts.versions;
+    report.delete_marker_count += counts.delete_markers;
+    for (const v of plan.toCopy) {
+      if (report.object_count < limit) report.first_keys.push(v.key);
+      report.object_count++;
+      report.total_bytes += v.size;
+    }
+  }
 }
 
 function checkedKeyLimit(keyLimit: number | undefined): number {

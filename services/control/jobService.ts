@@ -30,6 +30,7 @@ import {
   publishListTask,
   removeRunWork,
   setRunConcurrency,
+  VersionLog,
   type ExecuteResult,
 } from '../../libs/nats/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
@@ -38,6 +39,7 @@ import { randomBytes } from 'node:crypto';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { JobHistory } from './history.js';
+import { checkDestinationVersioning } from './versioningCheck.js';
 import { FailedReport } from './failedReport.js';
 import { checkJobAddresses, type AddressSettings } from './addressChecks.js';
 import { checkJob, failedSteps, refusalOf, type JobCheckReport } from './jobCheck.js';
@@ -261,6 +263,21 @@ export class JobService {
     throw refusal;
   }
 
+  /** A `versions: all` job starts only into a destination bucket with versioning Enabled (versioningCheck.ts). */
+  private async checkVersioning(type: 'StartJob' | 'RetryFailed', jobId: string): Promise<void> {
+    const { source } = this.settings;
+    const { state } = await this.store.load(jobId);
+    const definition = state.definition;
+    if (!source || !definition?.versions) return;
+    decide({ type, data: { job_id: jobId }, metadata: { now: new Date().toISOString() } }, state); // throws what the command itself would
+    try {
+      await checkDestinationVersioning(definition, source, this.sealer, destinationAddressPolicy(this.settings.addresses.allowLinkLocalDestinations));
+    } catch (err) {
+      if (err instanceof FerryError) this.log.warn({ job_id: jobId, error: err.message }, 'start refused: destination versioning');
+      throw err;
+    }
+  }
+
   private withQueuePosition(view: JobView): JobView {
     view = withNextRunAt(view, new Date());
     const position = view.queued ? this.scheduler?.queuePosition(view.job_id) : undefined;
@@ -284,6 +301,7 @@ export class JobService {
     if (type === 'StartJob' || type === 'RetryFailed') {
       await this.checkRoles(jobId);
       await this.checkBeforeStart(type, jobId);
+      await this.checkVersioning(type, jobId);
     }
     if (type === 'VerifyJob') await this.checkRoles(jobId);
     if ((type === 'StartJob' || type === 'RetryFailed') && this.scheduler) return this.start(jobId, this.scheduler, type === 'RetryFailed', actor);
@@ -309,6 +327,7 @@ export class JobService {
         return;
       case 'JobDeleted':
         await this.sealer.destroy(event.data.job_id);
+        await VersionLog.forget(this.nc, event.data.job_id);
         return;
       case 'JobUpdated':
         // Copiers set it too as they follow the change; here it holds at once, with or without them.

@@ -1,7 +1,7 @@
 import { nanoid } from 'nanoid';
 import type { NatsConnection } from 'nats';
 import type { JobView } from '../../libs/domain/index.js';
-import { JobEventStore, KV, ReadModel, RemoteJobCommands, UploadLog, jobIdFromToken, setRunConcurrency } from '../../libs/nats/index.js';
+import { JobEventStore, KV, ReadModel, RemoteJobCommands, UploadLog, VersionLog, jobIdFromToken, setRunConcurrency } from '../../libs/nats/index.js';
 import { createCopyEngine, type S3Endpoint } from '../../libs/s3/index.js';
 import type { SecretSealer } from '../../libs/secrets/index.js';
 import type { FerryConfig } from '../../libs/config/index.js';
@@ -47,9 +47,10 @@ export async function startCopier({ nc, log, config, source, sealer }: CopierOpt
   });
 
   const uploads = await UploadLog.open(nc);
+  const versions = await VersionLog.open(nc);
   const copierId = nanoid(10);
   const context: CopierContext = {
-    nc, js, jsm, store, commands: new RemoteJobCommands(nc), log, config, source, sealer, slots, engine, rateLimits, metrics, uploads, copierId,
+    nc, js, jsm, store, commands: new RemoteJobCommands(nc), log, config, source, sealer, slots, engine, rateLimits, metrics, uploads, versions, copierId,
   };
   const sweep: UploadSweepContext = { uploads, engine, log, onAborted: (reason) => metrics.uploadAborted(reason) };
 

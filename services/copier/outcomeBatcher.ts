@@ -9,7 +9,8 @@ const MAX_DELAY_MS = 10;
 
 interface Pending {
   outcome: ObjectOutcome;
-  msg: JsMsg;
+  /** Absent for all but the last outcome of an item that has several (a versions item). */
+  msg?: JsMsg;
   ack: 'ack' | 'term';
 }
 
@@ -48,6 +49,26 @@ export class OutcomeBatcher {
     else if (!this.timer) this.schedule(MAX_DELAY_MS);
   }
 
+  /**
+   * The outcomes of one item that has several (a versions item: one per version), published together in
+   * one batch of their own and the item acked (or termed) once they are stored.
+   */
+  addAll(outcomes: ObjectOutcome[], msg: JsMsg, ack: 'ack' | 'term' = 'ack'): void {
+    if (this.pending.length > 0) this.flushNow();
+    this.pending = outcomes.map((outcome, i) => (i === outcomes.length - 1 ? { outcome, msg, ack } : { outcome, ack }));
+    this.flushNow();
+  }
+
+  private flushNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    const retries = this.retries;
+    this.pending = [];
+    this.retries = [];
+    if (batch.length > 0 || retries.length > 0) this.flushing = this.flushing.then(() => this.publish(batch, retries));
+  }
+
   /** Records a failed attempt that will be retried; it travels with the next batch, adding no message of its own when copies are flowing. */
   noteRetry(retry: RetriedAttempt): void {
     this.retries.push(retry);
@@ -81,11 +102,11 @@ export class OutcomeBatcher {
     const ordinals = createHash('sha1').update(identity).digest('base64url');
     try {
       await publishDurably(this.js, subjects.outcome(this.jobId), encodeJson(event), { msgID: `${this.jobId}:${this.run}:${ordinals}` });
-      for (const p of batch) (p.ack === 'ack' ? p.msg.ack() : p.msg.term());
+      for (const p of batch) (p.ack === 'ack' ? p.msg?.ack() : p.msg?.term());
     } catch (err) {
       // Unacked items come back after the ack wait and are copied again: nothing is lost.
       this.log.warn({ job_id: this.jobId, run: this.run, err: String(err), objects: batch.length }, 'publishing outcomes failed');
-      for (const p of batch) p.msg.nak(1000);
+      for (const p of batch) p.msg?.nak(1000);
     }
   }
 

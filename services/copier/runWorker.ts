@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JsMsg } from 'nats';
-import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type VerifyMode, type WorkItem } from '../../libs/domain/index.js';
-import { STREAMS, decodeJson, subjects, uploadKey, type UploadLog } from '../../libs/nats/index.js';
+import { nextRateChangeOf, retryDelayMs, type JobChanges, type ObjectOutcome, type RateSource, type RetryPolicy, type VerifyMode, type VersionWork, type WorkItem } from '../../libs/domain/index.js';
+import { STREAMS, decodeJson, subjects, uploadKey, type UploadLog, type VersionLog } from '../../libs/nats/index.js';
 import { classifyS3Error, UploadTakenOver, type CopyRequest, type CopyResult, type JobChecksumAlgorithm, type S3Endpoint, type S3Error, type UploadTracker, type createCopyEngine } from '../../libs/s3/index.js';
 import { CHECKSUM_MISMATCH } from '../../libs/s3/s3Error.js';
 import type { Logger } from '../../libs/log/logger.js';
@@ -55,6 +55,8 @@ export interface RunWorkerContext {
   failRun?: (error: string) => Promise<boolean>;
   /** Called once the worker has stopped. */
   onStopped?: () => void;
+  /** Where a versions item's written versions are recorded for the next run (KV ferry_versions). */
+  versions?: VersionLog;
   /** Where multipart copies record their uploads and parts (libs/nats/uploadLog.ts), and this copier's name in those records. */
   uploads?: { log: UploadLog; copierId: string; onResumed?: (partsKept: number) => void; onAborted?: (reason: UploadAbortReason) => void };
 }
@@ -277,6 +279,7 @@ export class RunWorker {
   private async process(msg: JsMsg): Promise<void> {
     const { ctx } = this;
     const item = decodeJson<WorkItem>(msg.data);
+    if (item.versions) return this.processVersions(msg, item, item.versions);
     const attempt = msg.info.redeliveryCount;
     const started = Date.now();
     const ticket = ctx.breaker?.begin() ?? 0;
@@ -323,6 +326,120 @@ export class RunWorker {
       }
     } finally {
       this.held.delete(msg);
+    }
+  }
+
+  /**
+   * A versions item (`versions: all`): the key's versions written in order, oldest first, one outcome each.
+   * A version's transient failures are retried here, under the job's policy, rather than by a nak: a
+   * redelivered item would write the versions before it again. A version that fails for good fails the
+   * newer ones too, unwritten, since written after a gap they would make it unrecoverable in order.
+   * The outcomes go out in one batch of their own, then the item is acked.
+   */
+  private async processVersions(msg: JsMsg, item: WorkItem, versions: VersionWork[]): Promise<void> {
+    const attempt = msg.info.redeliveryCount;
+    this.held.set(msg, Date.now());
+    const outcomes: ObjectOutcome[] = [];
+    let blocked: string | undefined;
+    let recorded: Map<string, string>;
+    try {
+      // A redelivered item (its copier died after recording, before reporting) does not write again what this run recorded.
+      recorded = await this.recordedThisRun(item.key);
+    } catch (err) {
+      this.ctx.log.warn({ job_id: this.ctx.jobId, run: this.ctx.run, key: item.key, err: String(err) }, 'reading the copied versions failed; the item is tried again');
+      this.held.delete(msg);
+      msg.nak(1000);
+      return;
+    }
+    try {
+      for (const v of versions) {
+        const base = { ordinal: v.ordinal, key: item.key, size: v.size, attempts: attempt, version_id: v.version_id, ...(v.delete_marker ? { delete_marker: true } : {}) };
+        const done = recorded.get(v.version_id);
+        if (done !== undefined && blocked === undefined) {
+          outcomes.push({ ...base, result: 'copied', ...(done ? { destination_version_id: done } : {}), duration_ms: 0 });
+          continue;
+        }
+        if (blocked !== undefined) {
+          outcomes.push({ ...base, result: 'failed', error: blocked, duration_ms: 0 });
+          continue;
+        }
+        const outcome = await this.writeVersion(item, v, base);
+        if (outcome === undefined) {
+          // Aborted: left unacked, redelivered to whoever serves the run next, which skips what is recorded here.
+          await this.recordWritten(item.key, outcomes);
+          return;
+        }
+        outcomes.push(outcome);
+        if (outcome.result === 'failed') blocked = `not written: the older version ${v.version_id} of this key failed, and a key's versions are written in order`;
+      }
+    } finally {
+      this.held.delete(msg);
+    }
+    // Recorded before they are reported: a run that counts them copied never lacks them in the next run's plan.
+    await this.recordWritten(item.key, outcomes);
+    for (const outcome of outcomes) this.ctx.onOutcome?.(outcome);
+    this.batcher.addAll(outcomes, msg);
+  }
+
+  /** Records the copied versions among `outcomes` (KV ferry_versions); a failure is logged, not thrown. */
+  private async recordWritten(key: string, outcomes: readonly ObjectOutcome[]): Promise<void> {
+    const written = outcomes.filter((o) => o.result === 'copied').map((o) => [o.version_id!, o.destination_version_id ?? ''] as const);
+    try {
+      await this.ctx.versions?.record(this.ctx.jobId, key, this.ctx.run, written);
+    } catch (err) {
+      // Reported all the same: these versions are then written again by a next run (duplicates at the destination, nothing lost).
+      this.ctx.log.warn({ job_id: this.ctx.jobId, run: this.ctx.run, key, versions: written.length, err: String(err) }, 'recording the copied versions failed');
+    }
+  }
+
+  /** Source version id → destination version id, of the versions of `key` this run recorded copied. */
+  private async recordedThisRun(key: string): Promise<Map<string, string>> {
+    const { versions, jobId, run } = this.ctx;
+    if (!versions) return new Map();
+    const copied = await versions.copied(jobId, key);
+    return new Map([...copied].filter(([, c]) => c.run === run).map(([source, c]) => [source, c.destination]));
+  }
+
+  /** One version copied (or delete marker written), retried in place; undefined when the run's work was aborted. */
+  private async writeVersion(item: WorkItem, v: VersionWork, base: Omit<ObjectOutcome, 'result' | 'duration_ms'>): Promise<ObjectOutcome | undefined> {
+    const { ctx } = this;
+    const started = Date.now();
+    for (let tries = 1; ; tries++) {
+      const ticket = ctx.breaker?.begin() ?? 0;
+      try {
+        const target = { destination: ctx.destination, destinationBucket: ctx.destinationBucket, key: item.key, signal: this.abort.signal };
+        const written = v.delete_marker
+          ? await ctx.engine.writeDeleteMarker(target)
+          : await this.copyWithFreshCredentials({
+              ...target,
+              source: ctx.source,
+              sourceBucket: ctx.sourceBucket,
+              size: v.size,
+              etag: v.etag,
+              sourceVersionId: v.version_id,
+              throttle: this.settings.throttle,
+              rateBytesPerSecond: this.settings.rateBytesPerSecond,
+              ...(ctx.checksumAlgorithm ? { checksumAlgorithm: ctx.checksumAlgorithm } : {}),
+            });
+        ctx.breaker?.succeeded(ticket);
+        const id = written.destinationVersionId === undefined ? {} : { destination_version_id: written.destinationVersionId };
+        return { ...base, attempts: base.attempts + tries - 1, result: 'copied', ...id, duration_ms: Date.now() - started };
+      } catch (err) {
+        if (this.abort.signal.aborted) return undefined;
+        const failure = classifyS3Error(err);
+        if (failure.code === 'NoSuchKey' || failure.code === 'NoSuchVersion') {
+          return { ...base, result: 'skipped', error: 'version vanished from the source', ...answerOf(failure), duration_ms: Date.now() - started };
+        }
+        if (failure.retryable && tries <= ctx.retry.maxRetries) {
+          ctx.onRetry?.(failure.code);
+          this.batcher.noteRetry({ ordinal: v.ordinal, key: item.key, attempt: tries, error: describeFailure(failure) });
+          await abortableDelay(retryDelayMs(ctx.retry, tries, Math.random()), this.abort.signal);
+          continue;
+        }
+        const runError = ctx.breaker?.failed(failure);
+        if (runError) this.trip(runError);
+        return { ...base, attempts: base.attempts + tries - 1, result: 'failed', error: describeFailure(failure), ...answerOf(failure), duration_ms: Date.now() - started };
+      }
     }
   }
 
@@ -406,6 +523,19 @@ export class RunWorker {
     this.ctx.onOutcome?.(outcome);
     this.batcher.add(outcome, msg, ack);
   }
+}
+
+/** Waits `ms`, or less when the signal aborts (the caller then sees it aborted). */
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** The S3 error code and HTTP status of a failure, as the completion report's columns show them (no status: no answer came). */

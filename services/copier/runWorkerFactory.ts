@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager, KV as KeyValue, NatsConnection } from 'nats';
 import { DEFAULT_PRIORITY, rateInForce, retryPolicyOf, type JobDefinition } from '../../libs/domain/index.js';
-import { consumers, ensureRunConsumer, jobToken, recordBucketRegions, type JobCommandSink, type JobEventStore, type UploadLog } from '../../libs/nats/index.js';
+import { consumers, ensureRunConsumer, jobToken, recordBucketRegions, type JobCommandSink, type JobEventStore, type UploadLog, type VersionLog } from '../../libs/nats/index.js';
 import type { CopyEngine, S3Endpoint } from '../../libs/s3/index.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import { destinationAddressPolicy } from '../../libs/net/index.js';
@@ -31,6 +31,8 @@ export interface CopierContext {
   metrics: CopierMetrics;
   /** Multipart uploads in progress (KV ferry_uploads), and this copier process's name in their records. */
   uploads: UploadLog;
+  /** The versions `versions: all` jobs copied (KV ferry_versions). */
+  versions: VersionLog;
   copierId: string;
 }
 
@@ -79,6 +81,7 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
     breaker: new DestinationBreaker(),
     failRun: failRunOnBreaker(c, jobId, run, `destination bucket ${definition.destination_bucket} at ${destination.endpoint}`),
     onStopped: stopRecordingRegions,
+    versions: c.versions,
     uploads: {
       log: c.uploads,
       copierId: c.copierId,

@@ -1,6 +1,6 @@
 import { FerryError } from '../../libs/domain/index.js';
 import { classifyS3Error, endpointCause, type S3Endpoint, type S3Error } from '../../libs/s3/index.js';
-import { BucketListingError } from '../../libs/selection/index.js';
+import { BucketListingError, CopiedLookupFailed } from '../../libs/selection/index.js';
 
 export { endpointCause };
 
@@ -50,6 +50,8 @@ export async function* guardEndpoints<T>(
     yield* pages;
   } catch (err) {
     if (err instanceof EndpointListingError || err instanceof FerryError) throw err;
+    // Ferry's own store (NATS) failed, not an endpoint: the listing is tried again, the run not failed.
+    if (err instanceof CopiedLookupFailed) throw err.cause;
     if (err instanceof BucketListingError) {
       if (err.cause instanceof FerryError) throw err.cause;
       throw new EndpointListingError(err.side, run[err.side].endpoint, err.bucket, err.cause);

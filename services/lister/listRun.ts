@@ -1,6 +1,6 @@
 import type { JetStreamClient } from 'nats';
 import { workItemMessageId, type JobDefinition, type JobState, type WorkItem } from '../../libs/domain/index.js';
-import { encodeJson, subjects, type JobEventStore, type PipelinedPublisher } from '../../libs/nats/index.js';
+import { encodeJson, subjects, type JobEventStore, type PipelinedPublisher, type VersionLog } from '../../libs/nats/index.js';
 import type { RetryOptions, S3Endpoint } from '../../libs/s3/index.js';
 import { selectRun } from '../../libs/selection/index.js';
 import { RunListing } from './runListing.js';
@@ -17,6 +17,8 @@ export interface ListRunContext {
   /** Where the run copies to; objects already identical there are reported skipped instead of queued. */
   destination: S3Endpoint;
   checkpointInterval: number;
+  /** The versions `versions: all` jobs copied in earlier runs (KV ferry_versions). */
+  versions?: VersionLog;
   /** How a failed listing request is retried: the job's retry policy (default: withRetry's). */
   retry?: Omit<RetryOptions, 'signal'>;
   /** Called often; keeps the listing task leased and lets the caller stop the listing (pause, cancel). */

@@ -1,11 +1,12 @@
 import { AckPolicy, nanos, type JsMsg, type NatsConnection } from 'nats';
-import { FerryError, isActive, retryDelayMs, retryPolicyOf, type JobState } from '../../libs/domain/index.js';
-import { JobEventStore, PipelinedPublisher, STREAMS, boundedFetch, consumers, decodeJson, ensureRunConsumer, recordBucketRegions, subjects, type ListTask } from '../../libs/nats/index.js';
+import { FerryError, copiesAllVersions, isActive, retryDelayMs, retryPolicyOf, type JobState } from '../../libs/domain/index.js';
+import { JobEventStore, PipelinedPublisher, STREAMS, VersionLog, boundedFetch, consumers, decodeJson, ensureRunConsumer, recordBucketRegions, subjects, type ListTask } from '../../libs/nats/index.js';
 import type { S3Endpoint } from '../../libs/s3/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { destinationEndpoint, sourceEndpoint, type SecretSealer } from '../../libs/secrets/index.js';
 import type { AddressPolicy } from '../../libs/net/index.js';
 import { listRun, type ListRunContext } from './listRun.js';
+import { listVersionsRun } from './listVersionsRun.js';
 import { EndpointListingError, endpointCause } from './endpointFailure.js';
 import { listRetryRun } from './retryRun.js';
 import { verifyRun } from './verifyRun.js';
@@ -61,6 +62,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
   const consumer = await js.consumers.get(STREAMS.tasks, consumers.lister);
   const stopping = new AbortController();
   const publisher = new PipelinedPublisher(nc);
+  const versions = await VersionLog.open(nc);
 
   const active = new Set<Promise<void>>();
 
@@ -108,6 +110,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         js,
         publisher,
         store,
+        versions,
         source: jobSource,
         destination,
         checkpointInterval: definition.checkpoint_interval ?? checkpointInterval,
@@ -130,9 +133,11 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
       }
       const outcome = verifying
         ? await verifyRun(context, state, definition.concurrency ?? defaultConcurrency)
-        : state.retry_of === undefined
-          ? await listRun(context, state, range)
-          : await listRetryRun(nc, context, state);
+        : state.retry_of !== undefined
+          ? await listRetryRun(nc, context, state)
+          : copiesAllVersions(definition)
+            ? await listVersionsRun(context, state)
+            : await listRun(context, state, range);
       if (outcome === 'complete') {
         log.info(logCtx, 'listing completed');
         msg.ack();

@@ -68,6 +68,22 @@ export class RunListing {
     return ++this.sinceCheckpoint >= this.ctx.checkpointInterval ? this.checkpoint() : undefined;
   }
 
+  /** A versions run: the next ordinal was given to one version of the key being walked; no checkpoint inside a key. */
+  advanceVersion(size: number): void {
+    this.ordinal++;
+    this.bytes += size;
+    this.sinceCheckpoint++;
+  }
+
+  /**
+   * A versions run: every version of `key` has its ordinal; checkpoints when the interval is reached. Only here,
+   * between keys: a listing resumed after `key` lists the next key's versions whole, so each gets its ordinal again.
+   */
+  keyDone(key: string): Promise<void> | undefined {
+    this.lastKey = key;
+    return this.sinceCheckpoint >= this.ctx.checkpointInterval ? this.checkpoint() : undefined;
+  }
+
   /** Waits until every outcome and publish so far is stored. */
   async drain(): Promise<void> {
     await this.outcomes.flush();

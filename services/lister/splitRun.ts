@@ -38,9 +38,10 @@ export async function splitRun(ctx: SplitContext, state: JobState, ranges: numbe
   return open.length;
 }
 
-/** A plain copy run, not yet listed: retry-failed runs list failures, manifest runs read rows, verify runs compare both sides. */
+/** A plain copy run, not yet listed: retry-failed runs list failures, manifest runs read rows, verify runs compare both sides, versions runs list versions. */
 function splittable(state: JobState): boolean {
   const { listing, definition } = state;
   const begun = listing.listed_objects > 0 || listing.start_after !== '' || listing.manifest_rows !== undefined;
-  return !begun && state.retry_of === undefined && state.run_kind === undefined && definition?.manifest === undefined;
+  // A versions run is listed whole: its checkpoints fall between keys, and ranges would cut none of that short.
+  return !begun && state.retry_of === undefined && state.run_kind === undefined && definition?.manifest === undefined && definition?.versions !== 'all';
 }

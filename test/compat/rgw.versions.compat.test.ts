@@ -1,19 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, PutBucketVersioningCommand, PutObjectCommand, PutObjectTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { S3Endpoint } from '../../libs/s3/endpoint.js';
 import { closeVersionListingConnections, getBucketVersioning, keyVersions, listObjectVersions, type ObjectVersion } from '../../libs/s3/listVersions.js';
 import { compileVersionFilter, planKeyVersions } from '../../libs/selection/versionPlan.js';
-import { startCephCluster, type CephCluster } from '../harness/cephCluster.js';
-import { createBucket, testS3Client } from '../harness/s3TestClient.js';
+import { rest, waitForJob } from '../harness/restClient.js';
+import { waitFor } from '../harness/waitFor.js';
+import { createBucket } from '../harness/s3TestClient.js';
+import { runJob, startCompatEnv, type CompatEnv } from './compatEnv.js';
 
 /**
- * What `versions: all` reads from a real versioned bucket (issue 20 item 1, first step): Ferry's
- * ListObjectVersions paging and GetBucketVersioning against Ceph RGW, and the per-key plan made
- * from what RGW lists. The copy itself is not in this step.
+ * `versions: all` (issue 20 item 1) against Ceph RGW: Ferry's ListObjectVersions paging and
+ * GetBucketVersioning, the per-key plan made from what RGW lists, and jobs copying every version and
+ * delete marker into a versioned RGW bucket, inside the cluster (server-side) and through
+ * destination_endpoint (RGW's HTTPS port: streamed), a date filter, and an unversioned destination refused.
  */
-describe('versions listed from Ceph RGW', () => {
-  let ceph: CephCluster;
+describe('versions listed from and copied into Ceph RGW', () => {
+  let env: CompatEnv;
   let rgw: S3Client;
   let endpoint: S3Endpoint;
   const written: Record<string, string[]> = {};
@@ -39,9 +42,9 @@ describe('versions listed from Ceph RGW', () => {
   }
 
   before(async () => {
-    ceph = await startCephCluster();
-    console.log(`# ceph cluster (mon, osd, radosgw) answering after ${ceph.startMs} ms`);
-    rgw = testS3Client(ceph.endpoint, ceph.user.accessKey, ceph.user.secretKey);
+    env = await startCompatEnv('versions');
+    rgw = env.rgw;
+    const { ceph } = env;
     endpoint = { endpoint: ceph.endpoint, region: 'us-east-1', accessKey: ceph.user.accessKey, secretKey: ceph.user.secretKey };
     await createBucket(rgw, 'versioned');
     await createBucket(rgw, 'plain');
@@ -56,7 +59,7 @@ describe('versions listed from Ceph RGW', () => {
 
   after(async () => {
     closeVersionListingConnections();
-    await ceph?.stop();
+    await env?.stop();
   });
 
   it('tells a versioned bucket from an unversioned one', async () => {
@@ -98,5 +101,162 @@ describe('versions listed from Ceph RGW', () => {
     assert.ok(plan.toCopy.length >= 1 && plan.toCopy.length <= three.length);
     assert.ok(plan.toCopy.every((v) => Date.parse(v.last_modified) >= Date.parse(newest.last_modified)));
     assert.equal(plan.toCopy.length + plan.filteredOut, three.length);
+  });
+
+  describe('jobs with versions: all', () => {
+    /** What the source holds, oldest first per key: [body or null for a delete marker]. */
+    const story: Record<string, Array<string | null>> = {
+      'job/three': ['three v1', 'three v2', 'three v3'],
+      'job/deleted': ['gone soon', null],
+      'job/reborn': ['first life', null, 'second life'],
+      'job/a b+c&ü': ['awkward v1', 'awkward v2'],
+    };
+    const versionCount = Object.values(story).flat().filter((b) => b !== null).length;
+    const markerCount = Object.values(story).flat().filter((b) => b === null).length;
+
+    async function versioned(bucket: string): Promise<void> {
+      await createBucket(rgw, bucket);
+      await rgw.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    }
+
+    /** Each key's versions at `bucket`, oldest first, as bodies (null for a delete marker). */
+    async function historyOf(bucket: string): Promise<Record<string, Array<string | null>>> {
+      const out: Record<string, Array<string | null>> = {};
+      for await (const group of keyVersions(listObjectVersions(endpoint, bucket, { pageSize: 3 }))) {
+        const bodies: Array<string | null> = [];
+        for (const v of [...group].reverse()) {
+          if (v.delete_marker) bodies.push(null);
+          else bodies.push(await (await rgw.send(new GetObjectCommand({ Bucket: bucket, Key: v.key, VersionId: v.version_id }))).Body!.transformToString());
+        }
+        out[group[0].key] = bodies;
+      }
+      return out;
+    }
+
+    before(async () => {
+      await versioned('vsrc');
+      for (const [key, bodies] of Object.entries(story)) {
+        for (const body of bodies) {
+          if (body === null) await rgw.send(new DeleteObjectCommand({ Bucket: 'vsrc', Key: key }));
+          else await rgw.send(new PutObjectCommand({ Bucket: 'vsrc', Key: key, Body: body }));
+        }
+      }
+      // Outside the job's prefix: never listed.
+      await rgw.send(new PutObjectCommand({ Bucket: 'vsrc', Key: 'other/x', Body: 'x' }));
+      await versioned('vdst-same');
+      await versioned('vdst-endpoint');
+      await versioned('vdst-dated');
+      await createBucket(rgw, 'vdst-plain');
+    });
+
+    it('a dry run counts versions and delete markers apart', async () => {
+      const port = env.fromRgw.httpPort!;
+      const dry = await rest(port, 'POST', '/admin/batch/jobs', { job_id: 'v-dry', source_bucket: 'vsrc', destination_bucket: 'vdst-same', prefix: 'job/', versions: 'all', dry_run: true });
+      assert.equal(dry.status, 200, JSON.stringify(dry.body));
+      assert.equal(Number(dry.body.object_count), versionCount + markerCount);
+      assert.equal(Number(dry.body.version_count), versionCount);
+      assert.equal(Number(dry.body.delete_marker_count), markerCount);
+    });
+
+    it('copies every version oldest first and each delete marker as a delete marker, inside the cluster', async () => {
+      const done = await runJob(env.fromRgw, { job_id: 'v-same', source_bucket: 'vsrc', destination_bucket: 'vdst-same', prefix: 'job/', versions: 'all' });
+      assert.equal(Number(done.progress.completed_objects), versionCount + markerCount);
+      assert.equal(Number(done.progress.versions_copied), versionCount);
+      assert.equal(Number(done.progress.delete_markers_copied), markerCount);
+      assert.equal(Number(done.progress.failed_objects), 0);
+      assert.deepEqual(await historyOf('vdst-same'), story);
+    });
+
+    it('does the same through destination_endpoint (RGW over HTTPS: another endpoint, so streamed)', async () => {
+      const done = await runJob(env.fromRgw, {
+        job_id: 'v-endpoint',
+        source_bucket: 'vsrc',
+        destination_bucket: 'vdst-endpoint',
+        prefix: 'job/',
+        versions: 'all',
+        destination_endpoint: env.ceph.httpsEndpoint,
+        destination_access_key: env.ceph.user.accessKey,
+        destination_secret_key: env.ceph.user.secretKey,
+      });
+      assert.equal(Number(done.progress.versions_copied), versionCount);
+      assert.equal(Number(done.progress.delete_markers_copied), markerCount);
+      assert.deepEqual(await historyOf('vdst-endpoint'), story);
+    });
+
+    it('a date filter picks the versions (and markers) by their own LastModified', async () => {
+      // Versions older than the rest by the server's own clock: waited for by watching it move past them
+      // (a probe's LastModified), not by sleeping.
+      const put = async (key: string, body: string) => rgw.send(new PutObjectCommand({ Bucket: 'vsrc', Key: key, Body: body }));
+      await put('dated/k', 'old');
+      await put('dated/old-only', 'old');
+      const oldTimes = (await listAllOf('vsrc')).flat().filter((v) => v.key.startsWith('dated/')).map((v) => Date.parse(v.last_modified));
+      const oldest = Math.max(...oldTimes);
+      await waitFor('RGW clock past the old versions', async () => {
+        await put('probe/clock', 'tick');
+        const probe = (await listAllOf('vsrc')).find((g) => g[0].key === 'probe/clock')![0]!;
+        return Date.parse(probe.last_modified) > oldest ? true : undefined;
+      });
+      await put('dated/k', 'new');
+      await rgw.send(new DeleteObjectCommand({ Bucket: 'vsrc', Key: 'dated/k' }));
+      const listed = (await listAllOf('vsrc')).flat().filter((v) => v.key.startsWith('dated/'));
+      const newest = listed.filter((v) => Date.parse(v.last_modified) > oldest).map((v) => Date.parse(v.last_modified));
+      const after = new Date(Math.min(...newest)).toISOString();
+      const picked = listed.filter((v) => Date.parse(v.last_modified) >= Date.parse(after));
+      assert.ok(picked.length < listed.length, 'the filter leaves some versions out');
+      const done = await runJob(env.fromRgw, { job_id: 'v-dated', source_bucket: 'vsrc', destination_bucket: 'vdst-dated', prefix: 'dated/', versions: 'all', created_after: after });
+      assert.equal(Number(done.progress.completed_objects), picked.length);
+      // Counters absent until something is counted in them.
+      assert.equal(Number(done.progress.versions_copied ?? 0), picked.filter((v) => !v.delete_marker).length);
+      assert.equal(Number(done.progress.delete_markers_copied ?? 0), picked.filter((v) => v.delete_marker).length);
+      const history = await historyOf('vdst-dated');
+      assert.deepEqual(history['dated/k'], ['new', null], `the old version is filtered out, the newer one and the marker copied in order: ${JSON.stringify({ history, picked, after })}`);
+      assert.equal(history['dated/old-only'], undefined);
+    });
+
+    it('a tags filter reads each version\'s own tags', async () => {
+      const ids: string[] = [];
+      for (const [body, tagged] of [['t1', true], ['t2', false], ['t3', true]] as const) {
+        const out = await rgw.send(new PutObjectCommand({ Bucket: 'vsrc', Key: 'tagged/k', Body: body }));
+        ids.push(out.VersionId!);
+        if (tagged) await rgw.send(new PutObjectTaggingCommand({ Bucket: 'vsrc', Key: 'tagged/k', VersionId: out.VersionId, Tagging: { TagSet: [{ Key: 'keep', Value: 'yes' }] } }));
+      }
+      await versioned('vdst-tagged');
+      const done = await runJob(env.fromRgw, { job_id: 'v-tagged', source_bucket: 'vsrc', destination_bucket: 'vdst-tagged', prefix: 'tagged/', versions: 'all', tags: { keep: 'yes' } });
+      assert.equal(Number(done.progress.versions_copied), 2);
+      assert.deepEqual(await historyOf('vdst-tagged'), { 'tagged/k': ['t1', 't3'] });
+    });
+
+    it('refuses to start into a bucket that is not versioned, naming destination_bucket (409)', async () => {
+      const port = env.fromRgw.httpPort!;
+      assert.equal((await rest(port, 'POST', '/admin/batch/jobs', { job_id: 'v-plain', source_bucket: 'vsrc', destination_bucket: 'vdst-plain', versions: 'all' })).status, 200);
+      const refused = await rest(port, 'POST', '/admin/batch/jobs/v-plain/start');
+      assert.equal(refused.status, 409, JSON.stringify(refused.body));
+      assert.match(JSON.stringify(refused.body), /destination bucket vdst-plain is not versioned/);
+      assert.match(JSON.stringify(refused.body), /destination_bucket/);
+    });
+
+    it('a re-run copies only the version added since, and a source version deleted since is not written again', async () => {
+      const port = env.fromRgw.httpPort!;
+      const three = (await listAllOf('vsrc')).find((g) => g[0].key === 'job/three')!;
+      const oldest = three[three.length - 1]!;
+      await rgw.send(new DeleteObjectCommand({ Bucket: 'vsrc', Key: 'job/three', VersionId: oldest.version_id }));
+      await rgw.send(new PutObjectCommand({ Bucket: 'vsrc', Key: 'job/three', Body: 'three v4' }));
+      assert.equal((await rest(port, 'POST', '/admin/batch/jobs/v-same/start')).status, 200);
+      const done = await waitForJob(port, 'v-same', 'run 2 completed', (view) => {
+        if (view.run === 2 && (view.status === 'failed' || view.status === 'cancelled')) throw new Error(`run 2 ${view.status}: ${JSON.stringify(view)}`);
+        return view.run === 2 && view.status === 'completed';
+      });
+      assert.equal(Number(done.progress.total_objects), 1, JSON.stringify(done.progress));
+      assert.equal(Number(done.progress.versions_copied), 1);
+      assert.equal(Number(done.progress.delete_markers_copied ?? 0), 0);
+      // v1 stays at the destination (Ferry never deletes versions) and is not written a second time.
+      assert.deepEqual(await historyOf('vdst-same'), { ...story, 'job/three': ['three v1', 'three v2', 'three v3', 'three v4'] });
+    });
+
+    async function listAllOf(bucket: string): Promise<ObjectVersion[][]> {
+      const keys: ObjectVersion[][] = [];
+      for await (const group of keyVersions(listObjectVersions(endpoint, bucket))) keys.push(group);
+      return keys;
+    }
   });
 });

@@ -9,7 +9,7 @@ describe('cli arguments', () => {
   it('takes the server and token from flags over the environment, with defaults', () => {
     const env = { FERRY_SERVER: 'ferry:9090', FERRY_ADMIN_TOKEN: 'env-token' };
     assert.deepEqual(parseCliArgs(['jobs', 'list'], {}), {
-      server: '127.0.0.1:9090', tls: undefined, token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, writeProbe: false, checksumAlgorithm: undefined, changes: {}, to: undefined, help: false, words: ['jobs', 'list'],
+      server: '127.0.0.1:9090', tls: undefined, token: undefined, output: 'table', file: undefined, status: undefined, dryRun: false, writeProbe: false, checksumAlgorithm: undefined, versions: undefined, changes: {}, to: undefined, help: false, words: ['jobs', 'list'],
     });
     const fromEnv = parseCliArgs(['jobs', 'get', 'a'], env);
     assert.equal(fromEnv.server, 'ferry:9090');
@@ -18,6 +18,7 @@ describe('cli arguments', () => {
     assert.deepEqual([fromFlags.server, fromFlags.token, fromFlags.output, fromFlags.words], ['x:1', 't', 'json', ['jobs', 'get', 'a']]);
     assert.equal(parseCliArgs(['jobs', 'create', '--dry-run', '-f', 'job.json'], {}).dryRun, true);
     assert.equal(parseCliArgs(['jobs', 'create', '-f', 'job.json', '--checksum-algorithm', 'sha256'], {}).checksumAlgorithm, 'sha256');
+    assert.equal(parseCliArgs(['jobs', 'create', '-f', 'job.json', '--versions', 'all'], {}).versions, 'all');
     assert.equal(parseCliArgs(['keys', 'rotate', '--to', 'k2'], {}).to, 'k2');
   });
 

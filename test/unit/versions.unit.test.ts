@@ -52,6 +52,8 @@ describe('reading a ListObjectVersions page', () => {
     assert.equal(readBucketVersioning(`<VersioningConfiguration ${NS}><Status>Enabled</Status></VersioningConfiguration>`), 'Enabled');
     assert.equal(readBucketVersioning(`<VersioningConfiguration ${NS}><Status>Suspended</Status></VersioningConfiguration>`), 'Suspended');
     assert.equal(readBucketVersioning(`<VersioningConfiguration ${NS}/>`), 'Unversioned');
+    // s3rver ignores ?versioning and lists the bucket: no versioning, not a transient failure.
+    assert.throws(() => readBucketVersioning(`<ListBucketResult ${NS}><Name>b</Name></ListBucketResult>`), (err: S3Error) => err.code === 'NotImplemented' && !err.retryable);
   });
 });
 

@@ -109,6 +109,13 @@ export interface Job {
   'report_location'?: (string);
   'manifest'?: (_ferry_v1_Manifest | null);
   'manifest_strict'?: (boolean);
+  'versions'?: (string);
+  /**
+   * In a dry run's answer with versions "all": object_count's versions and delete markers apart (first_keys names a
+   * key once for each of its versions and markers, oldest first).
+   */
+  'version_count'?: (number | string | Long);
+  'delete_marker_count'?: (number | string | Long);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -161,6 +168,9 @@ export interface Job {
   '_report_location'?: "report_location";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
+  '_versions'?: "versions";
+  '_version_count'?: "version_count";
+  '_delete_marker_count'?: "delete_marker_count";
 }
 
 /**
@@ -263,4 +273,11 @@ export interface Job__Output {
   'report_location'?: (string);
   'manifest'?: (_ferry_v1_Manifest__Output);
   'manifest_strict'?: (boolean);
+  'versions'?: (string);
+  /**
+   * In a dry run's answer with versions "all": object_count's versions and delete markers apart (first_keys names a
+   * key once for each of its versions and markers, oldest first).
+   */
+  'version_count'?: (number);
+  'delete_marker_count'?: (number);
 }

@@ -107,6 +107,12 @@ export interface JobSpec {
    * A manifest row naming an object the source lacks counts failed (NoSuchKey) instead of skipped.
    */
   'manifest_strict'?: (boolean);
+  /**
+   * "latest" (the default): the current object of each selected key. "all": every version of each selected key,
+   * oldest first, and delete markers as delete markers, into a destination bucket with versioning Enabled (a start
+   * is refused with FAILED_PRECONDITION, HTTP 409, otherwise). Filters apply to each version.
+   */
+  'versions'?: (string);
   '_description'?: "description";
   '_destination_endpoint'?: "destination_endpoint";
   '_destination_access_key'?: "destination_access_key";
@@ -148,6 +154,7 @@ export interface JobSpec {
   '_report'?: "report";
   '_manifest'?: "manifest";
   '_manifest_strict'?: "manifest_strict";
+  '_versions'?: "versions";
 }
 
 export interface JobSpec__Output {
@@ -251,4 +258,10 @@ export interface JobSpec__Output {
    * A manifest row naming an object the source lacks counts failed (NoSuchKey) instead of skipped.
    */
   'manifest_strict'?: (boolean);
+  /**
+   * "latest" (the default): the current object of each selected key. "all": every version of each selected key,
+   * oldest first, and delete markers as delete markers, into a destination bucket with versioning Enabled (a start
+   * is refused with FAILED_PRECONDITION, HTTP 409, otherwise). Filters apply to each version.
+   */
+  'versions'?: (string);
 }

@@ -26,11 +26,19 @@ export interface Progress {
    */
   'deleted_objects'?: (number | string | Long);
   'deleted_bytes'?: (number | string | Long);
+  /**
+   * A versions "all" run: of completed_objects, the source versions written as new destination versions and the
+   * delete markers written as delete markers (absent in other runs).
+   */
+  'versions_copied'?: (number | string | Long);
+  'delete_markers_copied'?: (number | string | Long);
   '_estimated_completion'?: "estimated_completion";
   '_matched_objects'?: "matched_objects";
   '_missing_objects'?: "missing_objects";
   '_differing_objects'?: "differing_objects";
   '_extra_objects'?: "extra_objects";
+  '_versions_copied'?: "versions_copied";
+  '_delete_markers_copied'?: "delete_markers_copied";
 }
 
 export interface Progress__Output {
@@ -57,4 +65,10 @@ export interface Progress__Output {
    */
   'deleted_objects'?: (number);
   'deleted_bytes'?: (number);
+  /**
+   * A versions "all" run: of completed_objects, the source versions written as new destination versions and the
+   * delete markers written as delete markers (absent in other runs).
+   */
+  'versions_copied'?: (number);
+  'delete_markers_copied'?: (number);
 }

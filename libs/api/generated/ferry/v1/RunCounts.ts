@@ -23,10 +23,17 @@ export interface RunCounts {
    */
   'deleted_objects'?: (number | string | Long);
   'deleted_bytes'?: (number | string | Long);
+  /**
+   * A versions "all" run: of completed_objects, versions and delete markers written.
+   */
+  'versions_copied'?: (number | string | Long);
+  'delete_markers_copied'?: (number | string | Long);
   '_matched_objects'?: "matched_objects";
   '_missing_objects'?: "missing_objects";
   '_differing_objects'?: "differing_objects";
   '_extra_objects'?: "extra_objects";
+  '_versions_copied'?: "versions_copied";
+  '_delete_markers_copied'?: "delete_markers_copied";
 }
 
 export interface RunCounts__Output {
@@ -50,4 +57,9 @@ export interface RunCounts__Output {
    */
   'deleted_objects'?: (number);
   'deleted_bytes'?: (number);
+  /**
+   * A versions "all" run: of completed_objects, versions and delete markers written.
+   */
+  'versions_copied'?: (number);
+  'delete_markers_copied'?: (number);
 }
