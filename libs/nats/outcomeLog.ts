@@ -1,4 +1,4 @@
-import { DeliverPolicy, type Consumer, type ConsumerMessages, type NatsConnection } from 'nats';
+import { DeliverPolicy, type ConsumerMessages, type JetStreamManager, type NatsConnection } from 'nats';
 import {
   OrdinalSet,
   RunFailures,
@@ -34,23 +34,21 @@ export async function forEachInRange<T = FerryEvent>(
   paced?: number,
 ): Promise<void> {
   const jsm = await nc.jetstreamManager();
-  const lastMsg = await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }), JS_ERR.noMessageFound);
-  const last = Math.min(lastMsg?.seq ?? 0, toSeq);
+  const last = Math.min(await lastOnSubject(jsm, subject), toSeq);
   if (last < fromSeq) return;
-  if (paced !== undefined) return forEachPaced(nc, subject, fromSeq, last, visit, paced);
+  if (paced !== undefined) return forEachPaced(nc, jsm, subject, fromSeq, last, visit, paced);
   const consumer = await nc.jetstream().consumers.get(STREAMS.events, {
     filterSubjects: subject,
     deliver_policy: DeliverPolicy.StartSequence,
     opt_start_seq: fromSeq,
   });
   const messages = await consumer.consume({ max_messages: 1000 });
-  const watchdog = stopWhenNothingLeft(consumer, messages);
+  const watchdog = stopWhenNothingLeft(jsm, subject, messages, fromSeq - 1);
   try {
     for await (const msg of messages) {
-      watchdog.delivered();
+      watchdog.delivered(msg.seq);
       if (msg.seq <= last) void visit(msg.seq, decodeJson<T>(msg.data));
-      // pending 0: the rest up to `last` was purged since it was looked up (a run's compaction).
-      if (msg.seq >= last || msg.info.pending === 0) break;
+      if (msg.seq >= last) break;
     }
   } finally {
     watchdog.stop();
@@ -62,23 +60,38 @@ export async function forEachInRange<T = FerryEvent>(
 /** How long a read waits for its next message before it asks whether any is left. */
 const IDLE_CHECK_MS = 1_000;
 
+/** The sequence of the subject's last message, 0 when it has none: asked of the stream's leader, never of a replica behind it. */
+async function lastOnSubject(jsm: JetStreamManager, subject: string): Promise<number> {
+  return (await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }), JS_ERR.noMessageFound))?.seq ?? 0;
+}
+
 /**
- * Ends `messages` when deliveries stop and the consumer has nothing left to deliver: the messages a
- * reader waits for may be purged (a run's compaction) after it looked up the subject's last one, and
- * an ordered consumer otherwise waits for them for ever. Failing to ask ends the read with that error.
+ * Ends `messages` when deliveries stop and the subject holds nothing after the last one delivered: the
+ * messages a reader waits for may be purged (a run's compaction) after it looked up the subject's last
+ * one, and an ordered consumer otherwise waits for them for ever. Failing to ask ends the read with that
+ * error. (A consumer's own pending count will not do: on a replicated stream it may count a replica that
+ * is behind.)
  */
-function stopWhenNothingLeft(consumer: Consumer, messages: ConsumerMessages): { delivered(): void; stop(): void } {
+function stopWhenNothingLeft(jsm: JetStreamManager, subject: string, messages: ConsumerMessages, startedAfter: number): { delivered(seq: number): void; stop(): void } {
   let lastDelivery = Date.now();
+  let lastSeq = startedAfter;
   const timer = setInterval(() => {
     if (Date.now() - lastDelivery < IDLE_CHECK_MS) return;
-    consumer.info().then(
-      (info) => {
-        if (info.num_pending === 0 && Date.now() - lastDelivery >= IDLE_CHECK_MS) messages.stop();
+    const asked = lastSeq;
+    lastOnSubject(jsm, subject).then(
+      (end) => {
+        if (end <= asked && lastSeq === asked) messages.stop();
       },
       (err: Error) => messages.stop(err),
     );
   }, IDLE_CHECK_MS);
-  return { delivered: () => (lastDelivery = Date.now()), stop: () => clearInterval(timer) };
+  return {
+    delivered: (seq) => {
+      lastDelivery = Date.now();
+      lastSeq = seq;
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /**
@@ -86,7 +99,7 @@ function stopWhenNothingLeft(consumer: Consumer, messages: ConsumerMessages): { 
  * ordered consumer that resets mid-fetch ends the fetch and may drop what it had received but not
  * yet handed out, so nothing is taken from one beyond a single fetch.
  */
-async function forEachPaced<T>(nc: NatsConnection, subject: string, fromSeq: number, last: number, visit: (seq: number, event: T) => void | Promise<void>, paced: number): Promise<void> {
+async function forEachPaced<T>(nc: NatsConnection, jsm: JetStreamManager, subject: string, fromSeq: number, last: number, visit: (seq: number, event: T) => void | Promise<void>, paced: number): Promise<void> {
   for (let at = fromSeq - 1; at < last; ) {
     const before = at;
     const consumer = await nc.jetstream().consumers.get(STREAMS.events, { filterSubjects: subject, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: at + 1 });
@@ -100,11 +113,11 @@ async function forEachPaced<T>(nc: NatsConnection, subject: string, fromSeq: num
         await visit(msg.seq, decodeJson<T>(msg.data));
         if (msg.seq >= last) break;
       }
-      // Nothing came and nothing is left: the rest up to `last` was purged since it was looked up.
-      if (at === before && (await consumer.info()).num_pending === 0) return;
     } finally {
       await deleteOrderedConsumer(consumer);
     }
+    // Nothing came and nothing is left after it: the rest up to `last` was purged since it was looked up.
+    if (at === before && (await lastOnSubject(jsm, subject)) <= at) return;
     if (at === before) throw new Error(`reading ${subject}: no message after sequence ${at} within ${FETCH_EXPIRES_MS} ms, though the subject goes on to ${last}`);
   }
 }
