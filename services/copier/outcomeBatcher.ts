@@ -85,11 +85,7 @@ export class OutcomeBatcher {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      const batch = this.pending;
-      const retries = this.retries;
-      this.pending = [];
-      this.retries = [];
-      if (batch.length > 0 || retries.length > 0) this.flushing = this.flushing.then(() => this.publish(batch, retries));
+      this.flushNow();
     }, delayMs);
   }
 
