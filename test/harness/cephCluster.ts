@@ -88,7 +88,7 @@ export async function startCephCluster(): Promise<CephCluster> {
     tmp.remove();
   };
   try {
-    const [monV1, monV2, http, https, msgMin] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+    const [monV1, monV2, http, https, msgMin] = await cephPorts();
     const { caPem, caFile, certFile, keyFile } = await makeTestCertificates(dir, 'Ferry compat test CA');
     const fsid = randomUUID();
     const conf = join(dir, 'ceph.conf');
@@ -184,7 +184,7 @@ mon allow pool size one = true
 mon allow pool delete = true
 paxos propose interval = 0.2
 ms bind port min = ${o.msgMin}
-ms bind port max = ${o.msgMin + 200}
+ms bind port max = ${o.msgMin + MESSENGER_PORTS}
 run dir = ${o.dir}/run
 admin socket = ${o.dir}/run/$name.asok
 pid file = ${o.dir}/run/$name.pid
@@ -218,3 +218,21 @@ rgw sts key = ${STS_KEY}
 `;
 }
 
+/** Messenger ports the mon and osd bind, from `ms bind port min` on (cephConf). */
+const MESSENGER_PORTS = 200;
+
+/**
+ * Free ports for the mon (v1, v2), radosgw (http, https) and the messengers' first port, none of the
+ * first four inside the messengers' range: an osd binding one of them first leaves radosgw exiting 98
+ * (address in use).
+ */
+async function cephPorts(): Promise<[number, number, number, number, number]> {
+  const msgMin = await freePort();
+  const outside: number[] = [];
+  while (outside.length < 4) {
+    const port = await freePort();
+    if ((port < msgMin || port > msgMin + MESSENGER_PORTS) && !outside.includes(port)) outside.push(port);
+  }
+  const [monV1, monV2, http, https] = outside as [number, number, number, number];
+  return [monV1, monV2, http, https, msgMin];
+}
