@@ -28,6 +28,8 @@ export interface JobState {
   definition?: StoredJobDefinition;
   created_at?: string;
   run: number;
+  /** When the current (or last) run started (RunStarted). */
+  run_started_at?: string;
   /** Set while the current run is a retry-failed run over the failures of this earlier run. */
   retry_of?: number;
   /** Set when the current (or last) run is a verify run. */
@@ -347,7 +349,7 @@ export function evolve(state: JobState, event: JobEvent): JobState {
       const { retry_of: _previous, queued: _queued, run_kind: _kind, deletion: _deletion, ...rest } = state;
       const fired = event.data.scheduled_for === undefined ? {} : { last_fire_time: event.data.scheduled_for };
       const kind = event.data.kind === 'verify' ? { run_kind: 'verify' as const } : {};
-      const next: JobState = { ...rest, ...fired, ...kind, status: 'running', run: event.data.run, listing: freshListing() };
+      const next: JobState = { ...rest, ...fired, ...kind, status: 'running', run: event.data.run, run_started_at: event.data.at, listing: freshListing() };
       return event.data.retry_of === undefined ? next : { ...next, retry_of: event.data.retry_of };
     }
     case 'ListingSplit':

@@ -20,13 +20,16 @@ export type Comparison = 'identical' | 'different' | 'absent';
 export async function* compareWithDestination<S extends ObjectSummary>(
   source: AsyncIterable<S[]>,
   destination: AsyncIterable<ObjectSummary[]>,
-): AsyncGenerator<Array<{ object: S; comparison: Comparison }>> {
+): AsyncGenerator<Array<{ object: S; comparison: Comparison; destination?: ObjectSummary }>> {
   for await (const page of joinListings(source, destination, { destinationOnly: false })) {
-    const out: Array<{ object: S; comparison: Comparison }> = [];
+    const out: Array<{ object: S; comparison: Comparison; destination?: ObjectSummary }> = [];
     for (const joined of page) {
       if (joined.source === undefined) continue;
-      const comparison = joined.destination === undefined ? 'absent' : compareObjects(joined.source, joined.destination);
-      out.push({ object: joined.source, comparison });
+      if (joined.destination === undefined) {
+        out.push({ object: joined.source, comparison: 'absent' });
+        continue;
+      }
+      out.push({ object: joined.source, comparison: compareObjects(joined.source, joined.destination), destination: joined.destination });
     }
     if (out.length > 0) yield out;
   }
@@ -41,6 +44,22 @@ export function compareObjects(source: ObjectSummary, destination: ObjectSummary
   if (PLAIN_MD5.test(a) && PLAIN_MD5.test(b)) return 'different';
   // Multipart (`-N`) or otherwise opaque ETags are not content hashes that can be compared.
   return Date.parse(destination.last_modified) >= Date.parse(source.last_modified) ? 'identical' : 'different';
+}
+
+/**
+ * Whether an object identical at the destination may be the run's own copy, so it is queued, not skipped:
+ * written there in a later second than the one the run began in. A lister resuming after one that died
+ * lists again the keys queued after the last checkpoint, and copiers may have copied some by now. Queued
+ * again, such an item carries the message id of the one queued before, so JetStream drops it and the
+ * copier's outcome (copied) is the one counted; past the duplicate window it is copied once more and still
+ * counted once. Whole seconds, because most S3 servers date objects to the second: a copy an earlier run
+ * made in the second this one began is still skipped, and a copy made in this run's first second is not
+ * told apart.
+ */
+export function mayBeThisRunsCopy(destination: ObjectSummary, runStartedAt: string | undefined): boolean {
+  if (runStartedAt === undefined) return false;
+  const nextSecond = (Math.floor(Date.parse(runStartedAt) / 1000) + 1) * 1000;
+  return Date.parse(destination.last_modified) >= nextSecond;
 }
 
 const PLAIN_MD5 = /^[0-9a-f]{32}$/;

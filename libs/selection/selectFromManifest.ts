@@ -1,6 +1,6 @@
 import type { ManifestSpec } from '../domain/manifest.js';
 import { headListed, listObjects, type ListedObject, type ObjectHead, type RetryOptions, type S3Endpoint } from '../s3/index.js';
-import { compareObjects } from './compareWithDestination.js';
+import { compareObjects, mayBeThisRunsCopy } from './compareWithDestination.js';
 import { fetchTags } from './fetchTags.js';
 import { BucketListingError } from './listingError.js';
 import { manifestRows, type ManifestRow } from './manifest/manifestRows.js';
@@ -20,6 +20,8 @@ export interface ManifestSelectOptions {
   /** HEAD and tag requests in flight at once. */
   concurrency?: number;
   retry?: Omit<RetryOptions, 'signal'>;
+  /** When the run began: identical objects written to the destination since are queued, not skipped (mayBeThisRunsCopy). */
+  runStartedAt?: string;
 }
 
 /** The manifest is read from the job's source or destination endpoint, as `manifest.endpoint` says. */
@@ -52,7 +54,7 @@ export async function* selectFromManifest(
   await probeBucket('destination', destination, definition.destination_bucket, request);
   const rows = manifestRows(definition.manifest, definition.manifest.endpoint === 'source' ? source : destination, { afterRow: opts.afterRow, signal: opts.signal });
   for await (const page of rows) {
-    const selected = await mapInOrder(page, concurrency, (row) => selectRow(row, { endpoints, definition, filter, request }));
+    const selected = await mapInOrder(page, concurrency, (row) => selectRow(row, { endpoints, definition, filter, request, runStartedAt: opts.runStartedAt }));
     const kept = selected.filter((entry): entry is SelectedObject => entry !== undefined);
     if (kept.length > 0) yield kept;
   }
@@ -63,6 +65,7 @@ interface RowContext {
   definition: ManifestSelectionDefinition;
   filter: CompiledFilter;
   request: { signal?: AbortSignal; retry?: Omit<RetryOptions, 'signal'> };
+  runStartedAt?: string;
 }
 
 async function selectRow(row: ManifestRow, c: RowContext): Promise<SelectedObject | undefined> {
@@ -88,7 +91,7 @@ async function selectRow(row: ManifestRow, c: RowContext): Promise<SelectedObjec
     if (!c.filter.matchesTags(tags)) return undefined;
   }
   const there = await sideHead('destination', endpoints.destination, definition.destination_bucket, row.key, request);
-  const identical = there !== undefined && compareObjects(object, there) === 'identical';
+  const identical = there !== undefined && compareObjects(object, there) === 'identical' && !mayBeThisRunsCopy(there, c.runStartedAt);
   return { row: row.row, object, action: identical ? 'skip' : 'copy' };
 }
 

@@ -1,5 +1,5 @@
 import { listObjects, type ListedObject, type RetryOptions, type S3Endpoint } from '../s3/index.js';
-import { compareWithDestination, type ObjectSummary } from './compareWithDestination.js';
+import { compareWithDestination, mayBeThisRunsCopy, type ObjectSummary } from './compareWithDestination.js';
 import { fetchTags } from './fetchTags.js';
 import { filterWithTags } from './filterWithTags.js';
 import { BucketListingError } from './listingError.js';
@@ -38,6 +38,8 @@ export interface SelectOptions {
   tagConcurrency?: number;
   /** How a failed listing request is retried (the run's retry policy); withRetry's default otherwise. */
   retry?: Omit<RetryOptions, 'signal'>;
+  /** When the run began (ISO 8601): identical objects written to the destination since are queued, not skipped (mayBeThisRunsCopy). */
+  runStartedAt?: string;
 }
 
 const DEFAULT_TAG_CONCURRENCY = 16;
@@ -62,6 +64,7 @@ export function selectObjects(
     definition,
     (key) => fetchTags(source, definition.source_bucket, key),
     opts.tagConcurrency ?? DEFAULT_TAG_CONCURRENCY,
+    opts.runStartedAt,
   );
 }
 
@@ -76,12 +79,16 @@ export async function* selectFromListings<T extends ObjectSummary>(
   filter: ObjectFilter,
   fetchTags: (key: string) => Promise<Record<string, string>>,
   tagConcurrency: number,
+  runStartedAt?: string,
 ): AsyncGenerator<SelectedObject<T>[]> {
   const compiled = compileFilter(filter);
   const cheap = passCheap(source, compiled.matchesCheap);
   const selected = compiled.needsTags ? filterWithTags(cheap, fetchTags, compiled.matchesTags, tagConcurrency) : cheap;
   for await (const page of compareWithDestination(selected, destination)) {
-    yield page.map(({ object, comparison }) => ({ object, action: comparison === 'identical' ? 'skip' : 'copy' }));
+    yield page.map(({ object, comparison, destination }) => ({
+      object,
+      action: comparison === 'identical' && !mayBeThisRunsCopy(destination!, runStartedAt) ? 'skip' : 'copy',
+    }));
   }
 }
 

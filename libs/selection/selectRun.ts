@@ -21,7 +21,7 @@ export function selectRun(
 ): AsyncGenerator<SelectedObject[]> {
   const { manifest } = definition;
   if (manifest !== undefined) {
-    return selectFromManifest(endpoints, { ...definition, manifest }, { afterRow: opts.afterRow, signal: opts.signal, retry: opts.retry });
+    return selectFromManifest(endpoints, { ...definition, manifest }, { afterRow: opts.afterRow, signal: opts.signal, retry: opts.retry, runStartedAt: opts.runStartedAt });
   }
   return selectObjects(endpoints.source, endpoints.destination, definition, opts);
 }

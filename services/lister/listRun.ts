@@ -14,7 +14,7 @@ export interface ListRunContext {
   publisher: PipelinedPublisher;
   store: JobEventStore;
   source: S3Endpoint;
-  /** Where the run copies to; objects already identical there are reported skipped instead of queued. */
+  /** Where the run copies to; objects already identical there before the run are reported skipped instead of queued. */
   destination: S3Endpoint;
   checkpointInterval: number;
   /** The versions `versions: all` jobs copied in earlier runs (KV ferry_versions). */
@@ -46,6 +46,7 @@ export async function listRun(ctx: ListRunContext, state: JobState, range?: numb
     signal: ctx.signal,
     tagConcurrency: TAG_FETCH_CONCURRENCY,
     retry: ctx.retry,
+    runStartedAt: state.run_started_at,
   });
 
   for await (const page of guardEndpoints(selected, ctx, definition)) {
