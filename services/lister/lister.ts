@@ -14,6 +14,7 @@ import { HEARTBEAT_EVERY_MS, pagePacer } from './pagePacer.js';
 import { DeletePhaseError, deleteHeartbeat, runDeletePhase } from './deletePhase.js';
 import { handleReportTask } from './reportTask.js';
 import { splitRun } from './splitRun.js';
+import { endListingIfOwed } from './runListing.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
 const TASK_ACK_WAIT_MS = 10_000;
@@ -75,12 +76,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
     if (task.kind === 'delete') return handleDeleteTask(msg, task, state);
     const rangeListed = range !== undefined && state.listing.ranges?.[range]?.complete !== false;
     if (!state.exists || state.run !== task.run || !isActive(state.status) || state.listing.complete || rangeListed) {
-      // A range listed whose run's listing never ended (its ListingCompleted failed to append): the decider owes it.
-      if (rangeListed && state.exists && state.run === task.run && isActive(state.status) && !state.listing.complete) {
-        const { listed_objects, listed_bytes } = state.listing.ranges![range]!;
-        const now = new Date().toISOString();
-        await store.execute(task.job_id, { type: 'CompleteListing', data: { job_id: task.job_id, run: task.run, total_objects: listed_objects, total_bytes: listed_bytes, range }, metadata: { now } });
-      }
+      if (rangeListed) await endListingIfOwed(store, state, task.run);
       msg.ack();
       return;
     }

@@ -1,4 +1,4 @@
-import { rangeOrdinalBase, type JobCommand, type JobState, type ObjectOutcome } from '../../libs/domain/index.js';
+import { isActive, rangeOrdinalBase, type JobState, type ObjectOutcome } from '../../libs/domain/index.js';
 import type { JobEventStore, PipelinedPublisher } from '../../libs/nats/index.js';
 import { ListerOutcomes } from './listerOutcomes.js';
 import { PublishWindow } from './publishWindow.js';
@@ -106,21 +106,32 @@ export class RunListing {
   async complete(): Promise<void> {
     await this.drain();
     const { job_id, run } = this.state;
-    const completing: JobCommand = {
+    await this.ctx.store.execute(job_id, {
       type: 'CompleteListing',
       data: { job_id, run, total_objects: this.ordinal - this.base, total_bytes: this.bytes, ...this.rangeField() },
       metadata: { now: new Date().toISOString() },
-    };
-    await this.ctx.store.execute(job_id, completing);
-    if (this.range === undefined) return;
-    // Two ranges ending at once on a replicated stream may each be decided as not the last (nats-server 2.9
-    // accepts both appends: ARCHITECTURE.md, "Concurrent appends on a replicated stream"). Read afresh, the
-    // log shows every range complete, and the decider then owes the run's ListingCompleted.
-    const { state } = await this.ctx.store.load(job_id);
-    if (state.run === run && !state.listing.complete && state.listing.ranges?.every((r) => r.complete)) await this.ctx.store.execute(job_id, completing);
+    });
+    if (this.range !== undefined) await endListingIfOwed(this.ctx.store, (await this.ctx.store.load(job_id)).state, run);
   }
 
   private rangeField(): { range?: number } {
     return this.range === undefined ? {} : { range: this.range };
   }
+}
+
+/**
+ * Ends a split run's listing when every range is listed but the run's ListingCompleted is not logged: two
+ * ranges ending at once on a replicated stream may each be decided as not the last (nats-server 2.9 accepts
+ * both appends: ARCHITECTURE.md, "Concurrent appends on a replicated stream"), or a lister died between a
+ * range's end and this. Asked again by a complete range, the decider owes the ListingCompleted.
+ */
+export async function endListingIfOwed(store: JobEventStore, state: JobState, run: number): Promise<void> {
+  const ranges = state.listing.ranges;
+  if (!state.exists || state.run !== run || !isActive(state.status) || state.listing.complete || !ranges?.every((r) => r.complete)) return;
+  const { listed_objects, listed_bytes } = ranges[0]!;
+  await store.execute(state.job_id, {
+    type: 'CompleteListing',
+    data: { job_id: state.job_id, run, total_objects: listed_objects, total_bytes: listed_bytes, range: 0 },
+    metadata: { now: new Date().toISOString() },
+  });
 }
