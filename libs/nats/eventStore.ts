@@ -132,7 +132,8 @@ export class JobEventStore {
         if (events.length > 0) this.cache.set(jobId, loaded);
         return { state, events, lastSeq };
       } catch (err) {
-        this.cache.delete(jobId);
+        // The cache still holds the state loaded before the append, a prefix of the log: the next load reads on from it.
+        // Dropping it would read the whole log again on each conflict, and a split run's ranges conflict all the time.
         if (!isWrongLastSequence(err) && !(err instanceof AppendConflict)) throw err;
       }
     }

@@ -90,4 +90,25 @@ describe('job event store under concurrent commands', () => {
     assert.equal(foldJob(jobId, log).status, 'cancelled');
     assert.equal((await store.load(jobId)).state.status, 'cancelled');
   });
+
+  it('after losing a race it reads on from where its state had got to, not the whole log again', async () => {
+    const jobId = 'reads-on';
+    const winner = await JobEventStore.open(nc);
+    const loser = await JobEventStore.open(nc);
+    await ensureRunning(winner, jobId);
+    const { lastSeq } = await loser.load(jobId);
+    const readsFrom: number[] = [];
+    const read = loser.read.bind(loser);
+    // The winner appends between the loser's first read and its append, so that append conflicts.
+    loser.read = async (id: string, fromSeq?: number) => {
+      readsFrom.push(fromSeq ?? 1);
+      const events = await read(id, fromSeq);
+      if (readsFrom.length === 1) await winner.execute(jobId, command('PauseJob', jobId));
+      return events;
+    };
+    const { events } = await loser.execute(jobId, command('CancelJob', jobId));
+    assert.equal(events[0]?.type, 'JobCancelled');
+    assert.ok(readsFrom.length >= 2, `it read again after the conflict (reads from ${readsFrom.join(', ')})`);
+    assert.ok(readsFrom.every((from) => from > lastSeq), `every read starts after sequence ${lastSeq}: ${readsFrom.join(', ')}`);
+  });
 });
