@@ -20,8 +20,8 @@ export interface CopyRequest {
   signal?: AbortSignal;
   /** Called with the number of bytes just moved, as they flow (the caller heartbeats on it). */
   onProgress?: (bytes: number) => void;
-  /** Awaited before sending each chunk of that many bytes (a shared rate limiter). */
-  throttle?: (bytes: number) => Promise<void>;
+  /** Awaited before sending each chunk of that many bytes (a shared rate limiter); rejects once the signal aborts. */
+  throttle?: (bytes: number, signal?: AbortSignal) => Promise<void>;
   /** The rate `throttle` holds, in bytes per second: server-side copies size their requests from it. */
   rateBytesPerSecond?: number;
   /** Where a streamed multipart copy records its upload and parts, and finds an earlier attempt's to go on with. */

@@ -71,7 +71,7 @@ export async function serverSideCopy(
   );
   try {
     // Bytes copied inside the cluster count against the job's rate cap like streamed ones.
-    if (op === 'CopyObject') await req.throttle?.(req.size);
+    if (op === 'CopyObject') await req.throttle?.(req.size, req.signal);
     const copied = op === 'CopyObject' ? await copyObject(http, req, id) : await uploadPartCopy(http, req, { ...options, layout });
     if (copied === false) return undefined;
     const answered = multipart && Buffer.isBuffer(copied) ? unquoteEtag(readCopyObjectEtag(copied.toString('utf8'))) : '';
@@ -190,7 +190,7 @@ async function uploadPartCopy(
       const index = next++;
       const start = index * partSize;
       const end = Math.min(size, start + partSize) - 1;
-      await req.throttle?.(end - start + 1);
+      await req.throttle?.(end - start + 1, req.signal);
       const { res, body } = await http.call(destination, {
         method: 'PUT',
         bucket,

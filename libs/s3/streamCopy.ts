@@ -170,7 +170,7 @@ export async function pump(
 ): Promise<number> {
   let bytes = 0;
   for await (const chunk of body) {
-    if (req.throttle) await req.throttle(chunk.length);
+    if (req.throttle) await req.throttle(chunk.length, req.signal);
     md5?.update(chunk);
     checksum?.update(chunk);
     await write(chunk);

@@ -9,7 +9,7 @@ import { copySource } from './uri.js';
  * version id the destination gave what it wrote (x-amz-version-id), which the run's outcome records.
  */
 export async function copyVersionServerSide(http: SignedHttp, req: CopyRequest & { sourceVersionId: string }): Promise<CopyResult> {
-  await req.throttle?.(req.size);
+  await req.throttle?.(req.size, req.signal);
   const { res, body } = await http.call(req.destination, {
     method: 'PUT',
     bucket: req.destinationBucket,

@@ -69,7 +69,7 @@ export interface RunSettings {
   priority: number;
   concurrency: number;
   /** The job's shared rate limit; absent without one (no call per chunk then). */
-  throttle?: (bytes: number) => Promise<void>;
+  throttle?: (bytes: number, signal?: AbortSignal) => Promise<void>;
   rateBytesPerSecond?: number;
 }
 

@@ -100,7 +100,7 @@ export async function newRunWorker(c: CopierContext, jobId: string, run: number)
  * job's one KV entry that every copier takes from; without a limit no throttle is called at all.
  */
 export function runSettingsOf(limit: SharedRateLimit, defaultConcurrency: number): (definition: RunDefinition, now: Date) => RunSettings {
-  const throttle = (bytes: number) => limit.take(bytes);
+  const throttle = (bytes: number, signal?: AbortSignal) => limit.take(bytes, signal);
   return (definition, now) => {
     const rate = rateInForce(definition, now) || undefined;
     if (rate) limit.setRate(rate);

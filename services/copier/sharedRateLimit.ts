@@ -42,11 +42,15 @@ export class SharedRateLimit {
     this.sliceBytes = Math.max(MIN_SLICE_BYTES, Math.round(bytesPerSecond * SLICE_SECONDS));
   }
 
-  /** Resolves when `bytes` may be sent. */
-  async take(bytes: number): Promise<void> {
+  /**
+   * Resolves when `bytes` may be sent; rejects as soon as `signal` aborts (a paused or cancelled run need not
+   * wait out the bucket's debt, which at a low rate can be long). The grant itself goes on for the other takers.
+   */
+  async take(bytes: number, signal?: AbortSignal): Promise<void> {
     while (this.allowance < bytes) {
+      signal?.throwIfAborted();
       this.refill ??= this.grant(Math.max(bytes - this.allowance, this.sliceBytes)).finally(() => (this.refill = undefined));
-      await this.refill;
+      await (signal ? untilAborted(this.refill, signal) : this.refill);
     }
     this.allowance -= bytes;
   }
@@ -68,9 +72,20 @@ export class SharedRateLimit {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
         continue;
       }
-      if (next.tokens < 0) await new Promise((resolve) => setTimeout(resolve, (-next.tokens / this.bytesPerSecond) * 1000));
+      // Unref'd: takers that stopped waiting (aborted) must not hold a stopping process open for the rest of the debt.
+      if (next.tokens < 0) await new Promise((resolve) => setTimeout(resolve, (-next.tokens / this.bytesPerSecond) * 1000).unref());
       this.allowance += bytes;
       return;
     }
   }
+}
+
+/** The promise, or the signal's reason as soon as it aborts. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

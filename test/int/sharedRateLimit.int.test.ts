@@ -10,6 +10,7 @@ import { closeSdkClients, createCopyEngine, sdkClient } from '../../libs/s3/inde
 import { SharedRateLimit } from '../../services/copier/sharedRateLimit.js';
 import { startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
 import { makeTempDir } from '../harness/tempDir.js';
+import { waitFor } from '../harness/waitFor.js';
 
 describe('shared rate limit (real JetStream KV)', () => {
   const dir = makeTempDir('ratelimit');
@@ -66,6 +67,21 @@ describe('shared rate limit (real JetStream KV)', () => {
     const burst = rate * 0.1;
     // Never faster than the rate allows (bytes beyond the initial burst must be paid for in time).
     assert.ok(elapsedSeconds >= (total - burst) / rate - 0.05, `3 MiB at 1 MiB/s took only ${elapsedSeconds}s`);
+  });
+
+  it('stops a take waiting out the bucket\'s debt as soon as its copy is aborted', async () => {
+    const kv = await connections[0]!.jetstream().views.kv(KV.rateLimits);
+    // 16 KiB/s: a 1 MiB take puts the bucket about 64 s in debt.
+    const limiter = new SharedRateLimit(kv, 'job-slow', 16 * 1024);
+    const stopping = new AbortController();
+    const taking = limiter.take(1024 * 1024, stopping.signal);
+    await waitFor('the bucket in debt', async () => {
+      const entry = await kv.get('job-slow');
+      return entry && (JSON.parse(new TextDecoder().decode(entry.value)) as { tokens: number }).tokens < 0 ? true : undefined;
+    });
+    stopping.abort(new Error('run paused'));
+    await assert.rejects(taking, /run paused/);
+    await assert.rejects(limiter.take(1, stopping.signal), /run paused/, 'an aborted copy takes nothing more');
   });
 
   it('keeps separate buckets for separate jobs', async () => {
