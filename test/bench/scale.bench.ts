@@ -2,7 +2,8 @@
  * A job of a million objects through the whole pipeline (issue 10): a real nats-server, Ferry's
  * control, projector, lister and copier processes, a synthetic source that generates its listing
  * and bodies, and a synthetic sink that counts and drops what is written. Reports objects/s end to
- * end, the peak RSS of every process (VmHWM), the JetStream store's peak size, the JetStream
+ * end, the peak RSS of every process (VmHWM, nats-server's included), the JetStream store's peak size (its
+ * messages' bytes, and what they occupy on disk), the JetStream
  * messages published per object, and checks the final counts are exact.
  *
  * Run: node dist/test/bench/scale.bench.js [--objects 1000000] [--copiers 2] [--size 1024] [--concurrency 64] [--cluster]
@@ -95,10 +96,16 @@ async function main(): Promise<void> {
     if (created.status !== 200) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
     const before = await streamTotals(jsm);
     let peakStoreBytes = before.bytes;
+    let peakDiskBytes = 0;
     let peakWaiting = 0;
     const sampler = setInterval(() => {
       streamTotals(jsm)
         .then(({ bytes }) => (peakStoreBytes = Math.max(peakStoreBytes, bytes)))
+        .catch(() => undefined);
+      // What the messages occupy on disk: nats-server reclaims a file block only once every message in it is gone.
+      jsm
+        .getAccountInfo()
+        .then(({ storage }) => (peakDiskBytes = Math.max(peakDiskBytes, storage)))
         .catch(() => undefined);
       jsm.streams
         .info(STREAMS.work)
@@ -146,6 +153,7 @@ async function main(): Promise<void> {
     const accepted = sink.accepted('sink') as number;
     const exact = view.status === 'completed' && Number(p.completed_objects) === OBJECTS && Number(p.total_objects) === OBJECTS && Number(p.failed_objects) === 0;
     const rss = processes.map(({ role, proc }) => ({ role, peakRssMiB: Math.round(peakRssMiB(proc.child.pid!)) }));
+    const natsRss = natsPids.map((pid, i) => ({ role: natsPids.length > 1 ? `nats-server-${i}` : 'nats-server', peakRssMiB: Math.round(peakRssMiB(pid)) }));
     const names = processes.map(({ role }, i) => (role === 'copier' ? `copier-${processes.slice(0, i).filter((p) => p.role === 'copier').length}` : role));
     const perObjectMs = (cpuSeconds: number) => Number(((cpuSeconds * 1000) / OBJECTS).toFixed(3));
     const result = {
@@ -161,11 +169,13 @@ async function main(): Promise<void> {
       completed_objects: Number(p.completed_objects),
       exact_counts: exact,
       puts_at_sink: accepted,
-      peak_rss_mib: Object.fromEntries(names.map((name, i) => [name, rss[i]!.peakRssMiB])),
+      peak_rss_mib: { ...Object.fromEntries(names.map((name, i) => [name, rss[i]!.peakRssMiB])), ...Object.fromEntries(natsRss.map((r) => [r.role, r.peakRssMiB])) },
       cpu_ms_per_object: { ...Object.fromEntries(names.map((name, i) => [name, perObjectMs(cpu[i]!)])), 'nats-server': perObjectMs(natsCpu) },
       // A cluster's stream leaders do more than their followers: each node apart shows how the work is spread.
       ...(CLUSTER ? { nats_cpu_ms_per_object_by_node: natsCpuPerNode.map(perObjectMs) } : {}),
       peak_jetstream_store_mib: Number((peakStoreBytes / MiB).toFixed(1)),
+      // On disk, as the account's storage reports it (JetStream's own accounting of its files).
+      peak_jetstream_disk_mib: Number((peakDiskBytes / MiB).toFixed(1)),
       jetstream_store_at_end_mib: Number((after.bytes / MiB).toFixed(1)),
       jetstream_store_after_compaction_mib: Number((afterCompaction.bytes / MiB).toFixed(2)),
       peak_waiting_work_items: peakWaiting,
@@ -175,8 +185,9 @@ async function main(): Promise<void> {
     };
     console.log(JSON.stringify(result, null, 2));
     const misses = [
-      ...rss.filter((r) => r.peakRssMiB > 250).map((r) => `${r.role} peak RSS ${r.peakRssMiB} MiB > 250`),
+      ...[...rss, ...natsRss].filter((r) => r.peakRssMiB > 250).map((r) => `${r.role} peak RSS ${r.peakRssMiB} MiB > 250`),
       ...(result.peak_jetstream_store_mib > 1024 ? [`JetStream store peaked at ${result.peak_jetstream_store_mib} MiB > 1 GiB`] : []),
+      ...(result.peak_jetstream_disk_mib > 1024 ? [`JetStream store peaked at ${result.peak_jetstream_disk_mib} MiB on disk > 1 GiB`] : []),
       ...(exact ? [] : ['final counts are not exact']),
     ];
     for (const miss of misses) console.log(`MISS ${miss}`);
