@@ -3,7 +3,8 @@ import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type NatsCo
 import { decide, evolve, initialJobState, type JobCommand, type JobEvent, type JobState } from '../domain/index.js';
 import { settledWithin } from './settledWithin.js';
 import { decodeJson, encodeJson } from './codec.js';
-import { JS_ERR, deleteOrderedConsumer, isWrongLastSequence, jetStreamErrorCode } from './errors.js';
+import { deleteOrderedConsumer, isWrongLastSequence } from './errors.js';
+import { lastOnSubject } from './lastOnSubject.js';
 import { publishDurably } from './publish.js';
 import { STREAMS, subjects } from './subjects.js';
 
@@ -47,20 +48,9 @@ export class JobEventStore {
     return new JobEventStore(nc.jetstream(), await nc.jetstreamManager(), decisionId);
   }
 
-  /** Sequence of the last message on the job's subject, 0 when it has none. */
-  private async lastSubjectSequence(jobId: string): Promise<number> {
-    try {
-      const msg = await this.jsm.streams.getMessage(STREAMS.events, { last_by_subj: subjects.job(jobId) });
-      return msg.seq;
-    } catch (err) {
-      if (jetStreamErrorCode(err) === JS_ERR.noMessageFound) return 0;
-      throw err;
-    }
-  }
-
   /** Reads the job's events with sequence >= fromSeq, up to the subject's current end. */
   async read(jobId: string, fromSeq = 1): Promise<StoredJobEvent[]> {
-    const last = await this.lastSubjectSequence(jobId);
+    const last = await lastOnSubject(this.jsm, subjects.job(jobId));
     if (last < fromSeq) return [];
     const consumer = await this.js.consumers.get(STREAMS.events, {
       filterSubjects: subjects.job(jobId),

@@ -14,7 +14,8 @@ import {
   type RunSpan,
 } from '../domain/index.js';
 import { decodeJson } from './codec.js';
-import { JS_ERR, deleteOrderedConsumer, unlessJetStreamError } from './errors.js';
+import { deleteOrderedConsumer } from './errors.js';
+import { lastOnSubject } from './lastOnSubject.js';
 import { STREAMS, subjects } from './subjects.js';
 
 /**
@@ -59,11 +60,6 @@ export async function forEachInRange<T = FerryEvent>(
 
 /** How long a read waits for its next message before it asks whether any is left. */
 const IDLE_CHECK_MS = 1_000;
-
-/** The sequence of the subject's last message, 0 when it has none: asked of the stream's leader, never of a replica behind it. */
-async function lastOnSubject(jsm: JetStreamManager, subject: string): Promise<number> {
-  return (await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { last_by_subj: subject }), JS_ERR.noMessageFound))?.seq ?? 0;
-}
 
 /**
  * Ends `messages` when deliveries stop and the subject holds nothing after the last one delivered: the

@@ -47,8 +47,8 @@ export class SharedRateLimit {
    * wait out the bucket's debt, which at a low rate can be long). The grant itself goes on for the other takers.
    */
   async take(bytes: number, signal?: AbortSignal): Promise<void> {
+    signal?.throwIfAborted();
     while (this.allowance < bytes) {
-      signal?.throwIfAborted();
       this.refill ??= this.grant(Math.max(bytes - this.allowance, this.sliceBytes)).finally(() => (this.refill = undefined));
       await (signal ? untilAborted(this.refill, signal) : this.refill);
     }
