@@ -282,7 +282,8 @@ describe('web console in Chromium', () => {
     await page.getByTestId('page-info').filter({ hasText: 'Page 1 · jobs 1–1000' }).waitFor({ timeout: SHOWN_MS });
     assert.equal(await rows.count(), 1000);
     await page.getByTestId('next-page').click();
-    await page.getByTestId('page-info').filter({ hasText: 'Page 2' }).waitFor({ timeout: SHOWN_MS });
+    // The page number changes before the page's jobs arrive: wait for the line that counts them.
+    await page.getByTestId('page-info').filter({ hasText: 'Page 2 · jobs 1001–1003' }).waitFor({ timeout: SHOWN_MS });
     assert.equal(await rows.count(), 3, 'the three jobs of the tests above, after the thousand');
 
     await page.getByTestId('status-filter').selectOption('completed');
