@@ -8,6 +8,7 @@ export * from './eventStore.js';
 export * from './workConsumer.js';
 export * from './readModel.js';
 export * from './outcomeLog.js';
+export * from './blockMarkers.js';
 export * from './boundedFetch.js';
 export * from './bucketRegionRecorder.js';
 export * from './settledWithin.js';

@@ -19,7 +19,8 @@ export function jobIdFromToken(token: string): string {
 export const STREAMS = {
   /**
    * Lifecycle events (`ferry.job.<token>`), object outcomes (`ferry.outcome.<token>`) and the summaries
-   * that replace a finished run's outcomes (`ferry.summary.<token>`), in one ordered log.
+   * that replace a finished run's outcomes (`ferry.summary.<token>`), in one ordered log; plus empty
+   * block markers (`ferry.mark.<token>`, see blockMarkers.ts), which are no events.
    */
   events: 'FERRY_EVENTS',
   /** Work items, work-queue retention: `ferry.work.<token>.<run>`. */
@@ -54,11 +55,13 @@ export const subjects = {
   job: (jobId: string) => `ferry.job.${jobToken(jobId)}`,
   outcome: (jobId: string) => `ferry.outcome.${jobToken(jobId)}`,
   summary: (jobId: string) => `ferry.summary.${jobToken(jobId)}`,
+  blockMarker: (jobId: string) => `ferry.mark.${jobToken(jobId)}`,
   work: (jobId: string, run: number) => `ferry.work.${jobToken(jobId)}.${run}`,
   listTask: (jobId: string) => `ferry.task.list.${jobToken(jobId)}`,
   allJobs: 'ferry.job.*',
   allOutcomes: 'ferry.outcome.*',
   allSummaries: 'ferry.summary.*',
+  allBlockMarkers: 'ferry.mark.*',
   allWork: 'ferry.work.*.*',
   allListTasks: 'ferry.task.list.*',
   /** What a copier asks control to decide for it (FailRun, RecordBucketRegion): requests, in no stream. */

@@ -21,7 +21,7 @@ function streamConfigs({ replicas, maxWorkItems = 1_000_000 }: TopologyOptions):
   return [
     {
       name: STREAMS.events,
-      subjects: [subjects.allJobs, subjects.allOutcomes, subjects.allSummaries],
+      subjects: [subjects.allJobs, subjects.allOutcomes, subjects.allSummaries, subjects.allBlockMarkers],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       num_replicas: replicas,

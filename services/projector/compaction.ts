@@ -7,7 +7,7 @@ import {
   type OutcomesCompacted,
   type RunSummary,
 } from '../../libs/domain/index.js';
-import { JS_ERR, STREAMS, collectRunFailures, unlessJetStreamError, encodeJson, forEachOutcomeBatch, publishDurably, readFailureSummary, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { JS_ERR, STREAMS, collectRunFailures, unlessJetStreamError, encodeJson, forEachOutcomeBatch, publishDurably, purgeOutcomesBelow, readFailureSummary, subjects, type JobEventStore } from '../../libs/nats/index.js';
 
 /** Failures per FailuresRecorded message: about 200 bytes each keeps a part far below NATS's 1 MB payload limit. */
 export const FAILURES_PER_PART = 2_000;
@@ -65,7 +65,7 @@ export async function compactRun(
   }
   // Outcome batches are only ever published after their run's RunStarted, so everything on the
   // subject below the run's end belongs to this run or an earlier, already compacted one.
-  let { purged } = await deps.jsm.streams.purge(STREAMS.events, { filter: subjects.outcome(jobId), seq: span.endSeq });
+  let purged = await purgeOutcomesBelow(deps.jsm, jobId, span.endSeq);
   // Copiers still busy when the run ended publish a few batches after it (at most one per copy in
   // flight); they are removed one by one, up to where the next run's batches can begin.
   const nextRunStart = runSpan(events, run.run + 1)?.fromSeq;

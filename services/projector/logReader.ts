@@ -14,7 +14,14 @@ export interface LogReaderOptions {
   /** The last sequence folded: reading resumes after it. */
   foldedSeq(): number;
   /** Folds one message of the events stream (already folded sequences are the folder's to ignore). */
-  fold(data: Uint8Array, seq: number): void;
+  fold(message: LogMessage): void;
+}
+
+/** One message of the events stream, as read. */
+export interface LogMessage {
+  subject: string;
+  data: Uint8Array;
+  seq: number;
 }
 
 export interface LogReader {
@@ -52,7 +59,7 @@ export function startLogReader({ js, jsm, log, foldedSeq, fold }: LogReaderOptio
         } else {
           opening = undefined;
           messages = opened;
-          for await (const msg of messages) fold(msg.data, msg.seq);
+          for await (const msg of messages) fold(msg);
         }
       } catch (err) {
         opening = undefined;
@@ -115,7 +122,7 @@ async function openLogConsumer(js: JetStreamClient, startSeq: number): Promise<C
 async function readAheadByGet(
   jsm: JetStreamManager,
   foldedSeq: number,
-  fold: (data: Uint8Array, seq: number) => void,
+  fold: (message: LogMessage) => void,
   stopped: () => boolean,
   log: Logger,
 ): Promise<void> {
@@ -128,7 +135,7 @@ async function readAheadByGet(
       (err: unknown) => void log.warn({ err: String(err), seq: seq + 1 }, 'reading the log ahead by get failed'),
     );
     if (!msg) return;
-    fold(msg.data, msg.seq);
+    fold(msg);
     seq = msg.seq;
   }
 }

@@ -1,8 +1,9 @@
 import type { NatsConnection } from 'nats';
 import { milestoneOf, type FerryEvent } from '../../libs/domain/index.js';
-import { JobEventStore, ReadModel, STREAMS, decodeJson } from '../../libs/nats/index.js';
+import { JobEventStore, ReadModel, STREAMS, decodeJson, isBlockMarker, publishBlockMarker } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
-import { startLogReader } from './logReader.js';
+import { BlockMarking } from './blockMarking.js';
+import { startLogReader, type LogMessage } from './logReader.js';
 import { ProjectorState } from './projectorState.js';
 import { Reconciler } from './reconciler.js';
 import { SnapshotStore } from './snapshots.js';
@@ -50,7 +51,8 @@ export async function startProjector({ nc, log, rebuild = false, checkpointOutco
   });
   const writer: ViewWriter = new ViewWriter(state, readModel, reconciler, log, catchUpSeq);
   await writer.markAllForRewrite();
-  const reader = startLogReader({ js, jsm, log, foldedSeq: () => state.seq, fold: (data, seq) => fold(state, writer, data, seq) });
+  const marking = new BlockMarking((jobId, atSeq) => publishBlockMarker(js, jobId, atSeq), () => writer.caughtUp, log);
+  const reader = startLogReader({ js, jsm, log, foldedSeq: () => state.seq, fold: (message) => fold(state, writer, marking, message) });
   const timers = startTimers(state, writer, reconciler, snapshots, log);
 
   return {
@@ -81,11 +83,17 @@ async function resumedState(readModel: ReadModel, snapshots: SnapshotStore, log:
 }
 
 /** Folds one message; copiers, listers, the reconciler and watchers act on milestones, so those are written at once. */
-function fold(state: ProjectorState, writer: ViewWriter, data: Uint8Array, seq: number): void {
+function fold(state: ProjectorState, writer: ViewWriter, marking: BlockMarking, { subject, data, seq }: LogMessage): void {
+  if (isBlockMarker(subject)) {
+    state.passOver(seq);
+    return;
+  }
   const event = decodeJson<FerryEvent>(data);
   const before = state.jobs.get(event.data.job_id)?.view;
   const jobId = state.apply(event, seq);
   if (jobId === undefined) return;
+  if (!state.jobs.has(jobId)) marking.forget(jobId);
+  else if (event.type === 'ObjectsProcessed') marking.outcomesFolded(jobId, data.length, seq);
   writer.changed(jobId);
   if (writer.caughtUp && milestoneOf(state.jobs.get(jobId)?.view) !== milestoneOf(before)) writer.flushSoon();
 }

@@ -36,6 +36,11 @@ export class ProjectorState {
     return jobId;
   }
 
+  /** Moves past a message of the stream that is no event (a block marker). */
+  passOver(seq: number): void {
+    this.seq = Math.max(this.seq, seq);
+  }
+
   toSnapshot(): Snapshot {
     const jobs: Record<string, SnapshotJob> = {};
     for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}) };

@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { isActive, runIsOver, checkpointDue, countsOf, deletePhaseOf, failureThresholdExceeded, reportPending, type JobProjection, type JobView, type RunSummary } from '../../libs/domain/index.js';
-import { STREAMS, publishDeleteTask, publishListTask, publishReportTask, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { STREAMS, deleteBlockMarkersBelow, publishDeleteTask, publishListTask, publishReportTask, purgeOutcomesBelow, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { compactRun, nextRunToCompact } from './compaction.js';
 import { checkpointRun } from './checkpoint.js';
@@ -80,7 +80,7 @@ export class Reconciler {
 
   /** Outcome batches below a folded checkpoint of the running run are purged (every earlier run was compacted before it was written). */
   private async purgeBelow(view: JobView, seq: number): Promise<void> {
-    const { purged } = await this.jsm.streams.purge(STREAMS.events, { filter: subjects.outcome(view.job_id), seq });
+    const purged = await purgeOutcomesBelow(this.jsm, view.job_id, seq);
     this.log.info({ job_id: view.job_id, run: view.run, below_seq: seq, batches_purged: purged }, 'checkpointed outcomes purged');
   }
 
@@ -91,6 +91,7 @@ export class Reconciler {
   purgeDeleted(jobId: string, beforeSeq: number): void {
     this.once(`purge:${jobId}:${beforeSeq}`, { job_id: jobId }, async () => {
       for (const subject of [subjects.outcome(jobId), subjects.summary(jobId)]) await this.jsm.streams.purge(STREAMS.events, { filter: subject, seq: beforeSeq });
+      await deleteBlockMarkersBelow(this.jsm, jobId, beforeSeq);
     });
   }
 

@@ -96,6 +96,7 @@ describe('NATS users and permissions (deploy/nats)', () => {
     // The projector appends a running run's mid-run checkpoint (OutcomesCheckpointed) among its outcome batches.
     ['publish outcomes', subjects.outcome('j'), ['projector', 'lister', 'copier']],
     ['publish a run summary', subjects.summary('j'), ['projector']],
+    ["mark the events stream's blocks", subjects.blockMarker('j'), ['projector']],
     ['publish work items', subjects.work('j', 1), ['lister']],
     ['ask for a listing', subjects.listTask('j'), ['control', 'projector']],
     ["ask control for a copier's command", subjects.workerCommand('j'), ['copier']],
