@@ -11,7 +11,7 @@ import { STREAMS, subjects } from './subjects.js';
  * while the lister keeps pace with the copiers) sit in every block and are never purged, so without
  * help no block of the run would ever leave the disk. A single-message delete is different: when it
  * finds its block (not the last one) under a quarter live, the server rewrites the block with only its
- * live messages and a 30-byte placeholder per deleted one (about 2% of what outcome batches occupied).
+ * live messages and a 30-byte placeholder per deleted one (about 1.5% of what outcome batches occupied).
  *
  * So the projector publishes an empty marker on `ferry.mark.<job>` after every MARK_EVERY_BYTES of a
  * job's outcome batches, which puts several in every block the job wrote to, and a purge of the job's
