@@ -197,6 +197,26 @@ describe('web console in Chromium', () => {
     assert.deepEqual(problems, []);
   });
 
+  it('sends a job that copies every version, and shows the API refusing a destination without versioning at its field', async () => {
+    const { page, problems } = await open();
+    await signIn(page, TEST_TOKEN);
+    await page.getByTestId('new-job').click();
+    await page.getByTestId('field-job_id').fill('console-versions');
+    await page.getByTestId('field-source_bucket').fill('src');
+    await page.getByTestId('field-destination_bucket').fill('dst');
+    await page.getByTestId('field-versions').selectOption('all');
+    await page.getByTestId('preview').click();
+    // s3rver has no bucket versioning: only a job sent with `versions: all` asks for it.
+    await page.getByTestId('error-destination_bucket').waitFor({ timeout: SHOWN_MS });
+    assert.match(await page.getByTestId('error-destination_bucket').innerText(), /versioning unreadable/);
+    assert.ok(await page.getByTestId('create').isDisabled(), 'nothing to create after a refused preview');
+
+    await page.getByTestId('field-versions').selectOption('');
+    await page.getByTestId('preview').click();
+    await page.getByTestId('preview-panel').waitFor({ timeout: SHOWN_MS });
+    assert.deepEqual(problems, []);
+  });
+
   it('pauses and resumes a running job from its page', async () => {
     proxy.setFaults({ latencyMs: 300, denyWrites: false });
     await remoteJob('console-pausable', 'remote', { prefix: 'photos/', concurrency: 1 });

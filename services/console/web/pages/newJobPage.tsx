@@ -3,13 +3,15 @@ import { api, ApiError, type Job, type JobSpec } from '../api.js';
 import { bytes, count } from '../format.js';
 import { navigate } from '../router.js';
 
-type Kind = 'text' | 'number' | 'secret';
+type Kind = 'text' | 'number' | 'secret' | 'choice';
 interface Field {
   name: string;
   label: string;
   kind?: Kind;
   required?: boolean;
   hint?: string;
+  /** A choice's options: the value sent ('' sends nothing, the API's default) and what it says. */
+  options?: Array<[value: string, label: string]>;
 }
 
 /** The form's fields are JobSpec's (the API's names); the API validates them, and its refusal is shown at the field it names. */
@@ -30,6 +32,16 @@ const GROUPS: Array<{ title: string; fields: Field[] }> = [
       { name: 'max_size', label: 'Max size (bytes)', kind: 'number' },
       { name: 'created_after', label: 'Created after (RFC 3339)' },
       { name: 'created_before', label: 'Created before (RFC 3339)' },
+      {
+        name: 'versions',
+        label: 'Versions',
+        kind: 'choice',
+        options: [
+          ['', 'Latest only'],
+          ['all', 'All versions and delete markers'],
+        ],
+        hint: 'all: the destination bucket must have versioning enabled',
+      },
     ],
   },
   {
@@ -141,7 +153,12 @@ export function NewJobPage() {
             {g.fields.map((f) => (
               <label key={f.name} class={errors[f.name] ? 'invalid' : ''}>
                 <span>{f.label}{f.required ? ' *' : ''}</span>
-                {f.kind === 'secret' ? (
+                {f.kind === 'choice' ? (
+                  <select name={f.name} value={values[f.name] ?? ''} onChange={(e) => change(f.name, e.currentTarget.value)}
+                    aria-invalid={errors[f.name] ? 'true' : undefined} data-testid={`field-${f.name}`}>
+                    {f.options?.map(([value, label]) => <option key={value} value={value}>{label}</option>)}
+                  </select>
+                ) : f.kind === 'secret' ? (
                   <input name={f.name} type="password" autocomplete="off" value={values[f.name] ?? ''} onInput={(e) => change(f.name, e.currentTarget.value)}
                     aria-invalid={errors[f.name] ? 'true' : undefined} data-testid={`field-${f.name}`} />
                 ) : (
