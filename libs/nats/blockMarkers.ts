@@ -1,5 +1,6 @@
 import type { JetStreamClient, JetStreamManager } from 'nats';
 import { JS_ERR, unlessJetStreamError } from './errors.js';
+import { nextOnSubject } from './subjectPosition.js';
 import { STREAMS, subjects } from './subjects.js';
 
 /**
@@ -48,8 +49,7 @@ export async function deleteBlockMarkersBelow(jsm: JetStreamManager, jobId: stri
   const subject = subjects.blockMarker(jobId);
   const markers: number[] = [];
   for (let from = 1; from < seq; ) {
-    // STREAM.MSG.GET with next_by_subj (server 2.9): typed in nats.js only for direct gets.
-    const next = await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { seq: from, next_by_subj: subject } as never), JS_ERR.noMessageFound);
+    const next = await nextOnSubject(jsm, subject, from);
     if (!next || next.seq >= seq) break;
     markers.push(next.seq);
     from = next.seq + 1;

@@ -4,7 +4,7 @@ import { decide, evolve, initialJobState, type JobCommand, type JobEvent, type J
 import { settledWithin } from './settledWithin.js';
 import { decodeJson, encodeJson } from './codec.js';
 import { deleteOrderedConsumer, isWrongLastSequence } from './errors.js';
-import { lastOnSubject } from './lastOnSubject.js';
+import { lastOnSubject } from './subjectPosition.js';
 import { publishDurably } from './publish.js';
 import { STREAMS, subjects } from './subjects.js';
 

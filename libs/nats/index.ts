@@ -9,6 +9,7 @@ export * from './workConsumer.js';
 export * from './readModel.js';
 export * from './outcomeLog.js';
 export * from './blockMarkers.js';
+export * from './subjectPosition.js';
 export * from './boundedFetch.js';
 export * from './bucketRegionRecorder.js';
 export * from './settledWithin.js';

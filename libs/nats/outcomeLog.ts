@@ -15,7 +15,7 @@ import {
 } from '../domain/index.js';
 import { decodeJson } from './codec.js';
 import { deleteOrderedConsumer } from './errors.js';
-import { lastOnSubject } from './lastOnSubject.js';
+import { lastOnSubject } from './subjectPosition.js';
 import { STREAMS, subjects } from './subjects.js';
 
 /**

@@ -1,5 +1,5 @@
 import { DeliverPolicy, type ConsumerMessages, type JetStreamClient, type JetStreamManager } from 'nats';
-import { JS_ERR, STREAMS, settledWithin, unlessJetStreamError } from '../../libs/nats/index.js';
+import { STREAMS, nextOnSubject, settledWithin } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 
 const STALL_CHECK_MS = 5_000;
@@ -129,9 +129,8 @@ async function readAheadByGet(
   const last = (await jsm.streams.info(STREAMS.events)).state.last_seq;
   let seq = foldedSeq;
   for (let n = 0; seq < last && n < READ_AHEAD_LIMIT && !stopped(); n++) {
-    // STREAM.MSG.GET with next_by_subj (server 2.9): typed in nats.js only for direct gets.
     // Nothing more to get ends the read-ahead; so does a failed get (the ordered consumer takes over).
-    const msg = await unlessJetStreamError(jsm.streams.getMessage(STREAMS.events, { seq: seq + 1, next_by_subj: '>' } as never), JS_ERR.noMessageFound).catch(
+    const msg = await nextOnSubject(jsm, '>', seq + 1).catch(
       (err: unknown) => void log.warn({ err: String(err), seq: seq + 1 }, 'reading the log ahead by get failed'),
     );
     if (!msg) return;

@@ -3,8 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type JetStreamClient, type NatsConnection } from 'nats';
 import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
-import { MARK_EVERY_BYTES, ensureTopology, publishBlockMarker, purgeOutcomesBelow, readSubjectRange, subjects } from '../../libs/nats/index.js';
-import { lastOnSubject } from '../../libs/nats/lastOnSubject.js';
+import { MARK_EVERY_BYTES, ensureTopology, lastOnSubject, publishBlockMarker, purgeOutcomesBelow, readSubjectRange, subjects } from '../../libs/nats/index.js';
 import { directoryBytes } from '../harness/directoryBytes.js';
 import { makeTempDir } from '../harness/tempDir.js';
 
