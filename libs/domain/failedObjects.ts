@@ -1,4 +1,4 @@
-import type { Difference, FailedObject, JobError, JobEvent, ObjectResult, ObjectsProcessed } from './events.js';
+import type { Difference, FailedObject, JobError, JobEvent, ObjectOutcome, ObjectResult, ObjectsProcessed } from './events.js';
 import { decodeNumericPageToken, encodePageToken, pageSizeOf } from './paging.js';
 import { OrdinalSet } from './ordinalSet.js';
 
@@ -53,13 +53,10 @@ export class RunFailures {
     if (event.data.run !== span.run || seq < span.fromSeq || (span.endSeq !== undefined && seq > span.endSeq)) return;
     for (const o of event.data.outcomes) {
       if (!this.seen.add(o.ordinal)) continue;
-      const difference = differenceOf(o.result);
-      if (o.result !== 'failed' && !difference) continue;
-      const failed: FailedObject = { key: o.key, error: o.error ?? o.result, attempts: o.attempts, last_attempt: event.data.at, run: span.run, ordinal: o.ordinal, size: o.size };
-      this.failed.push(difference ? { ...failed, difference } : failed);
+      const failed = failedObjectOf(o, event.data);
+      if (failed) this.failed.push(failed);
     }
-    for (const r of event.data.retries ?? []) this.retried.push({ time: event.data.at, key: r.key, error: `attempt ${r.attempt}: ${r.error}`, run: span.run });
-    if (this.retried.length > 2 * this.retriesKept) this.retried = this.retried.slice(-this.retriesKept);
+    this.retried = withRetriesOf(event.data, this.retried, this.retriesKept);
   }
 
   /** Failures in ordinal order; retried attempts oldest first. */
@@ -75,6 +72,23 @@ export class RunFailures {
     this.retried = [];
     return out;
   }
+}
+
+/** The failure (or verify difference) an object's first outcome records, if it is one. */
+export function failedObjectOf(o: ObjectOutcome, batch: { run: number; at: string }): FailedObject | undefined {
+  const difference = differenceOf(o.result);
+  if (o.result !== 'failed' && !difference) return undefined;
+  const failed: FailedObject = { key: o.key, error: o.error ?? o.result, attempts: o.attempts, last_attempt: batch.at, run: batch.run, ordinal: o.ordinal, size: o.size };
+  return difference ? { ...failed, difference } : failed;
+}
+
+/**
+ * `retried` with the batch's retried attempts appended (in place), trimmed to the latest `retriesKept`
+ * once it holds twice that, so trimming is rare.
+ */
+export function withRetriesOf(batch: ObjectsProcessed['data'], retried: JobError[], retriesKept: number): JobError[] {
+  for (const r of batch.retries ?? []) retried.push({ time: batch.at, key: r.key, error: `attempt ${r.attempt}: ${r.error}`, run: batch.run });
+  return retried.length > 2 * retriesKept ? retried.slice(-retriesKept) : retried;
 }
 
 function differenceOf(result: ObjectResult): Difference | undefined {

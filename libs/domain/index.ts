@@ -8,6 +8,7 @@ export * from './ordinalSet.js';
 export * from './listingRanges.js';
 export * from './projection.js';
 export * from './midRunCheckpoint.js';
+export * from './unkeptFailures.js';
 export * from './retryPolicy.js';
 export * from './workItem.js';
 export * from './failedObjects.js';

@@ -5,6 +5,7 @@ import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jo
 import { OrdinalSet } from './ordinalSet.js';
 import { CHANGEABLE_SETTINGS, type JobChanges } from './jobChanges.js';
 import { mirrors, type DeletionCount } from './mirror.js';
+import { holdFailure, holdRetries, noUnkeptFailures, type UnkeptFailures } from './unkeptFailures.js';
 
 /** Rate is measured over this many seconds of recent copies, not since the run began. */
 export const RATE_WINDOW_SECONDS = 10;
@@ -83,6 +84,11 @@ export interface JobProjection {
   rate: Array<[number, number]>;
   /** The latest mid-run checkpoint folded: its run, stream sequence, and the objects it counted. */
   checkpoint?: CheckpointMark;
+  /**
+   * The running run's failures since its latest checkpoint, for the next one. Unknown (undefined) when
+   * the projection was restored from a snapshot (they are not kept there) or held too many.
+   */
+  unkept?: UnkeptFailures;
 }
 
 export interface CheckpointMark {
@@ -227,8 +233,11 @@ function applyOutcomes(p: JobProjection, event: ObjectsProcessed, seq: number): 
   // Replay folds millions of these: one copy of progress and view per event, and no `delete` (it slows V8's objects).
   const { estimated_completion: _e, ...progress } = p.view.progress as Progress;
   let movedBytes = 0;
+  let unkept = p.unkept;
+  if (unkept) holdRetries(unkept, event.data);
   for (const outcome of outcomes) {
     if (!p.done.add(outcome.ordinal)) continue;
+    if (unkept && !holdFailure(unkept, outcome, event.data)) unkept = undefined;
     switch (outcome.result) {
       case 'copied':
         progress.completed_objects++;
@@ -270,7 +279,9 @@ function applyOutcomes(p: JobProjection, event: ObjectsProcessed, seq: number): 
   progress.current_rate_bytes_sec = rateAt(rate, Math.max(Math.floor(Date.parse(at) / 1000), newestSecond(rate)));
   const eta = etaOf(progress, progress.current_rate_bytes_sec, Date.parse(at));
   if (eta !== undefined) (progress as Progress).estimated_completion = eta;
-  return { ...p, rate, view: { ...p.view, progress, updated_seq: seq } };
+  const next: JobProjection = { ...p, rate, view: { ...p.view, progress, updated_seq: seq } };
+  if (unkept !== p.unkept) next.unkept = unkept; // held too many: let go
+  return next;
 }
 
 function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjection | undefined {
@@ -306,6 +317,7 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
         ...p,
         done: new OrdinalSet(),
         rate: [],
+        unkept: noUnkeptFailures(0),
         view: { ...view, ...fired(event.data.scheduled_for), status: 'running', run, started_at: at, progress: { ...emptyProgress(), ...counts() }, runs: [...p.view.runs, summary].slice(-MAX_RUNS_KEPT) },
       };
     }
@@ -436,13 +448,13 @@ function applyCompaction(p: JobProjection, event: OutcomesCompacted, seq: number
  * checkpoint of a run no longer current changes nothing: the run's end carries its counts.
  */
 function applyCheckpoint(p: JobProjection, event: OutcomesCheckpointed, seq: number): JobProjection {
-  const { run, counts, done, rate, current_rate_bytes_sec, estimated_completion } = event.data;
+  const { run, counts, done, rate, current_rate_bytes_sec, estimated_completion, through_seq } = event.data;
   if (run !== p.view.run || !isActive(p.view.status)) return p;
   const { estimated_completion: _e, ...before } = p.view.progress;
   const progress: Progress = { ...before, ...counts, current_rate_bytes_sec, ...(estimated_completion === undefined ? {} : { estimated_completion }) };
   const doneSet = OrdinalSet.fromData(done);
   const checkpoint: CheckpointMark = { run, seq, objects: doneSet.size };
-  return { ...p, done: doneSet, rate: rate.map(([s, b]) => [s, b]), checkpoint, view: { ...p.view, progress, updated_seq: seq } };
+  return { ...p, done: doneSet, rate: rate.map(([s, b]) => [s, b]), checkpoint, unkept: noUnkeptFailures(through_seq), view: { ...p.view, progress, updated_seq: seq } };
 }
 
 const OUTCOME_COUNT_KEYS = [
@@ -483,5 +495,7 @@ export function project(p: JobProjection | undefined, event: FerryEvent, seq: nu
   const next = applyJobEvent(p, event);
   if (!next) return undefined;
   if (next === p) return p;
-  return { ...next, view: { ...next.view, updated_seq: seq } };
+  const view = { ...next.view, updated_seq: seq };
+  // An ended run is checkpointed no more: what it held for the next checkpoint is let go.
+  return next.unkept && !isActive(view.status) ? { ...next, unkept: undefined, view } : { ...next, view };
 }

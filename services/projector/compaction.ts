@@ -1,5 +1,6 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import {
+  RETRIES_KEPT,
   isActive,
   runSpan,
   type FailuresRecorded,
@@ -11,8 +12,6 @@ import { JS_ERR, STREAMS, collectRunFailures, unlessJetStreamError, encodeJson, 
 
 /** Failures per FailuresRecorded message: about 200 bytes each keeps a part far below NATS's 1 MB payload limit. */
 export const FAILURES_PER_PART = 2_000;
-/** Retried attempts kept per run: what GET .../errors can show (it shows at most 100 entries). */
-export const RETRIES_KEPT = 100;
 
 /**
  * The oldest ended run of the view whose outcome detail is still in the log, if every run before it

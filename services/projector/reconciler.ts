@@ -16,7 +16,7 @@ import { checkpointRun } from './checkpoint.js';
  * checkpoint is folded its outcome batches below it are purged (again after a restart: a purge is idempotent).
  */
 const ACTION_TIMEOUT_MS = 20_000;
-/** A checkpoint reads the batches it covers (about a million by default): it is given longer. */
+/** A checkpoint may read the batches it covers back (about a million by default): it is given longer. */
 const CHECKPOINT_TIMEOUT_MS = 10 * 60_000;
 
 export interface CheckpointSettings {
@@ -75,7 +75,7 @@ export class Reconciler {
     const result = await checkpointRun({ nc: this.nc, js: this.js, jsm: this.jsm, store: this.store, ...this.checkpoints }, view.job_id, view.run);
     // Batches kept arriving between reading the last one and appending the checkpoint: thrown, so the next reconcile tries again.
     if (result === 'raced') throw new Error('outcome batches kept arriving; checkpoint not written');
-    if (result) this.log.info({ job_id: view.job_id, run: view.run, through_seq: result.through_seq, seq: result.seq, failed_kept: result.failed_kept }, 'run outcomes checkpointed');
+    if (result) this.log.info({ job_id: view.job_id, run: view.run, ...result }, 'run outcomes checkpointed');
   }
 
   /** Outcome batches below a folded checkpoint of the running run are purged (every earlier run was compacted before it was written). */

@@ -79,7 +79,9 @@ describe('mid-run checkpoints of a running run\'s outcomes', () => {
     history: (await rest(port(), 'GET', `/admin/batch/jobs/${JOB}/history?page_size=1000`)).body,
     failed: await failedKeys(),
   });
-  const purges = () => projector.logs.filter((l) => l.msg === 'checkpointed outcomes purged');
+  const purges = (p = projector) => p.logs.filter((l) => l.msg === 'checkpointed outcomes purged');
+  /** Where each checkpoint a projector wrote took its failures from: the projection's fold, or the batches read back. */
+  const failuresFrom = (p: FerryProcess) => p.logs.filter((l) => l.msg === 'run outcomes checkpointed').map((l) => l.failures_from);
 
   it('keeps the outcome subject bounded mid-run, with exact counts, every failure, retry-failed and a rebuild that matches', async (t) => {
     // Every batch published on the subject, seen as it goes by: what the subject would hold without checkpoints.
@@ -99,12 +101,18 @@ describe('mid-run checkpoints of a running run\'s outcomes', () => {
 
     let most = 0;
     let midRun: { failed: string[]; viewFailed: number; purged: number } | undefined;
+    const first = projector;
+    let resumed: FerryProcess | undefined;
     const ended = await waitForProgress('run 1 ended', async () => {
       const before = (await rest(port(), 'GET', `/admin/batch/jobs/${JOB}`)).body;
       most = Math.max(most, await outcomeMessages());
       // Once batches were purged mid-run, the failures so far are still all reported (kept with the checkpoints).
       if (!midRun && before.status === 'running' && purges().length > 0) {
         midRun = { failed: await failedKeys(), viewFailed: Number(before.progress.failed_objects), purged: purges().length };
+        // A projector resumed from its snapshot does not know the failures since the last checkpoint: its first checkpoint reads them back from the batches.
+        await projector.stop();
+        projector = resumed = await startFerry('projector', ferryEnv);
+      } else if (resumed && projector === resumed && before.status === 'running' && failuresFrom(resumed).length >= 2) {
         // A projector rebuilt mid-run folds the checkpoint in place of the purged batches, then the rest: the final counts below are exact only if it neither lost nor double-counted.
         await projector.stop();
         projector = await startFerry('projector', { ...ferryEnv, args: ['--rebuild'] });
@@ -115,10 +123,17 @@ describe('mid-run checkpoints of a running run\'s outcomes', () => {
     counting.unsubscribe();
     const checkpoints = projector.logs.filter((l) => l.msg === 'run outcomes checkpointed').length;
     const raced = projector.logs.filter((l) => l.msg === 'reconcile action failed; will retry' && String(l.action).startsWith('checkpoint:')).length;
-    t.diagnostic(`outcome subject peak ${most} messages, ${published} published; after the mid-run rebuild ${checkpoints} checkpoints (${raced} given up for a later reconcile), ${purges().length} purges`);
+    t.diagnostic(`outcome subject peak ${most} messages, ${published} published; failures taken from: first projector ${failuresFrom(first).join(',')}; resumed ${resumed ? failuresFrom(resumed).join(',') : '-'}; rebuilt ${failuresFrom(projector).join(',')} (${raced} given up for a later reconcile), ${purges().length} purges`);
 
     assert.ok(midRun, 'batches were purged while the run was running');
+    assert.ok(failuresFrom(first).length > 0 && failuresFrom(first).every((from) => from === 'projection'), 'a projector that folded the run from its start holds the failures itself');
+    assert.ok(resumed, 'a projector was resumed from its snapshot mid-run');
+    const [afterResume, ...later] = failuresFrom(resumed);
+    assert.equal(afterResume, 'batches', 'the first checkpoint after a resume from a snapshot reads the failures back');
+    assert.ok(later.length > 0 && later.every((from) => from === 'projection'), 'once its own checkpoint is folded it holds them again');
+    assert.ok(projector !== resumed, 'a projector was rebuilt mid-run');
     assert.ok(checkpoints > 0, 'the rebuilt projector checkpointed the run further');
+    assert.ok(failuresFrom(projector).every((from) => from === 'projection'), 'a rebuild folds the run from its start');
     assert.ok(midRun.failed.length >= midRun.viewFailed, `mid-run /failed lists ${midRun.failed.length}, the view counted ${midRun.viewFailed} before`);
     assert.ok(midRun.failed.every((k) => corrupted.has(k)), 'mid-run /failed lists only failed keys');
     assert.ok(most <= BOUND, `the outcome subject held at most ${most} messages (bound ${BOUND}) of ${published} published`);
