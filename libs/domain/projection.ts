@@ -85,8 +85,9 @@ export interface JobProjection {
   /** The latest mid-run checkpoint folded: its run, stream sequence, and the objects it counted. */
   checkpoint?: CheckpointMark;
   /**
-   * The running run's failures since its latest checkpoint, for the next one. Unknown (undefined) when
-   * the projection was restored from a snapshot (they are not kept there) or held too many.
+   * The current run's failures since its latest checkpoint, for the next checkpoint or, once the run
+   * has ended, for its compaction. Unknown (undefined) when the projection was restored from a snapshot
+   * (they are not kept there) or held too many; none once the run is compacted.
    */
   unkept?: UnkeptFailures;
 }
@@ -438,7 +439,8 @@ function applyCompaction(p: JobProjection, event: OutcomesCompacted, seq: number
   const runs = p.view.runs.map((r) => (r.run === run ? { ...r, counts, outcomes_compacted: true } : r));
   const current = p.view.run === run && !isActive(p.view.status);
   const progress = current ? { ...p.view.progress, ...counts } : p.view.progress;
-  return { ...p, view: { ...p.view, runs, progress, updated_seq: seq } };
+  // The ended run's failures since its last checkpoint were held for its compaction, which has them now.
+  return { ...p, ...(current ? { unkept: undefined } : {}), view: { ...p.view, runs, progress, updated_seq: seq } };
 }
 
 /**
@@ -495,7 +497,5 @@ export function project(p: JobProjection | undefined, event: FerryEvent, seq: nu
   const next = applyJobEvent(p, event);
   if (!next) return undefined;
   if (next === p) return p;
-  const view = { ...next.view, updated_seq: seq };
-  // An ended run is checkpointed no more: what it held for the next checkpoint is let go.
-  return next.unkept && !isActive(view.status) ? { ...next, unkept: undefined, view } : { ...next, view };
+  return { ...next, view: { ...next.view, updated_seq: seq } };
 }

@@ -13,7 +13,8 @@ export const UNKEPT_FAILURES_HELD = 50_000;
 /**
  * The current run's final failures (and latest retried attempts) in its outcome batches after
  * `afterSeq`: its latest checkpoint's through_seq, or 0 before the first. They are what the next
- * checkpoint keeps, folded as the batches are, so the checkpoint need not read the batches back.
+ * checkpoint keeps, or the ended run's compaction adds to the kept ones, folded as the batches are,
+ * so neither need read the batches back.
  */
 export interface UnkeptFailures {
   afterSeq: number;

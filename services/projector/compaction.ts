@@ -2,13 +2,32 @@ import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import {
   RETRIES_KEPT,
   isActive,
+  keptOf,
   runSpan,
+  withKeptFailures,
+  type FailedObject,
+  type JobError,
+  type JobProjection,
+  type RunSpan,
   type FailuresRecorded,
   type JobView,
   type OutcomesCompacted,
   type RunSummary,
 } from '../../libs/domain/index.js';
-import { JS_ERR, STREAMS, collectRunFailures, unlessJetStreamError, encodeJson, forEachOutcomeBatch, publishDurably, purgeOutcomesBelow, readFailureSummary, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import {
+  JS_ERR,
+  STREAMS,
+  collectRunFailures,
+  unlessJetStreamError,
+  encodeJson,
+  forEachOutcomeBatch,
+  publishDurably,
+  purgeOutcomesBelow,
+  readFailureSummary,
+  readKeptFailures,
+  subjects,
+  type JobEventStore,
+} from '../../libs/nats/index.js';
 
 /** Failures per FailuresRecorded message: about 200 bytes each keeps a part far below NATS's 1 MB payload limit. */
 export const FAILURES_PER_PART = 2_000;
@@ -33,18 +52,26 @@ export function nextRunToCompact(view: JobView): RunSummary | undefined {
  * attempts (FailuresRecorded, in parts), then the batches are purged, then OutcomesCompacted marks it
  * done with the counts a replay folds instead. Each step is idempotent, so a crash anywhere is redone.
  */
-export async function compactRun(
-  deps: { nc: NatsConnection; js: JetStreamClient; jsm: JetStreamManager; store: JobEventStore },
-  jobId: string,
-  run: RunSummary,
-): Promise<{ failed: number; purged: number } | undefined> {
+export interface CompactionDeps {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+  store: JobEventStore;
+  /** The job's projection as folded so far. */
+  projection(jobId: string): JobProjection | undefined;
+}
+
+export async function compactRun(deps: CompactionDeps, jobId: string, run: RunSummary): Promise<{ failed: number; purged: number; failures_from: 'summary' | 'projection' | 'batches' } | undefined> {
   const events = await deps.store.read(jobId);
   const span = runSpan(events, run.run);
   if (!span || span.endSeq === undefined) return undefined;
   const at = new Date().toISOString();
   let recorded = await readFailureSummary(deps.nc, jobId, run.run);
+  let failuresFrom: 'summary' | 'projection' | 'batches' = 'summary';
   if (!recorded) {
-    const { failed, retried: retries } = await collectRunFailures(deps.nc, jobId, span, RETRIES_KEPT);
+    const final = await finalFailures(deps, jobId, span);
+    failuresFrom = final.from;
+    const { failed, retried: retries } = final;
     const parts = Math.max(1, Math.ceil(failed.length / FAILURES_PER_PART));
     recorded = [];
     for (let part = 0; part < parts; part++) {
@@ -76,5 +103,19 @@ export async function compactRun(
   for (const seq of late) if (await unlessJetStreamError(deps.jsm.streams.deleteMessage(STREAMS.events, seq, false), JS_ERR.messageDeleteFailed)) purged++;
   const compacted: OutcomesCompacted = { type: 'OutcomesCompacted', data: { job_id: jobId, run: run.run, counts: run.counts, through_seq: span.endSeq, at } };
   await publishDurably(deps.js, subjects.summary(jobId), encodeJson(compacted), { msgID: `${jobId}:${run.run}:compacted` });
-  return { failed: recorded.reduce((n, p) => n + p.failed.length, 0), purged };
+  return { failed: recorded.reduce((n, p) => n + p.failed.length, 0), purged, failures_from: failuresFrom };
+}
+
+/**
+ * The ended run's final failures and latest retried attempts: those kept with its latest checkpoint and
+ * those the projection holds since, when it holds them (it folded the run since that checkpoint); else
+ * read back from the batches after it.
+ */
+async function finalFailures(deps: CompactionDeps, jobId: string, span: RunSpan): Promise<{ failed: FailedObject[]; retried: JobError[]; from: 'projection' | 'batches' }> {
+  const p = deps.projection(jobId);
+  const unkept = p?.view.run === span.run ? p.unkept : undefined;
+  if (!unkept) return { ...(await collectRunFailures(deps.nc, jobId, span, RETRIES_KEPT)), from: 'batches' };
+  const recent = keptOf(unkept);
+  const all = unkept.afterSeq === 0 ? recent : withKeptFailures(await readKeptFailures(deps.nc, jobId, span.run, unkept.afterSeq), recent, RETRIES_KEPT);
+  return { ...all, from: 'projection' };
 }

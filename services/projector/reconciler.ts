@@ -101,8 +101,8 @@ export class Reconciler {
   }
 
   private async compact(view: JobView, run: RunSummary): Promise<void> {
-    const result = await compactRun({ nc: this.nc, js: this.js, jsm: this.jsm, store: this.store }, view.job_id, run);
-    if (result) this.log.info({ job_id: view.job_id, run: run.run, failed_kept: result.failed, batches_purged: result.purged }, 'run outcomes compacted');
+    const result = await compactRun({ nc: this.nc, js: this.js, jsm: this.jsm, store: this.store, projection: this.checkpoints.projection }, view.job_id, run);
+    if (result) this.log.info({ job_id: view.job_id, run: run.run, failed_kept: result.failed, batches_purged: result.purged, failures_from: result.failures_from }, 'run outcomes compacted');
   }
 
   /**

@@ -151,9 +151,10 @@ describe('mid-run checkpoints of a running run\'s outcomes', () => {
       '/errors lists every final failure',
     );
 
-    // The end-of-run compaction reads the batches after the last checkpoint with the kept failures.
+    // The end-of-run compaction writes the kept failures with those since the last checkpoint.
     const compacted = await waitForJob(port(), JOB, 'run 1 compacted', (v) => v.runs?.[0]?.outcomes_compacted === true);
     assert.deepEqual(compacted.progress, ended.progress);
+    assert.equal(projector.logs.find((l) => l.msg === 'run outcomes compacted')?.failures_from, 'projection', 'the compaction added the failures the projection held since the last checkpoint to the kept ones');
     assert.equal(await outcomeMessages(), 0, 'every outcome batch of the ended run is purged');
     assert.deepEqual(await failedKeys(), [...corrupted].sort(), 'the run\'s summary has every failure');
 

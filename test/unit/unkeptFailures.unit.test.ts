@@ -114,15 +114,19 @@ describe('failures held by the projection for the next mid-run checkpoint', () =
     assert.deepEqual(keptOf(fold(log).unkept!).failed.map((f) => f.error), ['held']);
   });
 
-  it('given the run ends, then nothing is held; the next run starts holding from nothing', () => {
+  it('given the run ends, then it holds the failures for the run\'s compaction, and lets go once the run is compacted', () => {
     const log: Log = [
       [1, created],
       [2, started(1)],
       [3, processed(1, [outcome(0, 'failed', 'boom')])],
       [4, { type: 'RunFailed', data: { job_id: ID, run: 1, error: 'stopped', counts: emptyCounts(), at: at(9) } }],
+      [5, processed(1, [outcome(1, 'failed', 'after the end')])],
     ];
+    assert.deepEqual(keptOf(fold(log).unkept!).failed.map((f) => f.error), ['boom'], 'a batch after the run ended is not held (nor counted)');
+    const counts = fold(log).view.runs[0]!.counts;
+    log.push([6, { type: 'OutcomesCompacted', data: { job_id: ID, run: 1, counts, through_seq: 4, at: at(10) } }]);
     assert.equal(fold(log).unkept, undefined);
-    log.push([5, started(2)]);
+    log.push([7, started(2)]);
     assert.deepEqual(fold(log).unkept, { afterSeq: 0, failed: [], retried: [] });
   });
 
