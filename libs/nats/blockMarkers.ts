@@ -1,7 +1,6 @@
 import type { JetStreamClient, JetStreamManager } from 'nats';
 import { JS_ERR, unlessJetStreamError } from './errors.js';
-import { nextOnSubject } from './subjectPosition.js';
-import { STREAMS, subjects } from './subjects.js';
+import { STREAMS, jobIdFromToken, subjects } from './subjects.js';
 
 /**
  * Why purged outcome batches leave the disk at all on nats-server 2.9.
@@ -22,9 +21,12 @@ import { STREAMS, subjects } from './subjects.js';
  */
 export const MARK_EVERY_BYTES = 512 * 1024;
 
-/** Publishes a block marker for the job; `atSeq` (the sequence of the batch that made it due) keeps two projectors from marking twice. */
-export async function publishBlockMarker(js: JetStreamClient, jobId: string, atSeq: number): Promise<void> {
-  await js.publish(subjects.blockMarker(jobId), new Uint8Array(0), { msgID: `${jobId}:mark:${atSeq}` });
+/**
+ * Publishes a block marker for the job and answers its sequence; `atSeq` (the sequence of the batch that
+ * made it due) keeps two projectors from marking twice.
+ */
+export async function publishBlockMarker(js: JetStreamClient, jobId: string, atSeq: number): Promise<number> {
+  return (await js.publish(subjects.blockMarker(jobId), new Uint8Array(0), { msgID: `${jobId}:mark:${atSeq}` })).seq;
 }
 
 /** True for a block marker's subject: the events stream's only messages that are no events. */
@@ -32,30 +34,32 @@ export function isBlockMarker(subject: string): boolean {
   return subject.startsWith(BLOCK_MARKER_PREFIX);
 }
 
+/** The job a block marker's subject names. */
+export function blockMarkerJob(subject: string): string {
+  return jobIdFromToken(subject.slice(BLOCK_MARKER_PREFIX.length));
+}
+
 const BLOCK_MARKER_PREFIX = subjects.blockMarker('x').slice(0, -1);
 
 /**
- * Purges the job's outcome batches below `seq`, then deletes its block markers below `seq` so the
- * blocks they lie in are rewritten without the purged batches. Returns how many batches were purged.
+ * Purges the job's outcome batches below `seq`, then deletes its block markers below `seq` (`markers`:
+ * the sequences of those still in the stream) so the blocks they lie in are rewritten without the purged
+ * batches. Returns how many batches were purged.
  */
-export async function purgeOutcomesBelow(jsm: JetStreamManager, jobId: string, seq: number): Promise<number> {
+export async function purgeOutcomesBelow(jsm: JetStreamManager, jobId: string, seq: number, markers: readonly number[]): Promise<number> {
   const { purged } = await jsm.streams.purge(STREAMS.events, { filter: subjects.outcome(jobId), seq });
-  await deleteBlockMarkersBelow(jsm, jobId, seq);
+  await deleteBlockMarkers(jsm, markers.filter((marker) => marker < seq));
   return purged;
 }
 
-/** Deletes the job's block markers below `seq`, one by one and highest first; returns how many it deleted. */
-export async function deleteBlockMarkersBelow(jsm: JetStreamManager, jobId: string, seq: number): Promise<number> {
-  const subject = subjects.blockMarker(jobId);
-  const markers: number[] = [];
-  for (let from = 1; from < seq; ) {
-    const next = await nextOnSubject(jsm, subject, from);
-    if (!next || next.seq >= seq) break;
-    markers.push(next.seq);
-    from = next.seq + 1;
-  }
+/**
+ * Deletes the given block markers one by one, highest first; returns how many it deleted. The caller
+ * knows their sequences (the projector folds every marker): looking them up in the stream would load
+ * every 8 MB block they lie in at once, which is what nats-server's memory cannot afford at a purge.
+ */
+export async function deleteBlockMarkers(jsm: JetStreamManager, markers: readonly number[]): Promise<number> {
   let deleted = 0;
   // A marker deleted by an earlier, interrupted purge is gone already (messageDeleteFailed).
-  for (const marker of markers.reverse()) if (await unlessJetStreamError(jsm.streams.deleteMessage(STREAMS.events, marker, false), JS_ERR.messageDeleteFailed)) deleted++;
+  for (const marker of [...markers].sort((a, b) => b - a)) if (await unlessJetStreamError(jsm.streams.deleteMessage(STREAMS.events, marker, false), JS_ERR.messageDeleteFailed)) deleted++;
   return deleted;
 }

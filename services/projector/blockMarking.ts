@@ -10,7 +10,7 @@ export class BlockMarking {
   private readonly unmarkedBytes = new Map<string, number>();
 
   constructor(
-    private readonly publish: (jobId: string, atSeq: number) => Promise<void>,
+    private readonly publish: (jobId: string, atSeq: number) => Promise<unknown>,
     private readonly live: () => boolean,
     private readonly log: Logger,
     private readonly everyBytes = MARK_EVERY_BYTES,

@@ -59,6 +59,9 @@ export interface CompactionDeps {
   store: JobEventStore;
   /** The job's projection as folded so far. */
   projection(jobId: string): JobProjection | undefined;
+  /** The job's block markers below a sequence, as folded, and forgetting them once deleted. */
+  blockMarkersBelow(jobId: string, seq: number): number[];
+  forgetBlockMarkersBelow(jobId: string, seq: number): void;
 }
 
 export async function compactRun(deps: CompactionDeps, jobId: string, run: RunSummary): Promise<{ failed: number; purged: number; failures_from: 'summary' | 'projection' | 'batches' } | undefined> {
@@ -91,7 +94,8 @@ export async function compactRun(deps: CompactionDeps, jobId: string, run: RunSu
   }
   // Outcome batches are only ever published after their run's RunStarted, so everything on the
   // subject below the run's end belongs to this run or an earlier, already compacted one.
-  let purged = await purgeOutcomesBelow(deps.jsm, jobId, span.endSeq);
+  let purged = await purgeOutcomesBelow(deps.jsm, jobId, span.endSeq, deps.blockMarkersBelow(jobId, span.endSeq));
+  deps.forgetBlockMarkersBelow(jobId, span.endSeq);
   // Copiers still busy when the run ended publish a few batches after it (at most one per copy in
   // flight); they are removed one by one, up to where the next run's batches can begin.
   const nextRunStart = runSpan(events, run.run + 1)?.fromSeq;

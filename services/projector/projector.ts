@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import { milestoneOf, type FerryEvent } from '../../libs/domain/index.js';
-import { JobEventStore, ReadModel, STREAMS, decodeJson, isBlockMarker, publishBlockMarker } from '../../libs/nats/index.js';
+import { JobEventStore, ReadModel, STREAMS, blockMarkerJob, decodeJson, isBlockMarker, publishBlockMarker } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { BlockMarking } from './blockMarking.js';
 import { startLogReader, type LogMessage } from './logReader.js';
@@ -48,6 +48,8 @@ export async function startProjector({ nc, log, rebuild = false, checkpointOutco
     everyObjects: checkpointOutcomes,
     projection: (jobId) => state.jobs.get(jobId),
     lastOutcomeSeq: (jobId) => state.lastOutcomeSeq.get(jobId),
+    blockMarkersBelow: (jobId, seq) => state.blockMarkersBelow(jobId, seq),
+    forgetBlockMarkersBelow: (jobId, seq) => state.forgetBlockMarkersBelow(jobId, seq),
   });
   const writer: ViewWriter = new ViewWriter(state, readModel, reconciler, log, catchUpSeq);
   await writer.markAllForRewrite();
@@ -85,7 +87,7 @@ async function resumedState(readModel: ReadModel, snapshots: SnapshotStore, log:
 /** Folds one message; copiers, listers, the reconciler and watchers act on milestones, so those are written at once. */
 function fold(state: ProjectorState, writer: ViewWriter, marking: BlockMarking, { subject, data, seq }: LogMessage): void {
   if (isBlockMarker(subject)) {
-    state.passOver(seq);
+    state.blockMarkerFolded(blockMarkerJob(subject), seq);
     return;
   }
   const event = decodeJson<FerryEvent>(data);

@@ -12,6 +12,8 @@ interface SnapshotJob {
 export interface Snapshot {
   seq: number;
   jobs: Record<string, SnapshotJob>;
+  /** Per job, the sequences of its block markers not yet deleted. */
+  blockMarkers: Record<string, number[]>;
 }
 
 /** All jobs' projections plus the last stream sequence folded in. Pure: no I/O. */
@@ -19,6 +21,11 @@ export class ProjectorState {
   readonly jobs = new Map<string, JobProjection>();
   /** Per job, the sequence of the last message of its outcome subject folded since this process started (not snapshotted). */
   readonly lastOutcomeSeq = new Map<string, number>();
+  /**
+   * Per job, the sequences of its block markers folded and not yet deleted (blockMarkers.ts), ascending.
+   * A deleted job's stay until its purge deletes them.
+   */
+  private readonly blockMarkers = new Map<string, number[]>();
   seq = 0;
 
   /** Folds one event; returns the job id it touched, or undefined when the event was already applied. */
@@ -36,20 +43,38 @@ export class ProjectorState {
     return jobId;
   }
 
-  /** Moves past a message of the stream that is no event (a block marker). */
-  passOver(seq: number): void {
-    this.seq = Math.max(this.seq, seq);
+  /** Moves past a block marker of the job (no event), noting where it lies. */
+  blockMarkerFolded(jobId: string, seq: number): void {
+    if (seq <= this.seq) return;
+    this.seq = seq;
+    const markers = this.blockMarkers.get(jobId);
+    if (markers) markers.push(seq);
+    else this.blockMarkers.set(jobId, [seq]);
+  }
+
+  /** The job's block markers below `seq`: what a purge below `seq` deletes. */
+  blockMarkersBelow(jobId: string, seq: number): number[] {
+    return (this.blockMarkers.get(jobId) ?? []).filter((marker) => marker < seq);
+  }
+
+  /** The job's block markers below `seq` were deleted. */
+  forgetBlockMarkersBelow(jobId: string, seq: number): void {
+    const left = (this.blockMarkers.get(jobId) ?? []).filter((marker) => marker >= seq);
+    if (left.length > 0) this.blockMarkers.set(jobId, left);
+    else this.blockMarkers.delete(jobId);
   }
 
   toSnapshot(): Snapshot {
     const jobs: Record<string, SnapshotJob> = {};
     for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}) };
-    return { seq: this.seq, jobs };
+    return { seq: this.seq, jobs, blockMarkers: Object.fromEntries(this.blockMarkers) };
   }
 
   static fromSnapshot(snapshot: Snapshot): ProjectorState {
+    if (snapshot.blockMarkers === undefined) throw new Error('the snapshot predates the block marker list');
     const state = new ProjectorState();
     state.seq = snapshot.seq;
+    for (const [id, markers] of Object.entries(snapshot.blockMarkers)) state.blockMarkers.set(id, [...markers]);
     for (const [id, job] of Object.entries(snapshot.jobs)) {
       if (typeof job.done !== 'object') throw new Error('the snapshot predates the chunked ordinal set');
       state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromData(job.done), rate: job.rate, ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}) });

@@ -1,6 +1,6 @@
 import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { isActive, runIsOver, checkpointDue, countsOf, deletePhaseOf, failureThresholdExceeded, reportPending, type JobProjection, type JobView, type RunSummary } from '../../libs/domain/index.js';
-import { STREAMS, deleteBlockMarkersBelow, publishDeleteTask, publishListTask, publishReportTask, purgeOutcomesBelow, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
+import { STREAMS, deleteBlockMarkers, publishDeleteTask, publishListTask, publishReportTask, purgeOutcomesBelow, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import { compactRun, nextRunToCompact } from './compaction.js';
 import { checkpointRun } from './checkpoint.js';
@@ -25,6 +25,9 @@ export interface CheckpointSettings {
   projection(jobId: string): JobProjection | undefined;
   /** The stream sequence of the last message of the job's outcome subject folded so far. */
   lastOutcomeSeq(jobId: string): number | undefined;
+  /** The job's block markers below a sequence, as folded (a purge below it deletes them), and forgetting them once deleted. */
+  blockMarkersBelow(jobId: string, seq: number): number[];
+  forgetBlockMarkersBelow(jobId: string, seq: number): void;
 }
 
 export class Reconciler {
@@ -38,7 +41,13 @@ export class Reconciler {
     private readonly store: JobEventStore,
     private readonly log: Logger,
     private readonly caughtUp: () => boolean,
-    private readonly checkpoints: CheckpointSettings = { everyObjects: 0, projection: () => undefined, lastOutcomeSeq: () => undefined },
+    private readonly checkpoints: CheckpointSettings = {
+      everyObjects: 0,
+      projection: () => undefined,
+      lastOutcomeSeq: () => undefined,
+      blockMarkersBelow: () => [],
+      forgetBlockMarkersBelow: () => undefined,
+    },
   ) {}
 
   reconcile(view: JobView): void {
@@ -80,7 +89,8 @@ export class Reconciler {
 
   /** Outcome batches below a folded checkpoint of the running run are purged (every earlier run was compacted before it was written). */
   private async purgeBelow(view: JobView, seq: number): Promise<void> {
-    const purged = await purgeOutcomesBelow(this.jsm, view.job_id, seq);
+    const purged = await purgeOutcomesBelow(this.jsm, view.job_id, seq, this.checkpoints.blockMarkersBelow(view.job_id, seq));
+    this.checkpoints.forgetBlockMarkersBelow(view.job_id, seq);
     this.log.info({ job_id: view.job_id, run: view.run, below_seq: seq, batches_purged: purged }, 'checkpointed outcomes purged');
   }
 
@@ -91,7 +101,8 @@ export class Reconciler {
   purgeDeleted(jobId: string, beforeSeq: number): void {
     this.once(`purge:${jobId}:${beforeSeq}`, { job_id: jobId }, async () => {
       for (const subject of [subjects.outcome(jobId), subjects.summary(jobId)]) await this.jsm.streams.purge(STREAMS.events, { filter: subject, seq: beforeSeq });
-      await deleteBlockMarkersBelow(this.jsm, jobId, beforeSeq);
+      await deleteBlockMarkers(this.jsm, this.checkpoints.blockMarkersBelow(jobId, beforeSeq));
+      this.checkpoints.forgetBlockMarkersBelow(jobId, beforeSeq);
     });
   }
 
@@ -101,7 +112,7 @@ export class Reconciler {
   }
 
   private async compact(view: JobView, run: RunSummary): Promise<void> {
-    const result = await compactRun({ nc: this.nc, js: this.js, jsm: this.jsm, store: this.store, projection: this.checkpoints.projection }, view.job_id, run);
+    const result = await compactRun({ nc: this.nc, js: this.js, jsm: this.jsm, store: this.store, ...this.checkpoints }, view.job_id, run);
     if (result) this.log.info({ job_id: view.job_id, run: run.run, failed_kept: result.failed, batches_purged: result.purged, failures_from: result.failures_from }, 'run outcomes compacted');
   }
 

@@ -37,8 +37,12 @@ describe('purging outcome batches between lifecycle events', () => {
     tmp.remove();
   });
 
-  /** Publishes the job's batches with a lifecycle event every BATCHES_PER_EVENT and a marker every MARK_EVERY_BYTES, as the projector places them. */
-  async function writeRun(jobId: string): Promise<void> {
+  /**
+   * Publishes the job's batches with a lifecycle event every BATCHES_PER_EVENT and a marker every MARK_EVERY_BYTES,
+   * as the projector places them; answers the markers' sequences (the projector notes them as it folds them).
+   */
+  async function writeRun(jobId: string): Promise<number[]> {
+    const markers: number[] = [];
     const batch = new TextEncoder().encode(JSON.stringify({ pad: 'x'.repeat(BATCH_BYTES - 12) }));
     let unmarked = 0;
     for (let i = 0; i < BATCHES; i += BATCHES_PER_EVENT) {
@@ -47,20 +51,21 @@ describe('purging outcome batches between lifecycle events', () => {
       unmarked += BATCHES_PER_EVENT * BATCH_BYTES;
       if (unmarked >= MARK_EVERY_BYTES) {
         unmarked = 0;
-        await publishBlockMarker(js, jobId, acks.at(-1)!.seq);
+        markers.push(await publishBlockMarker(js, jobId, acks.at(-1)!.seq));
       }
     }
+    return markers;
   }
 
   it('the purged batches leave the disk; lifecycle events and later batches stay', { timeout: 120_000 }, async () => {
     const jobId = 'blocks';
-    await writeRun(jobId);
+    const markers = await writeRun(jobId);
     const jsm = await nc.jetstreamManager();
     const cut = await lastOnSubject(jsm, subjects.outcome(jobId));
     const later = (await js.publish(subjects.outcome(jobId), new TextEncoder().encode('{}'))).seq;
     const written = directoryBytes(storeDir);
 
-    const purged = await purgeOutcomesBelow(jsm, jobId, cut);
+    const purged = await purgeOutcomesBelow(jsm, jobId, cut, markers);
 
     const left = directoryBytes(storeDir);
     assert.equal(purged, BATCHES - 1);
