@@ -15,11 +15,15 @@ const ENDINGS: ReadonlySet<JobEvent['type']> = new Set(['RunCompleted', 'RunFail
 /** The span of `run` (default: the latest run) in the job's lifecycle events, or undefined when it never started. */
 export function runSpan(events: Array<{ seq: number; event: JobEvent }>, run?: number): RunSpan | undefined {
   let span: RunSpan | undefined;
-  for (const { seq, event } of events) {
-    if (event.type === 'RunStarted' && (run === undefined || event.data.run === run)) span = { run: event.data.run, fromSeq: seq };
-    else if (span && span.endSeq === undefined && ENDINGS.has(event.type) && (event.data as { run: number }).run === span.run) span.endSeq = seq;
-    else if (event.type === 'JobCreated' && run === undefined) span = undefined; // a re-created job starts afresh
-  }
+  for (const { seq, event } of events) span = followRunSpan(span, event, seq, run);
+  return span;
+}
+
+/** The span of `run` (default: the latest run) once the job event at `seq` is folded; the projection keeps its latest run's this way. */
+export function followRunSpan(span: RunSpan | undefined, event: JobEvent, seq: number, run?: number): RunSpan | undefined {
+  if (event.type === 'RunStarted' && (run === undefined || event.data.run === run)) return { run: event.data.run, fromSeq: seq };
+  if (span && span.endSeq === undefined && ENDINGS.has(event.type) && (event.data as { run: number }).run === span.run) return { ...span, endSeq: seq };
+  if (event.type === 'JobCreated' && run === undefined) return undefined; // a re-created job starts afresh
   return span;
 }
 

@@ -6,6 +6,7 @@ import { OrdinalSet } from './ordinalSet.js';
 import { CHANGEABLE_SETTINGS, type JobChanges } from './jobChanges.js';
 import { mirrors, type DeletionCount } from './mirror.js';
 import { holdFailure, holdRetries, noUnkeptFailures, type UnkeptFailures } from './unkeptFailures.js';
+import { followRunSpan, type RunSpan } from './failedObjects.js';
 
 /** Rate is measured over this many seconds of recent copies, not since the run began. */
 export const RATE_WINDOW_SECONDS = 10;
@@ -90,6 +91,8 @@ export interface JobProjection {
    * (they are not kept there) or held too many; none once the run is compacted.
    */
   unkept?: UnkeptFailures;
+  /** Where the latest run's outcomes lie in the log (its RunStarted, and the event that ended it). */
+  span?: RunSpan;
 }
 
 export interface CheckpointMark {
@@ -496,6 +499,7 @@ export function project(p: JobProjection | undefined, event: FerryEvent, seq: nu
   if (event.type === 'OutcomesCheckpointed') return p ? applyCheckpoint(p, event, seq) : undefined;
   const next = applyJobEvent(p, event);
   if (!next) return undefined;
-  if (next === p) return p;
-  return { ...next, view: { ...next.view, updated_seq: seq } };
+  const span = followRunSpan(next === p ? p.span : next.span, event, seq);
+  if (next === p) return span === p.span ? p : { ...p, span };
+  return { ...next, span, view: { ...next.view, updated_seq: seq } };
 }

@@ -7,6 +7,7 @@ interface SnapshotJob {
   done: OrdinalSetData;
   rate: JobProjection['rate'];
   checkpoint?: JobProjection['checkpoint'];
+  span?: JobProjection['span'];
 }
 
 export interface Snapshot {
@@ -66,7 +67,9 @@ export class ProjectorState {
 
   toSnapshot(): Snapshot {
     const jobs: Record<string, SnapshotJob> = {};
-    for (const [id, p] of this.jobs) jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}) };
+    for (const [id, p] of this.jobs) {
+      jobs[id] = { view: p.view, definition: p.definition, done: p.done.toData(), rate: p.rate, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}), ...(p.span ? { span: p.span } : {}) };
+    }
     return { seq: this.seq, jobs, blockMarkers: Object.fromEntries(this.blockMarkers) };
   }
 
@@ -77,7 +80,14 @@ export class ProjectorState {
     for (const [id, markers] of Object.entries(snapshot.blockMarkers)) state.blockMarkers.set(id, [...markers]);
     for (const [id, job] of Object.entries(snapshot.jobs)) {
       if (typeof job.done !== 'object') throw new Error('the snapshot predates the chunked ordinal set');
-      state.jobs.set(id, { view: job.view, definition: job.definition, done: OrdinalSet.fromData(job.done), rate: job.rate, ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}) });
+      state.jobs.set(id, {
+        view: job.view,
+        definition: job.definition,
+        done: OrdinalSet.fromData(job.done),
+        rate: job.rate,
+        ...(job.checkpoint ? { checkpoint: job.checkpoint } : {}),
+        ...(job.span ? { span: job.span } : {}),
+      });
     }
     return state;
   }

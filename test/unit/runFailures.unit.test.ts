@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RunFailures, runSpan, runStopError, type ObjectOutcome, type ObjectsProcessed } from '../../libs/domain/index.js';
+import { RunFailures, emptyCounts, project, runSpan, runStopError, type JobEvent, type JobProjection, type ObjectOutcome, type ObjectsProcessed } from '../../libs/domain/index.js';
 
 const outcome = (ordinal: number, result: ObjectOutcome['result'], error?: string): ObjectOutcome => ({
   ordinal,
@@ -64,5 +64,33 @@ describe('the error that stopped a run, as /errors lists it', () => {
     const byObjects = [started, { seq: 3, event: { type: 'RunFailed' as const, data: { job_id: 'j', run: 1, error: '2 objects failed', counts, at } } }];
     assert.equal(runStopError(byObjects, runSpan(byObjects)!), undefined);
     assert.equal(runStopError([started], runSpan([started])!), undefined);
+  });
+});
+
+describe("the latest run's span, as the projection keeps it", () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  const created: JobEvent = {
+    type: 'JobCreated',
+    data: { job_id: 'j', definition: { job_id: 'j', source_bucket: 'src', destination_bucket: 'dst', destination_secret_key_sealed: 'v1:x' }, at },
+  };
+  const started = (run: number): JobEvent => ({ type: 'RunStarted', data: { job_id: 'j', run, at } });
+  const failed = (run: number): JobEvent => ({ type: 'RunFailed', data: { job_id: 'j', run, error: 'stopped', counts: emptyCounts(), at } });
+
+  it('given runs started and ended (and a job re-created), then the projection holds what reading the log gives', () => {
+    const log: JobEvent[] = [created, started(1), failed(1), started(2), failed(2), failed(2), created, started(1)];
+    let p: JobProjection | undefined;
+    log.forEach((event, i) => {
+      p = project(p, event, i + 1);
+      const read = log.slice(0, i + 1).map((e, j) => ({ seq: j + 1, event: e }));
+      assert.deepEqual(p?.span, runSpan(read), `after ${event.type} at ${i + 1}`);
+    });
+    assert.deepEqual(p?.span, { run: 1, fromSeq: 8 });
+  });
+
+  it('given a run ended, then its span ends at the first event that ended it', () => {
+    const log: JobEvent[] = [created, started(1), failed(1), failed(1)];
+    let p: JobProjection | undefined;
+    log.forEach((event, i) => (p = project(p, event, i + 1)));
+    assert.deepEqual(p?.span, { run: 1, fromSeq: 2, endSeq: 3 });
   });
 });

@@ -139,5 +139,6 @@ describe('failures held by the projection for the next mid-run checkpoint', () =
     const restored = ProjectorState.fromSnapshot(JSON.parse(JSON.stringify(state.toSnapshot())));
     assert.equal(restored.jobs.get(ID)?.unkept, undefined);
     assert.deepEqual(restored.jobs.get(ID)?.view, state.jobs.get(ID)?.view);
+    assert.deepEqual(restored.jobs.get(ID)?.span, { run: 1, fromSeq: 2 }, 'the run\'s span is kept');
   });
 });
