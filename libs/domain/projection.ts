@@ -1,11 +1,11 @@
 import { isActive, withChanges } from './decider.js';
 import type { RunKind } from './verifyMode.js';
-import { emptyCounts, emptyVerifyCounts, type BucketRegionCorrection, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomeCounts, type OutcomesCheckpointed, type OutcomesCompacted, type RunCounts } from './events.js';
+import { emptyCounts, emptyVerifyCounts, type BucketRegionCorrection, type FailuresKept, type FerryEvent, type JobEvent, type ObjectsProcessed, type OutcomeCounts, type OutcomesCheckpointed, type OutcomesCompacted, type RunCounts } from './events.js';
 import { publicDefinition, type JobStatus, type StoredJobDefinition } from './jobDefinition.js';
 import { OrdinalSet } from './ordinalSet.js';
 import { CHANGEABLE_SETTINGS, type JobChanges } from './jobChanges.js';
 import { mirrors, type DeletionCount } from './mirror.js';
-import { holdFailure, holdRetries, noUnkeptFailures, type UnkeptFailures } from './unkeptFailures.js';
+import { holdFailure, holdRetries, noUnkeptFailures, unkeptAfterCheckpoint, type UnkeptFailures } from './unkeptFailures.js';
 import { followRunSpan, type RunSpan } from './failedObjects.js';
 
 /** Rate is measured over this many seconds of recent copies, not since the run began. */
@@ -321,7 +321,7 @@ function applyJobEvent(p: JobProjection | undefined, event: JobEvent): JobProjec
         ...p,
         done: new OrdinalSet(),
         rate: [],
-        unkept: noUnkeptFailures(0),
+        unkept: noUnkeptFailures(),
         view: { ...view, ...fired(event.data.scheduled_for), status: 'running', run, started_at: at, progress: { ...emptyProgress(), ...counts() }, runs: [...p.view.runs, summary].slice(-MAX_RUNS_KEPT) },
       };
     }
@@ -459,7 +459,17 @@ function applyCheckpoint(p: JobProjection, event: OutcomesCheckpointed, seq: num
   const progress: Progress = { ...before, ...counts, current_rate_bytes_sec, ...(estimated_completion === undefined ? {} : { estimated_completion }) };
   const doneSet = OrdinalSet.fromData(done);
   const checkpoint: CheckpointMark = { run, seq, objects: doneSet.size };
-  return { ...p, done: doneSet, rate: rate.map(([s, b]) => [s, b]), checkpoint, unkept: noUnkeptFailures(through_seq), view: { ...p.view, progress, updated_seq: seq } };
+  return { ...p, done: doneSet, rate: rate.map(([s, b]) => [s, b]), checkpoint, unkept: unkeptAfterCheckpoint(p.unkept, through_seq), view: { ...p.view, progress, updated_seq: seq } };
+}
+
+/**
+ * A checkpoint of the current run kept failures or retried attempts: its compaction must read the kept
+ * sets. Folded from the sets themselves, as the batches they came from may be purged before a rebuild.
+ */
+function noteFailuresKept(p: JobProjection, event: FailuresKept): JobProjection {
+  const { run, failed, retries } = event.data;
+  if (!p.unkept || p.unkept.keptBefore || run !== p.view.run || (failed.length === 0 && retries.length === 0)) return p;
+  return { ...p, unkept: { ...p.unkept, keptBefore: true } };
 }
 
 const OUTCOME_COUNT_KEYS = [
@@ -494,7 +504,8 @@ export function checkpointOf(p: JobProjection, throughSeq: number, at: string): 
 /** Folds one event (at stream sequence `seq`) into the job's projection. undefined means the job does not exist. */
 export function project(p: JobProjection | undefined, event: FerryEvent, seq: number): JobProjection | undefined {
   if (event.type === 'ObjectsProcessed') return p ? applyOutcomes(p, event, seq) : undefined;
-  if (event.type === 'FailuresRecorded' || event.type === 'FailuresKept') return p;
+  if (event.type === 'FailuresKept') return p ? noteFailuresKept(p, event) : undefined;
+  if (event.type === 'FailuresRecorded') return p;
   if (event.type === 'OutcomesCompacted') return p ? applyCompaction(p, event, seq) : undefined;
   if (event.type === 'OutcomesCheckpointed') return p ? applyCheckpoint(p, event, seq) : undefined;
   const next = applyJobEvent(p, event);

@@ -21,9 +21,26 @@ export interface UnkeptFailures {
   /** In fold order; the checkpoint sorts them by ordinal. */
   failed: FailedObject[];
   retried: JobError[];
+  /**
+   * Whether the run's checkpoints so far may have kept any failure or retried attempt: false only when the
+   * projection held what each of them kept and it was nothing, so the compaction of a run without failures
+   * reads no kept set (each lies in another 8 MB block of the events stream).
+   */
+  keptBefore: boolean;
 }
 
-export const noUnkeptFailures = (afterSeq: number): UnkeptFailures => ({ afterSeq, failed: [], retried: [] });
+/** Nothing held at the start of a run: no checkpoint has kept anything either. */
+export const noUnkeptFailures = (): UnkeptFailures => ({ afterSeq: 0, failed: [], retried: [], keptBefore: false });
+
+/**
+ * What the projection holds once a checkpoint through `throughSeq` is folded: nothing after it, and whether
+ * that checkpoint or an earlier one kept anything. What the checkpoint kept is what was held up to it;
+ * when nothing was held (restored from a snapshot, or let go) it is unknown, so it may have.
+ */
+export function unkeptAfterCheckpoint(held: UnkeptFailures | undefined, throughSeq: number): UnkeptFailures {
+  const keptBefore = !held || held.keptBefore || held.failed.length > 0 || held.retried.length > 0;
+  return { afterSeq: throughSeq, failed: [], retried: [], keptBefore };
+}
 
 /**
  * Adds an object's first outcome in the run (in place); false once more than UNKEPT_FAILURES_HELD are

@@ -138,10 +138,10 @@ export function forEachOutcomeBatch(nc: NatsConnection, jobId: string, fromSeq: 
   return forEachInRange<FerryEvent>(nc, subjects.outcome(jobId), fromSeq, toSeq, (seq, event) => (event.type === 'ObjectsProcessed' ? visit(seq, event) : undefined), paced);
 }
 
-/** The parts of a run's failure summary, or undefined until every part is in the log. */
-export async function readFailureSummary(nc: NatsConnection, jobId: string, run: number): Promise<FailuresRecorded['data'][] | undefined> {
+/** The parts of a run's failure summary (from `fromSeq` on), or undefined until every part is in the log. */
+export async function readFailureSummary(nc: NatsConnection, jobId: string, run: number, fromSeq = 1): Promise<FailuresRecorded['data'][] | undefined> {
   const parts = new Map<number, FailuresRecorded['data']>();
-  for (const { event } of await readSubjectRange<FerryEvent>(nc, subjects.summary(jobId))) {
+  for (const { event } of await readSubjectRange<FerryEvent>(nc, subjects.summary(jobId), fromSeq)) {
     if (event.type === 'FailuresRecorded' && event.data.run === run) parts.set(event.data.part, event.data);
   }
   const count = parts.values().next().value?.parts;

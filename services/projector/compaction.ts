@@ -68,7 +68,8 @@ export async function compactRun(deps: CompactionDeps, jobId: string, run: RunSu
   const { span, nextRunStart } = await spansOf(deps, jobId, run.run);
   if (!span || span.endSeq === undefined) return undefined;
   const at = new Date().toISOString();
-  let recorded = await readFailureSummary(deps.nc, jobId, run.run);
+  // An interrupted compaction's summary follows the run's end: what lies before it on the subject need not be read.
+  let recorded = await readFailureSummary(deps.nc, jobId, run.run, span.endSeq + 1);
   let failuresFrom: 'summary' | 'projection' | 'batches' = 'summary';
   if (!recorded) {
     const final = await finalFailures(deps, jobId, span);
@@ -130,6 +131,7 @@ async function finalFailures(deps: CompactionDeps, jobId: string, span: RunSpan)
   const unkept = p?.view.run === span.run ? p.unkept : undefined;
   if (!unkept) return { ...(await collectRunFailures(deps.nc, jobId, span, RETRIES_KEPT)), from: 'batches' };
   const recent = keptOf(unkept);
-  const all = unkept.afterSeq === 0 ? recent : withKeptFailures(await readKeptFailures(deps.nc, jobId, span.run, unkept.afterSeq), recent, RETRIES_KEPT);
+  // A run whose checkpoints kept nothing has no kept set to read (each would load another block of the stream).
+  const all = unkept.afterSeq === 0 || !unkept.keptBefore ? recent : withKeptFailures(await readKeptFailures(deps.nc, jobId, span.run, unkept.afterSeq), recent, RETRIES_KEPT);
   return { ...all, from: 'projection' };
 }

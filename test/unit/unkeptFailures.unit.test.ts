@@ -35,6 +35,21 @@ const created: FerryEvent = {
   data: { job_id: ID, definition: { job_id: ID, source_bucket: 'src', destination_bucket: 'dst', destination_secret_key_sealed: 'v1:x' }, at: at(0) },
 };
 const started = (run: number): FerryEvent => ({ type: 'RunStarted', data: { job_id: ID, run, at: at(run * 10) } });
+/** A FailuresKept set of `run` for the batches in (fromSeq, throughSeq]: these ordinals failed, those were retried. */
+const kept = (run: number, fromSeq: number, throughSeq: number, failed: number[], retried: number[] = []): FerryEvent => ({
+  type: 'FailuresKept',
+  data: {
+    job_id: ID,
+    run,
+    from_seq: fromSeq,
+    through_seq: throughSeq,
+    part: 0,
+    parts: 1,
+    failed: failed.map((ordinal) => ({ ordinal, key: `k${ordinal}`, error: 'boom', attempts: 1, last_attempt: at(6), run, size: 10 })),
+    retries: retried.map((ordinal) => ({ time: at(6), key: `k${ordinal}`, error: 'SlowDown', run })),
+    at: at(6),
+  },
+});
 
 type Log = Array<[number, FerryEvent]>;
 
@@ -127,7 +142,47 @@ describe('failures held by the projection for the next mid-run checkpoint', () =
     log.push([6, { type: 'OutcomesCompacted', data: { job_id: ID, run: 1, counts, through_seq: 4, at: at(10) } }]);
     assert.equal(fold(log).unkept, undefined);
     log.push([7, started(2)]);
-    assert.deepEqual(fold(log).unkept, { afterSeq: 0, failed: [], retried: [] });
+    assert.deepEqual(fold(log).unkept, { afterSeq: 0, failed: [], retried: [], keptBefore: false });
+  });
+
+  it('given checkpoints that kept nothing, then the run\'s compaction has no kept set to read', () => {
+    let log: Log = [
+      [1, created],
+      [2, started(1)],
+      [3, processed(1, [outcome(0, 'copied')])],
+      [4, kept(1, 0, 3, [])],
+    ];
+    log = [...log, [5, checkpointOf(fold(log), 3, at(7))!], [6, processed(1, [outcome(1, 'failed', 'after')])]];
+    const p = fold(log);
+    assert.equal(p.unkept?.keptBefore, false);
+    assert.deepEqual(keptOf(p.unkept!).failed.map((f) => f.error), ['after'], 'what it holds is every failure of the run');
+  });
+
+  it('given a checkpoint that kept a failure, then the compaction reads the kept sets, also when a rebuild folds them without their purged batches', () => {
+    const withBatches: Log = [
+      [1, created],
+      [2, started(1)],
+      [3, processed(1, [outcome(0, 'failed', 'boom')])],
+    ];
+    const checkpoint = checkpointOf(fold(withBatches), 3, at(7))!;
+    const live: Log = [...withBatches, [4, kept(1, 0, 3, [0])], [5, checkpoint]];
+    assert.equal(fold(live).unkept?.keptBefore, true);
+    const rebuilt = live.filter(([seq]) => seq !== 3);
+    assert.equal(fold(rebuilt).unkept?.keptBefore, true, 'the batch is purged: the kept set says so');
+    const retriedOnly: Log = [[1, created], [2, started(1)], [4, kept(1, 0, 3, [], [7])], [5, checkpoint]];
+    assert.equal(fold(retriedOnly).unkept?.keptBefore, true, 'retried attempts are kept too');
+    const earlierRun: Log = [[1, created], [2, started(1)], [4, kept(0, 0, 3, [0])], [5, checkpoint]];
+    assert.equal(fold(earlierRun).unkept?.keptBefore, false, 'another run\'s set says nothing of this one');
+  });
+
+  it('given a checkpoint folded while the failures were not held, then it may have kept some: the compaction reads the kept sets', () => {
+    const state = new ProjectorState();
+    state.apply(created, 1);
+    state.apply(started(1), 2);
+    state.apply(processed(1, [outcome(0, 'copied')]), 3);
+    const restored = ProjectorState.fromSnapshot(JSON.parse(JSON.stringify(state.toSnapshot())));
+    restored.apply(checkpointOf(restored.jobs.get(ID)!, 3, at(7))!, 5);
+    assert.equal(restored.jobs.get(ID)?.unkept?.keptBefore, true);
   });
 
   it('given a projector restored from a snapshot, then the failures are unknown (not kept in snapshots): the checkpoint reads the batches', () => {
