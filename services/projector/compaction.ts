@@ -98,15 +98,37 @@ export async function compactRun(deps: CompactionDeps, jobId: string, run: RunSu
   deps.forgetBlockMarkersBelow(jobId, span.endSeq);
   // Copiers still busy when the run ended publish a few batches after it (at most one per copy in
   // flight); they are removed one by one, up to where the next run's batches can begin.
-  const late: number[] = [];
-  await forEachOutcomeBatch(deps.nc, jobId, span.endSeq + 1, nextRunStart ?? Number.MAX_SAFE_INTEGER, (seq, event) => {
-    if (event.data.run <= run.run) late.push(seq);
-  });
-  // A batch deleted by an earlier, interrupted compaction is gone already (messageDeleteFailed).
-  for (const seq of late) if (await unlessJetStreamError(deps.jsm.streams.deleteMessage(STREAMS.events, seq, false), JS_ERR.messageDeleteFailed)) purged++;
+  purged += await deleteLateBatches(deps, jobId, run.run, span.endSeq + 1, nextRunStart ?? Number.MAX_SAFE_INTEGER);
   const compacted: OutcomesCompacted = { type: 'OutcomesCompacted', data: { job_id: jobId, run: run.run, counts: run.counts, through_seq: span.endSeq, at } };
   await publishDurably(deps.js, subjects.summary(jobId), encodeJson(compacted), { msgID: `${jobId}:${run.run}:compacted` });
   return { failed: recorded.reduce((n, p) => n + p.failed.length, 0), purged, failures_from: failuresFrom };
+}
+
+/**
+ * Deletes the outcome batches of `run` or an earlier run in [fromSeq, toSeq]: published after the run ended
+ * by copies that were in flight. The compaction deletes those already in the log; the reconciler deletes
+ * those folded after it (lateBatchSweep). A batch deleted already is gone (messageDeleteFailed).
+ */
+export async function deleteLateBatches(deps: Pick<CompactionDeps, 'nc' | 'jsm'>, jobId: string, run: number, fromSeq: number, toSeq: number): Promise<number> {
+  const late: number[] = [];
+  await forEachOutcomeBatch(deps.nc, jobId, fromSeq, toSeq, (seq, event) => {
+    if (event.data.run <= run) late.push(seq);
+  });
+  let deleted = 0;
+  for (const seq of late) if (await unlessJetStreamError(deps.jsm.streams.deleteMessage(STREAMS.events, seq, false), JS_ERR.messageDeleteFailed)) deleted++;
+  return deleted;
+}
+
+/**
+ * The batches to delete of the job's latest run, once it is compacted, when the projector has folded an
+ * outcome batch after the run's end (`lastOutcomeSeq`): a copy in flight when the run ended may publish
+ * its batch after the compaction, which would otherwise stay until the next run's compaction.
+ */
+export function lateBatchSweep(p: JobProjection | undefined, lastOutcomeSeq: number | undefined): { run: number; fromSeq: number; toSeq: number } | undefined {
+  const span = p?.span;
+  if (!p || !span || span.endSeq === undefined || span.run !== p.view.run || lastOutcomeSeq === undefined || lastOutcomeSeq <= span.endSeq) return undefined;
+  const compacted = p.view.runs.find((r) => r.run === span.run)?.outcomes_compacted === true;
+  return compacted && !isActive(p.view.status) ? { run: span.run, fromSeq: span.endSeq + 1, toSeq: lastOutcomeSeq } : undefined;
 }
 
 /**

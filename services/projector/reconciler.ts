@@ -2,7 +2,7 @@ import type { JetStreamClient, JetStreamManager, NatsConnection } from 'nats';
 import { isActive, runIsOver, checkpointDue, countsOf, deletePhaseOf, failureThresholdExceeded, reportPending, type JobProjection, type JobView, type RunSummary } from '../../libs/domain/index.js';
 import { STREAMS, deleteBlockMarkers, publishDeleteTask, publishListTask, publishReportTask, purgeOutcomesBelow, removeRunWork, subjects, type JobEventStore } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
-import { compactRun, nextRunToCompact } from './compaction.js';
+import { compactRun, deleteLateBatches, lateBatchSweep, nextRunToCompact } from './compaction.js';
 import { checkpointRun } from './checkpoint.js';
 
 /**
@@ -66,6 +66,8 @@ export class Reconciler {
     // A run's completion report is written from its outcome batches, so it comes before their compaction.
     if (toCompact && reportPending(view, toCompact)) this.once(`report:${view.job_id}:${toCompact.run}`, view, () => publishReportTask(this.js, { job_id: view.job_id, run: toCompact.run }));
     else if (toCompact) this.once(`compact:${view.job_id}:${toCompact.run}`, view, () => this.compact(view, toCompact));
+    const late = this.caughtUp() ? lateBatchSweep(this.checkpoints.projection(view.job_id), this.checkpoints.lastOutcomeSeq(view.job_id)) : undefined;
+    if (late) this.once(`late:${view.job_id}:${late.run}:${late.toSeq}`, view, () => this.deleteLate(view, late));
     if (this.caughtUp() && isActive(view.status)) this.checkpoint(view);
   }
 
@@ -109,6 +111,11 @@ export class Reconciler {
   /** True when reconcile has something to do for the view even though nothing new happened to it. */
   static needsAttention(view: JobView): boolean {
     return isActive(view.status) || nextRunToCompact(view) !== undefined;
+  }
+
+  private async deleteLate(view: JobView, { run, fromSeq, toSeq }: { run: number; fromSeq: number; toSeq: number }): Promise<void> {
+    const deleted = await deleteLateBatches({ nc: this.nc, jsm: this.jsm }, view.job_id, run, fromSeq, toSeq);
+    if (deleted > 0) this.log.info({ job_id: view.job_id, run, batches_purged: deleted }, 'late outcome batches deleted');
   }
 
   private async compact(view: JobView, run: RunSummary): Promise<void> {
