@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
+import { RetentionPolicy, StorageType, connect, nanos, type NatsConnection } from 'nats';
 import { loadConfig } from '../../libs/config/index.js';
 import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
-import { STREAMS, ensureTopology } from '../../libs/nats/index.js';
+import { STREAMS, WORK_DUPLICATE_WINDOW_MS, ensureTopology, subjects } from '../../libs/nats/index.js';
 import { makeTempDir } from '../harness/tempDir.js';
 
 /** The work stream is capped by configuration, not by any bucket's size. */
@@ -31,5 +31,21 @@ describe('stream topology', () => {
     assert.equal((await jsm.streams.info(STREAMS.work)).config.max_msgs, 20_000);
     await ensureTopology(nc, { replicas: 1, maxWorkItems: loadConfig({ env: {} }).natsMaxWorkItems });
     assert.equal((await jsm.streams.info(STREAMS.work)).config.max_msgs, 1_000_000, 'the default');
+  });
+
+  it('gives the work stream a short duplicate window, also when an older Ferry created it with two minutes', async () => {
+    const jsm = await nc.jetstreamManager();
+    await jsm.streams.delete(STREAMS.work);
+    await jsm.streams.add({
+      name: STREAMS.work,
+      subjects: [subjects.allWork],
+      retention: RetentionPolicy.Workqueue,
+      storage: StorageType.File,
+      duplicate_window: nanos(2 * 60_000),
+    });
+    await ensureTopology(nc, { replicas: 1 });
+    const { config } = await jsm.streams.info(STREAMS.work);
+    assert.equal(config.duplicate_window, nanos(WORK_DUPLICATE_WINDOW_MS));
+    assert.equal((await jsm.streams.info(STREAMS.events)).config.duplicate_window, nanos(2 * 60_000), 'decisions keep the two minutes their retries need');
   });
 });
