@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid';
 import { DeliverPolicy, type JetStreamClient, type JetStreamManager, type NatsConnection } from 'nats';
-import { decide, evolve, initialJobState, type JobCommand, type JobEvent, type JobState } from '../domain/index.js';
+import { decide, evolve, initialJobState, type FerryEvent, type JobCommand, type JobEvent, type JobState } from '../domain/index.js';
 import { settledWithin } from './settledWithin.js';
 import { decodeJson, encodeJson } from './codec.js';
 import { deleteOrderedConsumer, isWrongLastSequence } from './errors.js';
@@ -13,9 +13,20 @@ export interface StoredJobEvent {
   event: JobEvent;
 }
 
-interface CachedState {
+export interface CachedState {
   state: JobState;
   lastSeq: number;
+}
+
+/**
+ * The cached state advanced by the job's event at `seq` when it holds every event of the subject before
+ * that one. `previous` is the event a follower handed on before it; none means the follower has seen no
+ * other since it began, before which every cached state is complete (JobEventStore.startFollowing). A cache
+ * that may lack `previous` is left as it is: a prefix of the log, from which the next load reads on.
+ */
+export function followedState(cached: CachedState, previous: number | undefined, seq: number, event: JobEvent): CachedState {
+  if (cached.lastSeq >= seq || (previous !== undefined && cached.lastSeq < previous)) return cached;
+  return { state: evolve(cached.state, event), lastSeq: seq };
 }
 
 export interface ExecuteResult {
@@ -26,6 +37,7 @@ export interface ExecuteResult {
 
 const MAX_CONFLICT_RETRIES = 20;
 const READ_TIMEOUT_MS = 15_000;
+const JOB_SUBJECT_PREFIX = subjects.allJobs.slice(0, -1);
 
 /**
  * The job log: one subject per job in the events stream. Commands are decided
@@ -36,6 +48,9 @@ const READ_TIMEOUT_MS = 15_000;
  */
 export class JobEventStore {
   private readonly cache = new Map<string, CachedState>();
+  /** follow(): whether job events are handed on (startFollowing), and the last one handed on per job. */
+  private following = false;
+  private readonly followed = new Map<string, number>();
 
   private constructor(
     private readonly js: JetStreamClient,
@@ -81,6 +96,31 @@ export class JobEventStore {
     }
     if ((out[out.length - 1]?.seq ?? 0) < last) throw new Error(`job ${jobId}: reading its log stopped before sequence ${last}`);
     return out;
+  }
+
+  /**
+   * For a reader of the whole events stream (the projector), before this store loads anything: from
+   * then on it hands follow() every message of the stream after a sequence no later than the stream's
+   * end now, in stream order, and the states this store caches are kept current with the job events
+   * among them, so its next decision reads nothing back. (Every state it loads is complete up to the
+   * stream's end at that moment, so up to where the follower begins.) Without this, the projector's first
+   * decision of a run (FinishRun) read the job's log anew, and nats-server loaded every 8 MB block holding
+   * one of the run's ListingCheckpointed since its last checkpoint.
+   */
+  startFollowing(): void {
+    this.following = true;
+  }
+
+  /** One message of the events stream, as startFollowing() asks; messages of other subjects are passed over. */
+  follow(subject: string, seq: number, event: FerryEvent): void {
+    if (!this.following || !subject.startsWith(JOB_SUBJECT_PREFIX) || subject !== subjects.job(event.data.job_id)) return;
+    const jobId = event.data.job_id;
+    const previous = this.followed.get(jobId);
+    if (previous !== undefined && seq <= previous) return; // handed on again (a reader resuming)
+    this.followed.set(jobId, seq);
+    const cached = this.cache.get(jobId);
+    // The job subject carries only what execute() appends: job events.
+    if (cached) this.cache.set(jobId, followedState(cached, previous, seq, event as JobEvent));
   }
 
   /** The job's decision state, caught up from the cache's last sequence. */

@@ -44,7 +44,10 @@ export async function startProjector({ nc, log, rebuild = false, checkpointOutco
   const catchUpSeq = (await jsm.streams.info(STREAMS.events)).state.last_seq;
   log.info({ from_seq: state.seq + 1, to_seq: catchUpSeq, jobs: state.jobs.size }, 'projector starting');
 
-  const reconciler: Reconciler = new Reconciler(nc, js, jsm, await JobEventStore.open(nc), log, (): boolean => writer.caughtUp, {
+  // The reconciler's decisions read the job's log only where its own fold (below) cannot keep them current.
+  const store = await JobEventStore.open(nc);
+  store.startFollowing();
+  const reconciler: Reconciler = new Reconciler(nc, js, jsm, store, log, (): boolean => writer.caughtUp, {
     everyObjects: checkpointOutcomes,
     projection: (jobId) => state.jobs.get(jobId),
     lastOutcomeSeq: (jobId) => state.lastOutcomeSeq.get(jobId),
@@ -54,7 +57,7 @@ export async function startProjector({ nc, log, rebuild = false, checkpointOutco
   const writer: ViewWriter = new ViewWriter(state, readModel, reconciler, log, catchUpSeq);
   await writer.markAllForRewrite();
   const marking = new BlockMarking((jobId, atSeq) => publishBlockMarker(js, jobId, atSeq), () => writer.caughtUp, log);
-  const reader = startLogReader({ js, jsm, log, foldedSeq: () => state.seq, fold: (message) => fold(state, writer, marking, message) });
+  const reader = startLogReader({ js, jsm, log, foldedSeq: () => state.seq, fold: (message) => fold(state, writer, marking, store, message) });
   const timers = startTimers(state, writer, reconciler, snapshots, log);
 
   return {
@@ -85,12 +88,13 @@ async function resumedState(readModel: ReadModel, snapshots: SnapshotStore, log:
 }
 
 /** Folds one message; copiers, listers, the reconciler and watchers act on milestones, so those are written at once. */
-function fold(state: ProjectorState, writer: ViewWriter, marking: BlockMarking, { subject, data, seq }: LogMessage): void {
+function fold(state: ProjectorState, writer: ViewWriter, marking: BlockMarking, store: JobEventStore, { subject, data, seq }: LogMessage): void {
   if (isBlockMarker(subject)) {
     state.blockMarkerFolded(blockMarkerJob(subject), seq);
     return;
   }
   const event = decodeJson<FerryEvent>(data);
+  store.follow(subject, seq, event);
   const before = state.jobs.get(event.data.job_id)?.view;
   const jobId = state.apply(event, seq);
   if (jobId === undefined) return;

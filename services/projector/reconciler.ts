@@ -53,6 +53,8 @@ export class Reconciler {
   reconcile(view: JobView): void {
     const run = `${view.job_id}:${view.run}`;
     if (isActive(view.status) && !view.progress.listing_complete) this.once(`list:${run}`, view, () => this.ensureListingTask(view));
+    // Read while the run's log is short; the projector's fold keeps it current (JobEventStore.startFollowing) for the run's end.
+    if (isActive(view.status) && this.caughtUp()) this.once(`decide-state:${run}`, view, () => this.store.load(view.job_id));
     if (runIsOver(view)) {
       // A mirror run's copies are all in: its delete phase runs (in a lister) before the run may end.
       const phase = deletePhaseOf(view);
