@@ -111,7 +111,7 @@ bench-compare: build rclone
 # A million-object job through lister, copiers and projector on synthetic endpoints (issue 10):
 # objects/s, peak RSS per process, peak JetStream store, messages per object, exact counts.
 # make bench-scale SCALE_ARGS='--objects 100000 --copiers 3'; add --cluster for a 3-node JetStream cluster
-# on loopback with replicas 3. Run on a quiet machine.
+# on loopback with replicas 3; --nats-profile PORT serves nats-server's Go pprof (deploy/CAPACITY.md). Run on a quiet machine.
 SCALE_ARGS ?=
 .PHONY: bench-scale
 bench-scale: build

@@ -8,6 +8,8 @@
  *
  * Run: node dist/test/bench/scale.bench.js [--objects 1000000] [--copiers 2] [--size 1024] [--concurrency 64] [--cluster]
  *   [--checkpoint-outcomes N] (FERRY_CHECKPOINT_OUTCOMES for the projector; Ferry's default when absent)
+ *   [--nats-profile PORT] (one node: nats-server serves Go's pprof there, e.g. /debug/pprof/heap?debug=1,
+ *   whose counts are samples, one per 512 KiB allocated on average, not scaled to totals; deploy/CAPACITY.md)
  *
  * --cluster: a 3-node JetStream cluster on loopback, every stream with 3 replicas (FERRY_NATS_REPLICAS=3);
  * nats-server's CPU is then the three nodes' sum (and each node's apart), and the store is the sum of one replica's streams.
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     cluster: { type: 'boolean', default: false },
     'checkpoint-outcomes': { type: 'string' },
+    'nats-profile': { type: 'string' },
   },
 });
 const OBJECTS = Number(values.objects);
@@ -62,7 +65,8 @@ async function streamTotals(jsm: JetStreamManager): Promise<{ lastSeqs: Map<stri
 
 async function main(): Promise<void> {
   const tmp = makeTempDir('scale-bench');
-  const nats = CLUSTER ? await startNatsCluster(tmp.path) : await startNatsServer({ storeDir: join(tmp.path, 'nats') });
+  const profile = values['nats-profile'] === undefined ? [] : ['--profile', values['nats-profile']];
+  const nats = CLUSTER ? await startNatsCluster(tmp.path) : await startNatsServer({ storeDir: join(tmp.path, 'nats'), args: profile });
   const storeDirs = CLUSTER ? [1, 2, 3].map((i) => join(tmp.path, `nats-${i}`)) : [join(tmp.path, 'nats')];
   const natsPids = 'nodes' in nats ? nats.nodes.map((node) => node.child.pid!) : [nats.child.pid!];
   const natsCpuSeconds = () => natsPids.map((pid) => processCpuSeconds(pid));

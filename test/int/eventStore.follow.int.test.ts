@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection, type Subscription } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
 import { foldJob, type JobCommand } from '../../libs/domain/index.js';
 import { JobEventStore, STREAMS, ensureTopology, subjects } from '../../libs/nats/index.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 
 /**
  * The projector's store follows the events stream (JobEventStore.startFollowing): a decision after the
  * job's events were handed on reads nothing back, seen on the wire as no consumer created on the stream.
  */
 describe('a job event store following the events stream', () => {
-  const dir = makeTempDir('event-store-follow');
-  let nats: RunningNatsServer;
+  let env: TestEnv;
   let nc: NatsConnection;
   let creates: Subscription[] = [];
   let clock = Date.parse('2026-01-01T00:00:00Z');
@@ -22,15 +19,14 @@ describe('a job event store following the events stream', () => {
   const consumersCreated = () => creates.reduce((n, sub) => n + sub.getReceived(), 0);
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(dir.path, 'nats') });
-    nc = await connect({ servers: nats.url });
+    env = await startTestEnv('event-store-follow', 0);
+    nc = await connect({ servers: env.nats.url });
     await ensureTopology(nc, { replicas: 1 });
   });
 
   after(async () => {
     await nc?.close();
-    await nats?.stop();
-    dir.remove();
+    await env?.stop();
   });
 
   /** Counts, from now, the requests that create a consumer on the events stream (filtered or not). */
