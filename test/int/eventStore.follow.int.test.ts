@@ -1,22 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection, type Subscription } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import { foldJob, type JobCommand } from '../../libs/domain/index.js';
-import { JobEventStore, STREAMS, ensureTopology, subjects } from '../../libs/nats/index.js';
+import { JobEventStore, ensureTopology, subjects } from '../../libs/nats/index.js';
+import { watchLogReads, type LogReads } from '../harness/logReads.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
 
 /**
  * The projector's store follows the events stream (JobEventStore.startFollowing): a decision after the
- * job's events were handed on reads nothing back, seen on the wire as no consumer created on the stream.
+ * job's events were handed on reads nothing back, seen on the wire as no consumer created on the stream
+ * and no message got from it.
  */
 describe('a job event store following the events stream', () => {
   let env: TestEnv;
   let nc: NatsConnection;
-  let creates: Subscription[] = [];
+  let reads: LogReads | undefined;
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const command = (type: 'StartJob' | 'PauseJob' | 'ResumeJob', jobId: string) => ({ type, data: { job_id: jobId }, metadata: { now: new Date(clock++).toISOString() } }) as JobCommand;
   const create = (jobId: string): JobCommand => ({ type: 'CreateJob', data: { definition: { job_id: jobId, source_bucket: 's', destination_bucket: 'd' } }, metadata: { now: new Date(clock++).toISOString() } });
-  const consumersCreated = () => creates.reduce((n, sub) => n + sub.getReceived(), 0);
+  const logReads = () => (reads ? reads.consumersCreated() + reads.nextGets() : 0);
 
   before(async () => {
     env = await startTestEnv('event-store-follow', 0);
@@ -29,11 +31,10 @@ describe('a job event store following the events stream', () => {
     await env?.stop();
   });
 
-  /** Counts, from now, the requests that create a consumer on the events stream (filtered or not). */
-  async function watchConsumerCreates(): Promise<void> {
-    for (const sub of creates) sub.unsubscribe();
-    creates = [`$JS.API.CONSUMER.CREATE.${STREAMS.events}`, `$JS.API.CONSUMER.CREATE.${STREAMS.events}.>`].map((subject) => nc.subscribe(subject));
-    await nc.flush();
+  /** Counts, from now, the requests that read the job's log from the events stream. */
+  async function watchReads(): Promise<void> {
+    reads?.stop();
+    reads = await watchLogReads(nc);
   }
 
   /** Hands the follower every message of the stream after `from`, in order, as the projector's fold does. */
@@ -63,10 +64,10 @@ describe('a job event store following the events stream', () => {
     }
     handed = await handOn(follower, reader, jobId, handed);
 
-    await watchConsumerCreates();
+    await watchReads();
     const paused = await follower.execute(jobId, command('PauseJob', jobId));
     await nc.flush();
-    assert.equal(consumersCreated(), 0, 'the decision read nothing back');
+    assert.equal(logReads(), 0, 'the decision read nothing back');
     assert.deepEqual(paused.events.map((e) => e.type), ['JobPaused']);
     const log = await reader.read(jobId);
     assert.deepEqual(paused.state, foldJob(jobId, log.map((e) => e.event)), 'decided against the log as it is');
@@ -74,10 +75,10 @@ describe('a job event store following the events stream', () => {
     // The follower's own event, then one by another writer that is never handed on.
     handed = await handOn(follower, reader, jobId, handed);
     await writer.execute(jobId, command('ResumeJob', jobId));
-    await watchConsumerCreates();
+    await watchReads();
     const pausedAgain = await follower.execute(jobId, command('PauseJob', jobId));
     await nc.flush();
-    assert.ok(consumersCreated() >= 1, 'what was not handed on is read back');
+    assert.ok(logReads() >= 1, 'what was not handed on is read back');
     assert.deepEqual(pausedAgain.events.map((e) => e.type), ['JobPaused'], 'and the decision sees the resume');
     assert.deepEqual(pausedAgain.state, foldJob(jobId, (await reader.read(jobId)).map((e) => e.event)));
   });
