@@ -124,8 +124,8 @@ async function main(): Promise<void> {
     for (const child of children.reverse()) await child.stop();
     throw err;
   }
-  const missing = missingNodeFlags(process.execArgv);
-  if (missing.length > 0) log.warn({ target, missing_node_flags: missing }, `started without ${missing.join(' ')}: copying costs more CPU (see services/nodeFlags.ts)`);
+  const missing = missingNodeFlags(target, process.execArgv, process.env.NODE_OPTIONS);
+  if (missing.length > 0) log.warn({ target, missing_node_flags: missing }, `started without ${missing.join(' ')}: it costs more CPU or memory (see services/nodeFlags.ts)`);
   log.info({ target }, 'ferry started');
 
   let stopping = false;

@@ -6,8 +6,8 @@
  * its figures are the lister's own.
  * With --manifest, the run reads a generated CSV manifest naming every object instead of listing,
  * each row HEADed at the source and the destination (issue 20 item 3's million-row manifest).
- * The listing process starts with Ferry's own V8 flags (services/nodeFlags.ts: an initial old space,
- * not a cap) and no heap cap (issue 24): its peak RSS is the kernel's VmHWM, read from /proc at the end.
+ * The listing process starts with the lister's own V8 flags (services/nodeFlags.ts: an initial old
+ * space and smaller semi-spaces, not a cap) and no heap cap (issue 24): its peak RSS is the kernel's VmHWM, read from /proc at the end.
  * LISTER_NODE_OPTIONS replaces those flags (e.g. '--max-old-space-size=96' to try a cap).
  * Run: node dist/test/bench/lister.bench.js [objectCount] [--manifest]
  */
@@ -19,7 +19,7 @@ import { startNatsServer } from '../../libs/embedded/index.js';
 import { createLogger } from '../../libs/log/logger.js';
 import { JobEventStore, PipelinedPublisher, connectNats, ensureTopology } from '../../libs/nats/index.js';
 import { listRun } from '../../services/lister/listRun.js';
-import { NODE_FLAGS } from '../../services/nodeFlags.js';
+import { nodeFlags } from '../../services/nodeFlags.js';
 import { makeTempDir } from '../harness/tempDir.js';
 import { startSyntheticS3 } from './syntheticS3.js';
 
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
     generatedText: { [`${MANIFEST.bucket}/${MANIFEST.key}`]: () => manifestLines(count) },
   });
   try {
-    const child = fork(fileURLToPath(import.meta.url), ['--child', nats.url, s3.endpoint, ...(fromManifest ? ['--manifest'] : [])], { stdio: 'inherit', execArgv: process.env.LISTER_NODE_OPTIONS === undefined ? [...NODE_FLAGS] : process.env.LISTER_NODE_OPTIONS.split(' ').filter(Boolean) });
+    const child = fork(fileURLToPath(import.meta.url), ['--child', nats.url, s3.endpoint, ...(fromManifest ? ['--manifest'] : [])], { stdio: 'inherit', execArgv: process.env.LISTER_NODE_OPTIONS === undefined ? nodeFlags('lister') : process.env.LISTER_NODE_OPTIONS.split(' ').filter(Boolean) });
     const result = await new Promise<Result>((resolve, reject) => {
       child.once('message', (m) => resolve(m as Result));
       child.once('exit', (code) => reject(new Error(`lister process exited with ${code}`)));

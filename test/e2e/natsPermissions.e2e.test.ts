@@ -8,7 +8,7 @@ import { ErrorCode, NatsError, connect, type NatsConnection } from 'nats';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startS3rver, type RunningS3rver } from '../../libs/embedded/index.js';
 import { RemoteJobCommands, STREAMS, consumers, encodeJson, natsConnectionOptions, subjects } from '../../libs/nats/index.js';
-import { NODE_FLAGS } from '../../services/nodeFlags.js';
+import { nodeFlags } from '../../services/nodeFlags.js';
 import { MAIN_SCRIPT, TEST_SECRET_KEY, startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest, viewOnceCompacted, waitForJob } from '../harness/restClient.js';
 import { createBucket, listKeys, putObjects, testS3Client } from '../harness/s3TestClient.js';
@@ -254,7 +254,7 @@ describe('NATS with a user per service (deploy/nats/ferry-nats.conf)', () => {
 
   it('stops at start, with a message naming the settings, when the password is wrong', () => {
     const wrong = 'not-the-copier-password';
-    const result = spawnSync(process.execPath, [...NODE_FLAGS, MAIN_SCRIPT, '--target', 'copier'], {
+    const result = spawnSync(process.execPath, [...nodeFlags('copier'), MAIN_SCRIPT, '--target', 'copier'], {
       env: {
         PATH: process.env.PATH,
         NATS_URL: nats.url,

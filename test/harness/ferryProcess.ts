@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { stopChild } from '../../libs/embedded/index.js';
-import { NODE_FLAGS } from '../../services/nodeFlags.js';
+import { nodeFlags } from '../../services/nodeFlags.js';
 
 export const MAIN_SCRIPT = fileURLToPath(new URL('../../services/main.js', import.meta.url));
 export const TEST_TOKEN = 'test-admin-token-0123456789';
@@ -30,11 +30,11 @@ export interface FerryEnv {
 }
 
 /**
- * Starts `node <NODE_FLAGS> dist/services/main.js --target <target>` against the given servers and
+ * Starts `node <nodeFlags(target)> dist/services/main.js --target <target>` against the given servers and
  * resolves once it reports it started (control also reports its ports).
  */
 export async function startFerry(target: string, env: FerryEnv): Promise<FerryProcess> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, MAIN_SCRIPT, '--target', target, ...(env.args ?? [])], {
+  const child = spawn(process.execPath, [...nodeFlags(target), MAIN_SCRIPT, '--target', target, ...(env.args ?? [])], {
     env: {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
