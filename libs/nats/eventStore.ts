@@ -80,7 +80,9 @@ export class JobEventStore {
     let next = fromSeq;
     for (let n = 0; n < TAIL_GETS && next <= last; n++) {
       const msg = await nextOnSubject(this.jsm, subject, next);
-      if (!msg) break;
+      // Nothing left although the subject ended later a moment ago: its events were removed from the stream (by hand: Ferry
+      // never purges a job's subject) while being read. An ordered consumer would only wait out its guard before failing.
+      if (!msg) throw new Error(`job ${jobId}: its log from sequence ${next} to ${last} was removed while being read`);
       out.push({ seq: msg.seq, event: decodeJson<JobEvent>(msg.data) });
       next = msg.seq + 1;
     }

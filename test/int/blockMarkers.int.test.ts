@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type JetStreamClient, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
-import { MARK_EVERY_BYTES, ensureTopology, lastOnSubject, publishBlockMarker, purgeOutcomesBelow, readSubjectRange, subjects } from '../../libs/nats/index.js';
+import type { JetStreamClient, NatsConnection } from 'nats';
+import { MARK_EVERY_BYTES, lastOnSubject, publishBlockMarker, purgeOutcomesBelow, readSubjectRange, subjects } from '../../libs/nats/index.js';
 import { directoryBytes } from '../harness/directoryBytes.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 const BATCH_BYTES = 2_000;
 /** Four of nats-server's 8 MB blocks. */
@@ -19,22 +17,17 @@ const BATCHES_PER_EVENT = 50;
  * without the purged batches.
  */
 describe('purging outcome batches between lifecycle events', () => {
-  const tmp = makeTempDir('block-markers');
-  const storeDir = join(tmp.path, 'nats');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let js: JetStreamClient;
 
   before(async () => {
-    nats = await startNatsServer({ storeDir });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('block-markers');
+    nc = jetStream.nc;
     js = nc.jetstream();
   });
   after(async () => {
-    await nc?.close();
-    await nats?.stop();
-    tmp.remove();
+    await jetStream?.stop();
   });
 
   /**
@@ -63,11 +56,11 @@ describe('purging outcome batches between lifecycle events', () => {
     const jsm = await nc.jetstreamManager();
     const cut = await lastOnSubject(jsm, subjects.outcome(jobId));
     const later = (await js.publish(subjects.outcome(jobId), new TextEncoder().encode('{}'))).seq;
-    const written = directoryBytes(storeDir);
+    const written = directoryBytes(jetStream.storeDir);
 
     const purged = await purgeOutcomesBelow(jsm, jobId, cut, markers);
 
-    const left = directoryBytes(storeDir);
+    const left = directoryBytes(jetStream.storeDir);
     assert.equal(purged, BATCHES - 1);
     assert.ok(written > 4 * 8_000_000 * 0.95, `the run wrote ${written} bytes`);
     // Without the markers' deletion every block stays whole: about all of `written` is left.

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { foldJob, type JobCommand } from '../../libs/domain/index.js';
-import { JobEventStore, ensureTopology, subjects } from '../../libs/nats/index.js';
+import { JobEventStore, subjects } from '../../libs/nats/index.js';
 import { watchLogReads, type LogReads } from '../harness/logReads.js';
-import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 /**
  * The projector's store follows the events stream (JobEventStore.startFollowing): a decision after the
@@ -12,7 +12,7 @@ import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
  * and no message got from it.
  */
 describe('a job event store following the events stream', () => {
-  let env: TestEnv;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let reads: LogReads | undefined;
   let clock = Date.parse('2026-01-01T00:00:00Z');
@@ -21,14 +21,12 @@ describe('a job event store following the events stream', () => {
   const logReads = () => (reads ? reads.consumersCreated() + reads.nextGets() : 0);
 
   before(async () => {
-    env = await startTestEnv('event-store-follow', 0);
-    nc = await connect({ servers: env.nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('event-store-follow');
+    nc = jetStream.nc;
   });
 
   after(async () => {
-    await nc?.close();
-    await env?.stop();
+    await jetStream?.stop();
   });
 
   /** Counts, from now, the requests that read the job's log from the events stream. */

@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
+import type { NatsConnection } from 'nats';
 import { FerryError, foldJob, type JobCommand, type JobEvent } from '../../libs/domain/index.js';
-import { JobEventStore, encodeJson, ensureTopology, subjects } from '../../libs/nats/index.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { JobEventStore, encodeJson, subjects } from '../../libs/nats/index.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 import { seededRandom } from '../harness/seededRandom.js';
 
 type Lifecycle = 'StartJob' | 'PauseJob' | 'ResumeJob' | 'CancelJob' | 'RetryFailed' | 'DeleteJob';
@@ -13,8 +11,7 @@ const LIFECYCLE: Lifecycle[] = ['StartJob', 'PauseJob', 'ResumeJob', 'CancelJob'
 
 /** Commands decided against the same state at once: every success is in the log, once; every loser is refused or decided again. */
 describe('job event store under concurrent commands', () => {
-  const dir = makeTempDir('event-store-race');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let clock = Date.parse('2026-01-01T00:00:00Z');
   // A distinct time per command makes each decided event identifiable in the log.
@@ -22,15 +19,12 @@ describe('job event store under concurrent commands', () => {
   const command = (type: Lifecycle, jobId: string) => ({ type, data: { job_id: jobId }, metadata: { now: tick() } }) as JobCommand;
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(dir.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('event-store-race');
+    nc = jetStream.nc;
   });
 
   after(async () => {
-    await nc?.close();
-    await nats?.stop();
-    dir.remove();
+    await jetStream?.stop();
   });
 
   async function ensureRunning(store: JobEventStore, jobId: string): Promise<void> {

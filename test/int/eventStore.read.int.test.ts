@@ -1,17 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
+import { connect, type JetStreamManager, type NatsConnection } from 'nats';
 import type { JobCommand } from '../../libs/domain/index.js';
-import { JobEventStore, ensureTopology } from '../../libs/nats/index.js';
+import { JobEventStore, STREAMS, subjects } from '../../libs/nats/index.js';
 import { watchLogReads } from '../harness/logReads.js';
-import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 /**
  * JobEventStore.read gets a short tail of the job's log message by message and opens an ordered consumer
  * only for a long one: nats-server 2.9 keeps part of every consumer created and deleted for good.
  */
 describe('reading a job log', () => {
-  let env: TestEnv;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let clock = Date.parse('2026-01-01T00:00:00Z');
   const metadata = () => ({ now: new Date(clock++).toISOString() });
@@ -19,14 +19,12 @@ describe('reading a job log', () => {
   const toggle = (type: 'PauseJob' | 'ResumeJob', jobId: string) => ({ type, data: { job_id: jobId }, metadata: metadata() }) as JobCommand;
 
   before(async () => {
-    env = await startTestEnv('event-store-read', 0);
-    nc = await connect({ servers: env.nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('event-store-read');
+    nc = jetStream.nc;
   });
 
   after(async () => {
-    await nc?.close();
-    await env?.stop();
+    await jetStream?.stop();
   });
 
   /** Appends the commands to the job's log; answers each appended event's sequence and type, as the append's acks gave them. */
@@ -71,4 +69,36 @@ describe('reading a job log', () => {
 
     assert.deepEqual(await reader.read('tail', appended[appended.length - 1]!.seq + 1), [], 'nothing after the end');
   });
+
+  it('fails at once, without a consumer, when the log is removed between finding its end and reading it', async () => {
+    const writer = await JobEventStore.open(nc);
+    await append(writer, 'removed', [create('removed'), { type: 'StartJob', data: { job_id: 'removed' }, metadata: metadata() } as JobCommand, toggle('PauseJob', 'removed')]);
+    // The reader's own connection purges the job's subject as soon as the subject's end has been found.
+    const readerNc = await connect({ servers: jetStream.nats.url });
+    const jetstreamManager = readerNc.jetstreamManager.bind(readerNc);
+    readerNc.jetstreamManager = async (opts) => purgingAfterLastGet(await jetstreamManager(opts), subjects.job('removed'));
+    const reader = await JobEventStore.open(readerNc);
+
+    const reads = await watchLogReads(nc);
+    await assert.rejects(reader.read('removed'), /removed while being read/);
+    await nc.flush();
+    reads.stop();
+    assert.equal(reads.consumersCreated(), 0, 'no ordered consumer waits for events that are gone');
+    await readerNc.close();
+  });
 });
+
+/** `jsm`, whose first `last_by_subj` get of `subject` purges the subject from the events stream before it answers. */
+function purgingAfterLastGet(jsm: JetStreamManager, subject: string): JetStreamManager {
+  const getMessage = jsm.streams.getMessage.bind(jsm.streams);
+  let purged = false;
+  jsm.streams.getMessage = async (stream, query) => {
+    const msg = await getMessage(stream, query);
+    if (!purged && typeof query === 'object' && 'last_by_subj' in query && query.last_by_subj === subject) {
+      purged = true;
+      await jsm.streams.purge(STREAMS.events, { filter: subject });
+    }
+    return msg;
+  };
+  return jsm;
+}

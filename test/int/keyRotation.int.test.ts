@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { connect, type KV as KeyValue, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
-import { KV, ensureTopology, jobToken } from '../../libs/nats/index.js';
+import type { KV as KeyValue, NatsConnection } from 'nats';
+import { KV, jobToken } from '../../libs/nats/index.js';
 import { MasterKeyRing, SecretSealer, seal } from '../../libs/secrets/index.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 const LEGACY = '0'.repeat(64);
 const A = '1'.repeat(64);
@@ -21,8 +19,7 @@ const rotating = new MasterKeyRing([{ id: 'default', key: LEGACY }, { id: 'a', k
 const JOBS = ['j1', 'job.with.dots', 'under_score', 'z-last'];
 
 describe('rotating master keys (real nats-server)', () => {
-  let tmp: ReturnType<typeof makeTempDir>;
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let kv: KeyValue;
   /** job id -> its secret as the event log would hold it (sealed under the job's data key). */
@@ -44,18 +41,14 @@ describe('rotating master keys (real nats-server)', () => {
 
   beforeEach(async () => {
     // Each test gets its own server: a rotation covers the whole bucket.
-    tmp = makeTempDir('key-rotation');
-    nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('key-rotation');
+    nc = jetStream.nc;
     kv = await nc.jetstream().views.kv(KV.secrets);
     sealed = new Map();
   });
 
   afterEach(async () => {
-    await nc?.close();
-    await nats?.stop();
-    tmp?.remove();
+    await jetStream?.stop();
   });
 
   it('re-seals every data key under B (a second run re-seals nothing), after which A can go and every secret still opens', async () => {

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AbortMultipartUploadCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { connect, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
-import { ensureTopology, uploadKey, UploadLog, type TrackerHooks } from '../../libs/nats/index.js';
+import type { NatsConnection } from 'nats';
+import { uploadKey, UploadLog, type TrackerHooks } from '../../libs/nats/index.js';
 import { createCopyEngine, S3Error, UploadTakenOver, type CopyRequest } from '../../libs/s3/index.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { endpointAt, startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
 import { assertNoMultipartUploads, readObject, testS3Client } from '../harness/s3TestClient.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 const MiB = 1024 * 1024;
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
@@ -25,8 +23,7 @@ const uploadParts = (log: string[]): number[] =>
  * lacks, trusting ListParts over a lagging record; a changed source or a vanished upload starts over.
  */
 describe('multipart copies resumed by the copy engine', () => {
-  const tmp = makeTempDir('multipart-resume-int');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let log: UploadLog;
   let src: S3Fixture;
@@ -43,9 +40,8 @@ describe('multipart copies resumed by the copy engine', () => {
   });
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('multipart-resume-int');
+    nc = jetStream.nc;
     log = await UploadLog.open(nc);
     [src, dst] = await Promise.all([startS3Fixture(['src']), startS3Fixture(['dst'])]);
     proxy = await startFaultProxy(dst.server.endpoint);
@@ -54,9 +50,7 @@ describe('multipart copies resumed by the copy engine', () => {
     engine.close();
     await proxy?.stop();
     await Promise.all([src?.stop(), dst?.stop()]);
-    await nc?.close();
-    await nats?.stop();
-    tmp.remove();
+    await jetStream?.stop();
   });
 
   const request = (key: string, body: Buffer, extra: Partial<CopyRequest>): CopyRequest => ({

@@ -1,17 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
-import { ensureTopology, uploadKey, UploadLog, type TrackerHooks } from '../../libs/nats/index.js';
+import type { NatsConnection } from 'nats';
+import { uploadKey, UploadLog, type TrackerHooks } from '../../libs/nats/index.js';
 import { checksumOf } from '../../libs/s3/checksums.js';
 import { createCopyEngine, S3Error, type CopyRequest, type S3Endpoint } from '../../libs/s3/index.js';
 import type { JobChecksumAlgorithm } from '../../libs/s3/copyTypes.js';
 import { startSyntheticS3, type SyntheticS3 } from '../bench/syntheticS3.js';
 import type { GeneratedBucketSpec } from '../bench/syntheticS3/generatedBucket.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 const MiB = 1024 * 1024;
 const PART = 5 * MiB;
@@ -38,8 +36,7 @@ const uploadParts = (log: readonly string[]): number[] =>
  * nats-server; the synthetic destination has no ListParts, so the record alone says what is held.
  */
 describe('multipart copies with checksums resumed by the copy engine', () => {
-  const tmp = makeTempDir('multipart-resume-checksums-int');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let log: UploadLog;
   let source: SyntheticS3;
@@ -57,9 +54,8 @@ describe('multipart copies with checksums resumed by the copy engine', () => {
   const at = (url: string): S3Endpoint => ({ endpoint: url, region: 'us-east-1', accessKey: 'k', secretKey: 's', taggingCountHeader: true });
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('multipart-resume-checksums-int');
+    nc = jetStream.nc;
     log = await UploadLog.open(nc);
     [source, destination] = await Promise.all([startSyntheticS3({ buckets: { src: spec } }), startSyntheticS3({ buckets: {} })]);
     proxy = await startFaultProxy(destination.endpoint);
@@ -68,9 +64,7 @@ describe('multipart copies with checksums resumed by the copy engine', () => {
     engine.close();
     await proxy?.stop();
     await Promise.all([source?.stop(), destination?.stop()]);
-    await nc?.close();
-    await nats?.stop();
-    tmp.remove();
+    await jetStream?.stop();
   });
 
   const request = async (i: number, extra: Partial<CopyRequest> & { algorithm?: JobChecksumAlgorithm }): Promise<CopyRequest> => {

@@ -1,24 +1,21 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
+import type { NatsConnection } from 'nats';
 import { createLogger } from '../../libs/log/logger.js';
-import { encodeJson, ensureTopology, subjects } from '../../libs/nats/index.js';
+import { encodeJson, subjects } from '../../libs/nats/index.js';
 import { SecretSealer } from '../../libs/secrets/index.js';
 import { verifyWebhook, type WebhookHeaders } from '../../libs/webhooks/index.js';
 import { startNotifier } from '../../services/notifier/notifier.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 import { waitForProgress } from '../harness/waitFor.js';
 
 const DEPLOYMENT_SECRET = 'deployment-secret';
 const JOB_SECRET = 'whsec_' + Buffer.from('the job has its own key').toString('base64');
 
 describe("notifier: a job's own webhook secret, and pending notifications (real nats-server, loopback receiver allowed)", () => {
-  const tmp = makeTempDir('notifier-job-secret');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let sealer: SecretSealer;
   let stopNotifier: () => Promise<void>;
@@ -39,9 +36,8 @@ describe("notifier: a job's own webhook secret, and pending notifications (real 
   });
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('notifier-job-secret');
+    nc = jetStream.nc;
     sealer = await SecretSealer.open(nc, 'c'.repeat(64));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const notifier = await startNotifier({
@@ -60,9 +56,7 @@ describe("notifier: a job's own webhook secret, and pending notifications (real 
   after(async () => {
     await stopNotifier?.();
     server.close();
-    await nc?.close();
-    await nats?.stop();
-    tmp.remove();
+    await jetStream?.stop();
   });
 
   it("signs a job's deliveries with the job's own secret, not the deployment's", async () => {

@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
+import type { NatsConnection } from 'nats';
 import { createLogger } from '../../libs/log/logger.js';
-import { encodeJson, ensureTopology, subjects } from '../../libs/nats/index.js';
+import { encodeJson, subjects } from '../../libs/nats/index.js';
 import { NotificationLog } from '../../libs/webhooks/index.js';
 import { SecretSealer } from '../../libs/secrets/index.js';
 import { startNotifier } from '../../services/notifier/notifier.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 import { waitForProgress } from '../harness/waitFor.js';
 
 describe('notifier refuses private addresses by default (real nats-server, loopback receiver)', () => {
-  const tmp = makeTempDir('notifier-ssrf');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let stopNotifier: () => Promise<void>;
   let hits = 0;
@@ -25,9 +22,8 @@ describe('notifier refuses private addresses by default (real nats-server, loopb
   });
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('notifier-ssrf');
+    nc = jetStream.nc;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const notifier = await startNotifier({
       nc,
@@ -45,9 +41,7 @@ describe('notifier refuses private addresses by default (real nats-server, loopb
   after(async () => {
     await stopNotifier?.();
     server.close();
-    await nc?.close();
-    await nats?.stop();
-    tmp.remove();
+    await jetStream?.stop();
   });
 
   it('records a loopback webhook as failed after one attempt, without sending or retrying', async () => {

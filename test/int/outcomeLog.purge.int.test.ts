@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type JetStreamManager, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
-import { ensureTopology, forEachInRange, STREAMS } from '../../libs/nats/index.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import type { JetStreamManager, NatsConnection } from 'nats';
+import { forEachInRange, STREAMS } from '../../libs/nats/index.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 const encoder = new TextEncoder();
 
@@ -13,21 +11,17 @@ const encoder = new TextEncoder();
  * as GET .../differences reads them) ends with what it got, instead of waiting for the purged messages.
  */
 describe('reading a range of the events stream while it is purged', () => {
-  const tmp = makeTempDir('outcome-purge');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('outcome-purge');
+    nc = jetStream.nc;
     jsm = await nc.jetstreamManager();
   });
   after(async () => {
-    await nc?.close();
-    await nats?.stop();
-    tmp.remove();
+    await jetStream?.stop();
   });
 
   async function publishMany(subject: string, count: number): Promise<number> {

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { connect, type NatsConnection } from 'nats';
+import type { NatsConnection } from 'nats';
 import { workItemMessageId, type ObjectsProcessed, type WorkItem } from '../../libs/domain/index.js';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
 import { createLogger } from '../../libs/log/logger.js';
-import { consumers, encodeJson, ensureRunConsumer, ensureTopology, readSubjectRange, STREAMS, subjects } from '../../libs/nats/index.js';
+import { consumers, encodeJson, ensureRunConsumer, readSubjectRange, STREAMS, subjects } from '../../libs/nats/index.js';
 import { closeSdkClients, createCopyEngine, sdkClient } from '../../libs/s3/index.js';
 import { DestinationBreaker } from '../../services/copier/destinationBreaker.js';
 import { RunWorker } from '../../services/copier/runWorker.js';
 import { Slots } from '../../services/copier/slots.js';
 import { startFaultProxy, type FaultProxy } from '../harness/faultProxy.js';
 import { endpointAt, startS3Fixture, type S3Fixture } from '../harness/s3Fixture.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 import { waitFor } from '../harness/waitFor.js';
 
 const OBJECTS = 300;
@@ -29,16 +27,14 @@ const PER_TRIP = THRESHOLD + CONCURRENCY;
  * object by object first.
  */
 describe('a copier whose destination breaker tripped', () => {
-  const tmp = makeTempDir('breaker-worker');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let s3: S3Fixture;
   let proxy: FaultProxy;
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('breaker-worker');
+    nc = jetStream.nc;
     s3 = await startS3Fixture(['src', 'dst']);
     const client = sdkClient(s3.endpoint);
     for (let i = 0; i < OBJECTS; i += 50) {
@@ -50,9 +46,7 @@ describe('a copier whose destination breaker tripped', () => {
     closeSdkClients();
     await proxy?.stop();
     await s3?.stop();
-    await nc?.close();
-    await nats?.stop();
-    tmp.remove();
+    await jetStream?.stop();
   });
 
   /** Publishes the run's work items and answers a worker for it whose failRun is `failRun`. */

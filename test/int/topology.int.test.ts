@@ -1,27 +1,22 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { RetentionPolicy, StorageType, connect, nanos, type NatsConnection } from 'nats';
+import { RetentionPolicy, StorageType, nanos, type NatsConnection } from 'nats';
 import { loadConfig } from '../../libs/config/index.js';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
 import { STREAMS, WORK_DUPLICATE_WINDOW_MS, ensureTopology, subjects } from '../../libs/nats/index.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 /** The work stream is capped by configuration, not by any bucket's size. */
 describe('stream topology', () => {
-  const dir = makeTempDir('topology');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(dir.path, 'nats') });
-    nc = await connect({ servers: nats.url });
+    jetStream = await startJetStream('topology', { topology: false });
+    nc = jetStream.nc;
   });
 
   after(async () => {
-    await nc?.close();
-    await nats?.stop();
-    dir.remove();
+    await jetStream?.stop();
   });
 
   it('caps the work stream at ferry.nats.max_work_items, and applies a changed cap to the existing stream', async () => {

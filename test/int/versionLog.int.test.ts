@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type NatsConnection } from 'nats';
-import { startNatsServer, type RunningNatsServer } from '../../libs/embedded/index.js';
-import { ensureTopology, VersionLog } from '../../libs/nats/index.js';
-import { makeTempDir } from '../harness/tempDir.js';
+import type { NatsConnection } from 'nats';
+import { VersionLog } from '../../libs/nats/index.js';
+import { startJetStream, type JetStreamEnv } from '../harness/jetStreamEnv.js';
 
 /**
  * The versions a versions: all job copied (KV ferry_versions), on a real nats-server: what a run's lister
@@ -12,21 +10,17 @@ import { makeTempDir } from '../harness/tempDir.js';
  * deleted job's entries forgotten.
  */
 describe('the copied versions log', () => {
-  const tmp = makeTempDir('version-log');
-  let nats: RunningNatsServer;
+  let jetStream: JetStreamEnv;
   let nc: NatsConnection;
   let log: VersionLog;
 
   before(async () => {
-    nats = await startNatsServer({ storeDir: join(tmp.path, 'nats') });
-    nc = await connect({ servers: nats.url });
-    await ensureTopology(nc, { replicas: 1 });
+    jetStream = await startJetStream('version-log');
+    nc = jetStream.nc;
     log = await VersionLog.open(nc);
   });
   after(async () => {
-    await nc?.close();
-    await nats?.stop();
-    tmp.remove();
+    await jetStream?.stop();
   });
 
   it('keeps each key apart (any characters), adds to an entry, and tells earlier runs from the current one', async () => {
