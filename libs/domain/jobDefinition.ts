@@ -2,7 +2,7 @@ import { FerryError, invalidField } from './errors.js';
 import { parseDurationMs } from './duration.js';
 import { validateSchedule, type JobSchedule } from './schedule.js';
 import { validateRateSchedule, type RateSchedule } from './rateSchedule.js';
-import { parseCaBundle } from './caBundle.js';
+import { MAX_CA_BUNDLE, parseCaBundle } from './caBundle.js';
 import { checkRunSettings } from './jobChanges.js';
 import { checkFailureThreshold } from './failureThreshold.js';
 import { validateManifest, type ManifestSpec } from './manifest.js';
@@ -364,6 +364,7 @@ function validateDestinationTls(def: JobDefinition): void {
     throw invalidField('destination_insecure_skip_verify', 'checks nothing, so destination_ca_bundle would not be used: give one or the other');
   }
   if (def.destination_ca_bundle !== undefined) {
+    if (def.destination_ca_bundle.length > MAX_CA_BUNDLE) throw invalidField('destination_ca_bundle', `must be at most ${MAX_CA_BUNDLE} characters`);
     try {
       parseCaBundle(def.destination_ca_bundle);
     } catch (err) {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../libs/config/index.js';
-import { parseCaBundle } from '../../libs/domain/index.js';
+import { MAX_CA_BUNDLE, parseCaBundle } from '../../libs/domain/index.js';
 import { setDefaultCaBundle, tlsCheckOptions } from '../../libs/http1/index.js';
 import { tlsKey } from '../../libs/http1/endpointTls.js';
 import { makeTempDir } from '../harness/tempDir.js';
@@ -99,6 +99,13 @@ describe('TLS configuration', () => {
   it('reads AWS_CA_BUNDLE for every endpoint', () => {
     assert.equal(loadConfig({ env: { AWS_CA_BUNDLE: b.caFile } }).caBundle, b.caPem);
     assert.equal(loadConfig({ env: {} }).caBundle, undefined);
+  });
+
+  it("reads a bundle file as large as a system's (AWS_CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt is over 200 KB)", () => {
+    const large = `${a.caPem}\n`.repeat(Math.ceil(256_000 / a.caPem.length)) + b.caPem;
+    assert.ok(large.length > 3 * MAX_CA_BUNDLE);
+    assert.equal(loadConfig({ env: { AWS_CA_BUNDLE: file('system.pem', large) } }).caBundle, large);
+    assert.equal(loadConfig({ env: { ...https, FERRY_SOURCE_CA_BUNDLE: file('system-source.pem', large) } }).source?.tls?.ca, large);
   });
 
   it('stops at start-up on a CA bundle that cannot be read, naming key and variable', () => {
