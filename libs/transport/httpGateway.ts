@@ -14,6 +14,7 @@ import { buildRequestMessage, checkRouteFields, isInvalidArgument } from './requ
 import { matchRoute, sortRoutes } from './routeTable.js';
 import { responseJson } from './messageValues.js';
 import { httpStatusFor, readErrorDetails, RETRY_AFTER_KEY } from './statusMapping.js';
+import type { UnaryInProcess } from './grpcServer.js';
 import { FORWARDED_FOR_HEADER, GATEWAY_KEY_HEADER } from './clientAddress.js';
 import { clientCertificateProblem, divertPlainText, plainTextMessage, refuseHttp1 } from './tlsPort.js';
 
@@ -23,6 +24,8 @@ export interface HttpGatewayOptions {
   address: string;
   /** Where the gateway calls the gRPC server: its RunningGrpcServer.localTarget. */
   grpcTarget: string;
+  /** The gRPC server's in-process unary calls (RunningGrpcServer.callUnary); without it every call goes over grpcTarget. */
+  callUnary?: UnaryInProcess;
   /** Serve HTTPS with these certificates, renewals included; with a client CA, every request needs a client certificate it signed. */
   tls?: ApiCertificates;
   log: Logger;
@@ -49,8 +52,10 @@ export interface RunningHttpGateway {
 
 /**
  * grpc-gateway style REST shim: routes come from the proto's google.api.http
- * annotations, and every call goes to the gRPC server over a real client
- * connection, so auth and error mapping happen exactly once, there.
+ * annotations, and every call is answered by the gRPC server's own call path, so
+ * auth and error mapping happen exactly once, there: unary calls in process when
+ * `callUnary` is given (as grpc-gateway's Register…HandlerServer), streams (and
+ * every call without it) over a real client connection.
  */
 export async function startHttpGateway(opts: HttpGatewayOptions): Promise<RunningHttpGateway> {
   const proto = opts.proto ?? loadFerryProto();
@@ -125,11 +130,25 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<Runnin
     const message = buildRequestMessage(proto.schema, route, found.match.params, query, body);
     const metadata = forwardedMetadata(req, opts.gatewayKey);
     if (route.rpc.definition.responseStream) serverStream(route, message, metadata, res);
-    else unary(route, message, metadata, res);
+    else unary(route, message, metadata, res, req.socket.remoteAddress ?? 'unknown');
   }
 
-  function unary(route: MethodRoute, message: object, metadata: grpc.Metadata, res: ServerResponse): void {
+  function unary(route: MethodRoute, message: object, metadata: grpc.Metadata, res: ServerResponse, peer: string): void {
     const def = route.rpc.definition;
+    if (opts.callUnary) {
+      opts.callUnary(def.path, message, metadata, peer)
+        .then(
+          (response) => writeJson(res, 200, responseJson(proto.schema, route.rpc.responseType, response)),
+          (err: grpc.ServiceError) => {
+            if (!res.destroyed) writeGrpcError(res, err);
+          },
+        )
+        .catch((err: unknown) => {
+          opts.log.error({ err, rpc: route.rpc.name }, 'http answer failed');
+          res.destroy();
+        });
+      return;
+    }
     const call = client.makeUnaryRequest(def.path, def.requestSerialize, def.responseDeserialize, message, metadata, {}, (err, response) => {
       if (err) {
         if (!res.destroyed) writeGrpcError(res, err);

@@ -49,6 +49,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
   const http = await startHttpGateway({
     address: config.httpAddr,
     grpcTarget: grpc.localTarget,
+    callUnary: grpc.callUnary,
     log,
     gatewayKey,
     routes: operationalRoutes(() => nc, log),

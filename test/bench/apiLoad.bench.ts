@@ -75,6 +75,12 @@ try {
   const latencies: number[] = [];
   const answers: Progress[] = [];
   let errors = 0;
+  /** Answers other than 200 by status, and requests that got no answer ("no answer"). */
+  const failures: Record<string, number> = {};
+  const failed = (why: string) => {
+    errors++;
+    failures[why] = (failures[why] ?? 0) + 1;
+  };
   const pending: Array<Promise<void>> = [];
   const started = performance.now();
   for (let i = 0; i < rate * seconds; i++) {
@@ -87,10 +93,10 @@ try {
         (res) => {
           const at = performance.now();
           latencies.push(at - sent);
-          if (res.status !== 200) errors++;
+          if (res.status !== 200) failed(String(res.status));
           else answers.push({ at, completed: Number(res.body.progress?.completed_objects ?? 0), status: String(res.body.status) });
         },
-        () => void errors++,
+        () => failed('no answer'),
       ),
     );
   }
@@ -110,6 +116,7 @@ try {
       target_rate: rate,
       achieved_rate: Number((latencies.length / loadSeconds).toFixed(1)),
       errors,
+      ...(errors > 0 ? { failures } : {}),
       p50_ms: pct(50),
       p99_ms: pct(99),
       max_ms: pct(100),

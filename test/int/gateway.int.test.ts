@@ -72,9 +72,11 @@ before(async () => {
     ],
     log,
   });
+  // As control wires it: unary calls in process, streams over the connection.
   gateway = await startHttpGateway({
     address: '127.0.0.1:0',
     grpcTarget: `127.0.0.1:${grpcServer.port}`,
+    callUnary: grpcServer.callUnary,
     log,
     routes: {
       '/healthz': (_req, res) => void res.end('ok'),
