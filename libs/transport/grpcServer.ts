@@ -48,8 +48,8 @@ export interface RunningGrpcServer {
 /**
  * A unary call made in this process (the REST gateway's), as grpc-gateway's in-process registration makes
  * it: the server's own authentication, decoding, handler and error statuses, without grpc-js's client,
- * HTTP/2 framing and loopback round trip (half of a REST GET's CPU). The request and the response pass
- * through the proto's serializers, so each is the message a call over the wire would have carried.
+ * HTTP/2 framing and loopback round trip (most of a REST GET's CPU: README, "Benchmarks"). The request and
+ * the response pass through the proto's serializers, so each is the message a call over the wire would carry.
  * `peer` is the caller's address, as a connection's peer would be. Resolves with the response message;
  * rejects with the grpc.ServiceError a client over the wire would have got.
  */
