@@ -7,6 +7,7 @@ export * from './publish.js';
 export * from './eventStore.js';
 export * from './workConsumer.js';
 export * from './readModel.js';
+export * from './readModelCopy.js';
 export * from './outcomeLog.js';
 export * from './blockMarkers.js';
 export * from './subjectPosition.js';

@@ -64,6 +64,7 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
       tls?.stop();
       await http.stop();
       await grpc.stop();
+      jobs.stop();
       await schedules.stop();
       await scheduler.stop();
       await workerCommands.drain();

@@ -25,6 +25,7 @@ import {
 import {
   JobEventStore,
   ReadModel,
+  ReadModelCopy,
   decodeJson,
   jobToken,
   publishListTask,
@@ -85,6 +86,8 @@ export class JobService {
     private readonly nc: NatsConnection,
     private readonly store: JobEventStore,
     private readonly readModel: ReadModel,
+    /** What GetJob and ListJobs answer from; the bucket itself while it is not complete. */
+    private readonly copy: ReadModelCopy,
     private readonly sealer: SecretSealer,
     private readonly log: Logger,
     private readonly settings: JobSettings,
@@ -140,7 +143,13 @@ export class JobService {
   }
 
   static async open(nc: NatsConnection, sealer: SecretSealer, log: Logger, settings: JobSettings): Promise<JobService> {
-    return new JobService(nc, await JobEventStore.open(nc), await ReadModel.open(nc), sealer, log, settings);
+    const readModel = await ReadModel.open(nc);
+    const copy = await ReadModelCopy.open(readModel.kv, log.child({ component: 'read-model-copy' }));
+    return new JobService(nc, await JobEventStore.open(nc), readModel, copy, sealer, log, settings);
+  }
+
+  stop(): void {
+    this.copy.stop();
   }
 
   /** The operator's address policy settings, which a dry run applies too. */
@@ -341,7 +350,7 @@ export class JobService {
   }
 
   async get(jobId: string): Promise<JobView> {
-    const view = await this.readModel.get(jobId);
+    const view = this.copy.get(jobId) ?? (await this.readModel.get(jobId));
     if (view) return this.withQueuePosition(view);
     // The projector may not have caught up yet: answer from the job's own log.
     const fallback = await this.viewFromLog(jobId);
@@ -356,7 +365,7 @@ export class JobService {
       throw new FerryError('INVALID_ARGUMENT', `status: must be one of ${JOB_STATUSES.join(', ')}`, [{ field: 'status', reason: 'unknown status' }]);
     }
     const after = decodePageToken(request.page_token);
-    const views = (await this.readModel.all())
+    const views = (this.copy.all() ?? (await this.readModel.all()))
       .filter((v) => (status ? v.status === status : true) && v.job_id > after)
       .sort((a, b) => (a.job_id < b.job_id ? -1 : 1));
     const { items, next_page_token } = pageAfter(views, size, (view) => view.job_id);
@@ -367,7 +376,8 @@ export class JobService {
   private async viewAfter(jobId: string, result: ExecuteResult): Promise<JobView> {
     const deadline = Date.now() + READ_YOUR_WRITES_MS;
     while (Date.now() < deadline) {
-      const view = await this.readModel.get(jobId);
+      // Waiting for the copy's view, not the bucket's, so that the caller's next GET (answered from the copy) sees it too.
+      const view = this.copy.get(jobId) ?? (await this.readModel.get(jobId));
       if (view && view.updated_seq >= result.lastSeq) return view;
       if (!view && !result.state.exists && result.events.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 25));
