@@ -41,15 +41,45 @@ export class ReadModel {
     return views;
   }
 
-  /** Every change to any job, starting with the current value of each: how copiers and listers learn job states. */
-  async watch(onChange: (token: string, view: JobView | undefined) => void): Promise<{ stop(): void }> {
+  /**
+   * Every change to any job, starting with the current value of each: how copiers and listers learn job states.
+   * `loaded` is called once the values the bucket held when the watch began have all been handed to
+   * `onChange`; `ended` when the watch ends other than by stop() (the connection closed, or the watch failed:
+   * without `ended`, a failure is thrown).
+   */
+  async watch(onChange: (token: string, view: JobView | undefined) => void, { loaded, ended }: WatchHooks = {}): Promise<{ stop(): void }> {
+    // The watch hands the current values on in stream order, so the one at the stream's last sequence comes last.
+    const { state } = loaded ? await this.jsm.streams.info(`KV_${KV.jobs}`) : { state: undefined };
+    let loadedUpTo = state && state.messages > 0 ? state.last_seq : 0;
+    if (loaded && loadedUpTo === 0) loaded();
+    let stopped = false;
     const iterator = await this.kv.watch();
     void (async () => {
-      for await (const entry of iterator) {
-        const view = entry.operation === 'PUT' && entry.length > 0 ? decodeJson<JobView>(entry.value) : undefined;
-        onChange(entry.key, view);
+      try {
+        for await (const entry of iterator) {
+          onChange(entry.key, entry.operation === 'PUT' && entry.length > 0 ? decodeJson<JobView>(entry.value) : undefined);
+          if (loadedUpTo > 0 && entry.revision >= loadedUpTo) {
+            loadedUpTo = 0;
+            loaded?.();
+          }
+        }
+      } catch (err) {
+        if (!ended) throw err;
+        ended(err);
+        return;
       }
+      if (!stopped) ended?.();
     })();
-    return { stop: () => iterator.stop() };
+    return {
+      stop: () => {
+        stopped = true;
+        iterator.stop();
+      },
+    };
   }
+}
+
+export interface WatchHooks {
+  loaded?: () => void;
+  ended?: (err?: unknown) => void;
 }

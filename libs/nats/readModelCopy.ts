@@ -1,7 +1,6 @@
-import type { KV as KeyValue, KvEntry, QueuedIterator } from 'nats';
 import type { JobView } from '../domain/index.js';
 import type { Logger } from '../log/logger.js';
-import { decodeJson } from './codec.js';
+import type { ReadModel } from './readModel.js';
 import { jobToken } from './subjects.js';
 
 /** How long open() waits for the bucket's current entries before it answers with a copy that is not complete yet. */
@@ -20,24 +19,24 @@ export class ReadModelCopy {
   private readonly views = new Map<string, JobView>();
   private loaded = false;
   private watching = true;
-  private iterator: QueuedIterator<KvEntry> | undefined;
-  private stopped = false;
+  private watcher: { stop(): void } | undefined;
 
   private constructor() {}
 
-  static async open(kv: KeyValue, log: Logger): Promise<ReadModelCopy> {
+  static async open(readModel: ReadModel, log: Logger): Promise<ReadModelCopy> {
     const copy = new ReadModelCopy();
     let initialized!: () => void;
     const initialLoad = new Promise<void>((resolve) => (initialized = resolve));
-    // Called once the entries the bucket held when the watch began are in the copy.
-    const iterator = await kv.watch({
-      initializedFn: () => {
+    copy.watcher = await readModel.watch((token, view) => (view ? copy.views.set(token, view) : copy.views.delete(token)), {
+      loaded: () => {
         copy.loaded = true;
         initialized();
       },
+      ended: (err) => {
+        copy.watching = false;
+        log.warn({ err }, 'the watch of the read model ended: job views are read from the bucket from now on');
+      },
     });
-    copy.iterator = iterator;
-    void copy.follow(iterator, log);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([initialLoad, new Promise<void>((resolve) => (timer = setTimeout(resolve, INITIAL_LOAD_MS)))]);
     clearTimeout(timer);
@@ -60,21 +59,6 @@ export class ReadModelCopy {
   }
 
   stop(): void {
-    this.stopped = true;
-    this.iterator?.stop();
-  }
-
-  private async follow(iterator: QueuedIterator<KvEntry>, log: Logger): Promise<void> {
-    try {
-      for await (const entry of iterator) {
-        if (entry.operation === 'PUT' && entry.length > 0) this.views.set(entry.key, decodeJson<JobView>(entry.value));
-        else this.views.delete(entry.key);
-      }
-      if (!this.stopped) log.warn('the watch of the read model ended: job views are read from the bucket from now on');
-    } catch (err) {
-      log.warn({ err }, 'the watch of the read model failed: job views are read from the bucket from now on');
-    } finally {
-      this.watching = false;
-    }
+    this.watcher?.stop();
   }
 }

@@ -144,7 +144,7 @@ export class JobService {
 
   static async open(nc: NatsConnection, sealer: SecretSealer, log: Logger, settings: JobSettings): Promise<JobService> {
     const readModel = await ReadModel.open(nc);
-    const copy = await ReadModelCopy.open(readModel.kv, log.child({ component: 'read-model-copy' }));
+    const copy = await ReadModelCopy.open(readModel, log.child({ component: 'read-model-copy' }));
     return new JobService(nc, await JobEventStore.open(nc), readModel, copy, sealer, log, settings);
   }
 

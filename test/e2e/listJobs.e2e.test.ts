@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { connect } from 'nats';
+import { KV } from '../../libs/nats/index.js';
 import { startFerry, type FerryProcess } from '../harness/ferryProcess.js';
 import { rest } from '../harness/restClient.js';
 import { startTestEnv, type TestEnv } from '../harness/testEnv.js';
@@ -69,5 +71,25 @@ describe('listing jobs over REST', () => {
     const pending = await rest(control.httpPort!, 'GET', '/admin/batch/jobs?status=pending&page_size=100');
     assert.deepEqual(pending.body.jobs.map((j: { job_id: string }) => j.job_id), all.filter((id) => id !== 'page-c'));
     assert.deepEqual((await rest(control.httpPort!, 'GET', '/admin/batch/jobs?status=running')).body.jobs, []);
+  });
+
+  it('answers GetJob and ListJobs from its copy of the read model, without reading the bucket per request', async () => {
+    const created = await rest(control.httpPort!, 'POST', '/admin/batch/jobs', { job_id: 'quiet', source_bucket: 'src', destination_bucket: 'dst' });
+    assert.equal(created.status, 200, JSON.stringify(created.body));
+    await waitFor('the job in the listing', async () => ((await rest(control.httpPort!, 'GET', '/admin/batch/jobs')).body.jobs?.some((j: { job_id: string }) => j.job_id === 'quiet') ? true : undefined));
+
+    // Every JetStream API request that reads the ferry_jobs bucket (direct and leader gets, stream info), made on any connection.
+    const nc = await connect({ servers: env.nats.url });
+    const stream = `KV_${KV.jobs}`;
+    const reads = [`$JS.API.DIRECT.GET.${stream}`, `$JS.API.DIRECT.GET.${stream}.>`, `$JS.API.STREAM.MSG.GET.${stream}`, `$JS.API.STREAM.INFO.${stream}`].map((subject) => nc.subscribe(subject));
+    await nc.flush();
+    try {
+      for (let i = 0; i < 10; i++) assert.equal((await rest(control.httpPort!, 'GET', '/admin/batch/jobs/quiet')).status, 200);
+      assert.equal((await rest(control.httpPort!, 'GET', '/admin/batch/jobs')).status, 200);
+      await nc.flush();
+      assert.equal(reads.reduce((n, sub) => n + sub.getReceived(), 0), 0, 'no read of the bucket');
+    } finally {
+      await nc.close();
+    }
   });
 });

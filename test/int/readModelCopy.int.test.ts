@@ -30,7 +30,7 @@ describe('the read model copy', () => {
     await readModel.put('gone', view('gone', 'pending', 1));
     await readModel.remove('gone');
 
-    const copy = await ReadModelCopy.open(readModel.kv, log);
+    const copy = await ReadModelCopy.open(readModel, log);
     try {
       assert.equal(copy.complete, true);
       assert.deepEqual(copy.get('job.a'), view('job.a', 'running', 50));
@@ -50,7 +50,7 @@ describe('the read model copy', () => {
 
   it('answers nothing once its watch has ended, so that readers ask the bucket', async () => {
     const nc = await connect({ servers: jetStream.nats.url });
-    const copy = await ReadModelCopy.open((await ReadModel.open(nc)).kv, log);
+    const copy = await ReadModelCopy.open(await ReadModel.open(nc), log);
     assert.equal(copy.complete, true);
     assert.ok(copy.get('job.a'));
     await nc.close();
