@@ -6,7 +6,7 @@ import type { SecretSealer } from '../../libs/secrets/index.js';
 import { operationalRoutes } from '../../libs/observability/health.js';
 import { ApiCertificates, startGrpcServer, startHttpGateway, type TokenConfig } from '../../libs/transport/index.js';
 import { NotificationLog } from '../../libs/webhooks/index.js';
-import { JobEventStore, serveWorkerCommands } from '../../libs/nats/index.js';
+import { JobEventStore, ReadModel, ReadModelCopy, serveWorkerCommands } from '../../libs/nats/index.js';
 import { jobHandlers } from './handlers.js';
 import { keyHandlers } from './keyRotation.js';
 import { identityHandlers } from './identity.js';
@@ -25,7 +25,10 @@ export interface ControlOptions {
 
 /** The control service: gRPC API on FERRY_GRPC_ADDR and its REST shim on FERRY_HTTP_ADDR, both over TLS when ferry.api_tls is set. */
 export async function startControl({ nc, log, config, sealer, tokens }: ControlOptions): Promise<{ grpcPort: number; httpPort: number; stop(): Promise<void> }> {
-  const jobs = await JobService.open(nc, sealer, log, {
+  // One copy of every job's view, kept by one watch, for the API's reads, the scheduler and the schedules.
+  const readModel = await ReadModel.open(nc);
+  const views = await ReadModelCopy.open(readModel, log.child({ component: 'read-model-copy' }));
+  const jobs = await JobService.open(nc, { readModel, copy: views }, sealer, log, {
     sourceEndpoint: config.source?.endpoint,
     sourceHasKeys: config.source === undefined || config.source.accessKey !== '',
     sourceInsecureSkipVerify: config.source?.tls?.insecureSkipVerify === true,
@@ -34,9 +37,9 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
     checkOnStart: config.checkOnStart,
   });
   const { maxConcurrentJobs, historyLimit } = config.batch;
-  const scheduler = await startScheduler({ nc, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
+  const scheduler = await startScheduler({ nc, views, log: log.child({ component: 'scheduler' }), sealer, maxConcurrentJobs, historyLimit });
   jobs.useScheduler(scheduler);
-  const schedules = await startScheduleRunner({ nc, log: log.child({ component: 'schedules' }), jobs });
+  const schedules = startScheduleRunner({ views, log: log.child({ component: 'schedules' }), jobs });
   // Copiers may not append to job logs: what they need decided (a run failing, a bucket's region) is asked of control.
   const workerCommands = serveWorkerCommands(nc, await JobEventStore.open(nc), log.child({ component: 'worker-commands' }));
   const handlers = { ...jobHandlers(jobs, await NotificationLog.open(nc, config.natsReplicas), config.source), ...keyHandlers(sealer, log), ...identityHandlers() };
@@ -64,9 +67,9 @@ export async function startControl({ nc, log, config, sealer, tokens }: ControlO
       tls?.stop();
       await http.stop();
       await grpc.stop();
-      jobs.stop();
       await schedules.stop();
       await scheduler.stop();
+      views.stop();
       await workerCommands.drain();
     },
   };

@@ -142,14 +142,8 @@ export class JobService {
     return this.past.asOf(request);
   }
 
-  static async open(nc: NatsConnection, sealer: SecretSealer, log: Logger, settings: JobSettings): Promise<JobService> {
-    const readModel = await ReadModel.open(nc);
-    const copy = await ReadModelCopy.open(readModel, log.child({ component: 'read-model-copy' }));
-    return new JobService(nc, await JobEventStore.open(nc), readModel, copy, sealer, log, settings);
-  }
-
-  stop(): void {
-    this.copy.stop();
+  static async open(nc: NatsConnection, views: { readModel: ReadModel; copy: ReadModelCopy }, sealer: SecretSealer, log: Logger, settings: JobSettings): Promise<JobService> {
+    return new JobService(nc, await JobEventStore.open(nc), views.readModel, views.copy, sealer, log, settings);
   }
 
   /** The operator's address policy settings, which a dry run applies too. */

@@ -1,6 +1,5 @@
-import type { NatsConnection } from 'nats';
 import { dueFiring, nextFiring, type JobSchedule, type JobView } from '../../libs/domain/index.js';
-import { ReadModel } from '../../libs/nats/index.js';
+import type { ReadModelCopy } from '../../libs/nats/index.js';
 import type { Logger } from '../../libs/log/logger.js';
 import type { JobService } from './jobService.js';
 
@@ -18,8 +17,7 @@ interface Scheduled {
  * due, exactly one records it (the others re-decide to nothing). After downtime only the most recent
  * missed firing is fired.
  */
-export async function startScheduleRunner({ nc, log, jobs }: { nc: NatsConnection; log: Logger; jobs: JobService }): Promise<{ stop(): Promise<void> }> {
-  const readModel = await ReadModel.open(nc);
+export function startScheduleRunner({ views, log, jobs }: { views: ReadModelCopy; log: Logger; jobs: JobService }): { stop(): Promise<void> } {
   const scheduled = new Map<string, Scheduled>();
   const track = (view: JobView) => {
     if (!view.schedule) return scheduled.delete(view.job_id);
@@ -27,8 +25,8 @@ export async function startScheduleRunner({ nc, log, jobs }: { nc: NatsConnectio
     const known = scheduled.get(view.job_id)?.after;
     scheduled.set(view.job_id, { schedule: view.schedule, after: known && Date.parse(known) > Date.parse(seen) ? known : seen });
   };
-  for (const view of await readModel.all()) track(view);
-  const watcher = await readModel.watch((_token, view) => {
+  for (const view of views.held()) track(view);
+  const follower = views.onChange((_jobId, _before, view) => {
     if (view) track(view);
   });
   // Deletions arrive without a view; a deleted job's firing decides to NOT_FOUND and is dropped below.
@@ -75,7 +73,7 @@ export async function startScheduleRunner({ nc, log, jobs }: { nc: NatsConnectio
     async stop() {
       stopped = true;
       clearTimeout(timer);
-      watcher.stop();
+      follower.stop();
       await busy;
     },
   };

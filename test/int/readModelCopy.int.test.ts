@@ -48,6 +48,31 @@ describe('the read model copy', () => {
     }
   });
 
+  it('tells its followers each change with the view before and after, from the start of the load on', async () => {
+    await readModel.put('d', view('d', 'pending', 1));
+    const copy = await ReadModelCopy.open(readModel, log);
+    try {
+      const changes: Array<[string, number | undefined, number | undefined]> = [];
+      const follower = copy.onChange((jobId, before, after) => changes.push([jobId, before?.updated_seq, after?.updated_seq]));
+      assert.ok(copy.held().some((v) => v.job_id === 'd'));
+      await readModel.put('d', view('d', 'running', 2));
+      await readModel.remove('d');
+      await readModel.put('e', view('e', 'pending', 1));
+      await waitFor('the follower to see the last change', async () => (changes.some(([jobId]) => jobId === 'e') ? true : undefined));
+      assert.deepEqual(changes, [
+        ['d', 1, 2],
+        ['d', 2, undefined],
+        ['e', undefined, 1],
+      ]);
+      follower.stop();
+      await readModel.put('e', view('e', 'running', 2));
+      await waitFor('the copy to follow', async () => (copy.get('e')?.updated_seq === 2 ? true : undefined));
+      assert.equal(changes.length, 3, 'a stopped follower hears nothing more');
+    } finally {
+      copy.stop();
+    }
+  });
+
   it('answers nothing once its watch has ended, so that readers ask the bucket', async () => {
     const nc = await connect({ servers: jetStream.nats.url });
     const copy = await ReadModelCopy.open(await ReadModel.open(nc), log);

@@ -12,7 +12,7 @@ import {
   type QueuedRun,
   type SlotHolder,
 } from '../../../libs/domain/index.js';
-import { JobEventStore, ReadModel, jobIdFromToken, publishListTask } from '../../../libs/nats/index.js';
+import { JobEventStore, publishListTask, type ReadModelCopy } from '../../../libs/nats/index.js';
 import type { SecretSealer } from '../../../libs/secrets/index.js';
 import type { Logger } from '../../../libs/log/logger.js';
 import { SlotStore, type SlotsEntry } from './slotStore.js';
@@ -23,6 +23,8 @@ const MAX_CONFLICTS = 20;
 
 export interface SchedulerOptions {
   nc: NatsConnection;
+  /** The job views it admits by: passes wait until the copy is complete. */
+  views: ReadModelCopy;
   log: Logger;
   sealer: SecretSealer;
   maxConcurrentJobs: number;
@@ -54,18 +56,15 @@ const sameHolders = (a: SlotHolder[], b: SlotHolder[]) => JSON.stringify(a) === 
  * may run: the slot entry's revision check serializes them, and every action is idempotent
  * (AdmitRun and ExpireJob decide to nothing when they come late).
  */
-export async function startScheduler({ nc, log, sealer, maxConcurrentJobs, historyLimit }: SchedulerOptions): Promise<JobScheduler> {
+export async function startScheduler({ nc, views, log, sealer, maxConcurrentJobs, historyLimit }: SchedulerOptions): Promise<JobScheduler> {
   const js = nc.jetstream();
   const slots = await SlotStore.open(nc);
   const store = await JobEventStore.open(nc);
-  const readModel = await ReadModel.open(nc);
-  const views = new Map<string, JobView>();
-  for (const view of await readModel.all()) views.set(view.job_id, view);
   const expiring = new Set<string>();
 
-  const waiting = (extra?: QueuedRun): QueuedRun[] => {
+  const waiting = (all: JobView[], extra?: QueuedRun): QueuedRun[] => {
     const queue = new Map<string, QueuedRun>();
-    for (const view of views.values()) {
+    for (const view of all) {
       const q = queuedRun(view);
       if (q) queue.set(q.job_id, q);
     }
@@ -95,6 +94,9 @@ export async function startScheduler({ nc, log, sealer, maxConcurrentJobs, histo
   /** Returns whether `extra` won a slot; a `direct` extra is left for its caller to start. */
   async function admissionPass(extra?: QueuedRun, direct = false): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_CONFLICTS; attempt++) {
+      const all = views.all();
+      // Without every job's view the limit could be miscounted; the timer's next pass tries again.
+      if (!all) return false;
       const current: SlotsEntry = await slots.read();
       const now = new Date().toISOString();
       const kept: SlotHolder[] = [];
@@ -106,10 +108,10 @@ export async function startScheduler({ nc, log, sealer, maxConcurrentJobs, histo
         if (v === 'start') toStart.push(holder);
       }
       // Runs started without a slot (e.g. retry-failed) still count against the limit.
-      for (const view of views.values()) {
+      for (const view of all) {
         if (isActive(view.status) && !kept.some((h) => h.job_id === view.job_id)) kept.push({ job_id: view.job_id, run: view.run, since: now });
       }
-      const admission = admit(kept, waiting(extra), maxConcurrentJobs, now);
+      const admission = admit(kept, waiting(all, extra), maxConcurrentJobs, now);
       const won = (h: SlotHolder) => direct && extra !== undefined && h.job_id === extra.job_id && admission.admitted.some((a) => a.job_id === h.job_id);
       const holders = admission.holders.map((h) => (won(h) ? { ...h, direct: true } : h));
       if (!sameHolders(current.holders, holders) && !(await slots.write(current, holders))) continue;
@@ -121,7 +123,7 @@ export async function startScheduler({ nc, log, sealer, maxConcurrentJobs, histo
   }
 
   async function expireHistory(): Promise<void> {
-    const finished = [...views.values()]
+    const finished = (views.all() ?? [])
       .filter((v) => isFinished(v.status) && !v.queued && v.completed_at)
       .map((v) => ({ job_id: v.job_id, completed_at: v.completed_at! }));
     for (const jobId of beyondHistoryLimit(finished, historyLimit)) {
@@ -161,22 +163,18 @@ export async function startScheduler({ nc, log, sealer, maxConcurrentJobs, histo
 
   // Only lifecycle and priority changes matter here, not the progress updates that rewrite views many times a second.
   const signature = (v: JobView | undefined) => (v ? `${v.status}|${v.run}|${v.queued ?? false}|${v.completed_at ?? ''}|${v.priority ?? ''}` : '');
-  const watcher = await readModel.watch((token, view) => {
-    const jobId = view?.job_id ?? jobIdFromToken(token);
-    const before = views.get(jobId);
-    if (view) views.set(jobId, view);
-    else views.delete(jobId);
-    if (signature(before) !== signature(view)) void schedule();
+  const follower = views.onChange((_jobId, before, after) => {
+    if (signature(before) !== signature(after)) void schedule();
   });
   const timer = setInterval(() => void schedule(), RECHECK_MS);
 
   return {
     kick: async (queued) => void (await schedule(queued)),
     claim: (request) => schedule(request, true),
-    queuePosition: (jobId) => queuePositions(waiting()).get(jobId),
+    queuePosition: (jobId) => queuePositions(waiting(views.all() ?? [])).get(jobId),
     async stop() {
       clearInterval(timer);
-      watcher.stop();
+      follower.stop();
       await chain;
     },
   };
