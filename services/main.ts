@@ -68,7 +68,7 @@ async function startServices(target: Target, config: FerryConfig, log: Logger, n
         defaultConcurrency: config.batch.defaultConcurrency,
         workAckWaitMs: config.copier.ackWaitMs,
         maxWaitingItems: config.listerMaxWaitingItems,
-        splitRanges: config.listerSplitRanges,
+        split: { ranges: config.listerSplitRanges, minPages: config.listerSplitMinPages },
         destinationPolicy: destinationAddressPolicy(config.destinations.allowLinkLocal),
         retryDefaults: config.batch,
       }),

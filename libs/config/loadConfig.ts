@@ -74,6 +74,8 @@ export interface FerryConfig {
   listerMaxWaitingItems: number;
   /** Ranges a large run's key space is cut into, for listers to list at once (1: never split). */
   listerSplitRanges: number;
+  /** A run whose listing ends within this many pages is listed whole, not cut into ranges. */
+  listerSplitMinPages: number;
   natsReplicas: number;
   /** Cap on the work stream (all jobs together); listers keep each job far below it. */
   natsMaxWorkItems: number;
@@ -208,6 +210,7 @@ export function loadConfig({ file, env = process.env }: ConfigSources = {}): Fer
     checkpointOutcomes: get('ferry.events.checkpoint_outcomes'),
     listerMaxWaitingItems: get('ferry.lister.max_waiting_items'),
     listerSplitRanges: get('ferry.lister.split_ranges'),
+    listerSplitMinPages: get('ferry.lister.split_min_pages'),
     webhooks: {
       secret: opt('ferry.webhooks.secret'),
       timeoutMs: parseDurationMs(get<string>('ferry.webhooks.timeout'))!,

@@ -66,6 +66,7 @@ export const SETTINGS = [
   { path: 'ferry.copier.multipart_threshold', env: 'FERRY_MULTIPART_THRESHOLD', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 64 * 1024 * 1024 },
   { path: 'ferry.lister.max_waiting_items', env: 'FERRY_MAX_WAITING_ITEMS', type: int(1000, 10_000_000), default: 100_000 },
   { path: 'ferry.lister.split_ranges', env: 'FERRY_LISTER_SPLIT_RANGES', type: int(1, 1024), default: 16 },
+  { path: 'ferry.lister.split_min_pages', env: 'FERRY_LISTER_SPLIT_MIN_PAGES', type: int(1, 100), default: 16 },
   { path: 'ferry.copier.ack_wait', env: 'FERRY_WORK_ACK_WAIT', type: { kind: 'duration' }, default: '30s' },
   { path: 'ferry.copier.part_size', env: 'FERRY_PART_SIZE', type: int(5 * 1024 * 1024, 5 * 1024 ** 3), default: 16 * 1024 * 1024 },
   { path: 'ferry.copier.parts_in_flight', env: 'FERRY_PARTS_IN_FLIGHT', type: int(1, 64), default: 4 },

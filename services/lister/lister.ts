@@ -13,7 +13,7 @@ import { verifyRun } from './verifyRun.js';
 import { HEARTBEAT_EVERY_MS, pagePacer } from './pagePacer.js';
 import { DeletePhaseError, deleteHeartbeat, runDeletePhase } from './deletePhase.js';
 import { handleReportTask } from './reportTask.js';
-import { splitRun } from './splitRun.js';
+import { splitRun, type SplitSettings } from './splitRun.js';
 import { endListingIfOwed } from './runListing.js';
 
 // A dead lister's task comes back after this; heartbeats every 3 s keep a live one's lease well inside it.
@@ -39,7 +39,7 @@ export interface ListerOptions {
   /** Retry policy of jobs that set none (config's max_retries and retry_delay). */
   retryDefaults: { maxRetries: number; retryDelayMs: number };
   /** Ranges a large run's key space is cut into, listed at once by any listers (1: listed whole). */
-  splitRanges: number;
+  split: SplitSettings;
 }
 
 
@@ -48,7 +48,7 @@ export interface ListerOptions {
  * while it heartbeats; if the lister dies, JetStream hands the task to another
  * (or the restarted one), which resumes from the run's last checkpoint.
  */
-export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems, destinationPolicy, retryDefaults, splitRanges }: ListerOptions): Promise<{ stop(): Promise<void> }> {
+export async function startLister({ nc, log, source, sealer, checkpointInterval, defaultConcurrency, workAckWaitMs, maxWaitingItems, destinationPolicy, retryDefaults, split }: ListerOptions): Promise<{ stop(): Promise<void> }> {
   const js = nc.jetstream();
   const jsm = await nc.jetstreamManager();
   const store = await JobEventStore.open(nc);
@@ -120,7 +120,7 @@ export async function startLister({ nc, log, source, sealer, checkpointInterval,
         heartbeat: pagePacer({ msg, task, store, jsm, log, maxWaitingItems, signal: stopping.signal, backlog: !verifying }),
       };
       if (range === undefined && !verifying) {
-        const ranges = await splitRun(context, state, splitRanges);
+        const ranges = await splitRun(context, state, split);
         if (ranges > 0) {
           log.info({ ...logCtx, ranges }, 'listing split: ranges handed to listers');
           msg.ack();

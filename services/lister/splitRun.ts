@@ -5,6 +5,12 @@ import type { RetryOptions, S3Endpoint } from '../../libs/s3/index.js';
 import { splitKeySpace } from '../../libs/selection/index.js';
 import { EndpointListingError } from './endpointFailure.js';
 
+/** `ranges`: how many to cut a run's key space into; `minPages`: a listing that ends within this many pages is left whole. */
+export interface SplitSettings {
+  ranges: number;
+  minPages: number;
+}
+
 export interface SplitContext {
   js: JetStreamClient;
   store: JobEventStore;
@@ -15,16 +21,16 @@ export interface SplitContext {
 
 /**
  * Cuts a run's listing into ranges that listers list at once (splitKeySpace), when the run lists its
- * source, has not begun, and holds more than a page of keys; then asks listers for each range not yet
+ * source, has not begun, and holds more than `minPages` pages of keys; then asks listers for each range not yet
  * listed, as tasks of their own. Returns the number of ranges asked for, 0 when the run is listed whole.
  * Taken again after a crash, it asks again for the ranges not yet listed (repeats are duplicates).
  */
-export async function splitRun(ctx: SplitContext, state: JobState, ranges: number): Promise<number> {
+export async function splitRun(ctx: SplitContext, state: JobState, { ranges, minPages }: SplitSettings): Promise<number> {
   let { listing } = state;
   if (listing.ranges === undefined) {
     if (ranges < 2 || !splittable(state)) return 0;
     const definition = state.definition!;
-    const boundaries = await splitKeySpace(ctx.source, definition.source_bucket, { prefix: definition.prefix, ranges, signal: ctx.signal, retry: ctx.retry }).catch((err: unknown) => {
+    const boundaries = await splitKeySpace(ctx.source, definition.source_bucket, { prefix: definition.prefix, ranges, minPages, signal: ctx.signal, retry: ctx.retry }).catch((err: unknown) => {
       throw new EndpointListingError('source', ctx.source.endpoint, definition.source_bucket, err);
     });
     if (boundaries.length === 0) return 0;

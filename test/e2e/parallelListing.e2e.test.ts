@@ -33,7 +33,7 @@ describe('a large job listed in ranges by several listers', () => {
     await putObjects(s3, 'src', objects, 32);
     // Identical already: spread over the key space, so several ranges skip some.
     await putObjects(s3, 'dst', objects.filter((_, i) => i % Math.floor(OBJECTS / ALREADY_COPIED) === 0).slice(0, ALREADY_COPIED), 32);
-    ferryEnv = { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry'), extraEnv: { FERRY_LISTER_SPLIT_RANGES: String(RANGES) } };
+    ferryEnv = { natsUrl: env.nats.url, sourceEndpoint: env.s3[0]!.endpoint, dataDir: join(env.dir, 'ferry'), extraEnv: { FERRY_LISTER_SPLIT_RANGES: String(RANGES), FERRY_LISTER_SPLIT_MIN_PAGES: '1' } };
   });
 
   after(async () => {

@@ -71,6 +71,17 @@ describe('splitKeySpace against s3rver', () => {
     assert.deepEqual(await splitKeySpace(s3.endpoint, 'small', { ranges: 8 }), []);
     assert.deepEqual(await splitKeySpace(s3.endpoint, 'flat', { ranges: 1 }), []);
   });
+
+  it('leaves whole a key space of no more than minPages pages, and cuts a larger one using every page it read', async () => {
+    // 'flat' lists in three pages of 1,000.
+    assert.deepEqual(await splitKeySpace(s3.endpoint, 'flat', { ranges: 8, minPages: 3 }), []);
+    const boundaries = await splitKeySpace(s3.endpoint, 'flat', { ranges: 8, minPages: 2 });
+    assert.ok(boundaries.length >= 3 && boundaries.length <= 7, `boundaries ${JSON.stringify(boundaries)}`);
+    const ranges = await listedByRange('flat', boundaries);
+    assert.deepEqual(ranges.flat(), flatKeys);
+    // Cut evenly through the two pages read as well as beyond them.
+    assert.ok(Math.max(...ranges.map((r) => r.length)) <= (2 * flatKeys.length) / ranges.length, `range sizes ${ranges.map((r) => r.length).join()}`);
+  });
 });
 
 describe('the synthetic endpoint lists common prefixes as S3 does', () => {
