@@ -32,8 +32,7 @@ export interface SplitOptions {
  * Where to cut a bucket's key space (under the job's prefix) so that several listers can list it at
  * once: the boundaries of `rangesFromBoundaries` (libs/domain/listingRanges.ts), or none when the space
  * is `minPages` pages of keys or less. Finding the cuts takes a few dozen LIST requests, a score of them
- * one after another, so a listing of a few pages is over sooner listed whole; the pages read to learn
- * that the space is larger serve as samples.
+ * one after another, so a listing of a few pages is over sooner listed whole.
  *
  * By common prefixes first: the bucket's "directories" under the prefix, picked evenly, when there are
  * at least as many as ranges. Otherwise by sampling: the end of the key space is found by bisection,
@@ -46,10 +45,10 @@ export async function splitKeySpace(endpoint: S3Endpoint, bucket: string, opts: 
   const prefix = opts.prefix ?? '';
   const request = { prefix, signal: opts.signal, retry: opts.retry };
   if (opts.ranges < 2) return [];
-  const firstPages = await keysOfFirstPages(endpoint, bucket, request, opts.minPages ?? 1);
-  if (firstPages === undefined) return [];
-  const first = firstPages[0]!;
-  const last = firstPages[firstPages.length - 1]!;
+  const firstPage = await firstPageOfLonger(endpoint, bucket, request, opts.minPages ?? 1);
+  if (firstPage === undefined) return [];
+  const first = firstPage[0]!;
+  const last = firstPage[firstPage.length - 1]!;
 
   const { prefixes } = await listCommonPrefixes(endpoint, bucket, { ...request, delimiter: '/', maxPages: MAX_PREFIX_PAGES });
   if (prefixes.length >= opts.ranges) return evenlyPicked(prefixes, opts.ranges);
@@ -65,11 +64,9 @@ export async function splitKeySpace(endpoint: S3Endpoint, bucket: string, opts: 
     ...(await keysAfter(endpoint, bucket, { ...request, startAfter: probe, pageSize: PROBE_PAGE })),
   });
   const low = keyPosition(last.slice(base.length));
-  const read = firstPageSamples(firstPages, base);
-  // The probe budget is spent beyond the pages read, however many samples those gave.
-  const budget = read.length + opts.ranges * MAX_PROBES_PER_RANGE;
+  const budget = opts.ranges * MAX_PROBES_PER_RANGE;
   const probed = await mapInOrder(probePositions(low, high, opts.ranges * FIRST_PROBES_PER_RANGE), PROBES_IN_FLIGHT, (p) => sample(p));
-  let samples = ascendingProbes([...read, await sample(low, last), ...probed]);
+  let samples = ascendingProbes([...firstPageSamples(firstPage, base), await sample(low, last), ...probed]);
   while (samples.length < budget) {
     const dense = samples.flatMap((s, i) => {
       const next = samples[i + 1];
@@ -82,19 +79,23 @@ export async function splitKeySpace(endpoint: S3Endpoint, bucket: string, opts: 
   return boundariesFromSamples(samples, opts.ranges, 1, PROBE_PAGE);
 }
 
-/** The keys of the first `pages` pages when the listing has more pages than that (else undefined: listed whole). */
-async function keysOfFirstPages(endpoint: S3Endpoint, bucket: string, request: ListOptions, pages: number): Promise<string[] | undefined> {
-  const keys: string[] = [];
+/**
+ * The keys of the first page when the listing runs past `pages` pages (else undefined: listed whole). Only
+ * the first page is sampled, as the probes sample the rest: the cuts weigh each stretch by the keys seen in
+ * it, and a long stretch read whole would outweigh the probed ones, which count a page at most.
+ */
+async function firstPageOfLonger(endpoint: S3Endpoint, bucket: string, request: ListOptions, pages: number): Promise<string[] | undefined> {
+  let first: string[] | undefined;
   let read = 0;
   for await (const page of listObjects(endpoint, bucket, request)) {
-    if (read === pages) return keys;
-    for (const { key } of page) keys.push(key);
+    if (read === pages) return first;
+    first ??= page.map(({ key }) => key);
     read++;
   }
   return undefined;
 }
 
-/** Samples read off the first pages themselves, every PROBE_PAGE keys, so their keys can be cut into ranges too. */
+/** Samples read off the first page itself, every PROBE_PAGE keys, so its keys can be cut into ranges too. */
 function firstPageSamples(keys: readonly string[], base: string): Sample[] {
   const samples: Sample[] = [];
   for (let i = 0; i < keys.length - 1; i += PROBE_PAGE) {

@@ -38,7 +38,7 @@ export interface ListerOptions {
   destinationPolicy: AddressPolicy;
   /** Retry policy of jobs that set none (config's max_retries and retry_delay). */
   retryDefaults: { maxRetries: number; retryDelayMs: number };
-  /** Ranges a large run's key space is cut into, listed at once by any listers (1: listed whole). */
+  /** How a large run's key space is cut into ranges that any listers list at once (split_ranges, split_min_pages). */
   split: SplitSettings;
 }
 

@@ -72,14 +72,14 @@ describe('splitKeySpace against s3rver', () => {
     assert.deepEqual(await splitKeySpace(s3.endpoint, 'flat', { ranges: 1 }), []);
   });
 
-  it('leaves whole a key space of no more than minPages pages, and cuts a larger one using every page it read', async () => {
+  it('leaves whole a key space of no more than minPages pages, and cuts a larger one', async () => {
     // 'flat' lists in three pages of 1,000.
     assert.deepEqual(await splitKeySpace(s3.endpoint, 'flat', { ranges: 8, minPages: 3 }), []);
     const boundaries = await splitKeySpace(s3.endpoint, 'flat', { ranges: 8, minPages: 2 });
     assert.ok(boundaries.length >= 3 && boundaries.length <= 7, `boundaries ${JSON.stringify(boundaries)}`);
     const ranges = await listedByRange('flat', boundaries);
     assert.deepEqual(ranges.flat(), flatKeys);
-    // Cut evenly through the two pages read as well as beyond them.
+    // About even: no range holds more than twice its share.
     assert.ok(Math.max(...ranges.map((r) => r.length)) <= (2 * flatKeys.length) / ranges.length, `range sizes ${ranges.map((r) => r.length).join()}`);
   });
 });
@@ -119,9 +119,10 @@ describe('splitKeySpace over keys that differ only deep into their names', () =>
     await synthetic?.stop();
   });
 
-  it('cuts them into ranges of about even size', async () => {
+  // minPages 16 is the lister's default: it reads 16 pages before it samples.
+  for (const minPages of [1, 16]) it(`cuts them into ranges of about even size (minPages ${minPages})`, async () => {
     const endpoint = endpointAt(synthetic.endpoint, { accessKey: 'any', secretKey: 'any' });
-    const boundaries = await splitKeySpace(endpoint, 'numbered', { ranges: RANGES });
+    const boundaries = await splitKeySpace(endpoint, 'numbered', { ranges: RANGES, minPages });
     assert.ok(boundaries.length >= RANGES / 2, `boundaries ${JSON.stringify(boundaries)}`);
     // Keys up to and including each boundary, counted from the keys' own order.
     const upTo = (boundary: string) => {
