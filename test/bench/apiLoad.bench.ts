@@ -77,11 +77,11 @@ try {
   if (created.status !== 200) throw new Error(`create job: ${created.status} ${JSON.stringify(created.body)}`);
   const startedJob = await rest(port, 'POST', '/admin/batch/jobs/busy/start');
   if (startedJob.status !== 200) throw new Error(`start job: ${startedJob.status} ${JSON.stringify(startedJob.body)}`);
-  // The load starts once copying is under way (the listing's first pages published, the copier warm).
   const progressNow = async (): Promise<Progress> => {
     const { body } = await rest(port, 'GET', '/admin/batch/jobs/busy');
     return { at: performance.now(), completed: Number(body.progress?.completed_objects ?? 0), status: String(body.status) };
   };
+  // The load starts once copying is under way (the listing's first pages published, the copier warm).
   const jobStarted = performance.now();
   for (;;) {
     const { body } = await rest(port, 'GET', '/admin/batch/jobs/busy');
