@@ -287,8 +287,6 @@ export class World {
       extraEnv: {
         FERRY_WORK_ACK_WAIT: '3s',
         FERRY_CHECKPOINT_INTERVAL: '250',
-        // Any run of more than a page is listed in ranges, so that the full suite (5,000 objects) kills listers mid-range.
-        FERRY_LISTER_SPLIT_MIN_PAGES: '1',
         FERRY_WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true',
         FERRY_WEBHOOK_RETRY_DELAY: '500ms',
         FERRY_NATS_REPLICAS: this.options.cluster ? '3' : '1',

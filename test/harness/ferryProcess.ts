@@ -50,6 +50,9 @@ export async function startFerry(target: string, env: FerryEnv): Promise<FerryPr
       FERRY_HTTP_ADDR: '127.0.0.1:0',
       FERRY_GRPC_ADDR: '127.0.0.1:0',
       LOG_LEVEL: 'info',
+      // Tests list a run of more than one page in ranges, so that the many tests of a few thousand objects (kills,
+      // credentials rotated, mid-run checkpoints) run split listings as before; a benchmark passes the product's default.
+      FERRY_LISTER_SPLIT_MIN_PAGES: '1',
       ...env.extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -31,6 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { connect, type JetStreamManager, type NatsConnection } from 'nats';
+import { SETTINGS } from '../../../libs/config/index.js';
 import { natsServerBinary, startNatsServer, startS3rver, type RunningNatsServer, type RunningS3rver } from '../../../libs/embedded/index.js';
 import { TEST_TOKEN, startFerry, type FerryProcess } from '../../harness/ferryProcess.js';
 import { rest } from '../../harness/restClient.js';
@@ -350,6 +351,8 @@ async function startFerryDeployment(natsUrl: string, sourceEndpoint: string, dat
   const profileDir = values['ferry-cpu-prof'];
   const extraEnv = {
     FERRY_SOURCE_TAGGING_COUNT_HEADER: String(taggingCountHeader),
+    // The test harness lists in ranges from two pages on; measured is the product's default.
+    FERRY_LISTER_SPLIT_MIN_PAGES: String(SETTINGS.find((s) => s.env === 'FERRY_LISTER_SPLIT_MIN_PAGES')!.default),
     ...(sourceCaFile ? { FERRY_SOURCE_CA_BUNDLE: sourceCaFile } : {}),
     // Settings under measurement pass through from the bench's own environment (e.g. FERRY_PARTS_IN_FLIGHT=8).
     ...Object.fromEntries(PASSED_SETTINGS.filter((name) => process.env[name]).map((name) => [name, process.env[name]!])),
